@@ -1,0 +1,95 @@
+package io.github.lb4j;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A destination a {@link Balancer} can choose: an id, an address, a weight and free-form metadata.
+ *
+ * <p>Two endpoints are equal when their ids are equal, whatever their address, weight or metadata:
+ * the id is the identity the balancer keeps per-endpoint state under, so replacing an endpoint with a
+ * new weight or address keeps its counters and its place in a hash ring.
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ *
+ * @param id a non-blank identity, unique within a balancer
+ * @param address where to send calls, an absolute URI such as {@code http://10.0.0.7:8080}
+ * @param weight the relative share of traffic, {@code > 0}; {@value #DEFAULT_WEIGHT} by default
+ * @param metadata free-form labels (zone, version, ...); copied, never {@code null}
+ */
+public record Endpoint(String id, URI address, int weight, Map<String, String> metadata) {
+
+  /** The weight of an endpoint built without one. */
+  public static final int DEFAULT_WEIGHT = 1;
+
+  /** Checks and copies the components; see the class documentation for the rules. */
+  public Endpoint {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(metadata, "metadata");
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("id: '" + id + "' (expected: not blank)");
+    }
+    if (!address.isAbsolute() || address.getHost() == null) {
+      throw new IllegalArgumentException(
+          "address: " + address + " (expected: an absolute URI with a host, e.g. http://host:8080)");
+    }
+    if (weight <= 0) {
+      throw new IllegalArgumentException("weight: " + weight + " (expected: > 0)");
+    }
+    metadata = Map.copyOf(metadata);
+  }
+
+  /**
+   * An endpoint whose id is its address, with the default weight and no metadata.
+   *
+   * @param address an absolute URI with a host, such as {@code http://127.0.0.1:8081}
+   * @throws IllegalArgumentException if {@code address} is not such a URI
+   */
+  public static Endpoint of(String address) {
+    Objects.requireNonNull(address, "address");
+    URI uri;
+    try {
+      uri = URI.create(address);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "address: " + address + " (expected: an absolute URI with a host, e.g. http://host:8080)",
+          e);
+    }
+    return new Endpoint(address, uri, DEFAULT_WEIGHT, Map.of());
+  }
+
+  /** An endpoint with the given id and address, the default weight and no metadata. */
+  public static Endpoint of(String id, URI address) {
+    return new Endpoint(id, address, DEFAULT_WEIGHT, Map.of());
+  }
+
+  /** This endpoint with another weight; {@code this} when the weight is unchanged. */
+  public Endpoint withWeight(int newWeight) {
+    return newWeight == weight ? this : new Endpoint(id, address, newWeight, metadata);
+  }
+
+  /** This endpoint with other metadata; {@code this} when the metadata is unchanged. */
+  public Endpoint withMetadata(Map<String, String> newMetadata) {
+    return metadata.equals(newMetadata) ? this : new Endpoint(id, address, weight, newMetadata);
+  }
+
+  /** Equal when the ids are equal. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Endpoint other && id.equals(other.id);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return weight == DEFAULT_WEIGHT && id.equals(address.toString())
+        ? id
+        : id + "(" + address + ", weight=" + weight + ")";
+  }
+}

@@ -1,0 +1,39 @@
+package io.github.lb4j;
+
+import java.util.Objects;
+
+/**
+ * The live state of one endpoint at the moment a {@link BalancerSnapshot} was taken.
+ *
+ * <p>Immutable. Counters are cumulative since the endpoint joined the balancer and survive weight or
+ * address changes of the same id.
+ *
+ * @param endpoint the endpoint
+ * @param health whether it can be chosen
+ * @param inFlight calls acquired and not yet closed
+ * @param successes calls reported successful
+ * @param failures calls reported failed
+ * @param ejections times passive outlier detection took it out
+ * @param latencyEwmaNanos peak-sensitive moving average of call latency in nanoseconds, 0 before the
+ *     first call
+ */
+public record EndpointState(
+    Endpoint endpoint,
+    HealthState health,
+    int inFlight,
+    long successes,
+    long failures,
+    long ejections,
+    double latencyEwmaNanos) {
+
+  /** Checks the components. */
+  public EndpointState {
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(health, "health");
+  }
+
+  /** Calls that ended with a reported outcome: {@code successes + failures}. */
+  public long completed() {
+    return successes + failures;
+  }
+}

@@ -1,0 +1,44 @@
+package io.github.lb4j;
+
+/**
+ * One call in flight to a chosen endpoint, from {@link Balancer#acquire()} until {@link #close()}.
+ *
+ * <p>A lease counts as in flight for least-connection pickers and bounded-load hashing until it is
+ * closed. Report how the call went with {@link #success()} or {@link #failure(Throwable)} before
+ * closing; the latency is measured from the acquisition to that report with the balancer's clock.
+ * Closing without a report releases the in-flight slot and counts neither a success nor a failure
+ * (a cancelled call).
+ *
+ * <pre>{@code
+ * try (Lease lease = balancer.acquire(key)) {
+ *   Response r = send(lease.endpoint(), request);
+ *   if (r.code() >= 500) lease.failure(); else lease.success();
+ * }
+ * }</pre>
+ *
+ * <p>Threading: a lease may be reported and closed from any thread (for example an asynchronous
+ * callback), but it is meant for one call: only the first report counts and only the first
+ * {@code close()} releases the slot, so a lease can never drive an in-flight count negative.
+ */
+public interface Lease extends AutoCloseable {
+
+  /** The endpoint this call goes to. */
+  Endpoint endpoint();
+
+  /** Reports that the call succeeded. Later reports on this lease are ignored. */
+  void success();
+
+  /** Reports that the call failed without a particular cause (for example a 5xx answer). */
+  void failure();
+
+  /**
+   * Reports that the call failed. Later reports on this lease are ignored.
+   *
+   * @param cause what went wrong, for logs and outlier detection
+   */
+  void failure(Throwable cause);
+
+  /** Ends the call and releases its in-flight slot; idempotent. Never throws. */
+  @Override
+  void close();
+}
