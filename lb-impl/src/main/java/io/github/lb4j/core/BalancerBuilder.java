@@ -1,0 +1,158 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.Balancer;
+import io.github.lb4j.BalancerListener;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.PickerFactory;
+import io.github.lb4j.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Configures and builds a {@link Balancer}. Obtain one from {@link Balancers#builder()}.
+ *
+ * <pre>{@code
+ * Balancer balancer = Balancers.builder()
+ *     .name("tiles")
+ *     .endpoints("http://10.0.0.1:8080", "http://10.0.0.2:8080")
+ *     .picker(Pickers.leastConnection())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Every setter validates its argument at once. Threading: a builder is not thread safe and
+ * builds one balancer: a second {@link #build()} throws, because the picker factory (which may hold
+ * a round-robin position) belongs to the balancer it was given to.
+ */
+public final class BalancerBuilder {
+  static final Duration DEFAULT_LATENCY_DECAY = Duration.ofSeconds(10);
+
+  private String name = "default";
+  private PickerFactory picker;
+  private Ticker ticker = Ticker.system();
+  private Duration latencyDecay = DEFAULT_LATENCY_DECAY;
+  private double panicThreshold;
+  private final List<Endpoint> endpoints = new ArrayList<>();
+  private final List<BalancerListener> listeners = new ArrayList<>();
+  private boolean built;
+
+  BalancerBuilder() {}
+
+  /** The name used in logs, errors and snapshots; {@code "default"} unless set. */
+  public BalancerBuilder name(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("name: '" + name + "' (expected: not blank)");
+    }
+    this.name = name;
+    return this;
+  }
+
+  /** Adds endpoints to the initial membership. */
+  public BalancerBuilder endpoints(Collection<Endpoint> endpoints) {
+    Objects.requireNonNull(endpoints, "endpoints");
+    for (Endpoint e : endpoints) {
+      endpoints(Objects.requireNonNull(e, "endpoints: contains null"));
+    }
+    return this;
+  }
+
+  /** Adds endpoints to the initial membership. */
+  public BalancerBuilder endpoints(Endpoint... endpoints) {
+    Objects.requireNonNull(endpoints, "endpoints");
+    for (Endpoint e : endpoints) {
+      this.endpoints.add(Objects.requireNonNull(e, "endpoints: contains null"));
+    }
+    return this;
+  }
+
+  /**
+   * Adds endpoints to the initial membership, each given by its address ({@link Endpoint#of}).
+   *
+   * @throws IllegalArgumentException when an address is not an absolute URI with a host
+   */
+  public BalancerBuilder endpoints(String... addresses) {
+    Objects.requireNonNull(addresses, "addresses");
+    for (String address : addresses) {
+      this.endpoints.add(Endpoint.of(Objects.requireNonNull(address, "addresses: contains null")));
+    }
+    return this;
+  }
+
+  /** The choice strategy; {@link Pickers#roundRobin()} unless set. */
+  public BalancerBuilder picker(PickerFactory picker) {
+    this.picker = Objects.requireNonNull(picker, "picker");
+    return this;
+  }
+
+  /** The time source for latency measurement and decay; the system ticker unless set. */
+  public BalancerBuilder ticker(Ticker ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
+  /**
+   * How fast the per-endpoint latency average forgets: the time constant of its exponential decay,
+   * 10 seconds unless set (Finagle's default). Peak-EWMA picking and snapshots use this average.
+   */
+  public BalancerBuilder latencyDecay(Duration latencyDecay) {
+    Objects.requireNonNull(latencyDecay, "latencyDecay");
+    if (latencyDecay.isNegative() || latencyDecay.isZero()) {
+      throw new IllegalArgumentException(
+          "latencyDecay: " + latencyDecay + " (expected: > 0)");
+    }
+    this.latencyDecay = latencyDecay;
+    return this;
+  }
+
+  /**
+   * Envoy's panic threshold: when fewer than this share of the endpoints are healthy, choose among
+   * all of them, healthy or not, rather than overload the few that are left. {@code 0} (the
+   * default) turns panic mode off: with no healthy endpoint, choosing fails fast with {@link
+   * io.github.lb4j.NoAvailableEndpointException}. Envoy uses {@code 0.5}.
+   *
+   * @param share a fraction in {@code [0, 1]}
+   */
+  public BalancerBuilder panicThreshold(double share) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("panicThreshold: " + share + " (expected: in [0, 1])");
+    }
+    this.panicThreshold = share;
+    return this;
+  }
+
+  /** Registers a listener before the initial endpoints are added, so it hears about them. */
+  public BalancerBuilder listener(BalancerListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Builds the balancer.
+   *
+   * @throws IllegalArgumentException when two initial endpoints share an id
+   * @throws IllegalStateException when this builder already built a balancer
+   */
+  public Balancer build() {
+    return buildDefault();
+  }
+
+  DefaultBalancer buildDefault() {
+    if (built) {
+      throw new IllegalStateException("build() was already called on this builder");
+    }
+    DefaultBalancer balancer =
+        new DefaultBalancer(
+            name,
+            picker != null ? picker : Pickers.roundRobin(),
+            ticker,
+            latencyDecay.toNanos(),
+            panicThreshold,
+            endpoints,
+            listeners);
+    built = true;
+    return balancer;
+  }
+}

@@ -1,0 +1,95 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.Candidate;
+import io.github.lb4j.KeyHasher;
+import io.github.lb4j.Picker;
+import io.github.lb4j.PickerFactory;
+import java.util.List;
+
+/**
+ * Consistent hashing on a {@link HashRing}, optionally with bounded loads.
+ *
+ * <p>Bounded loads (Mirrokni, Thorup and Zadimoghaddam, 2017; Envoy's {@code hash_balance_factor}):
+ * with a factor {@code c > 1}, an endpoint may hold at most {@code ceil(c * (inFlight + 1) * weight
+ * / totalWeight)} calls, where {@code inFlight} is the balancer's total. A key whose endpoint is
+ * full walks clockwise to the next endpoint under its cap. Below the cap the mapping is exactly the
+ * plain ring's, so affinity holds in steady state. Since the caps add up to more than the total, some
+ * endpoint is always under its cap. With {@code acquire()}, checking the cap and counting the call
+ * are one atomic step, so concurrent callers never push an endpoint past its cap.
+ *
+ * <p>A call without a key lands on a random point of the ring.
+ */
+final class ConsistentHashPickerFactory implements PickerFactory {
+  private final int virtualNodes;
+  private final double loadFactor;
+  private final KeyHasher hasher;
+  private final Rng rng;
+
+  ConsistentHashPickerFactory(int virtualNodes, double loadFactor, KeyHasher hasher, Rng rng) {
+    this.virtualNodes = virtualNodes;
+    this.loadFactor = loadFactor;
+    this.hasher = hasher;
+    this.rng = rng;
+  }
+
+  @Override
+  public String name() {
+    return loadFactor == 0 ? "consistent-hash" : "consistent-hash-bounded";
+  }
+
+  @Override
+  public Picker newPicker(List<Candidate> candidates) {
+    Candidate[] array = candidates.toArray(new Candidate[0]);
+    HashRing ring = HashRing.build(array, virtualNodes, hasher);
+    if (loadFactor == 0) {
+      return key -> array[ring.owners[start(ring, key)]];
+    }
+    return new Bounded(array, ring, Weights.sum(Weights.of(candidates)));
+  }
+
+  private int start(HashRing ring, String key) {
+    return key == null ? rng.nextInt(ring.size()) : ring.indexOf(hasher.hash(key));
+  }
+
+  private final class Bounded implements ReservingPicker {
+    private final Candidate[] candidates;
+    private final HashRing ring;
+    private final double capPerUnitWeight;
+
+    Bounded(Candidate[] candidates, HashRing ring, long totalWeight) {
+      this.candidates = candidates;
+      this.ring = ring;
+      this.capPerUnitWeight = loadFactor / totalWeight;
+    }
+
+    @Override
+    public Candidate pick(String key) {
+      return walk(key, false);
+    }
+
+    @Override
+    public EndpointSlot pickAndAcquire(String key) {
+      return (EndpointSlot) walk(key, true);
+    }
+
+    private Candidate walk(String key, boolean acquire) {
+      int size = ring.size();
+      int index = start(ring, key);
+      double capBase = capPerUnitWeight * (((EndpointSlot) candidates[0]).balancerInFlight() + 1);
+      int previous = -1;
+      for (int step = 0; step < size; step++, index = index + 1 == size ? 0 : index + 1) {
+        int owner = ring.owners[index];
+        if (owner == previous) {
+          continue;
+        }
+        previous = owner;
+        Candidate c = candidates[owner];
+        int cap = (int) Math.ceil(capBase * c.weight());
+        if (acquire ? ((EndpointSlot) c).tryAcquire(cap) : c.inFlight() < cap) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+}

@@ -1,0 +1,475 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.Balancer;
+import io.github.lb4j.BalancerListener;
+import io.github.lb4j.BalancerSnapshot;
+import io.github.lb4j.Candidate;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.EndpointState;
+import io.github.lb4j.HealthState;
+import io.github.lb4j.Lease;
+import io.github.lb4j.NoAvailableEndpointException;
+import io.github.lb4j.Picker;
+import io.github.lb4j.PickerFactory;
+import io.github.lb4j.Ticker;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The balancer: one writer builds, many readers pick.
+ *
+ * <p>Membership and health changes take {@link #lock}, build a new member map and a new picker, and
+ * publish both in one immutable {@link View} through a volatile field. {@code choose()} reads that
+ * field once and never locks, so it sees either the whole old state or the whole new one. A change
+ * whose picker cannot be built leaves the previous view and member map in place.
+ */
+final class DefaultBalancer implements Balancer {
+  private static final Logger log = LoggerFactory.getLogger(DefaultBalancer.class);
+
+  private final String name;
+  private final PickerFactory pickerFactory;
+  private final Ticker ticker;
+  private final double decayNanos;
+  private final double panicThreshold;
+  private final AtomicInteger totalInFlight = new AtomicInteger();
+  private final CopyOnWriteArrayList<BalancerListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<OutcomeObserver> outcomeObservers =
+      new CopyOnWriteArrayList<>();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // Replaced, never mutated, under the lock; read anywhere.
+  private volatile Map<String, EndpointSlot> members = Map.of();
+  private volatile View view;
+
+  /** Told of every reported call outcome; used by passive health checking. */
+  interface OutcomeObserver {
+    void onOutcome(EndpointSlot slot, boolean success, int consecutiveFailures, Throwable cause);
+  }
+
+  /** What {@code choose()} reads: the picker and everything needed to explain a failure. */
+  private record View(Picker picker, String unavailableReason, boolean closed, boolean panic) {}
+
+  DefaultBalancer(
+      String name,
+      PickerFactory pickerFactory,
+      Ticker ticker,
+      double decayNanos,
+      double panicThreshold,
+      Collection<Endpoint> endpoints,
+      List<BalancerListener> listeners) {
+    this.name = name;
+    this.pickerFactory = pickerFactory;
+    this.ticker = ticker;
+    this.decayNanos = decayNanos;
+    this.panicThreshold = panicThreshold;
+    this.listeners.addAll(listeners);
+    this.view = buildView(Map.of());
+    setEndpoints(endpoints);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  Ticker ticker() {
+    return ticker;
+  }
+
+  @Override
+  public Endpoint choose() {
+    return choose0(null);
+  }
+
+  @Override
+  public Endpoint choose(String key) {
+    Objects.requireNonNull(key, "key");
+    return choose0(key);
+  }
+
+  private Endpoint choose0(String key) {
+    View v = view;
+    Picker picker = v.picker;
+    if (picker != null) {
+      Candidate chosen = picker.pick(key);
+      if (chosen != null) {
+        return chosen.endpoint();
+      }
+    }
+    throw unavailable(v);
+  }
+
+  @Override
+  public Lease acquire() {
+    return acquire0(null);
+  }
+
+  @Override
+  public Lease acquire(String key) {
+    Objects.requireNonNull(key, "key");
+    return acquire0(key);
+  }
+
+  private Lease acquire0(String key) {
+    View v = view;
+    Picker picker = v.picker;
+    if (picker != null) {
+      EndpointSlot slot;
+      if (picker instanceof ReservingPicker reserving) {
+        slot = reserving.pickAndAcquire(key);
+      } else {
+        slot = asSlot(picker.pick(key));
+        if (slot != null) {
+          slot.acquire();
+        }
+      }
+      if (slot != null) {
+        return new DefaultLease(this, slot, ticker.read());
+      }
+    }
+    throw unavailable(v);
+  }
+
+  private EndpointSlot asSlot(Candidate candidate) {
+    if (candidate == null || candidate instanceof EndpointSlot) {
+      return (EndpointSlot) candidate;
+    }
+    throw new IllegalStateException(
+        "picker '"
+            + pickerFactory.name()
+            + "' returned "
+            + candidate
+            + ", which is not one of the candidates it was built with");
+  }
+
+  private RuntimeException unavailable(View v) {
+    if (v.closed) {
+      return new IllegalStateException("balancer '" + name + "' is closed");
+    }
+    return new NoAvailableEndpointException(name, v.unavailableReason);
+  }
+
+  void onSuccess(EndpointSlot slot, long latencyNanos) {
+    slot.recordSuccess(latencyNanos);
+    for (OutcomeObserver observer : outcomeObservers) {
+      observer.onOutcome(slot, true, 0, null);
+    }
+  }
+
+  void onFailure(EndpointSlot slot, long latencyNanos, Throwable cause) {
+    int consecutive = slot.recordFailure(latencyNanos);
+    for (OutcomeObserver observer : outcomeObservers) {
+      observer.onOutcome(slot, false, consecutive, cause);
+    }
+  }
+
+  @Override
+  public void add(Endpoint endpoint) {
+    Objects.requireNonNull(endpoint, "endpoint");
+    change(
+        current -> {
+          if (current.containsKey(endpoint.id())) {
+            throw new IllegalArgumentException(
+                "endpoint: "
+                    + endpoint
+                    + " (expected: an id that is not a member yet; use setEndpoints to replace)");
+          }
+        },
+        List.of(endpoint),
+        true);
+  }
+
+  @Override
+  public boolean remove(String id) {
+    Objects.requireNonNull(id, "id");
+    lock.lock();
+    try {
+      checkOpen();
+      EndpointSlot slot = members.get(id);
+      if (slot == null) {
+        return false;
+      }
+      Map<String, EndpointSlot> next = new LinkedHashMap<>(members);
+      next.remove(id);
+      publish(next);
+      log.info("balancer '{}': removed {}", name, slot.endpoint());
+      notifyListeners(l -> l.onEndpointRemoved(this, slot.endpoint()));
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void setEndpoints(Collection<Endpoint> endpoints) {
+    Objects.requireNonNull(endpoints, "endpoints");
+    List<Endpoint> copy = new ArrayList<>(endpoints.size());
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Endpoint e : endpoints) {
+      if (e == null) {
+        throw new NullPointerException("endpoints: contains null");
+      }
+      if (!ids.add(e.id())) {
+        throw new IllegalArgumentException(
+            "endpoints: duplicate id '" + e.id() + "' (expected: unique ids)");
+      }
+      copy.add(e);
+    }
+    change(current -> {}, copy, false);
+  }
+
+  /**
+   * Applies a membership change under the lock: {@code additive} adds {@code endpoints} to the
+   * members, otherwise they become the members. Either the whole change is published or, if
+   * anything throws, nothing is.
+   */
+  private void change(
+      Consumer<Map<String, EndpointSlot>> precondition,
+      List<Endpoint> endpoints,
+      boolean additive) {
+    lock.lock();
+    try {
+      checkOpen();
+      Map<String, EndpointSlot> current = members;
+      precondition.accept(current);
+      Map<String, EndpointSlot> next = new LinkedHashMap<>();
+      if (additive) {
+        next.putAll(current);
+      }
+      List<Endpoint> added = new ArrayList<>();
+      Map<EndpointSlot, Endpoint> updated = new LinkedHashMap<>();
+      for (Endpoint e : endpoints) {
+        EndpointSlot slot = current.get(e.id());
+        if (slot == null) {
+          slot = new EndpointSlot(e, ticker, decayNanos, totalInFlight);
+          added.add(e);
+        } else if (!sameAttributes(slot.endpoint(), e)) {
+          updated.put(slot, slot.endpoint());
+          slot.setEndpoint(e);
+        }
+        next.put(e.id(), slot);
+      }
+      try {
+        publish(next);
+      } catch (RuntimeException | Error failure) {
+        updated.forEach(EndpointSlot::setEndpoint);
+        throw failure;
+      }
+      List<Endpoint> removed = new ArrayList<>();
+      for (EndpointSlot slot : current.values()) {
+        if (!next.containsKey(slot.endpoint().id())) {
+          removed.add(slot.endpoint());
+        }
+      }
+      if (!added.isEmpty() || !removed.isEmpty() || !updated.isEmpty()) {
+        log.info(
+            "balancer '{}': {} endpoints (added {}, removed {}, updated {})",
+            name,
+            next.size(),
+            added,
+            removed,
+            updated.keySet());
+      }
+      for (Endpoint e : removed) {
+        notifyListeners(l -> l.onEndpointRemoved(this, e));
+      }
+      for (Endpoint e : added) {
+        notifyListeners(l -> l.onEndpointAdded(this, e));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static boolean sameAttributes(Endpoint a, Endpoint b) {
+    return a.address().equals(b.address())
+        && a.weight() == b.weight()
+        && a.metadata().equals(b.metadata());
+  }
+
+  /**
+   * Changes an endpoint's health and republishes the picker. Returns whether anything changed; a
+   * removed endpoint or an unchanged state is a no-op.
+   */
+  boolean setHealth(String id, HealthState state, String reason) {
+    lock.lock();
+    try {
+      if (view.closed) {
+        return false;
+      }
+      EndpointSlot slot = members.get(id);
+      if (slot == null || slot.health() == state) {
+        return false;
+      }
+      HealthState from = slot.health();
+      slot.setHealth(state);
+      try {
+        publish(members);
+      } catch (RuntimeException | Error failure) {
+        slot.setHealth(from);
+        throw failure;
+      }
+      log.info("balancer '{}': {} {} -> {}: {}", name, slot.endpoint(), from, state, reason);
+      notifyListeners(l -> l.onHealthChanged(this, slot.endpoint(), from, state, reason));
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The slot of a member, or {@code null}. */
+  EndpointSlot slot(String id) {
+    return members.get(id);
+  }
+
+  /** The current member slots, in membership order. */
+  Collection<EndpointSlot> slots() {
+    return members.values();
+  }
+
+  private void publish(Map<String, EndpointSlot> next) {
+    Map<String, EndpointSlot> frozen = Collections.unmodifiableMap(next);
+    View built = buildView(frozen);
+    members = frozen;
+    view = built;
+  }
+
+  private View buildView(Map<String, EndpointSlot> slots) {
+    if (slots.isEmpty()) {
+      return new View(null, "no endpoints", false, false);
+    }
+    List<Candidate> available = new ArrayList<>(slots.size());
+    for (EndpointSlot slot : slots.values()) {
+      if (slot.health().isAvailable()) {
+        available.add(slot);
+      }
+    }
+    boolean panic = available.size() < panicThreshold * slots.size();
+    if (panic) {
+      available = new ArrayList<>(slots.values());
+    }
+    if (available.isEmpty()) {
+      return new View(null, describeUnavailable(slots.values()), false, false);
+    }
+    Picker picker = pickerFactory.newPicker(List.copyOf(available));
+    if (picker == null) {
+      throw new IllegalStateException("picker '" + pickerFactory.name() + "' built null");
+    }
+    String reason =
+        picker instanceof ReservingPicker
+            ? "all " + available.size() + " available endpoints over their load bound"
+            : "picker '" + pickerFactory.name() + "' declined all " + available.size()
+                + " available endpoints";
+    return new View(picker, reason, false, panic);
+  }
+
+  private static String describeUnavailable(Collection<EndpointSlot> slots) {
+    int ejected = 0;
+    for (EndpointSlot slot : slots) {
+      if (slot.health() == HealthState.EJECTED) {
+        ejected++;
+      }
+    }
+    int n = slots.size();
+    String all = "all " + n + (n == 1 ? " endpoint" : " endpoints");
+    return ejected == 0
+        ? all + " unhealthy"
+        : all + " unhealthy or ejected (" + (n - ejected) + " unhealthy, " + ejected + " ejected)";
+  }
+
+  /** Whether the balancer currently spreads over unhealthy endpoints too (panic mode). */
+  boolean inPanic() {
+    return view.panic;
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    List<Endpoint> result = new ArrayList<>();
+    for (EndpointSlot slot : members.values()) {
+      result.add(slot.endpoint());
+    }
+    return Collections.unmodifiableList(result);
+  }
+
+  @Override
+  public BalancerSnapshot snapshot() {
+    List<EndpointState> states = new ArrayList<>();
+    for (EndpointSlot slot : members.values()) {
+      states.add(slot.state());
+    }
+    return new BalancerSnapshot(name, pickerFactory.name(), states);
+  }
+
+  @Override
+  public void addListener(BalancerListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public boolean removeListener(BalancerListener listener) {
+    return listeners.remove(Objects.requireNonNull(listener, "listener"));
+  }
+
+  void addOutcomeObserver(OutcomeObserver observer) {
+    outcomeObservers.add(observer);
+  }
+
+  /** Ties a resource (a health checker) to this balancer's lifetime. */
+  void attach(AutoCloseable resource) {
+    resources.add(resource);
+  }
+
+  private void notifyListeners(Consumer<BalancerListener> event) {
+    for (BalancerListener listener : listeners) {
+      try {
+        event.accept(listener);
+      } catch (RuntimeException e) {
+        log.warn("balancer '{}': listener {} threw; ignored", name, listener, e);
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (view.closed) {
+      throw new IllegalStateException("balancer '" + name + "' is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (view.closed) {
+        return;
+      }
+      view = new View(null, "closed", true, false);
+    } finally {
+      lock.unlock();
+    }
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("balancer '{}': closing {} failed", name, resource, e);
+      }
+    }
+    log.info("balancer '{}' closed", name);
+  }
+
+  @Override
+  public String toString() {
+    return "Balancer(" + name + ", " + pickerFactory.name() + ", " + members.size() + " endpoints)";
+  }
+}

@@ -1,0 +1,109 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.KeyHasher;
+
+/**
+ * Built-in {@link KeyHasher}s. All are pure, thread safe and allocation free.
+ *
+ * <ul>
+ *   <li>{@link #defaultHasher()}: the MurmurHash3 64-bit mixing steps applied to the key's UTF-16
+ *       code units four at a time, then MurmurHash3's finalizer. Fast and well distributed.
+ *   <li>{@link #fnv1a()}: 64-bit FNV-1a over the key's UTF-8 bytes: a classic, simple alternative.
+ *   <li>{@link #javaHashCode()}: {@code String.hashCode()} widened to 64 bits with no mixing, the
+ *       naive choice, kept to show what a weak hash does to a ring.
+ * </ul>
+ */
+public final class KeyHashers {
+  private static final long C1 = 0x87c37b91114253d5L;
+  private static final long C2 = 0x4cf5ad432745937fL;
+  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  private static final long FNV_PRIME = 0x100000001b3L;
+
+  private KeyHashers() {}
+
+  /** The default hasher of hashing pickers; see the class documentation. */
+  public static KeyHasher defaultHasher() {
+    return KeyHashers::murmurMix;
+  }
+
+  /** 64-bit FNV-1a over the UTF-8 encoding of the key (unpaired surrogates encoded as is). */
+  public static KeyHasher fnv1a() {
+    return KeyHashers::fnv1a;
+  }
+
+  /** {@code key.toString().hashCode()}, unmixed; only for comparisons. */
+  public static KeyHasher javaHashCode() {
+    return key -> {
+      int h = 0;
+      for (int i = 0, n = key.length(); i < n; i++) {
+        h = 31 * h + key.charAt(i);
+      }
+      return h;
+    };
+  }
+
+  static long murmurMix(CharSequence key) {
+    int length = key.length();
+    long h = length * C1;
+    int i = 0;
+    for (; i + 4 <= length; i += 4) {
+      long k =
+          key.charAt(i)
+              | (long) key.charAt(i + 1) << 16
+              | (long) key.charAt(i + 2) << 32
+              | (long) key.charAt(i + 3) << 48;
+      h ^= mixK(k);
+      h = Long.rotateLeft(h, 27) * 5 + 0x52dce729;
+    }
+    if (i < length) {
+      long k = 0;
+      for (int shift = 0; i < length; i++, shift += 16) {
+        k |= (long) key.charAt(i) << shift;
+      }
+      h ^= mixK(k);
+    }
+    return fmix64(h ^ length);
+  }
+
+  private static long mixK(long k) {
+    k *= C1;
+    k = Long.rotateLeft(k, 31);
+    return k * C2;
+  }
+
+  /** MurmurHash3's 64-bit finalizer: every input bit affects every output bit. */
+  static long fmix64(long h) {
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  static long fnv1a(CharSequence key) {
+    long h = FNV_OFFSET;
+    for (int i = 0, n = key.length(); i < n; i++) {
+      char c = key.charAt(i);
+      if (c < 0x80) {
+        h = (h ^ c) * FNV_PRIME;
+      } else if (c < 0x800) {
+        h = (h ^ (0xc0 | c >> 6)) * FNV_PRIME;
+        h = (h ^ (0x80 | (c & 0x3f))) * FNV_PRIME;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(key.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, key.charAt(++i));
+        h = (h ^ (0xf0 | cp >> 18)) * FNV_PRIME;
+        h = (h ^ (0x80 | (cp >> 12 & 0x3f))) * FNV_PRIME;
+        h = (h ^ (0x80 | (cp >> 6 & 0x3f))) * FNV_PRIME;
+        h = (h ^ (0x80 | (cp & 0x3f))) * FNV_PRIME;
+      } else {
+        h = (h ^ (0xe0 | c >> 12)) * FNV_PRIME;
+        h = (h ^ (0x80 | (c >> 6 & 0x3f))) * FNV_PRIME;
+        h = (h ^ (0x80 | (c & 0x3f))) * FNV_PRIME;
+      }
+    }
+    return h;
+  }
+}

@@ -1,0 +1,104 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.Candidate;
+import io.github.lb4j.Picker;
+import io.github.lb4j.PickerFactory;
+import java.util.List;
+
+/**
+ * Least-connection and peak-EWMA: choose the candidate with the lowest load per unit of weight.
+ *
+ * <p>Load is the in-flight count ({@link Mode#CONNECTIONS}), or Finagle's peak-EWMA cost: the
+ * latency average times one more than the in-flight count ({@link Mode#PEAK_EWMA}). An endpoint
+ * with no latency sample yet costs nothing while idle and a large penalty once it has a call in
+ * flight, so a newcomer gets one probe call rather than a flood.
+ *
+ * <p>Up to {@link #EXACT_SCAN_LIMIT} candidates are all compared, ties broken at random (reservoir
+ * sampling, so no allocation); beyond that two distinct candidates are sampled and the lighter one
+ * wins (power of two choices), which keeps the cost constant at any size.
+ */
+final class LeastLoadPickerFactory implements PickerFactory {
+  static final int EXACT_SCAN_LIMIT = 16;
+  /** Finagle's penalty for a busy endpoint without a latency sample. */
+  static final double NO_SAMPLE_PENALTY = (double) (Long.MAX_VALUE >> 16);
+
+  enum Mode {
+    CONNECTIONS("least-connection"),
+    PEAK_EWMA("peak-ewma");
+
+    final String pickerName;
+
+    Mode(String pickerName) {
+      this.pickerName = pickerName;
+    }
+  }
+
+  private final Mode mode;
+  private final Rng rng;
+
+  LeastLoadPickerFactory(Mode mode, Rng rng) {
+    this.mode = mode;
+    this.rng = rng;
+  }
+
+  @Override
+  public String name() {
+    return mode.pickerName;
+  }
+
+  @Override
+  public Picker newPicker(List<Candidate> candidates) {
+    Candidate[] array = candidates.toArray(new Candidate[0]);
+    boolean ewma = mode == Mode.PEAK_EWMA;
+    return array.length <= EXACT_SCAN_LIMIT
+        ? new ExactScan(array, ewma, rng)
+        : new TwoChoices(array, ewma, rng);
+  }
+
+  static double load(Candidate c, boolean ewma) {
+    int inFlight = c.inFlight();
+    if (!ewma) {
+      return (double) inFlight / c.weight();
+    }
+    double latency = c.latencyEwmaNanos();
+    double cost =
+        latency == 0 ? (inFlight == 0 ? 0 : NO_SAMPLE_PENALTY + inFlight) : latency * (inFlight + 1);
+    return cost / c.weight();
+  }
+
+  private record ExactScan(Candidate[] candidates, boolean ewma, Rng rng) implements Picker {
+    @Override
+    public Candidate pick(String key) {
+      Candidate best = candidates[0];
+      double bestLoad = load(best, ewma);
+      int ties = 1;
+      for (int i = 1; i < candidates.length; i++) {
+        Candidate c = candidates[i];
+        double load = load(c, ewma);
+        if (load < bestLoad) {
+          best = c;
+          bestLoad = load;
+          ties = 1;
+        } else if (load == bestLoad && rng.nextInt(++ties) == 0) {
+          best = c;
+        }
+      }
+      return best;
+    }
+  }
+
+  private record TwoChoices(Candidate[] candidates, boolean ewma, Rng rng) implements Picker {
+    @Override
+    public Candidate pick(String key) {
+      int n = candidates.length;
+      int i = rng.nextInt(n);
+      int j = rng.nextInt(n - 1);
+      if (j >= i) {
+        j++; // two distinct samples
+      }
+      Candidate a = candidates[i];
+      Candidate b = candidates[j];
+      return load(b, ewma) < load(a, ewma) ? b : a;
+    }
+  }
+}

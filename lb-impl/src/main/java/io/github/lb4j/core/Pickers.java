@@ -1,0 +1,93 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.PickerFactory;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * The built-in choice strategies. Each call returns a new factory, to be given to one balancer.
+ *
+ * <table>
+ *   <caption>Strategies</caption>
+ *   <tr><th>Factory</th><th>Chooses</th><th>Needs {@code acquire()}</th></tr>
+ *   <tr><td>{@link #roundRobin()}</td><td>in turn; nginx's smooth weighted round-robin when
+ *       weights differ</td><td>no</td></tr>
+ *   <tr><td>{@link #random()}</td><td>at random, weighted</td><td>no</td></tr>
+ *   <tr><td>{@link #leastConnection()}</td><td>fewest in-flight calls per unit of weight</td>
+ *       <td>yes</td></tr>
+ *   <tr><td>{@link #peakEwma()}</td><td>lowest latency average times in-flight calls</td>
+ *       <td>yes</td></tr>
+ *   <tr><td>{@link #consistentHash()}</td><td>by key on a ring of virtual nodes</td><td>no</td></tr>
+ *   <tr><td>{@link #consistentHashBuilder()}{@code .boundedLoad(1.25)}</td><td>by key, capped at
+ *       1.25x the average load</td><td>yes</td></tr>
+ *   <tr><td>{@link #classicSeedHash()}</td><td>the classic 512-slot ring, for comparison</td>
+ *       <td>no</td></tr>
+ * </table>
+ *
+ * <p>Strategies that need {@code acquire()} decide from in-flight counts, which only leases
+ * maintain; with plain {@code choose()} every endpoint looks idle. Thread safe and stateless.
+ */
+public final class Pickers {
+  private Pickers() {}
+
+  /** Round-robin; smooth weighted round-robin (nginx) when weights differ. */
+  public static PickerFactory roundRobin() {
+    return new RoundRobinPickerFactory();
+  }
+
+  /** Weighted random choice with {@link java.util.concurrent.ThreadLocalRandom}. */
+  public static PickerFactory random() {
+    return new RandomPickerFactory(Rng.THREAD_LOCAL);
+  }
+
+  /** Weighted random choice drawing from {@code random}, for repeatable tests. */
+  public static PickerFactory random(Random random) {
+    return new RandomPickerFactory(Rng.of(Objects.requireNonNull(random, "random")));
+  }
+
+  /**
+   * Least-connection: the fewest in-flight calls per unit of weight, ties broken at random. Scans
+   * every endpoint up to 16, then samples two distinct endpoints and takes the lighter one.
+   */
+  public static PickerFactory leastConnection() {
+    return new LeastLoadPickerFactory(LeastLoadPickerFactory.Mode.CONNECTIONS, Rng.THREAD_LOCAL);
+  }
+
+  /** {@link #leastConnection()} breaking ties and sampling with {@code random}. */
+  public static PickerFactory leastConnection(Random random) {
+    return new LeastLoadPickerFactory(
+        LeastLoadPickerFactory.Mode.CONNECTIONS, Rng.of(Objects.requireNonNull(random, "random")));
+  }
+
+  /**
+   * Finagle's peak-EWMA: the lowest peak-sensitive latency average times (in-flight + 1), per unit
+   * of weight. The average's decay is the balancer's {@link BalancerBuilder#latencyDecay}.
+   */
+  public static PickerFactory peakEwma() {
+    return new LeastLoadPickerFactory(LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.THREAD_LOCAL);
+  }
+
+  /** {@link #peakEwma()} breaking ties and sampling with {@code random}. */
+  public static PickerFactory peakEwma(Random random) {
+    return new LeastLoadPickerFactory(
+        LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.of(Objects.requireNonNull(random, "random")));
+  }
+
+  /** Consistent hashing with the defaults of {@link #consistentHashBuilder()}. */
+  public static PickerFactory consistentHash() {
+    return consistentHashBuilder().build();
+  }
+
+  /** Configures consistent hashing: virtual nodes, hash function, bounded loads. */
+  public static ConsistentHashBuilder consistentHashBuilder() {
+    return new ConsistentHashBuilder();
+  }
+
+  /**
+   * The classic 512-slot ring with 9 virtual servers and quadratic slot functions that lb4j's
+   * consistent-hash experiments start from. It balances poorly; use it only to compare.
+   */
+  public static PickerFactory classicSeedHash() {
+    return new ClassicSeedHashPickerFactory(Rng.THREAD_LOCAL);
+  }
+}
