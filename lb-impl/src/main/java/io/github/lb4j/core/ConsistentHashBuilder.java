@@ -14,16 +14,25 @@ import java.util.Random;
  */
 public final class ConsistentHashBuilder {
   /**
-   * Virtual nodes per unit of weight unless set. Chosen from the distribution benchmark: with the
-   * default hasher, max/mean load over 1,000,000 keys stays under 1.05 for 2 to 6 endpoints and
-   * under 1.10 for 100, while the ring for 1,000 endpoints still builds in milliseconds.
+   * Virtual nodes per unit of weight unless set. Chosen with {@link #DEFAULT_PROBES} from the
+   * distribution measurements in {@code docs/benchmarks.md}: max/mean load over 1,000,000 keys
+   * about 1.03 for 2 to 6 endpoints and 1.06 for 100, with a ring for 1,000 endpoints of 64,000
+   * points that builds in about a millisecond. Random virtual nodes alone need about 1,000 per
+   * endpoint for that spread.
    */
-  public static final int DEFAULT_VIRTUAL_NODES = 1024;
+  public static final int DEFAULT_VIRTUAL_NODES = 64;
+
+  /** Probes per key unless set; see {@link #probes(int)}. */
+  public static final int DEFAULT_PROBES = 16;
+
+  /** The most probes per key. */
+  public static final int MAX_PROBES = 64;
 
   /** The most virtual nodes per unit of weight. */
   public static final int MAX_VIRTUAL_NODES = 1 << 16;
 
   private int virtualNodes = DEFAULT_VIRTUAL_NODES;
+  private int probes = DEFAULT_PROBES;
   private double loadFactor;
   private KeyHasher hasher = KeyHashers.defaultHasher();
   private Rng rng = Rng.THREAD_LOCAL;
@@ -41,6 +50,22 @@ public final class ConsistentHashBuilder {
           "virtualNodes: " + count + " (expected: in [1, " + MAX_VIRTUAL_NODES + "])");
     }
     this.virtualNodes = count;
+    return this;
+  }
+
+  /**
+   * How many points on the ring each key tries (multi-probe consistent hashing): the key goes to the
+   * endpoint whose point follows one of its probes most closely. More probes spread load more evenly
+   * and cost a few nanoseconds each per pick; {@code 1} is the classic ring.
+   *
+   * @param count in {@code [1, 64]}
+   */
+  public ConsistentHashBuilder probes(int count) {
+    if (count < 1 || count > MAX_PROBES) {
+      throw new IllegalArgumentException(
+          "probes: " + count + " (expected: in [1, " + MAX_PROBES + "])");
+    }
+    this.probes = count;
     return this;
   }
 
@@ -73,6 +98,6 @@ public final class ConsistentHashBuilder {
 
   /** A new factory with this configuration. */
   public PickerFactory build() {
-    return new ConsistentHashPickerFactory(virtualNodes, loadFactor, hasher, rng);
+    return new ConsistentHashPickerFactory(virtualNodes, probes, loadFactor, hasher, rng);
   }
 }

@@ -18,15 +18,21 @@ import java.util.List;
  * are one atomic step, so concurrent callers never push an endpoint past its cap.
  *
  * <p>A call without a key lands on a random point of the ring.
+ *
+ * <p>Threading: the factory is called by the balancer's writer; its pickers are immutable apart
+ * from the in-flight counters they read, and safe for any number of concurrent callers.
  */
 final class ConsistentHashPickerFactory implements PickerFactory {
   private final int virtualNodes;
+  private final int probes;
   private final double loadFactor;
   private final KeyHasher hasher;
   private final Rng rng;
 
-  ConsistentHashPickerFactory(int virtualNodes, double loadFactor, KeyHasher hasher, Rng rng) {
+  ConsistentHashPickerFactory(
+      int virtualNodes, int probes, double loadFactor, KeyHasher hasher, Rng rng) {
     this.virtualNodes = virtualNodes;
+    this.probes = probes;
     this.loadFactor = loadFactor;
     this.hasher = hasher;
     this.rng = rng;
@@ -48,7 +54,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   }
 
   private int start(HashRing ring, String key) {
-    return key == null ? rng.nextInt(ring.size()) : ring.indexOf(hasher.hash(key));
+    return key == null ? rng.nextInt(ring.size()) : ring.lookup(hasher.hash(key), probes);
   }
 
   private final class Bounded implements ReservingPicker {
