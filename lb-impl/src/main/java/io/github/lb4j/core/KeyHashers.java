@@ -14,6 +14,7 @@ import io.github.lb4j.KeyHasher;
  * </ul>
  */
 public final class KeyHashers {
+  private static final long SEED = 0x9368e53c2f6af274L;
   private static final long C1 = 0x87c37b91114253d5L;
   private static final long C2 = 0x4cf5ad432745937fL;
   private static final long FNV_OFFSET = 0xcbf29ce484222325L;
@@ -44,7 +45,7 @@ public final class KeyHashers {
 
   static long murmurMix(CharSequence key) {
     int length = key.length();
-    long h = length * C1;
+    long h = SEED ^ length * C1;
     int i = 0;
     for (; i + 4 <= length; i += 4) {
       long k =
