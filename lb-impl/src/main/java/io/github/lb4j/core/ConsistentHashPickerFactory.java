@@ -53,6 +53,10 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     return new Bounded(array, ring, Weights.sum(Weights.of(candidates)));
   }
 
+  private static int next(int index, int size) {
+    return index + 1 == size ? 0 : index + 1;
+  }
+
   private int start(HashRing ring, String key) {
     return key == null ? rng.nextInt(ring.size()) : ring.lookup(hasher.hash(key), probes);
   }
@@ -80,19 +84,24 @@ final class ConsistentHashPickerFactory implements PickerFactory {
 
     private Candidate walk(String key, boolean acquire) {
       int size = ring.size();
-      int index = start(ring, key);
-      double capBase = capPerUnitWeight * (((EndpointSlot) candidates[0]).balancerInFlight() + 1);
-      int previous = -1;
-      for (int step = 0; step < size; step++, index = index + 1 == size ? 0 : index + 1) {
-        int owner = ring.owners[index];
-        if (owner == previous) {
-          continue;
-        }
-        previous = owner;
-        Candidate c = candidates[owner];
-        int cap = (int) Math.ceil(capBase * c.weight());
-        if (acquire ? ((EndpointSlot) c).tryAcquire(cap) : c.inFlight() < cap) {
-          return c;
+      int start = start(ring, key);
+      EndpointSlot any = (EndpointSlot) candidates[0];
+      // Concurrent acquirers can fill every endpoint up to a cap computed from a total read a
+      // moment earlier; the total is re-read at each step and the walk retried, so the cap catches
+      // up with them. Three full turns failing in a row would take sustained, adversarial racing.
+      for (int turn = 0; turn < 3; turn++) {
+        int previous = -1;
+        for (int step = 0, index = start; step < size; step++, index = next(index, size)) {
+          int owner = ring.owners[index];
+          if (owner == previous) {
+            continue;
+          }
+          previous = owner;
+          Candidate c = candidates[owner];
+          int cap = (int) Math.ceil(capPerUnitWeight * (any.balancerInFlight() + 1) * c.weight());
+          if (acquire ? ((EndpointSlot) c).tryAcquire(cap) : c.inFlight() < cap) {
+            return c;
+          }
         }
       }
       return null;
