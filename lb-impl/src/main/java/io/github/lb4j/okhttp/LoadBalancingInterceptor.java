@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * bounded-load hashing count calls whose bodies are still streaming. The outcome and its latency are
  * reported then: a failed read, or a status the {@linkplain Builder#failureStatuses failure
  * predicate} accepts (5xx by default), is a failure; other responses are successes. Connect errors,
- * timeouts and other I/O errors are failures; a cancelled call reports nothing. As with any OkHttp
- * response, the body must be closed.
+ * connect, read and write timeouts and other I/O errors are failures. A cancelled call reports
+ * nothing, since it says nothing about the endpoint; OkHttp enforces {@code callTimeout} by
+ * cancelling the call, so an expired call timeout reports nothing either (prefer the per-phase
+ * timeouts where endpoint health matters). As with any OkHttp response, the body must be closed.
  *
  * <p><b>Retries on another endpoint.</b> An attempt is retried on an endpoint this call has not
  * tried yet when it failed to connect (any method, since nothing reached the server), or when an
@@ -165,7 +167,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
       }
 
       int code = response.code();
-      boolean failed = failureStatuses.test(code);
+      boolean failed = isFailure(code);
       boolean retry =
           idempotent && replayable && attempt < maxAttempts && retryStatuses.contains(code);
       Lease next = retry ? nextLease(key, tried, request, "status " + code) : null;
@@ -223,6 +225,17 @@ public final class LoadBalancingInterceptor implements Interceptor {
       return key != null ? balancer.acquire(key) : balancer.acquire();
     } catch (NoAvailableEndpointException | IllegalStateException e) {
       throw new NoEndpointAvailableIOException(balancer.name(), e);
+    }
+  }
+
+  /** Asks the user's predicate; one that throws is logged and the default ({@code >= 500}) used. */
+  private boolean isFailure(int code) {
+    try {
+      return failureStatuses.test(code);
+    } catch (RuntimeException e) {
+      log.warn("failureStatuses predicate threw for status {}; using the default (>= 500 fails)",
+          code, e);
+      return code >= 500;
     }
   }
 

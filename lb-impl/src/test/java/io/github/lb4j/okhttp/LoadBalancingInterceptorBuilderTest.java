@@ -7,7 +7,6 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.core.Balancers;
 import java.io.IOException;
-import java.net.InetAddress;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -149,12 +148,8 @@ final class LoadBalancingInterceptorBuilderTest {
 
   @Test
   void retryStatuses_rejectedCall_keepsThePreviousSetting() throws IOException {
-    MockWebServer broken = new MockWebServer();
-    MockWebServer healthy = new MockWebServer();
-    broken.enqueue(new MockResponse().setResponseCode(500));
-    healthy.enqueue(new MockResponse().setBody("ok"));
-    broken.start(InetAddress.getByName("127.0.0.1"), 0);
-    healthy.start(InetAddress.getByName("127.0.0.1"), 0);
+    MockWebServer broken = TestServers.start(r -> new MockResponse().setResponseCode(500));
+    MockWebServer healthy = TestServers.start(r -> new MockResponse().setBody("ok"));
     try (Balancer pair =
         Balancers.builder()
             .endpoints(

@@ -14,6 +14,8 @@ import io.github.lb4j.core.Pickers;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,7 +33,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -64,15 +65,7 @@ final class LoadBalancingInterceptorTest {
 
   /** A server on 127.0.0.1 that answers every request with {@code answer}. */
   private MockWebServer server(Function<RecordedRequest, MockResponse> answer) throws IOException {
-    MockWebServer server = new MockWebServer();
-    server.setDispatcher(
-        new Dispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest request) {
-            return answer.apply(request);
-          }
-        });
-    server.start(InetAddress.getByName("127.0.0.1"), 0);
+    MockWebServer server = TestServers.start(answer);
     servers.add(server);
     return server;
   }
@@ -472,6 +465,49 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, state(missing).successes());
     get(strict, "http://workers/");
     assertEquals(1, state(missing).failures());
+  }
+
+  @Test
+  void intercept_failurePredicateThrows_usesTheDefaultAndAnswers() throws Exception {
+    MockWebServer ok = named("ok");
+    MockWebServer broken = answering(500);
+    balancer(Pickers.roundRobin(), endpoint(ok), endpoint(broken));
+    OkHttpClient client =
+        client(
+            LoadBalancingInterceptor.builder(balancer)
+                .logicalHost("workers")
+                .failureStatuses(
+                    code -> {
+                      throw new IllegalStateException("predicate bug");
+                    }));
+
+    assertEquals("200 ok", get(client, "http://workers/"));
+    assertEquals("500 status 500", get(client, "http://workers/"));
+
+    assertEquals(1, state(ok).successes());
+    assertEquals(1, state(broken).failures());
+  }
+
+  @Test
+  void intercept_readTimeout_countsAFailureWithoutRetrying() throws Exception {
+    MockWebServer silent = server(r -> new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+    MockWebServer a = named("a");
+    balancer(Pickers.roundRobin(), endpoint(silent), endpoint(a));
+    LoadBalancingInterceptor interceptor =
+        LoadBalancingInterceptor.builder(balancer).logicalHost("workers").build();
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(interceptor)
+            .readTimeout(Duration.ofMillis(100))
+            .build();
+    clients.add(client);
+
+    assertThrows(SocketTimeoutException.class, () -> get(client, "http://workers/"));
+
+    assertEquals(1, silent.getRequestCount());
+    assertEquals(0, a.getRequestCount(), "the request may have reached the server");
+    assertEquals(1, state(silent).failures());
+    assertEquals(0, balancer.snapshot().totalInFlight());
   }
 
   // No endpoint
