@@ -120,6 +120,15 @@ public final class LoadBalancingInterceptor implements Interceptor {
     return logicalHost;
   }
 
+  /**
+   * Sends a request for the logical host to the chosen endpoint, retrying on others as configured;
+   * passes any other request on unchanged. Called by OkHttp, on the calling thread for {@code
+   * execute()} and on a dispatcher thread for {@code enqueue()}.
+   *
+   * @throws NoEndpointAvailableIOException when the balancer cannot choose an endpoint
+   * @throws IOException when the last attempt failed, or when this interceptor was added as a
+   *     network interceptor
+   */
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
