@@ -126,7 +126,7 @@ final class OutlierDetector
     slot.consecutiveFailures.set(0);
     String reason =
         consecutiveFailures
-            + " consecutive failures"
+            + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
             + (cause != null ? " (last: " + cause + ")" : "")
             + "; ejected for "
             + Duration.ofNanos(duration)
