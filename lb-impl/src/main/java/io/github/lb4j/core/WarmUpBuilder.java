@@ -27,7 +27,10 @@ import java.util.Objects;
  * shielding from the others. Not thread safe; used only inside {@link BalancerBuilder#warmUp}.
  */
 public final class WarmUpBuilder {
-  /** The window unless set. */
+  /**
+   * The window unless set: long enough for a JVM service to compile its hot paths and fill its
+   * caches under a growing load, short enough that a rolling deploy is not slowed down noticeably.
+   */
   public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
   /** The aggression unless set: the share grows linearly. */
   public static final double DEFAULT_AGGRESSION = 1.0;

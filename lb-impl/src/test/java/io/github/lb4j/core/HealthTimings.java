@@ -36,6 +36,7 @@ final class HealthTimings {
     for (int run = 1; run <= RUNS; run++) {
       try (HealthServers servers = new HealthServers(3)) {
         BlockingQueue<String> changes = new LinkedBlockingQueue<>();
+        ProbeLog probes = new ProbeLog();
         Balancer balancer =
             Balancers.builder()
                 .name("timings")
@@ -45,11 +46,12 @@ final class HealthTimings {
                         h.interval(INTERVAL)
                             .timeout(TIMEOUT)
                             .unhealthyThreshold(FALL)
-                            .healthyThreshold(RISE))
+                            .healthyThreshold(RISE)
+                            .afterProbe(probes))
                 .listener(recorder(changes))
                 .build();
         try {
-          Thread.sleep(INTERVAL.toMillis() * 2); // let the first probes settle (harness only)
+          probes.next(3); // every endpoint passed its first probe
           long down = ticker.read();
           servers.shutDown(0);
           String event = changes.poll(30, TimeUnit.SECONDS);
@@ -86,7 +88,7 @@ final class HealthTimings {
       servers.answer(1, 500);
       long start = ticker.read();
       int calls = 0;
-      while (changes.isEmpty()) {
+      while (changes.isEmpty() && calls < 1000) {
         calls++;
         try (Lease lease = balancer.acquire()) {
           okhttp3.Request request =
