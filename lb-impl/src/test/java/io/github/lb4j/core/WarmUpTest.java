@@ -149,6 +149,50 @@ final class WarmUpTest {
   }
 
   @Test
+  void warmUp_leastConnectionOneCallAtATime_shareFollowsTheCurve() {
+    start(Pickers.leastConnection(new Random(3)), w -> w.window(WINDOW).minShare(0.1));
+    balancer.add(NEW);
+    // Every endpoint is idle at each pick: ties are broken by weight, 0.1 / 3.1 = 3.2%.
+    assertBetween(60, 140, sequentialPicksOfNew(3100));
+    clock.advance(Duration.ofSeconds(5)); // 0.5 / 3.5 = 14.3%
+    assertBetween(400, 490, sequentialPicksOfNew(3100));
+    clock.advance(Duration.ofSeconds(5)); // 25%
+    assertBetween(700, 850, sequentialPicksOfNew(3100));
+  }
+
+  @Test
+  void warmUp_leastConnectionAboveExactScanLimit_shareFollowsTheCurve() {
+    List<Endpoint> many = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      many.add(Endpoint.of("http://10.0.1." + i + ":8080"));
+    }
+    balancer =
+        Balancers.builder()
+            .endpoints(many)
+            .picker(Pickers.leastConnection(new Random(5)))
+            .ticker(clock)
+            .scheduler(clock)
+            .warmUp(w -> w.window(WINDOW).minShare(0.1))
+            .buildDefault();
+    balancer.add(NEW);
+    // Two choices, idle ties by weight: about 2/21 * 0.1/1.1 = 0.87% instead of 4.8%.
+    assertBetween(30, 150, sequentialPicksOfNew(10_000));
+  }
+
+  private int sequentialPicksOfNew(int n) {
+    int hits = 0;
+    for (int i = 0; i < n; i++) {
+      try (Lease lease = balancer.acquire()) {
+        lease.success();
+        if (lease.endpoint().equals(NEW)) {
+          hits++;
+        }
+      }
+    }
+    return hits;
+  }
+
+  @Test
   void warmUp_boundedConsistentHash_capsTheNewEndpointByItsShare() {
     start(
         Pickers.consistentHashBuilder().boundedLoad(1.25).build(),
