@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Consumer;
 
 /**
  * Configures and builds a {@link Balancer}. Obtain one from {@link Balancers#builder()}.
@@ -36,6 +39,10 @@ public final class BalancerBuilder {
   private double panicThreshold;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<BalancerListener> listeners = new ArrayList<>();
+  private ScheduledExecutorService scheduler;
+  private HealthCheckBuilder healthCheck;
+  private OutlierDetectionBuilder outlierDetection;
+  private WarmUpBuilder warmUp;
   private boolean built;
 
   BalancerBuilder() {}
@@ -123,6 +130,64 @@ public final class BalancerBuilder {
     return this;
   }
 
+  /**
+   * Turns on active health checks, configured by {@code config}; see {@link HealthCheckBuilder} for
+   * what is checked and the defaults. Endpoints that fail them are not chosen; when none is left,
+   * choosing fails fast with {@link io.github.lb4j.NoAvailableEndpointException} ("all N endpoints
+   * unhealthy") unless {@link #panicThreshold} is set. Probing starts when the balancer is built and
+   * stops when it is closed.
+   *
+   * <pre>{@code
+   * .healthCheck(h -> h.path("/health").interval(Duration.ofSeconds(5)).unhealthyThreshold(3))
+   * }</pre>
+   */
+  public BalancerBuilder healthCheck(Consumer<HealthCheckBuilder> config) {
+    Objects.requireNonNull(config, "config");
+    HealthCheckBuilder b = new HealthCheckBuilder();
+    config.accept(b);
+    this.healthCheck = b;
+    return this;
+  }
+
+  /**
+   * Turns on passive health checks (outlier ejection), configured by {@code config}; see {@link
+   * OutlierDetectionBuilder} for the rules and defaults. Only calls made with {@code acquire()} and
+   * reported on their lease count.
+   *
+   * @throws IllegalArgumentException when the maximum ejection time is below the base
+   */
+  public BalancerBuilder outlierDetection(Consumer<OutlierDetectionBuilder> config) {
+    Objects.requireNonNull(config, "config");
+    OutlierDetectionBuilder b = new OutlierDetectionBuilder();
+    config.accept(b);
+    b.validate();
+    this.outlierDetection = b;
+    return this;
+  }
+
+  /**
+   * Turns on warm-up (slow start), configured by {@code config}; see {@link WarmUpBuilder}. Off
+   * unless set.
+   */
+  public BalancerBuilder warmUp(Consumer<WarmUpBuilder> config) {
+    Objects.requireNonNull(config, "config");
+    WarmUpBuilder b = new WarmUpBuilder();
+    config.accept(b);
+    this.warmUp = b;
+    return this;
+  }
+
+  /**
+   * The scheduler of health probes, ejection ends and warm-up steps. Unless set, a balancer that
+   * needs one starts a single daemon thread and stops it on close; a scheduler given here is shared,
+   * used only for short tasks and left running on close. Tests give a fake one, together with a
+   * fake {@link #ticker}, to drive time by hand.
+   */
+  public BalancerBuilder scheduler(ScheduledExecutorService scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
   /** Registers a listener before the initial endpoints are added, so it hears about them. */
   public BalancerBuilder listener(BalancerListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -153,6 +218,44 @@ public final class BalancerBuilder {
             endpoints,
             listeners);
     built = true;
+    if (healthCheck == null && outlierDetection == null && warmUp == null) {
+      return balancer;
+    }
+    ScheduledExecutorService executor = scheduler != null ? scheduler : ownScheduler();
+    if (warmUp != null) {
+      balancer.enableWarmUp(warmUp.build(), executor);
+    }
+    ActiveHealthChecker checker = null;
+    if (healthCheck != null) {
+      checker = healthCheck.build(balancer, executor);
+    }
+    OutlierDetector detector = null;
+    if (outlierDetection != null) {
+      detector = outlierDetection.build(balancer, executor, checker);
+      balancer.attach(detector);
+      detector.start();
+    }
+    if (checker != null) {
+      balancer.attach(checker);
+      checker.start();
+    }
+    if (scheduler == null) {
+      balancer.attach(executor::shutdownNow);
+    }
     return balancer;
+  }
+
+  private ScheduledExecutorService ownScheduler() {
+    String threadName = "lb4j-" + name + "-health";
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread t = new Thread(task, threadName);
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
   }
 }

@@ -17,6 +17,9 @@ import java.util.List;
  * endpoint is always under its cap. With {@code acquire()}, checking the cap and counting the call
  * are one atomic step, so concurrent callers never push an endpoint past its cap.
  *
+ * <p>Bounded loads honour warm-up: a warming endpoint's cap is its share of its normal cap (at
+ * least one call). The plain ring ignores warm-up, since moving keys away would break affinity.
+ *
  * <p>A call without a key lands on a random point of the ring.
  *
  * <p>Threading: the factory is called by the balancer's writer; its pickers are immutable apart
@@ -50,7 +53,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     if (loadFactor == 0) {
       return key -> array[ring.owners[start(ring, key)]];
     }
-    return new Bounded(array, ring, Weights.sum(Weights.of(candidates)));
+    return new Bounded(array, ring, Weights.exact(candidates));
   }
 
   private static int next(int index, int size) {
@@ -64,12 +67,15 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   private final class Bounded implements ReservingPicker {
     private final Candidate[] candidates;
     private final HashRing ring;
+    // Weights with the warm-up factor applied: a warming endpoint's cap is scaled by its share.
+    private final double[] weights;
     private final double capPerUnitWeight;
 
-    Bounded(Candidate[] candidates, HashRing ring, long totalWeight) {
+    Bounded(Candidate[] candidates, HashRing ring, double[] weights) {
       this.candidates = candidates;
       this.ring = ring;
-      this.capPerUnitWeight = loadFactor / totalWeight;
+      this.weights = weights;
+      this.capPerUnitWeight = loadFactor / Weights.sum(weights);
     }
 
     @Override
@@ -98,7 +104,8 @@ final class ConsistentHashPickerFactory implements PickerFactory {
           }
           previous = owner;
           Candidate c = candidates[owner];
-          int cap = (int) Math.ceil(capPerUnitWeight * (any.balancerInFlight() + 1) * c.weight());
+          int cap =
+              (int) Math.ceil(capPerUnitWeight * (any.balancerInFlight() + 1) * weights[owner]);
           if (acquire ? ((EndpointSlot) c).tryAcquire(cap) : c.inFlight() < cap) {
             return c;
           }

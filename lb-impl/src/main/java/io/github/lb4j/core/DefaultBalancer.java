@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -52,6 +55,11 @@ final class DefaultBalancer implements Balancer {
   // Replaced, never mutated, under the lock; read anywhere.
   private volatile Map<String, EndpointSlot> members = Map.of();
   private volatile View view;
+  // Warm-up, off unless enableWarmUp was called; guarded by the lock.
+  private WarmUp warmUp;
+  private ScheduledExecutorService warmUpScheduler;
+  private ScheduledFuture<?> warmUpStep;
+  private long warmUpStepAt;
 
   /** Told of every reported call outcome; used by passive health checking. */
   interface OutcomeObserver {
@@ -254,6 +262,9 @@ final class DefaultBalancer implements Balancer {
         EndpointSlot slot = current.get(e.id());
         if (slot == null) {
           slot = new EndpointSlot(e, ticker, decayNanos, totalInFlight);
+          if (warmUp != null) {
+            slot.startWarmUp(ticker.read());
+          }
           added.add(e);
         } else if (!sameAttributes(slot.endpoint(), e)) {
           updated.put(slot, slot.endpoint());
@@ -304,31 +315,112 @@ final class DefaultBalancer implements Balancer {
    * removed endpoint or an unchanged state is a no-op.
    */
   boolean setHealth(String id, HealthState state, String reason) {
+    return transition(id, null, state, reason);
+  }
+
+  /**
+   * Changes an endpoint's health from {@code from} to {@code to} and republishes the picker, only if
+   * its health is {@code from} (any state when {@code from} is {@code null}) when the lock is held:
+   * health checkers decide outside the lock and must not overwrite a change made meanwhile. An
+   * endpoint that becomes healthy again starts warming up when warm-up is on. Returns whether
+   * anything changed.
+   */
+  boolean transition(String id, HealthState from, HealthState to, String reason) {
     lock.lock();
     try {
       if (view.closed) {
         return false;
       }
       EndpointSlot slot = members.get(id);
-      if (slot == null || slot.health() == state) {
+      if (slot == null || slot.health() == to || (from != null && slot.health() != from)) {
         return false;
       }
-      HealthState from = slot.health();
-      slot.setHealth(state);
+      HealthState previous = slot.health();
+      long warmUpStart = slot.warmUpStart();
+      slot.setHealth(to);
+      if (warmUp != null && to == HealthState.HEALTHY) {
+        slot.startWarmUp(ticker.read());
+      }
       try {
         publish(members);
       } catch (RuntimeException | Error failure) {
-        slot.setHealth(from);
+        slot.setHealth(previous);
+        slot.restoreWarmUp(warmUpStart);
         throw failure;
       }
-      log.info("balancer '{}': {} {} -> {}: {}", name, slot.endpoint(), from, state, reason);
-      notifyListeners(l -> l.onHealthChanged(this, slot.endpoint(), from, state, reason));
+      log.info("balancer '{}': {} {} -> {}: {}", name, slot.endpoint(), previous, to, reason);
+      notifyListeners(l -> l.onHealthChanged(this, slot.endpoint(), previous, to, reason));
       return true;
     } finally {
       lock.unlock();
     }
   }
 
+  /**
+   * Turns warm-up on: from now on an endpoint that joins or becomes healthy again gets a growing
+   * share of traffic, and the picker is rebuilt at a few steps of each window on {@code scheduler}.
+   * Endpoints that are members already do not warm up: when every endpoint starts together there is
+   * nothing to shield.
+   */
+  void enableWarmUp(WarmUp warmUp, ScheduledExecutorService scheduler) {
+    lock.lock();
+    try {
+      this.warmUp = Objects.requireNonNull(warmUp, "warmUp");
+      this.warmUpScheduler = Objects.requireNonNull(scheduler, "scheduler");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Rebuilds the picker with the warm-up factors of now; runs on the scheduler. */
+  private void warmUpStep() {
+    lock.lock();
+    try {
+      warmUpStep = null;
+      if (!view.closed) {
+        publish(members);
+      }
+    } catch (RuntimeException e) {
+      log.warn("balancer '{}': rebuilding the picker for warm-up failed", name, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Sets every slot's warm-up factor for {@code now} and makes sure the picker is rebuilt at the
+   * next step of the earliest warming endpoint. Called under the lock, before building a picker.
+   */
+  private void updateWarmUp(Collection<EndpointSlot> slots) {
+    long now = ticker.read();
+    long next = Long.MAX_VALUE;
+    for (EndpointSlot slot : slots) {
+      long start = slot.warmUpStart();
+      if (start == EndpointSlot.NOT_WARMING) {
+        continue;
+      }
+      long elapsed = now - start;
+      double factor = warmUp.factor(elapsed);
+      if (factor >= 1) {
+        slot.finishWarmUp();
+      } else {
+        slot.setWarmUpFactor(factor);
+        next = Math.min(next, warmUp.untilNextStep(elapsed));
+      }
+    }
+    if (next == Long.MAX_VALUE) {
+      return;
+    }
+    long at = now + next;
+    if (warmUpStep != null && warmUpStepAt - at <= 0) {
+      return; // an earlier or equal step is already scheduled
+    }
+    if (warmUpStep != null) {
+      warmUpStep.cancel(false);
+    }
+    warmUpStepAt = at;
+    warmUpStep = warmUpScheduler.schedule(this::warmUpStep, next, TimeUnit.NANOSECONDS);
+  }
   /** The slot of a member, or {@code null}. */
   EndpointSlot slot(String id) {
     return members.get(id);
@@ -349,6 +441,9 @@ final class DefaultBalancer implements Balancer {
   private View buildView(Map<String, EndpointSlot> slots) {
     if (slots.isEmpty()) {
       return new View(null, "no endpoints", false, false);
+    }
+    if (warmUp != null) {
+      updateWarmUp(slots.values());
     }
     List<Candidate> available = new ArrayList<>(slots.size());
     for (EndpointSlot slot : slots.values()) {
@@ -455,6 +550,10 @@ final class DefaultBalancer implements Balancer {
         return;
       }
       view = new View(null, "closed", true, false);
+      if (warmUpStep != null) {
+        warmUpStep.cancel(false);
+        warmUpStep = null;
+      }
     } finally {
       lock.unlock();
     }

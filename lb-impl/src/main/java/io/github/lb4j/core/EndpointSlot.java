@@ -31,6 +31,13 @@ final class EndpointSlot implements Candidate {
   final AtomicInteger consecutiveFailures = new AtomicInteger();
   volatile long ejections;
 
+  /** {@link #warmUpStart} of an endpoint that is not warming up. */
+  static final long NOT_WARMING = Long.MIN_VALUE;
+  // Warm-up: written and read by the balancer's writer under its lock; pickers read the factor when
+  // they are built, never when they pick.
+  private long warmUpStart = NOT_WARMING;
+  private double warmUpFactor = 1;
+
   // Peak EWMA (Finagle): a sample above the average replaces it at once, lower samples pull it down
   // with a time-based weight, and between samples it decays towards zero so that an idle endpoint
   // looks attractive again.
@@ -85,6 +92,42 @@ final class EndpointSlot implements Candidate {
 
   void setHealth(HealthState health) {
     this.health = health;
+  }
+
+  /** Starts warming up at {@code now} (ticker nanos); the balancer sets the factor next. */
+  void startWarmUp(long now) {
+    warmUpStart = now;
+  }
+
+  /** Puts back a warm-up start read with {@link #warmUpStart()}, after a failed change. */
+  void restoreWarmUp(long start) {
+    if (start == NOT_WARMING) {
+      finishWarmUp();
+    } else {
+      warmUpStart = start;
+    }
+  }
+
+  void finishWarmUp() {
+    warmUpStart = NOT_WARMING;
+    warmUpFactor = 1;
+  }
+
+  /** When warm-up started, or {@link #NOT_WARMING}. */
+  long warmUpStart() {
+    return warmUpStart;
+  }
+
+  void setWarmUpFactor(double factor) {
+    warmUpFactor = factor;
+  }
+
+  /**
+   * The share of its weight this endpoint gets while warming up, in {@code (0, 1]}; {@code 1} when
+   * it is not warming up. Read by picker factories when they build.
+   */
+  double warmUpFactor() {
+    return warmUpFactor;
   }
 
   /** Counts one more call in flight, unconditionally. */

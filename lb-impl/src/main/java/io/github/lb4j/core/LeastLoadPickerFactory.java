@@ -13,6 +13,12 @@ import java.util.List;
  * with no latency sample yet costs nothing while idle and a large penalty once it has a call in
  * flight, so a newcomer gets one probe call rather than a flood.
  *
+ * <p>Weights are read when the picker is built and include the warm-up factor: a warming endpoint's
+ * load is divided by its share, so that it does not draw every call while it looks idle. While any
+ * endpoint warms up, ties are broken in proportion to the weights instead of uniformly, so that at
+ * low concurrency (every endpoint idle) the warming endpoint also gets only its share; this variant
+ * is built only then, so the usual pickers stay as they are.
+ *
  * <p>Up to {@link #EXACT_SCAN_LIMIT} candidates are all compared, ties broken at random (reservoir
  * sampling, so no allocation); beyond that two distinct candidates are sampled and the lighter one
  * wins (power of two choices), which keeps the cost constant at any size.
@@ -49,32 +55,42 @@ final class LeastLoadPickerFactory implements PickerFactory {
   @Override
   public Picker newPicker(List<Candidate> candidates) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
+    double[] weights = Weights.exact(candidates);
     boolean ewma = mode == Mode.PEAK_EWMA;
+    if (Weights.anyWarming(candidates)) {
+      return new Warming(array, weights, ewma, rng);
+    }
     return array.length <= EXACT_SCAN_LIMIT
-        ? new ExactScan(array, ewma, rng)
-        : new TwoChoices(array, ewma, rng);
+        ? new ExactScan(array, weights, ewma, rng)
+        : new TwoChoices(array, weights, ewma, rng);
   }
 
   static double load(Candidate c, boolean ewma) {
+    return load(c, c.weight(), ewma);
+  }
+
+  /** The load of {@code c} per unit of {@code weight}. */
+  static double load(Candidate c, double weight, boolean ewma) {
     int inFlight = c.inFlight();
     if (!ewma) {
-      return (double) inFlight / c.weight();
+      return inFlight / weight;
     }
     double latency = c.latencyEwmaNanos();
     double cost =
         latency == 0 ? (inFlight == 0 ? 0 : NO_SAMPLE_PENALTY + inFlight) : latency * (inFlight + 1);
-    return cost / c.weight();
+    return cost / weight;
   }
 
-  private record ExactScan(Candidate[] candidates, boolean ewma, Rng rng) implements Picker {
+  private record ExactScan(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
+      implements Picker {
     @Override
     public Candidate pick(String key) {
       Candidate best = candidates[0];
-      double bestLoad = load(best, ewma);
+      double bestLoad = load(best, weights[0], ewma);
       int ties = 1;
       for (int i = 1; i < candidates.length; i++) {
         Candidate c = candidates[i];
-        double load = load(c, ewma);
+        double load = load(c, weights[i], ewma);
         if (load < bestLoad) {
           best = c;
           bestLoad = load;
@@ -87,7 +103,8 @@ final class LeastLoadPickerFactory implements PickerFactory {
     }
   }
 
-  private record TwoChoices(Candidate[] candidates, boolean ewma, Rng rng) implements Picker {
+  private record TwoChoices(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
+      implements Picker {
     @Override
     public Candidate pick(String key) {
       int n = candidates.length;
@@ -98,7 +115,48 @@ final class LeastLoadPickerFactory implements PickerFactory {
       }
       Candidate a = candidates[i];
       Candidate b = candidates[j];
-      return load(b, ewma) < load(a, ewma) ? b : a;
+      return load(b, weights[j], ewma) < load(a, weights[i], ewma) ? b : a;
+    }
+  }
+
+  /** Either strategy while an endpoint warms up: ties go to each candidate by its weight. */
+  private record Warming(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
+      implements Picker {
+    @Override
+    public Candidate pick(String key) {
+      int n = candidates.length;
+      if (n > EXACT_SCAN_LIMIT) {
+        int i = rng.nextInt(n);
+        int j = rng.nextInt(n - 1);
+        if (j >= i) {
+          j++;
+        }
+        double a = load(candidates[i], weights[i], ewma);
+        double b = load(candidates[j], weights[j], ewma);
+        if (a == b) {
+          return rng.nextDouble() * (weights[i] + weights[j]) < weights[j]
+              ? candidates[j]
+              : candidates[i];
+        }
+        return b < a ? candidates[j] : candidates[i];
+      }
+      int best = 0;
+      double bestLoad = load(candidates[0], weights[0], ewma);
+      double tieWeight = weights[0];
+      for (int i = 1; i < n; i++) {
+        double load = load(candidates[i], weights[i], ewma);
+        if (load < bestLoad) {
+          best = i;
+          bestLoad = load;
+          tieWeight = weights[i];
+        } else if (load == bestLoad) {
+          tieWeight += weights[i];
+          if (rng.nextDouble() * tieWeight < weights[i]) {
+            best = i; // weighted reservoir sampling: each tie wins by its share of the weight
+          }
+        }
+      }
+      return candidates[best];
     }
   }
 }

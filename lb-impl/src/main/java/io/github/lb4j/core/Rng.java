@@ -27,4 +27,9 @@ abstract class Rng {
 
   /** A uniform int in {@code [0, bound)}. */
   abstract int nextInt(int bound);
+
+  /** A uniform double in {@code [0, 1)}, with 24 bits of precision, enough to weigh a choice. */
+  double nextDouble() {
+    return nextInt(1 << 24) * 0x1.0p-24;
+  }
 }

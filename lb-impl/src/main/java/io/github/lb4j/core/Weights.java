@@ -5,14 +5,62 @@ import java.util.List;
 
 /** Weight arithmetic shared by the weighted pickers. Stateless. */
 final class Weights {
+  /**
+   * While an endpoint warms up, integer weights are multiplied by this before the warm-up factors
+   * are applied, so that a factor of 0.1 on a weight of 1 stays distinct from 1: a resolution of 1%.
+   */
+  static final int WARM_UP_SCALE = 100;
+
   private Weights() {}
 
+  /**
+   * The effective integer weights: the configured weights or, while any candidate warms up, every
+   * weight times {@link #WARM_UP_SCALE} times its warm-up factor (at least 1).
+   */
   static int[] of(List<Candidate> candidates) {
     int[] weights = new int[candidates.size()];
+    boolean warming = anyWarming(candidates);
     for (int i = 0; i < weights.length; i++) {
-      weights[i] = candidates.get(i).weight();
+      Candidate c = candidates.get(i);
+      weights[i] =
+          warming
+              ? (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                  Math.round((double) c.weight() * WARM_UP_SCALE * warmUpFactor(c))))
+              : c.weight();
     }
     return weights;
+  }
+
+  /** The effective weights as exact doubles: each configured weight times its warm-up factor. */
+  static double[] exact(List<Candidate> candidates) {
+    double[] weights = new double[candidates.size()];
+    for (int i = 0; i < weights.length; i++) {
+      Candidate c = candidates.get(i);
+      weights[i] = c.weight() * warmUpFactor(c);
+    }
+    return weights;
+  }
+
+  static double sum(double[] weights) {
+    double total = 0;
+    for (double w : weights) {
+      total += w;
+    }
+    return total;
+  }
+
+  /** A candidate's warm-up factor; {@code 1} for candidates the balancer did not make. */
+  static double warmUpFactor(Candidate c) {
+    return c instanceof EndpointSlot slot ? slot.warmUpFactor() : 1;
+  }
+
+  static boolean anyWarming(List<Candidate> candidates) {
+    for (Candidate c : candidates) {
+      if (warmUpFactor(c) < 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean allEqual(int[] weights) {

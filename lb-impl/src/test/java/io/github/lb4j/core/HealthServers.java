@@ -1,0 +1,95 @@
+package io.github.lb4j.core;
+
+import io.github.lb4j.Endpoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+
+/**
+ * Real HTTP endpoints on 127.0.0.1 whose health answer a test sets: each answers every request with
+ * its current status code, and can be shut down and started again on the same port.
+ */
+final class HealthServers implements AutoCloseable {
+  private final List<MockWebServer> servers = new ArrayList<>();
+  private final List<AtomicInteger> status = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
+  private final List<AtomicInteger> requests = new ArrayList<>();
+
+  HealthServers(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      status.add(new AtomicInteger(200));
+      requests.add(new AtomicInteger());
+      MockWebServer server = newServer(i);
+      server.start(InetAddress.getByName("127.0.0.1"), 0);
+      servers.add(server);
+      ports.add(server.getPort());
+    }
+  }
+
+  private MockWebServer newServer(int i) {
+    MockWebServer server = new MockWebServer();
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            requests.get(i).incrementAndGet();
+            return new MockResponse().setResponseCode(status.get(i).get()).setBody("ok");
+          }
+        });
+    return server;
+  }
+
+  Endpoint endpoint(int i) {
+    return Endpoint.of("http://127.0.0.1:" + ports.get(i));
+  }
+
+  List<Endpoint> endpoints() {
+    List<Endpoint> list = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      list.add(endpoint(i));
+    }
+    return list;
+  }
+
+  String id(int i) {
+    return endpoint(i).id();
+  }
+
+  /** Makes server {@code i} answer with {@code code} from now on. */
+  void answer(int i, int code) {
+    status.get(i).set(code);
+  }
+
+  /** Requests server {@code i} received, across restarts. */
+  int requests(int i) {
+    return requests.get(i).get();
+  }
+
+  MockWebServer server(int i) {
+    return servers.get(i);
+  }
+
+  void shutDown(int i) throws IOException {
+    servers.get(i).shutdown();
+  }
+
+  /** Starts server {@code i} again on its old port. */
+  void restart(int i) throws IOException {
+    MockWebServer server = newServer(i);
+    server.start(InetAddress.getByName("127.0.0.1"), ports.get(i));
+    servers.set(i, server);
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (MockWebServer server : servers) {
+      server.shutdown();
+    }
+  }
+}
