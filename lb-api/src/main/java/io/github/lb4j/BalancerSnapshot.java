@@ -14,14 +14,19 @@ import java.util.Optional;
  * @param balancerName the balancer's name
  * @param pickerName the name of the strategy in use
  * @param endpoints every member endpoint with its state, in membership order
+ * @param balance how evenly the balancer is spreading calls right now
  */
 public record BalancerSnapshot(
-    String balancerName, String pickerName, List<EndpointState> endpoints) {
+    String balancerName,
+    String pickerName,
+    List<EndpointState> endpoints,
+    BalanceQuality balance) {
 
   /** Checks and copies the components. */
   public BalancerSnapshot {
     Objects.requireNonNull(balancerName, "balancerName");
     Objects.requireNonNull(pickerName, "pickerName");
+    Objects.requireNonNull(balance, "balance");
     endpoints = List.copyOf(endpoints);
   }
 

@@ -16,6 +16,10 @@ import java.util.Objects;
  * @param ejections times passive outlier detection took it out
  * @param latencyEwmaNanos peak-sensitive moving average of call latency in nanoseconds, 0 before the
  *     first call
+ * @param picks calls acquired on this endpoint ({@code Balancer.acquire}) since it joined; plain
+ *     {@code choose()} is not counted, it tracks nothing
+ * @param recentShare this endpoint's share, in {@code [0, 1]}, of the calls acquired by the balancer
+ *     during the recent window (see {@link BalanceQuality}); 0 when there were none
  */
 public record EndpointState(
     Endpoint endpoint,
@@ -24,7 +28,9 @@ public record EndpointState(
     long successes,
     long failures,
     long ejections,
-    double latencyEwmaNanos) {
+    double latencyEwmaNanos,
+    long picks,
+    double recentShare) {
 
   /** Checks the components. */
   public EndpointState {

@@ -31,12 +31,14 @@ import java.util.function.Consumer;
  */
 public final class BalancerBuilder {
   static final Duration DEFAULT_LATENCY_DECAY = Duration.ofSeconds(10);
+  static final Duration DEFAULT_BALANCE_WINDOW = Duration.ofSeconds(10);
 
   private String name = "default";
   private PickerFactory picker;
   private Ticker ticker = Ticker.system();
   private Duration latencyDecay = DEFAULT_LATENCY_DECAY;
   private double panicThreshold;
+  private Duration balanceWindow = DEFAULT_BALANCE_WINDOW;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<BalancerListener> listeners = new ArrayList<>();
   private ScheduledExecutorService scheduler;
@@ -188,6 +190,19 @@ public final class BalancerBuilder {
     return this;
   }
 
+  /**
+   * The length of the window over which snapshots report each endpoint's recent share of calls
+   * ({@link io.github.lb4j.BalanceQuality}); 10 seconds unless set.
+   */
+  public BalancerBuilder balanceWindow(Duration window) {
+    Objects.requireNonNull(window, "balanceWindow");
+    if (window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException("balanceWindow: " + window + " (expected: > 0)");
+    }
+    this.balanceWindow = window;
+    return this;
+  }
+
   /** Registers a listener before the initial endpoints are added, so it hears about them. */
   public BalancerBuilder listener(BalancerListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -215,6 +230,7 @@ public final class BalancerBuilder {
             ticker,
             latencyDecay.toNanos(),
             panicThreshold,
+            balanceWindow,
             endpoints,
             listeners);
     built = true;

@@ -69,7 +69,17 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
       }
     }
     Candidate[] array = candidates.toArray(new Candidate[0]);
-    return key -> array[next[requestSlot(key == null ? rng.nextInt(Integer.MAX_VALUE) : id(key))]];
+    return new AffinityPicker() {
+      @Override
+      public Candidate pick(String key) {
+        return array[next[requestSlot(key == null ? rng.nextInt(Integer.MAX_VALUE) : id(key))]];
+      }
+
+      @Override
+      public Candidate home(String key) {
+        return pick(key);
+      }
+    };
   }
 
   private static int freeSlot(int[] slotOwner, int home) {

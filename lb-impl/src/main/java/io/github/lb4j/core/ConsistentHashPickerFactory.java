@@ -51,7 +51,17 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     Candidate[] array = candidates.toArray(new Candidate[0]);
     HashRing ring = HashRing.build(array, virtualNodes, hasher);
     if (loadFactor == 0) {
-      return key -> array[ring.owners[start(ring, key)]];
+      return new AffinityPicker() {
+        @Override
+        public Candidate pick(String key) {
+          return array[ring.owners[start(ring, key)]];
+        }
+
+        @Override
+        public Candidate home(String key) {
+          return pick(key);
+        }
+      };
     }
     return new Bounded(array, ring, Weights.exact(candidates));
   }
@@ -64,7 +74,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     return key == null ? rng.nextInt(ring.size()) : ring.lookup(hasher.hash(key), probes);
   }
 
-  private final class Bounded implements ReservingPicker {
+  private final class Bounded implements ReservingPicker, AffinityPicker {
     private final Candidate[] candidates;
     private final HashRing ring;
     // Weights with the warm-up factor applied: a warming endpoint's cap is scaled by its share.
@@ -81,6 +91,11 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     @Override
     public Candidate pick(String key) {
       return walk(key, false);
+    }
+
+    @Override
+    public Candidate home(String key) {
+      return candidates[ring.owners[start(ring, key)]];
     }
 
     @Override

@@ -43,6 +43,7 @@ final class DefaultBalancer implements Balancer {
   private final String name;
   private final PickerFactory pickerFactory;
   private final Ticker ticker;
+  private final BalanceTracker balance;
   private final double decayNanos;
   private final double panicThreshold;
   private final AtomicInteger totalInFlight = new AtomicInteger();
@@ -67,7 +68,12 @@ final class DefaultBalancer implements Balancer {
   }
 
   /** What {@code choose()} reads: the picker and everything needed to explain a failure. */
-  private record View(Picker picker, String unavailableReason, boolean closed, boolean panic) {}
+  private record View(
+      Picker picker,
+      String unavailableReason,
+      boolean closed,
+      boolean panic,
+      List<Candidate> available) {}
 
   DefaultBalancer(
       String name,
@@ -75,9 +81,11 @@ final class DefaultBalancer implements Balancer {
       Ticker ticker,
       double decayNanos,
       double panicThreshold,
+      java.time.Duration balanceWindow,
       Collection<Endpoint> endpoints,
       List<BalancerListener> listeners) {
     this.name = name;
+    this.balance = new BalanceTracker(ticker, balanceWindow);
     this.pickerFactory = pickerFactory;
     this.ticker = ticker;
     this.decayNanos = decayNanos;
@@ -144,6 +152,7 @@ final class DefaultBalancer implements Balancer {
         }
       }
       if (slot != null) {
+        slot.countPick();
         return new DefaultLease(this, slot, ticker.read());
       }
     }
@@ -434,13 +443,17 @@ final class DefaultBalancer implements Balancer {
   private void publish(Map<String, EndpointSlot> next) {
     Map<String, EndpointSlot> frozen = Collections.unmodifiableMap(next);
     View built = buildView(frozen);
+    View previous = view;
     members = frozen;
     view = built;
+    if (previous != null) {
+      balance.onRebuild(previous.available, previous.picker, built.available, built.picker);
+    }
   }
 
   private View buildView(Map<String, EndpointSlot> slots) {
     if (slots.isEmpty()) {
-      return new View(null, "no endpoints", false, false);
+      return new View(null, "no endpoints", false, false, List.of());
     }
     if (warmUp != null) {
       updateWarmUp(slots.values());
@@ -456,9 +469,10 @@ final class DefaultBalancer implements Balancer {
       available = new ArrayList<>(slots.values());
     }
     if (available.isEmpty()) {
-      return new View(null, describeUnavailable(slots.values()), false, false);
+      return new View(null, describeUnavailable(slots.values()), false, false, List.of());
     }
-    Picker picker = pickerFactory.newPicker(List.copyOf(available));
+    List<Candidate> frozen = List.copyOf(available);
+    Picker picker = pickerFactory.newPicker(frozen);
     if (picker == null) {
       throw new IllegalStateException("picker '" + pickerFactory.name() + "' built null");
     }
@@ -467,7 +481,7 @@ final class DefaultBalancer implements Balancer {
             ? "all " + available.size() + " available endpoints over their load bound"
             : "picker '" + pickerFactory.name() + "' declined all " + available.size()
                 + " available endpoints";
-    return new View(picker, reason, false, panic);
+    return new View(picker, reason, false, panic, frozen);
   }
 
   private static String describeUnavailable(Collection<EndpointSlot> slots) {
@@ -500,11 +514,8 @@ final class DefaultBalancer implements Balancer {
 
   @Override
   public BalancerSnapshot snapshot() {
-    List<EndpointState> states = new ArrayList<>();
-    for (EndpointSlot slot : members.values()) {
-      states.add(slot.state());
-    }
-    return new BalancerSnapshot(name, pickerFactory.name(), states);
+    BalanceTracker.Result result = balance.snapshot(members.values());
+    return new BalancerSnapshot(name, pickerFactory.name(), result.states(), result.quality());
   }
 
   @Override
@@ -549,7 +560,7 @@ final class DefaultBalancer implements Balancer {
       if (view.closed) {
         return;
       }
-      view = new View(null, "closed", true, false);
+      view = new View(null, "closed", true, false, List.of());
       if (warmUpStep != null) {
         warmUpStep.cancel(false);
         warmUpStep = null;

@@ -26,6 +26,7 @@ final class EndpointSlot implements Candidate {
   private volatile HealthState health = HealthState.HEALTHY;
 
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LongAdder picks = new LongAdder();
   private final LongAdder successes = new LongAdder();
   private final LongAdder failures = new LongAdder();
   final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -182,7 +183,16 @@ final class EndpointSlot implements Candidate {
     ewmaStamp = now;
   }
 
-  EndpointState state() {
+  /** Counts a call acquired on this endpoint, for balance metrics. */
+  void countPick() {
+    picks.increment();
+  }
+
+  long picks() {
+    return picks.sum();
+  }
+
+  EndpointState state(double recentShare) {
     return new EndpointState(
         endpoint,
         health,
@@ -190,7 +200,9 @@ final class EndpointSlot implements Candidate {
         successes.sum(),
         failures.sum(),
         ejections,
-        latencyEwmaNanos());
+        latencyEwmaNanos(),
+        picks.sum(),
+        recentShare);
   }
 
   @Override
