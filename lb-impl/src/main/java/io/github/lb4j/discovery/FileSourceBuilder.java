@@ -1,0 +1,80 @@
+package io.github.lb4j.discovery;
+
+import io.github.lb4j.Ticker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Configures a file endpoint source. Obtain one from {@link Discovery#file(Path)}.
+ *
+ * <p>The file lists one endpoint a line: an absolute URL, optionally followed by a weight; {@code #}
+ * starts a comment and blank lines are ignored.
+ *
+ * <pre>
+ * # tile workers
+ * http://10.0.0.1:8080
+ * http://10.0.0.2:8080  3   # twice the cores
+ * </pre>
+ *
+ * <p>The source reads the file when subscribed and again every {@linkplain #pollInterval poll
+ * interval}, and delivers the set when it changed. A missing file or a bad line keeps the last good
+ * set (logged at WARN once per streak, with the line); so does a file without endpoints, unless
+ * {@link #removeOnEmpty(boolean)} says otherwise. Replace the file atomically (write a new one and
+ * move it over) so that a reader never sees it half written.
+ *
+ * <p>Every setter validates its argument at once. Threading: a builder is not thread safe; the
+ * source it builds is.
+ */
+public final class FileSourceBuilder {
+  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+
+  private final Path path;
+  private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+  private boolean removeOnEmpty;
+  private ScheduledExecutorService scheduler;
+  private Ticker ticker = Ticker.system();
+
+  FileSourceBuilder(Path path) {
+    this.path = Objects.requireNonNull(path, "path");
+  }
+
+  /** How often the file is read again; 2 seconds unless set. */
+  public FileSourceBuilder pollInterval(Duration pollInterval) {
+    this.pollInterval = Checks.positive("pollInterval", pollInterval);
+    return this;
+  }
+
+  /** Whether a file without endpoints empties the set; {@code false} unless set. */
+  public FileSourceBuilder removeOnEmpty(boolean removeOnEmpty) {
+    this.removeOnEmpty = removeOnEmpty;
+    return this;
+  }
+
+  /**
+   * Runs the polls on this scheduler, which the caller owns and shuts down. Unless set, each
+   * subscription starts one daemon thread and stops it when closed.
+   */
+  public FileSourceBuilder scheduler(ScheduledExecutorService scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /** The time source for how long a failure streak lasted; the system ticker unless set. */
+  public FileSourceBuilder ticker(Ticker ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
+  /** Builds the source; the file is first read when it is subscribed to. */
+  public EndpointSource build() {
+    return new PollingSource(
+        "file:" + path,
+        new FileLook(path, pollInterval),
+        scheduler,
+        ticker,
+        pollInterval,
+        removeOnEmpty);
+  }
+}

@@ -1,0 +1,141 @@
+package io.github.lb4j.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.lb4j.Endpoint;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+final class RefresherTest {
+  private static final Duration RETRY = Duration.ofSeconds(5);
+
+  private final FakeClock clock = new FakeClock();
+  private final Deque<Resolution> script = new ArrayDeque<>();
+  private final AtomicInteger looks = new AtomicInteger();
+
+  private Refresher refresher(List<List<Endpoint>> sink) {
+    return new Refresher(
+        "test",
+        () -> {
+          looks.incrementAndGet();
+          Resolution next = script.poll();
+          if (next == null) {
+            throw new IllegalStateException("script exhausted");
+          }
+          return next;
+        },
+        sink::add,
+        clock.scheduler(),
+        false,
+        clock,
+        RETRY,
+        false);
+  }
+
+  private static Resolution found(Duration next, String... urls) {
+    return Resolution.found(
+        java.util.Arrays.stream(urls).map(Endpoint::of).toList(), next, "test");
+  }
+
+  @Test
+  void refresh_schedulesNextLookAtTheResolutionsDelay() {
+    List<List<Endpoint>> sets = new ArrayList<>();
+    script.add(found(Duration.ofSeconds(42), "http://127.0.0.1:1"));
+    Refresher r = refresher(sets);
+    r.refresh();
+    assertEquals(List.of(Duration.ofSeconds(42)), clock.pendingDelays());
+  }
+
+  @Test
+  void refresh_failureOrThrowingLook_retriesAfterRetryDelayAndKeepsSet() {
+    List<List<Endpoint>> sets = new ArrayList<>();
+    script.add(found(Duration.ofSeconds(60), "http://127.0.0.1:1"));
+    script.add(Resolution.failed("timed out"));
+    Refresher r = refresher(sets);
+    r.refresh();
+    clock.advance(Duration.ofSeconds(60));
+    assertEquals(List.of(RETRY), clock.pendingDelays());
+    clock.advance(RETRY); // the script is exhausted: the look throws
+    assertEquals(List.of(RETRY), clock.pendingDelays());
+    assertEquals(3, looks.get());
+    assertEquals(1, sets.size());
+  }
+
+  @Test
+  void refresh_manual_replacesScheduledLook() {
+    List<List<Endpoint>> sets = new ArrayList<>();
+    script.add(found(Duration.ofSeconds(60), "http://127.0.0.1:1"));
+    script.add(found(Duration.ofSeconds(60), "http://127.0.0.1:2"));
+    Refresher r = refresher(sets);
+    r.refresh();
+    clock.advance(Duration.ofSeconds(30));
+    r.refresh();
+    assertEquals(List.of(Duration.ofSeconds(60)), clock.pendingDelays(), "one look scheduled");
+    assertEquals(2, sets.size());
+  }
+
+  @Test
+  void deliver_consumerThrows_deliversSameSetAgainNextTime() {
+    List<List<Endpoint>> sets = new ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
+    script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
+    Refresher r =
+        new Refresher(
+            "test",
+            script::poll,
+            set -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("boom");
+              }
+              sets.add(set);
+            },
+            clock.scheduler(),
+            false,
+            clock,
+            RETRY,
+            false);
+    r.refresh();
+    assertEquals(List.of(), sets);
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(List.of(List.of(Endpoint.of("http://127.0.0.1:1"))), sets);
+  }
+
+  @Test
+  void close_fromInsideDelivery_stopsAfterIt() {
+    List<List<Endpoint>> sets = new ArrayList<>();
+    script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
+    Refresher[] self = new Refresher[1];
+    self[0] =
+        new Refresher(
+            "test",
+            script::poll,
+            set -> {
+              sets.add(set);
+              self[0].close();
+            },
+            clock.scheduler(),
+            false,
+            clock,
+            RETRY,
+            false);
+    self[0].refresh();
+    assertEquals(1, sets.size());
+    assertEquals(List.of(), clock.pendingDelays());
+  }
+
+  @Test
+  void sameEndpoints_comparesAddressWeightAndMetadata() {
+    Endpoint a = Endpoint.of("http://127.0.0.1:1");
+    assertEquals(true, Refresher.sameEndpoints(List.of(a), List.of(Endpoint.of(a.id()))));
+    assertEquals(false, Refresher.sameEndpoints(List.of(a), List.of(a.withWeight(2))));
+    assertEquals(
+        false, Refresher.sameEndpoints(List.of(a), List.of(a.withMetadata(java.util.Map.of("k", "v")))));
+    assertEquals(false, Refresher.sameEndpoints(List.of(a), List.of()));
+  }
+}
