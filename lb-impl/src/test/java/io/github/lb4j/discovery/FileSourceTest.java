@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+// Subscriptions are opened in try-with-resources only to be closed; the body rarely names them.
+@SuppressWarnings("try")
 final class FileSourceTest {
   private static final Duration POLL = Duration.ofSeconds(2);
 
