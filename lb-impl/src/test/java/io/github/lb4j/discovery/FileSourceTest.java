@@ -163,4 +163,19 @@ final class FileSourceTest {
     assertEquals(1, sets.size());
     assertEquals(List.of(), clock.pendingDelays());
   }
+
+  @Test
+  void close_ownSchedulerThread_stops() throws IOException {
+    Path file = write("http://127.0.0.1:8081\n");
+    Subscription s = Discovery.file(file).pollInterval(Duration.ofMillis(10)).build().subscribe(set -> {});
+    Dnsmasq.await(() -> discoveryThreads() == 1, "the subscription's thread to start polling");
+    s.close();
+    Dnsmasq.await(() -> discoveryThreads() == 0, "the subscription's thread to end");
+  }
+
+  private static long discoveryThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("lb4j-discovery file:") && t.isAlive())
+        .count();
+  }
 }

@@ -130,6 +130,45 @@ final class RefresherTest {
   }
 
   @Test
+  void refresh_failureStreaks_warnOncePerStreak() {
+    List<List<Endpoint>> sets = new ArrayList<>();
+    script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
+    for (int i = 0; i < 4; i++) {
+      script.add(Resolution.failed("timed out"));
+    }
+    script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
+    script.add(Resolution.failed("timed out"));
+    Refresher r = refresher(sets);
+    String log =
+        captureStandardError(
+            () -> {
+              r.refresh();
+              clock.advance(Duration.ofSeconds(10).plus(RETRY.multipliedBy(4)));
+              clock.advance(Duration.ofSeconds(10));
+            });
+    List<String> warnings = log.lines().filter(l -> l.contains(" WARN ")).toList();
+    assertEquals(2, warnings.size(), "5 failures in two streaks, one WARN each:\n" + log);
+    assertEquals(
+        true,
+        warnings.get(0).endsWith("test: timed out; keeping the last good set of 1 endpoints"),
+        warnings.get(0));
+    assertEquals(1, sets.size());
+  }
+
+  /** Runs {@code body} with the simple logger's output (standard error) captured. */
+  private static String captureStandardError(Runnable body) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      body.run();
+    } finally {
+      System.setErr(original);
+    }
+    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void sameEndpoints_comparesAddressWeightAndMetadata() {
     Endpoint a = Endpoint.of("http://127.0.0.1:1");
     assertEquals(true, Refresher.sameEndpoints(List.of(a), List.of(Endpoint.of(a.id()))));
