@@ -27,6 +27,7 @@ import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -291,6 +292,26 @@ final class DnsDiscoveryTest {
       relay.malformed(false);
       s.refresh();
       assertEquals(List.of("http://127.0.0.2:8080"), ids(last(sets)));
+    }
+  }
+
+  @Test
+  @Timeout(60) // a hang here means the configured timeout is not applied
+  void dns_serverSilent_timesOutAndKeepsLastGoodSet() throws Exception {
+    dns.hosts("127.0.0.1 " + SVC).start();
+    List<List<Endpoint>> sets = new CopyOnWriteArrayList<>();
+    try (UdpRelay relay = new UdpRelay(dns.port());
+        Subscription s =
+            configure(Discovery.dns(SVC, 8080), relay.server())
+                .timeout(Duration.ofMillis(200))
+                .build()
+                .subscribe(sets::add)) {
+      relay.silent(true);
+      dns.hosts("127.0.0.2 " + SVC);
+      s.refresh();
+      assertEquals(1, sets.size());
+      assertEquals(List.of("http://127.0.0.1:8080"), ids(sets.get(0)));
+      assertEquals(List.of(FLOOR), clock.pendingDelays());
     }
   }
 

@@ -60,7 +60,8 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   static final String MISSING =
-      "dnsmasq is not installed; the DNS discovery tests need it (apt-get install -y dnsmasq)";
+      "dnsmasq is not installed; the DNS discovery tests need its binary"
+          + " (Debian: apt-get install -y dnsmasq-base)";
 
   Dnsmasq(Path dir, int localTtl) throws IOException {
     this.dir = dir;

@@ -11,13 +11,14 @@ import java.util.Arrays;
 
 /**
  * A UDP relay on 127.0.0.1 in front of a DNS server that can be switched to answer every query with
- * a malformed message instead, as a broken middlebox would.
+ * a malformed message instead, as a broken middlebox would, or not at all.
  */
 final class UdpRelay implements AutoCloseable {
   private final DatagramSocket socket;
   private final InetSocketAddress upstream;
   private final Thread thread;
   private volatile boolean malformed;
+  private volatile boolean silent;
 
   UdpRelay(int upstreamPort) throws SocketException {
     socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
@@ -35,12 +36,20 @@ final class UdpRelay implements AutoCloseable {
     malformed = on;
   }
 
+  /** Drops every query, as a blackholed server would: clients see only their timeout. */
+  void silent(boolean on) {
+    silent = on;
+  }
+
   private void serve() {
     byte[] buffer = new byte[4096];
     while (!socket.isClosed()) {
       try {
         DatagramPacket query = new DatagramPacket(buffer, buffer.length);
         socket.receive(query);
+        if (silent) {
+          continue;
+        }
         byte[] reply = malformed ? garbage(query) : forward(query);
         if (reply != null) {
           socket.send(new DatagramPacket(reply, reply.length, query.getSocketAddress()));
