@@ -93,6 +93,34 @@ final class FileSourceTest {
     }
   }
 
+  @Test
+  void poll_oneEndpointLeaves_consistentHashKeepsTheOtherKeys() throws IOException {
+    Path file = write("http://127.0.0.1:8083\nhttp://127.0.0.1:8081\nhttp://127.0.0.1:8082\n");
+    Balancer balancer = Balancers.builder().picker(Pickers.consistentHash()).build();
+    try (Subscription s = Discovery.bind(source(file, false), balancer)) {
+      Map<String, String> before = new java.util.HashMap<>();
+      for (int i = 0; i < 1000; i++) {
+        before.put("key-" + i, balancer.choose("key-" + i).id());
+      }
+      // Listed in another order, and 8082 gone.
+      write("http://127.0.0.1:8081\nhttp://127.0.0.1:8083\n");
+      clock.advance(POLL);
+      assertEquals(2, balancer.endpoints().size());
+      int moved = 0;
+      for (Map.Entry<String, String> e : before.entrySet()) {
+        String now = balancer.choose(e.getKey()).id();
+        if (!e.getValue().equals("http://127.0.0.1:8082")) {
+          assertEquals(e.getValue(), now, e.getKey() + " was on a member that stayed");
+        } else {
+          moved++;
+        }
+      }
+      assertTrue(moved > 0, "the keys of the endpoint that left moved");
+    } finally {
+      balancer.close();
+    }
+  }
+
   private static int inFlight(Balancer balancer, String id) {
     return balancer.snapshot().endpoints().stream()
         .filter(e -> e.endpoint().id().equals(id))
