@@ -15,10 +15,12 @@ import io.github.lb4j.Ticker;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -233,7 +235,7 @@ final class DefaultBalancer implements Balancer {
   public void setEndpoints(Collection<Endpoint> endpoints) {
     Objects.requireNonNull(endpoints, "endpoints");
     List<Endpoint> copy = new ArrayList<>(endpoints.size());
-    java.util.Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (Endpoint e : endpoints) {
       if (e == null) {
         throw new NullPointerException("endpoints: contains null");
@@ -280,6 +282,11 @@ final class DefaultBalancer implements Balancer {
           slot.setEndpoint(e);
         }
         next.put(e.id(), slot);
+      }
+      if (added.isEmpty()
+          && updated.isEmpty()
+          && List.copyOf(next.keySet()).equals(List.copyOf(current.keySet()))) {
+        return; // the same members in the same order: nothing to rebuild or announce
       }
       try {
         publish(next);

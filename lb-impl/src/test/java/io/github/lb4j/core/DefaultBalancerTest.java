@@ -129,6 +129,31 @@ final class DefaultBalancerTest {
   }
 
   @Test
+  void setEndpoints_sameMembers_doesNotRebuild() {
+    java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();
+    PickerFactory counting =
+        new PickerFactory() {
+          @Override
+          public String name() {
+            return "counting";
+          }
+
+          @Override
+          public Picker newPicker(List<Candidate> candidates) {
+            builds.incrementAndGet();
+            Candidate first = candidates.get(0);
+            return key -> first;
+          }
+        };
+    Balancer balancer = Balancers.builder().picker(counting).endpoints(endpoints(3)).build();
+    int before = builds.get();
+    balancer.setEndpoints(endpoints(3));
+    assertEquals(before, builds.get());
+    balancer.setEndpoints(List.of(endpoint(2), endpoint(1), endpoint(0)));
+    assertEquals(before + 1, builds.get(), "a new order is a change");
+  }
+
+  @Test
   void membershipChange_pickerBuildFails_nothingHalfUpdated() {
     PickerFactory fragile =
         new PickerFactory() {
