@@ -1,0 +1,525 @@
+package io.github.lb4j.scatter;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.Lease;
+import io.github.lb4j.scatter.ScatterGatherException.AttemptFailure;
+import io.github.lb4j.scatter.ScatterGatherException.TaskFailure;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running batch of a {@link ScatterGather}.
+ *
+ * <p>Every state change runs as an event on {@link #events}, a sequential executor that runs on
+ * whichever thread submits when it is idle and queues otherwise, so the fields below need no locks
+ * and re-entrant completions (a transport that answers synchronously) do not recurse.
+ */
+final class Batch<T, R> {
+  private static final Logger log = LoggerFactory.getLogger(Batch.class);
+
+  private final ScatterGather<T, R> config;
+  private final Consumer<? super Progress> progress;
+  private final List<TaskState> tasks;
+  private final Object[] results;
+  private final CompletableFuture<List<R>> result = new CompletableFuture<>();
+  private final Executor events = MoreExecutors.newSequentialExecutor(MoreExecutors.directExecutor());
+
+  // Everything below is touched only by events.
+  private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  private final Map<String, EndpointStats> stats = new LinkedHashMap<>();
+  private final List<TaskState> awaitingHedgeThreshold = new ArrayList<>();
+  private long[] latencies = new long[16];
+  private int latencyCount;
+  private boolean latenciesSorted = true;
+  private int inFlight;
+  private int completed;
+  private int failed;
+  private int retries;
+  private int hedges;
+  private boolean over;
+
+  Batch(ScatterGather<T, R> config, List<Task<T>> tasks, Consumer<? super Progress> progress) {
+    this.config = config;
+    this.progress = progress;
+    this.tasks = new ArrayList<>(tasks.size());
+    this.results = new Object[tasks.size()];
+    for (int i = 0; i < tasks.size(); i++) {
+      this.tasks.add(new TaskState(i, tasks.get(i)));
+    }
+  }
+
+  CompletableFuture<List<R>> start() {
+    result.whenComplete(
+        (r, e) -> {
+          if (e instanceof CancellationException) {
+            events.execute(this::cancelAll);
+          }
+        });
+    events.execute(
+        () -> {
+          for (TaskState t : tasks) {
+            queue.addLast(new Item(t, false));
+          }
+          pump();
+        });
+    return result;
+  }
+
+  /** Sends queued attempts while there is room, then completes the batch if it is over. */
+  private void pump() {
+    dispatch();
+    finishIfOver();
+  }
+
+  private void dispatch() {
+    while (!over && !queue.isEmpty() && inFlight < config.maxInFlight) {
+      Item item = queue.peekFirst();
+      TaskState t = item.task;
+      if (t.over || (item.hedge && t.running.size() != 1)) {
+        queue.pollFirst();
+        continue;
+      }
+      Choice choice = choose(t, item.hedge);
+      if (choice.lease != null) {
+        queue.pollFirst();
+        send(t, choice.lease, item.hedge);
+      } else if (choice.allFull) {
+        return; // wait for an attempt to end
+      } else {
+        queue.pollFirst();
+        if (!item.hedge) {
+          Throwable cause =
+              choice.noEndpoint != null
+                  ? choice.noEndpoint
+                  : new IllegalStateException("no endpoint could be chosen");
+          t.attempts++;
+          attemptFailed(t, null, cause);
+        }
+        // a hedge with no other endpoint to go to is dropped: the original attempt goes on
+      }
+    }
+  }
+
+  /**
+   * Acquires a lease for an attempt of {@code t}: one on an endpoint with room that this task has
+   * not tried, else one on a tried endpoint with room (never for a hedge), else nothing. Leases
+   * turned down are held until the choice is made so that load-aware pickers move on.
+   */
+  private Choice choose(TaskState t, boolean hedge) {
+    int tries = Math.max(1, config.balancer.endpoints().size());
+    List<Lease> turnedDown = new ArrayList<>();
+    Lease chosen = null;
+    Lease fallback = null;
+    boolean sawFull = false;
+    RuntimeException none = null;
+    try {
+      for (int i = 0; i < tries && chosen == null; i++) {
+        Lease lease;
+        try {
+          lease = acquire(t.task.key(), i);
+        } catch (RuntimeException e) { // NoAvailableEndpointException, or a closed balancer
+          none = e;
+          break;
+        }
+        Endpoint ep = lease.endpoint();
+        if (stats(ep).inFlight >= config.maxInFlightPerEndpoint) {
+          sawFull = true;
+          turnedDown.add(lease);
+        } else if (t.isRunningOn(ep)) {
+          turnedDown.add(lease);
+        } else if (t.tried.contains(ep.id())) {
+          if (fallback == null && !hedge) {
+            fallback = lease;
+          } else {
+            turnedDown.add(lease);
+          }
+        } else {
+          chosen = lease;
+        }
+      }
+    } catch (RuntimeException e) {
+      closeAll(turnedDown);
+      closeQuietly(fallback);
+      throw e;
+    }
+    closeAll(turnedDown);
+    if (chosen != null) {
+      closeQuietly(fallback);
+      return new Choice(chosen, false, null);
+    }
+    if (sawFull) {
+      closeQuietly(fallback);
+      return new Choice(null, true, null);
+    }
+    if (fallback != null) {
+      return new Choice(fallback, false, null);
+    }
+    return new Choice(null, false, none);
+  }
+
+  private Lease acquire(String key, int tryIndex) {
+    if (key == null) {
+      return config.balancer.acquire();
+    }
+    // Later tries vary the key so that hashing pickers look elsewhere on their ring.
+    return config.balancer.acquire(tryIndex == 0 ? key : key + "#" + tryIndex);
+  }
+
+  private void send(TaskState t, Lease lease, boolean hedge) {
+    Endpoint ep = lease.endpoint();
+    Attempt a = new Attempt(t, lease, config.ticker.read());
+    t.attempts++;
+    t.tried.add(ep.id());
+    t.running.add(a);
+    inFlight++;
+    EndpointStats s = stats(ep);
+    s.inFlight++;
+    s.attempts++;
+    if (hedge) {
+      hedges++;
+    } else if (t.attempts > 1) {
+      retries++;
+    }
+    CompletableFuture<R> future;
+    try {
+      future = config.transport.send(ep, t.task.input());
+      if (future == null) {
+        future = CompletableFuture.failedFuture(new NullPointerException("transport returned null"));
+      }
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    a.future = future;
+    if (config.attemptTimeout != null) {
+      long nanos = config.attemptTimeout.toNanos();
+      a.timeout =
+          config.scheduler.schedule(
+              () -> events.execute(() -> timedOut(a)), nanos, TimeUnit.NANOSECONDS);
+    }
+    if (!hedge) {
+      armHedge(t, a);
+    }
+    future.whenComplete((r, e) -> events.execute(() -> attemptEnded(a, r, e)));
+  }
+
+  private void timedOut(Attempt a) {
+    if (a.ended) {
+      return;
+    }
+    a.future.cancel(true); // its completion event comes after this one and is ignored
+    attemptEnded(
+        a, null, new TimeoutException("no answer within " + config.attemptTimeout.toMillis() + " ms"));
+  }
+
+  private void attemptEnded(Attempt a, R value, Throwable error) {
+    if (a.ended) {
+      return; // already timed out, lost a hedge race, or cancelled
+    }
+    release(a);
+    TaskState t = a.task;
+    if (over || t.over) {
+      a.lease.close();
+      return;
+    }
+    EndpointStats s = stats(a.lease.endpoint());
+    if (error == null) {
+      long latency = config.ticker.read() - a.startNanos;
+      a.lease.success();
+      a.lease.close();
+      s.completed++;
+      s.latencyNanosTotal += latency;
+      addLatency(latency);
+      t.over = true;
+      results[t.index] = value;
+      completed++;
+      for (Attempt other : new ArrayList<>(t.running)) {
+        release(other);
+        other.lease.close();
+        other.future.cancel(true);
+      }
+      cancel(t.hedgeTimer);
+      report();
+    } else {
+      Throwable cause = unwrap(error);
+      a.lease.failure(cause);
+      a.lease.close();
+      s.failures++;
+      attemptFailed(t, a.lease.endpoint(), cause);
+    }
+    pump();
+  }
+
+  /** Records a failed attempt (already counted in {@code t.attempts}) and retries or gives up. */
+  private void attemptFailed(TaskState t, Endpoint ep, Throwable cause) {
+    t.failures.add(new AttemptFailure(ep, cause));
+    if (!t.running.isEmpty()) {
+      return; // a hedged copy is still running
+    }
+    if (t.attempts < config.maxAttempts) {
+      queue.addFirst(new Item(t, false));
+    } else {
+      t.over = true;
+      t.failedForGood = true;
+      failed++;
+      cancel(t.hedgeTimer);
+      report();
+    }
+  }
+
+  private void release(Attempt a) {
+    a.ended = true;
+    cancel(a.timeout);
+    a.task.running.remove(a);
+    inFlight--;
+    stats(a.lease.endpoint()).inFlight--;
+  }
+
+  // ---- hedging
+
+  private void armHedge(TaskState t, Attempt a) {
+    HedgePolicy policy = config.hedgePolicy;
+    if (!policy.enabled() || t.hedged || t.attempts >= config.maxAttempts) {
+      return;
+    }
+    long threshold = hedgeThresholdNanos();
+    if (threshold < 0) {
+      awaitingHedgeThreshold.add(t);
+      return;
+    }
+    long delay = Math.max(0, a.startNanos + threshold - config.ticker.read());
+    cancel(t.hedgeTimer);
+    t.hedgeTimer =
+        config.scheduler.schedule(
+            () -> events.execute(() -> hedgeDue(t, a)), delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void hedgeDue(TaskState t, Attempt a) {
+    if (over || t.over || t.hedged || a.ended || t.running.size() != 1) {
+      return;
+    }
+    long elapsed = config.ticker.read() - a.startNanos;
+    long threshold = hedgeThresholdNanos();
+    if (elapsed < threshold) {
+      armHedge(t, a); // the percentile grew since the timer was set
+      return;
+    }
+    if (t.attempts >= config.maxAttempts) {
+      return;
+    }
+    t.hedged = true;
+    queue.addFirst(new Item(t, true));
+    pump();
+  }
+
+  /** The current hedging threshold, or -1 when there are not enough samples yet. */
+  private long hedgeThresholdNanos() {
+    HedgePolicy policy = config.hedgePolicy;
+    if (policy.fixedDelay() != null) {
+      return policy.fixedDelay().toNanos();
+    }
+    if (latencyCount < policy.minSamples()) {
+      return -1;
+    }
+    if (!latenciesSorted) {
+      Arrays.sort(latencies, 0, latencyCount);
+      latenciesSorted = true;
+    }
+    int rank = (int) Math.ceil(policy.percentileValue() / 100.0 * latencyCount);
+    return latencies[Math.max(0, Math.min(latencyCount, rank) - 1)];
+  }
+
+  private void addLatency(long nanos) {
+    if (latencyCount == latencies.length) {
+      latencies = Arrays.copyOf(latencies, latencyCount * 2);
+    }
+    latencies[latencyCount++] = nanos;
+    latenciesSorted = false;
+    HedgePolicy policy = config.hedgePolicy;
+    if (policy.fixedDelay() == null
+        && latencyCount == policy.minSamples()
+        && !awaitingHedgeThreshold.isEmpty()) {
+      List<TaskState> waiting = new ArrayList<>(awaitingHedgeThreshold);
+      awaitingHedgeThreshold.clear();
+      for (TaskState w : waiting) {
+        if (!w.over && w.running.size() == 1) {
+          armHedge(w, w.running.get(0));
+        }
+      }
+    }
+  }
+
+  // ---- ending
+
+  private void finishIfOver() {
+    if (over || completed + failed < tasks.size()) {
+      return;
+    }
+    over = true;
+    queue.clear();
+    if (failed > 0) {
+      List<TaskFailure> failures = new ArrayList<>();
+      for (TaskState t : tasks) {
+          if (t.failedForGood) {
+          failures.add(new TaskFailure(t.index, t.task.key(), t.failures));
+        }
+      }
+      result.completeExceptionally(new ScatterGatherException(failures, tasks.size()));
+    } else {
+      @SuppressWarnings("unchecked")
+      List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(results.clone()));
+      result.complete(list);
+    }
+  }
+
+  private void cancelAll() {
+    if (over) {
+      return;
+    }
+    over = true;
+    queue.clear();
+    for (TaskState t : tasks) {
+      cancel(t.hedgeTimer);
+      for (Attempt a : new ArrayList<>(t.running)) {
+        release(a);
+        a.lease.close();
+        a.future.cancel(true);
+      }
+    }
+  }
+
+  private void report() {
+    Map<String, Progress.EndpointProgress> byEndpoint = new LinkedHashMap<>();
+    for (Map.Entry<String, EndpointStats> e : stats.entrySet()) {
+      EndpointStats s = e.getValue();
+      byEndpoint.put(
+          e.getKey(),
+          new Progress.EndpointProgress(
+              s.endpoint, s.completed, s.attempts, s.failures, s.latencyNanosTotal));
+    }
+    Progress p = new Progress(completed, failed, tasks.size(), retries, hedges, byEndpoint);
+    try {
+      progress.accept(p);
+    } catch (RuntimeException e) {
+      log.warn("progress listener threw; ignored", e);
+    }
+  }
+
+  private EndpointStats stats(Endpoint ep) {
+    return stats.computeIfAbsent(ep.id(), id -> new EndpointStats(ep));
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static void cancel(Future<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  private static void closeAll(List<Lease> leases) {
+    for (Lease l : leases) {
+      closeQuietly(l);
+    }
+  }
+
+  private static void closeQuietly(Lease l) {
+    if (l != null) {
+      l.close();
+    }
+  }
+
+  // ---- state
+
+  private final class Item {
+    final TaskState task;
+    final boolean hedge;
+
+    Item(TaskState task, boolean hedge) {
+      this.task = task;
+      this.hedge = hedge;
+    }
+  }
+
+  private record Choice(Lease lease, boolean allFull, RuntimeException noEndpoint) {}
+
+  private final class TaskState {
+    final int index;
+    final Task<T> task;
+    final Set<String> tried = new HashSet<>();
+    final List<Attempt> running = new ArrayList<>(2);
+    final List<AttemptFailure> failures = new ArrayList<>(0);
+    int attempts;
+    boolean over;
+    boolean hedged;
+    boolean failedForGood;
+    Future<?> hedgeTimer;
+
+    TaskState(int index, Task<T> task) {
+      this.index = index;
+      this.task = task;
+    }
+
+    boolean isRunningOn(Endpoint ep) {
+      for (Attempt a : running) {
+        if (a.lease.endpoint().equals(ep)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+  }
+
+  private final class Attempt {
+    final TaskState task;
+    final Lease lease;
+    final long startNanos;
+    CompletableFuture<R> future;
+    Future<?> timeout;
+    boolean ended;
+
+    Attempt(TaskState task, Lease lease, long startNanos) {
+      this.task = task;
+      this.lease = lease;
+      this.startNanos = startNanos;
+    }
+  }
+
+  private static final class EndpointStats {
+    final Endpoint endpoint;
+    int inFlight;
+    int attempts;
+    int completed;
+    int failures;
+    long latencyNanosTotal;
+
+    EndpointStats(Endpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.github.lb4j.scatter;
+
+import io.github.lb4j.Endpoint;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends one attempt of a task to one endpoint, asynchronously.
+ *
+ * <p>The returned future completes with the task's result, or exceptionally when the attempt failed
+ * (connection refused, timeout, a bad answer: whatever the transport decides is not a usable
+ * result); a failed attempt is retried on another endpoint. When scatter-gather no longer needs an
+ * attempt (another copy answered first, the attempt timed out, the batch was cancelled) it cancels
+ * the future; a transport should then abort the underlying call.
+ *
+ * <p>Threading: {@link #send} is called from whichever thread drives the batch at that moment, one
+ * call at a time per batch. It must not block: start the call and return a future. The future may
+ * be completed from any thread, or already be complete.
+ *
+ * @param <T> the type of task input
+ * @param <R> the type of result
+ */
+@FunctionalInterface
+public interface Transport<T, R> {
+
+  /**
+   * Starts one attempt.
+   *
+   * @param endpoint where to send it, chosen by the balancer
+   * @param input the task's input
+   * @return a future of the result, never {@code null}
+   */
+  CompletableFuture<R> send(Endpoint endpoint, T input);
+}

@@ -1,0 +1,397 @@
+package io.github.lb4j.scatter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.NoAvailableEndpointException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class ScatterGatherTest {
+
+  static final String A = "http://a:1";
+  static final String B = "http://b:1";
+  static final String C = "http://c:1";
+
+  final ManualScheduler clock = new ManualScheduler();
+  final FakeBalancer balancer = new FakeBalancer(A, B, C);
+  final Calls transport = new Calls();
+  final List<Progress> reports = new CopyOnWriteArrayList<>();
+
+  ScatterGather.Builder<String, String> builder() {
+    return ScatterGather.builder(balancer, transport, clock).ticker(clock);
+  }
+
+  static List<Task<String>> tasks(int n) {
+    return IntStream.range(0, n).mapToObj(i -> Task.keyed("k" + i, "t" + i)).toList();
+  }
+
+  @Test
+  void gathersResultsInTaskOrderWhateverTheCompletionOrder() throws Exception {
+    CompletableFuture<List<String>> f = builder().build().execute(tasks(3), reports::add);
+    assertEquals(3, transport.calls.size());
+    transport.calls.get(2).answer();
+    transport.calls.get(0).answer();
+    assertFalse(f.isDone());
+    transport.calls.get(1).answer();
+    assertEquals(List.of("t0@" + A, "t1@" + B, "t2@" + C), done(f));
+    assertEquals(0, balancer.open());
+    assertTrue(balancer.leases.stream().allMatch(l -> l.outcome.equals("success")));
+  }
+
+  @Test
+  void emptyBatchCompletesAtOnce() throws Exception {
+    assertEquals(List.of(), done(builder().build().execute(List.of())));
+  }
+
+  @Test
+  void reportsProgressPerTaskAndEndpoint() {
+    builder().build().execute(tasks(3), reports::add);
+    transport.calls.get(1).answer();
+    clock.advance(Duration.ofMillis(10));
+    transport.calls.get(0).answer();
+    transport.calls.get(2).fail(new IOException("boom"));
+    // t2 retried at the front of the queue, on A (round-robin's next)
+    transport.calls.get(3).answer();
+
+    assertEquals(3, reports.size());
+    assertEquals(List.of(1, 2, 3), reports.stream().map(Progress::done).toList());
+    Progress last = reports.get(2);
+    assertTrue(last.isFinished());
+    assertEquals(1, last.retries());
+    Progress.EndpointProgress a = last.endpoints().get(A);
+    assertEquals(2, a.completed());
+    assertEquals(2, a.attempts());
+    assertEquals(Duration.ofMillis(5).toNanos(), a.meanLatencyNanos());
+    assertEquals(1, last.endpoints().get(C).failures());
+    assertEquals(0, last.endpoints().get(C).completed());
+  }
+
+  @Test
+  void retriesAFailedAttemptOnAnotherEndpoint() throws Exception {
+    CompletableFuture<List<String>> f =
+        builder().maxInFlight(1).build().execute(List.of(Task.of("x")));
+    transport.calls.get(0).fail(new ConnectException("refused"));
+    transport.calls.get(1).fail(new IOException("HTTP 500"));
+    assertEquals(List.of(A, B, C), transport.endpoints());
+    transport.calls.get(2).answer();
+    assertEquals(List.of("x@" + C), done(f));
+    assertEquals(
+        List.of("failure", "failure", "success"),
+        balancer.leases.stream().map(l -> l.outcome).toList());
+  }
+
+  @Test
+  void avoidsEndpointsTheTaskAlreadyTriedEvenWhenThePickerOffersThem() throws Exception {
+    builder().build().execute(tasks(2));
+    // t0 on A, t1 on B; t0 fails: round-robin offers C next, then A
+    transport.calls.get(0).fail(new IOException("x"));
+    assertEquals(C, transport.calls.get(2).endpoint.id());
+    transport.calls.get(2).fail(new IOException("y"));
+    // A and C tried; B offered after A is turned down
+    assertEquals(B, transport.calls.get(3).endpoint.id());
+    assertEquals(0, balancer.open() - 2); // only the two running attempts hold leases
+  }
+
+  @Test
+  void fallsBackToATriedEndpointWhenNoOtherExists() throws Exception {
+    FakeBalancer single = new FakeBalancer(A);
+    CompletableFuture<List<String>> f =
+        ScatterGather.builder(single, transport, clock).build().execute(List.of(Task.of("x")));
+    transport.calls.get(0).fail(new IOException("once"));
+    transport.calls.get(1).answer();
+    assertEquals(List.of("x@" + A), done(f));
+  }
+
+  @Test
+  void failsNamingEachTaskThatFailedAfterAllAttempts() {
+    CompletableFuture<List<String>> f =
+        builder().maxAttempts(2).build().execute(List.of(Task.of("ok"), Task.keyed("tile-1-2", "bad")));
+    transport.calls.get(0).answer();
+    transport.calls.get(1).fail(new ConnectException("Connection refused"));
+    transport.calls.get(2).fail(new IOException("HTTP 500"));
+
+    ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, failure(f));
+    assertEquals(
+        "1 of 2 tasks failed; task 1 (key 'tile-1-2'): attempt 1 on http://b:1 failed:"
+            + " ConnectException: Connection refused, attempt 2 on http://c:1 failed:"
+            + " IOException: HTTP 500",
+        sge.getMessage());
+    assertEquals(1, sge.failures().size());
+    assertEquals(1, sge.failures().get(0).index());
+    assertEquals(2, sge.failures().get(0).attempts().size());
+    assertEquals(2, sge.total());
+  }
+
+  @Test
+  void failsEachTaskWhenTheBalancerHasNoEndpoint() {
+    FakeBalancer empty = new FakeBalancer();
+    CompletableFuture<List<String>> f =
+        ScatterGather.builder(empty, transport, clock)
+            .maxAttempts(1)
+            .build()
+            .execute(List.of(Task.of("x")));
+    ScatterGatherException sge =
+        assertInstanceOf(
+            ScatterGatherException.class, failure(f));
+    assertEquals(
+        "1 of 1 tasks failed; task 0: attempt 1 (no endpoint) failed:"
+            + " NoAvailableEndpointException: balancer 'fake': no endpoint available: no endpoints",
+        sge.getMessage());
+    assertInstanceOf(
+        NoAvailableEndpointException.class, sge.failures().get(0).attempts().get(0).cause());
+    assertTrue(transport.calls.isEmpty());
+  }
+
+  @Test
+  void aTransportThatThrowsCountsAsAFailedAttempt() throws Exception {
+    List<Endpoint> seen = new ArrayList<>();
+    Transport<String, String> throwsOnA =
+        (ep, in) -> {
+          seen.add(ep);
+          if (ep.id().equals(A)) {
+            throw new IllegalStateException("bad");
+          }
+          return CompletableFuture.completedFuture(in + "@" + ep.id());
+        };
+    CompletableFuture<List<String>> f =
+        ScatterGather.builder(balancer, throwsOnA, clock).build().execute(List.of(Task.of("x")));
+    assertEquals(List.of("x@" + B), done(f));
+    assertEquals(2, seen.size());
+  }
+
+  @Test
+  void boundsInFlightAttemptsOverallAndPerEndpoint() {
+    builder().maxInFlight(4).maxInFlightPerEndpoint(1).build().execute(tasks(10));
+    assertEquals(3, transport.calls.size()); // one per endpoint although 4 are allowed overall
+    transport.calls.get(0).answer();
+    assertEquals(4, transport.calls.size());
+    assertEquals(A, transport.calls.get(3).endpoint.id());
+    assertEquals(1, balancer.open(A));
+
+    transport.calls.clear();
+    FakeBalancer many = new FakeBalancer(A, B, C, "http://d:1", "http://e:1");
+    ScatterGather.builder(many, transport, clock).maxInFlight(2).build().execute(tasks(10));
+    assertEquals(2, transport.calls.size());
+  }
+
+  @Test
+  void anAttemptThatTimesOutIsCancelledAndRetriedElsewhere() throws Exception {
+    CompletableFuture<List<String>> f =
+        builder()
+            .attemptTimeout(Duration.ofSeconds(2))
+            .build()
+            .execute(List.of(Task.of("x")));
+    clock.advance(Duration.ofMillis(1999));
+    assertEquals(1, transport.calls.size());
+    clock.advance(Duration.ofMillis(1));
+    assertTrue(transport.calls.get(0).future.isCancelled());
+    assertEquals(2, transport.calls.size());
+    assertEquals(B, transport.calls.get(1).endpoint.id());
+    transport.calls.get(1).answer();
+    assertEquals(List.of("x@" + B), done(f));
+    assertEquals("failure", balancer.leases.get(0).outcome);
+    assertEquals(0, clock.pending());
+  }
+
+  @Test
+  void timeoutsExhaustAttemptsWithTimeoutCauses() {
+    CompletableFuture<List<String>> f =
+        builder().maxAttempts(2).attemptTimeout(Duration.ofSeconds(1)).build()
+            .execute(List.of(Task.of("x")));
+    clock.advance(Duration.ofSeconds(2));
+    ScatterGatherException sge =
+        assertInstanceOf(
+            ScatterGatherException.class, failure(f));
+    assertInstanceOf(TimeoutException.class, sge.failures().get(0).attempts().get(1).cause());
+    assertTrue(sge.getMessage().endsWith("TimeoutException: no answer within 1000 ms"), sge.getMessage());
+  }
+
+  @Test
+  void hedgesAStragglerAfterAFixedDelayAndKeepsTheFirstAnswer() throws Exception {
+    CompletableFuture<List<String>> f =
+        builder().hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+            .execute(List.of(Task.of("x")), reports::add);
+    clock.advance(Duration.ofMillis(99));
+    assertEquals(1, transport.calls.size());
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(2, transport.calls.size());
+    assertNotEquals(transport.calls.get(0).endpoint, transport.calls.get(1).endpoint);
+
+    transport.calls.get(1).answer();
+    assertEquals(List.of("x@" + B), done(f));
+    assertTrue(transport.calls.get(0).future.isCancelled());
+    assertEquals(0, balancer.open());
+    assertEquals("none", balancer.leases.get(0).outcome); // the loser is neither success nor failure
+    assertEquals(1, reports.get(0).hedges());
+    assertEquals(0, clock.pending());
+  }
+
+  @Test
+  void theOriginalMayStillWinAfterAHedge() throws Exception {
+    CompletableFuture<List<String>> f =
+        builder().hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+            .execute(List.of(Task.of("x")));
+    clock.advance(Duration.ofMillis(100));
+    transport.calls.get(0).answer();
+    assertEquals(List.of("x@" + A), done(f));
+    assertTrue(transport.calls.get(1).future.isCancelled());
+  }
+
+  @Test
+  void aFailedHedgeLeavesTheOriginalRunning() throws Exception {
+    CompletableFuture<List<String>> f =
+        builder().hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+            .execute(List.of(Task.of("x")));
+    clock.advance(Duration.ofMillis(100));
+    transport.calls.get(1).fail(new IOException("hedge failed"));
+    assertEquals(2, transport.calls.size());
+    assertFalse(f.isDone());
+    transport.calls.get(0).answer();
+    assertEquals(List.of("x@" + A), done(f));
+  }
+
+  @Test
+  void percentileHedgingWaitsForEnoughSamplesThenUsesTheBatchLatencies() {
+    builder()
+        .maxInFlightPerEndpoint(8)
+        .hedge(HedgePolicy.percentile(50, 2))
+        .build()
+        .execute(tasks(3));
+    assertEquals(3, transport.calls.size());
+    clock.advance(Duration.ofMillis(10));
+    transport.calls.get(0).answer(); // 10 ms
+    clock.advance(Duration.ofSeconds(5));
+    assertEquals(3, transport.calls.size(), "no hedge before 2 samples");
+    clock.advance(Duration.ofMillis(20));
+    transport.calls.get(1).answer(); // 5030 ms; median of {10, 5030} is 10 ms: t2 is a straggler
+    clock.advance(Duration.ZERO); // its hedge timer is due at once
+    assertEquals(4, transport.calls.size());
+    assertEquals("t2", transport.calls.get(3).input);
+    assertNotEquals(C, transport.calls.get(3).endpoint.id());
+  }
+
+  @Test
+  void cancellingTheBatchCancelsEverythingInFlight() {
+    CompletableFuture<List<String>> f =
+        builder()
+            .attemptTimeout(Duration.ofSeconds(5))
+            .hedge(HedgePolicy.after(Duration.ofSeconds(1)))
+            .build()
+            .execute(tasks(5));
+    assertEquals(5, transport.calls.size());
+    assertTrue(clock.pending() > 0);
+
+    assertTrue(f.cancel(true));
+
+    assertTrue(transport.calls.stream().allMatch(c -> c.future.isCancelled()));
+    assertEquals(0, balancer.open());
+    assertEquals(0, clock.pending());
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(5, transport.calls.size(), "nothing new is sent after cancelling");
+  }
+
+  @Test
+  void validatesArgumentsNamingParameterValueAndExpectation() {
+    ScatterGather.Builder<String, String> b = builder();
+    assertEquals(
+        "maxAttempts: 0 (expected: >= 1)",
+        assertThrows(IllegalArgumentException.class, () -> b.maxAttempts(0)).getMessage());
+    assertEquals(
+        "maxInFlight: -1 (expected: >= 1)",
+        assertThrows(IllegalArgumentException.class, () -> b.maxInFlight(-1)).getMessage());
+    assertEquals(
+        "maxInFlightPerEndpoint: 0 (expected: >= 1)",
+        assertThrows(IllegalArgumentException.class, () -> b.maxInFlightPerEndpoint(0))
+            .getMessage());
+    assertEquals(
+        "attemptTimeout: PT0S (expected: > 0)",
+        assertThrows(IllegalArgumentException.class, () -> b.attemptTimeout(Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "delay: PT-1S (expected: > 0)",
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.after(Duration.ofSeconds(-1)))
+            .getMessage());
+    assertEquals(
+        "percentile: 0.0 (expected: > 0 and <= 100)",
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(0, 1))
+            .getMessage());
+    assertEquals(
+        "percentile: NaN (expected: > 0 and <= 100)",
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(Double.NaN, 1))
+            .getMessage());
+    assertEquals(
+        "minSamples: 0 (expected: >= 1)",
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(95, 0))
+            .getMessage());
+    assertEquals(
+        "key: '' (expected: null or not empty)",
+        assertThrows(IllegalArgumentException.class, () -> Task.keyed("", "x")).getMessage());
+    List<Task<String>> withNull = new ArrayList<>();
+    withNull.add(Task.of("a"));
+    withNull.add(null);
+    ScatterGather<String, String> sg = b.build();
+    assertEquals(
+        "tasks[1]: null (expected: a task)",
+        assertThrows(IllegalArgumentException.class, () -> sg.execute(withNull)).getMessage());
+    assertEquals(
+        "balancer",
+        assertThrows(
+                NullPointerException.class, () -> ScatterGather.builder(null, transport, clock))
+            .getMessage());
+  }
+
+  /** The result of a batch that must be over by now; never waits. */
+  static <R> List<R> done(CompletableFuture<List<R>> f) {
+    assertTrue(f.isDone(), "batch still running");
+    return f.join();
+  }
+
+  /** The failure of a batch that must be over by now; never waits. */
+  static Throwable failure(CompletableFuture<?> f) {
+    assertTrue(f.isDone(), "batch still running");
+    return assertThrows(ExecutionException.class, f::get).getCause();
+  }
+
+  /** A transport whose futures the test completes by hand. */
+  static final class Calls implements Transport<String, String> {
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<String> send(Endpoint endpoint, String input) {
+      Call c = new Call(endpoint, input, new CompletableFuture<>());
+      calls.add(c);
+      return c.future;
+    }
+
+    List<String> endpoints() {
+      return calls.stream().map(c -> c.endpoint.id()).toList();
+    }
+  }
+
+  record Call(Endpoint endpoint, String input, CompletableFuture<String> future) {
+    void answer() {
+      future.complete(input + "@" + endpoint.id());
+    }
+
+    void fail(Throwable t) {
+      future.completeExceptionally(t);
+    }
+  }
+}
