@@ -1,0 +1,104 @@
+package io.github.lb4j.example;
+
+import io.github.lb4j.Balancer;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.core.Balancers;
+import io.github.lb4j.scatter.HedgePolicy;
+import io.github.lb4j.scatter.Progress;
+import io.github.lb4j.scatter.ScatterGather;
+import io.github.lb4j.scatter.Task;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * Computes tiles across workers: a balancer over them, OkHttp as the transport and scatter-gather
+ * for placement, retries and hedging.
+ */
+final class Cluster implements TileSource {
+
+  /**
+   * How tiles are scattered.
+   *
+   * @param maxAttempts attempts per tile
+   * @param attemptTimeout how long one attempt may take
+   * @param hedge when to send a second copy of a slow tile
+   * @param perEndpoint tiles in flight at once on one worker
+   */
+  record Settings(int maxAttempts, Duration attemptTimeout, HedgePolicy hedge, int perEndpoint) {
+    static Settings defaults() {
+      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.percentile(99, 16), 2);
+    }
+  }
+
+  private final Balancer balancer;
+  private final PickerName picker;
+  private final OkHttpClient client;
+  private final ScheduledExecutorService scheduler;
+  private final ScatterGather<TileSpec, int[]> scatter;
+
+  Cluster(List<Endpoint> workers, PickerName picker, Settings settings) {
+    this.picker = picker;
+    this.balancer =
+        Balancers.builder().name("mandelbrot").endpoints(workers).picker(picker.factory()).build();
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(256);
+    dispatcher.setMaxRequestsPerHost(64);
+    this.client =
+        new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
+            .connectTimeout(Duration.ofSeconds(2))
+            .readTimeout(settings.attemptTimeout())
+            .callTimeout(settings.attemptTimeout())
+            .retryOnConnectionFailure(false)
+            .build();
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "scatter-timers");
+              t.setDaemon(true);
+              return t;
+            });
+    this.scatter =
+        ScatterGather.builder(balancer, new OkHttpTileTransport(client), scheduler)
+            .maxAttempts(settings.maxAttempts())
+            .attemptTimeout(settings.attemptTimeout())
+            .hedge(settings.hedge())
+            .maxInFlightPerEndpoint(settings.perEndpoint())
+            .maxInFlight(Math.max(1, workers.size() * settings.perEndpoint()))
+            .build();
+  }
+
+  Balancer balancer() {
+    return balancer;
+  }
+
+  @Override
+  public CompletableFuture<List<int[]>> compute(
+      List<Task<TileSpec>> tasks, Consumer<? super Progress> progress) {
+    return scatter.execute(tasks, progress);
+  }
+
+  @Override
+  public String describe() {
+    int n = balancer.endpoints().size();
+    return n + " worker" + (n == 1 ? "" : "s") + ", " + picker;
+  }
+
+  @Override
+  public void close() {
+    balancer.close();
+    scheduler.shutdownNow();
+    client.dispatcher().cancelAll();
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+}

@@ -1,0 +1,62 @@
+package io.github.lb4j.example;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The example's command line: {@code serve} (the default), {@code worker} and {@code render}.
+ *
+ * <p>Bad input prints a one-line message and the usage to standard error and exits with 2; a
+ * failed run prints one {@code error:} line and exits with 1.
+ */
+@Command(
+    name = "lb4j-mandelbrot",
+    mixinStandardHelpOptions = true,
+    version = "lb4j Mandelbrot example",
+    description = "Renders the Mandelbrot set on workers balanced by lb4j.",
+    subcommands = {ServeCommand.class, WorkerCommand.class, RenderCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs the command line and exits with its status; without arguments, runs {@code serve}. */
+  public static void main(String[] args) {
+    int status =
+        run(
+            args.length == 0 ? new String[] {"serve"} : args,
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true));
+    if (status != 0 || args.length == 0 || !isLongRunning(args[0])) {
+      System.exit(status);
+    }
+  }
+
+  private static boolean isLongRunning(String command) {
+    return command.equals("serve") || command.equals("worker");
+  }
+
+  /** Runs the command line with the given streams and returns the exit status. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof InvalidParameterException) {
+            commandLine.getErr().println(e.getMessage());
+            commandLine.usage(commandLine.getErr());
+            return 2;
+          }
+          String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          commandLine.getErr().println("error: " + message);
+          return 1;
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+}

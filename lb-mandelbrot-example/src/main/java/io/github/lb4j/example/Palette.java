@@ -1,0 +1,38 @@
+package io.github.lb4j.example;
+
+/**
+ * Maps iteration counts to colours; the single colouring code of local and distributed renders and
+ * of the worker's PNG answers, so that they all give identical pixels.
+ *
+ * <p>Immutable and thread safe.
+ */
+final class Palette {
+  private final int[] rgb;
+
+  /** A palette for counts in {@code [0, maxIter]}; {@code maxIter} (inside the set) is black. */
+  Palette(int maxIter) {
+    rgb = new int[maxIter + 1];
+    for (int n = 0; n < maxIter; n++) {
+      // A smooth cycle through blue, white and orange, denser near the set.
+      double t = Math.sqrt((double) n / maxIter);
+      double phase = 2 * Math.PI * (t * 3.0);
+      int r = channel(0.5 + 0.5 * Math.cos(phase + 3.6));
+      int g = channel(0.5 + 0.5 * Math.cos(phase + 4.3));
+      int b = channel(0.5 + 0.5 * Math.cos(phase + 5.2));
+      rgb[n] = (r << 16) | (g << 8) | b;
+    }
+    rgb[maxIter] = 0;
+  }
+
+  private static int channel(double v) {
+    return (int) Math.round(255 * Math.max(0, Math.min(1, v)));
+  }
+
+  int rgb(int count) {
+    return rgb[count];
+  }
+
+  int maxIter() {
+    return rgb.length - 1;
+  }
+}

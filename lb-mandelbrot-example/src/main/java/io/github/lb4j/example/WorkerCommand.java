@@ -1,0 +1,37 @@
+package io.github.lb4j.example;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code worker}: runs one Mandelbrot worker until the process is stopped. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = "Runs a Mandelbrot worker (GET /tile, GET /health).")
+final class WorkerCommand implements Callable<Integer> {
+
+  @Option(names = "--port", required = true, description = "Port to listen on (0: any free one).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on.")
+  String bind;
+
+  @Option(names = "--threads", description = "Compute threads (default: available processors).")
+  Integer threads;
+
+  @Option(names = "--slow", defaultValue = "1", description = "Slow factor: answer F times slower.")
+  double slow;
+
+  @Option(names = "--id", description = "Worker id for X-Worker-Id (default: worker-<port>).")
+  String id;
+
+  @Override
+  public Integer call() throws Exception {
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    WorkerServer worker = WorkerServer.start(bind, port, id, t, slow);
+    Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
+    System.out.println(worker.id() + " listening on " + worker.uri());
+    new CountDownLatch(1).await();
+    return 0;
+  }
+}

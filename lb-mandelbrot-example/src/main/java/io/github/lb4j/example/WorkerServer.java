@@ -1,0 +1,228 @@
+package io.github.lb4j.example;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts (or
+ * a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
+ *
+ * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A slow factor {@code F > 1} makes
+ * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
+ * does not steal CPU from its neighbours on the same machine).
+ *
+ * <p>Threading: tiles are computed on a pool of {@code threads} threads; {@link #close()} may be
+ * called from any thread and stops the worker at once, dropping the calls in flight.
+ */
+final class WorkerServer implements AutoCloseable {
+  static final String WORKER_ID_HEADER = "X-Worker-Id";
+
+  private final HttpServer server;
+  private final ExecutorService pool;
+  private final String id;
+  private final double slowFactor;
+  private final AtomicInteger tilesServed = new AtomicInteger();
+
+  private WorkerServer(HttpServer server, ExecutorService pool, String id, double slowFactor) {
+    this.server = server;
+    this.pool = pool;
+    this.id = id;
+    this.slowFactor = slowFactor;
+  }
+
+  /**
+   * Starts a worker.
+   *
+   * @param bind the address to listen on, such as {@code 127.0.0.1}
+   * @param port the port, 0 for an ephemeral one
+   * @param id the id reported in {@code X-Worker-Id}; {@code null} for {@code worker-<port>}
+   * @param threads compute threads, {@code >= 1}
+   * @param slowFactor {@code >= 1}; 1 for full speed
+   */
+  static WorkerServer start(String bind, int port, String id, int threads, double slowFactor)
+      throws IOException {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+    }
+    if (!(slowFactor >= 1) || Double.isInfinite(slowFactor)) {
+      throw new IllegalArgumentException(
+          "slow: " + slowFactor + " (expected: >= 1 and finite, e.g. 4)");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: in [0, 65535])");
+    }
+    HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+    AtomicInteger n = new AtomicInteger();
+    String workerId = id != null ? id : "worker-" + server.getAddress().getPort();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, workerId + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    WorkerServer worker = new WorkerServer(server, pool, workerId, slowFactor);
+    server.setExecutor(pool);
+    server.createContext("/tile", worker::tile);
+    server.createContext("/health", worker::health);
+    server.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            worker.error(ex, 404, "not found", null, "no such path: " + ex.getRequestURI().getPath());
+          }
+        });
+    server.start();
+    return worker;
+  }
+
+  String id() {
+    return id;
+  }
+
+  URI uri() {
+    InetSocketAddress a = server.getAddress();
+    return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort());
+  }
+
+  int tilesServed() {
+    return tilesServed.get();
+  }
+
+  /** Stops listening and drops every connection at once. Idempotent. */
+  @Override
+  public void close() {
+    server.stop(0);
+    pool.shutdownNow();
+  }
+
+  private void health(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!ex.getRequestMethod().equals("GET")) {
+        error(ex, 405, "method not allowed", null, "use GET");
+        return;
+      }
+      send(ex, 200, "application/json",
+          ("{\"status\":\"ok\",\"id\":" + Json.quote(id) + ",\"tiles\":" + tilesServed.get() + "}")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private void tile(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!ex.getRequestMethod().equals("GET")) {
+        error(ex, 405, "method not allowed", null, "use GET");
+        return;
+      }
+      TileSpec spec;
+      boolean png;
+      try {
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        spec = new TileSpec(
+            number(q, "reMin"), number(q, "reMax"), number(q, "imMin"), number(q, "imMax"),
+            integer(q, "width"), integer(q, "height"), integer(q, "maxIter"));
+        String format = q.getOrDefault("format", "raw");
+        if (!format.equals("raw") && !format.equals("png")) {
+          throw new InvalidParameterException(
+              "format", "format: '" + format + "' (expected: raw or png)");
+        }
+        png = format.equals("png");
+      } catch (InvalidParameterException e) {
+        error(ex, 400, "bad request", e.parameter(), e.getMessage());
+        return;
+      }
+      long start = System.nanoTime();
+      int[] counts = Mandelbrot.iterate(spec);
+      byte[] body = png ? TileCodec.encodePng(counts, spec) : TileCodec.encodeRaw(counts);
+      if (slowFactor > 1) {
+        long extra = (long) ((System.nanoTime() - start) * (slowFactor - 1));
+        try {
+          TimeUnit.NANOSECONDS.sleep(extra);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the worker is stopping
+        }
+      }
+      tilesServed.incrementAndGet();
+      send(ex, 200, png ? TileCodec.PNG_TYPE : TileCodec.RAW_TYPE, body);
+    } catch (RuntimeException e) {
+      error(ex, 500, "internal error", null, e.getClass().getSimpleName());
+    }
+  }
+
+  private void error(HttpExchange ex, int status, String error, String parameter, String message)
+      throws IOException {
+    StringBuilder json = new StringBuilder("{\"error\":").append(Json.quote(error));
+    if (parameter != null) {
+      json.append(",\"parameter\":").append(Json.quote(parameter));
+    }
+    json.append(",\"message\":").append(Json.quote(message)).append('}');
+    send(ex, status, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set(WORKER_ID_HEADER, id);
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> q = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return q;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      q.putIfAbsent(k, v);
+    }
+    return q;
+  }
+
+  private static String required(Map<String, String> q, String name, String expected) {
+    String v = q.get(name);
+    if (v == null || v.isEmpty()) {
+      throw new InvalidParameterException(name, name + ": missing (expected: " + expected + ")");
+    }
+    return v;
+  }
+
+  private static double number(Map<String, String> q, String name) {
+    String v = required(q, name, "a finite number");
+    double d;
+    try {
+      d = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new InvalidParameterException(
+          name, name + ": '" + v + "' (expected: a finite number)");
+    }
+    TileSpec.checkFinite(name, d);
+    return d;
+  }
+
+  private static int integer(Map<String, String> q, String name) {
+    String v = required(q, name, "an integer");
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new InvalidParameterException(name, name + ": '" + v + "' (expected: an integer)");
+    }
+  }
+}
