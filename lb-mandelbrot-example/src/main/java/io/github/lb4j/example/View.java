@@ -47,9 +47,9 @@ record View(
 
   /** A tile of the view: where it goes in the image and what to compute. */
   record Tile(int index, int x, int y, TileSpec spec) {
-    /** The affinity key, stable for the same tile of the same view. */
+    /** The affinity key and name in reports: the tile's pixel offset, {@code tile-X-Y}. */
     String key() {
-      return "tile-" + x + "-" + y + "@" + spec.toQuery().hashCode();
+      return "tile-" + x + "-" + y;
     }
   }
 

@@ -28,6 +28,11 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    TileSpec.checkRange("port", port, 0, 65535);
+    TileSpec.checkRange("threads", t, 1, 256);
+    if (!(slow >= 1) || Double.isInfinite(slow)) {
+      throw new InvalidParameterException("slow", "slow: " + slow + " (expected: >= 1 and finite)");
+    }
     WorkerServer worker = WorkerServer.start(bind, port, id, t, slow);
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
     System.out.println(worker.id() + " listening on " + worker.uri());

@@ -1,0 +1,121 @@
+package io.github.lb4j.example;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@Timeout(60)
+class CliTest {
+  @TempDir Path dir;
+
+  record Run(int status, String out, String err) {
+    String firstErrLine() {
+      return err.lines().findFirst().orElse("");
+    }
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  static String[] args(String fixed, String... more) {
+    List<String> a = new ArrayList<>(List.of(fixed.split(" ")));
+    a.addAll(List.of(more));
+    return a.toArray(String[]::new);
+  }
+
+  @Test
+  void renderLocalWritesThePngAndReports() throws Exception {
+    Path out = dir.resolve("local.png");
+    Run r = run(args("render --local --width 64 --height 48 --max-iter 100 --tile 16 --quiet --out", out.toString()));
+    assertEquals(0, r.status(), r.err());
+    BufferedImage img = ImageIO.read(out.toFile());
+    assertEquals(64, img.getWidth());
+    assertEquals(48, img.getHeight());
+    assertTrue(r.out().startsWith("rendered " + out + ": 64x48, max-iter 100, 12 tiles of 16 (0 cached) [local, "), r.out());
+    assertTrue(r.out().contains("time: "), r.out());
+  }
+
+  @Test
+  void renderOnWorkersWritesTheSameFileAsLocalAndPrintsPerWorkerCounts() throws Exception {
+    Path local = dir.resolve("local.png");
+    Path dist = dir.resolve("dist.png");
+    String common = "render --width 64 --height 48 --max-iter 100 --tile 16 --re -0.5 --zoom 2 --out";
+    assertEquals(0, run(args(common, local.toString(), "--local")).status());
+    Run r = run(args(common, dist.toString(), "--workers", "2", "--picker", "consistent-hash"));
+    assertEquals(0, r.status(), r.err());
+    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
+    assertTrue(r.out().contains("worker-1"), r.out());
+    assertTrue(r.out().contains("worker-2"), r.out());
+    assertTrue(r.out().contains("retries: 0, hedges: "), r.out());
+    assertTrue(r.err().contains("12/12 tiles"), "progress bar on stderr: " + r.err());
+  }
+
+  @Test
+  void allWorkersDeadFailsWithTheFailedTilesAndLeavesNoFile() throws Exception {
+    Workers dead = Workers.start(2, 1, 0, 1);
+    String urls = dead.started.get(0).uri() + "," + dead.started.get(1).uri();
+    dead.close();
+    Path out = dir.resolve("never.png");
+    Run r = run(args("render --width 32 --height 32 --tile 16 --quiet --worker-urls", urls, "--out", out.toString()));
+    assertEquals(1, r.status());
+    assertTrue(r.firstErrLine().startsWith("error: render failed: 4 of 4 tasks failed; task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
+        r.err());
+    assertTrue(r.err().contains("task 3 (key 'tile-16-16')"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    assertFalse(Files.exists(out));
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(0, files.count(), "no temporary file left");
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "render --out x.png --width 0|width: 0 (expected: in [1, 16384])",
+        "render --out x.png --width abc|Invalid value for option '--width': 'abc' is not an int",
+        "render --out x.png --max-iter 70000|max-iter: 70000 (expected: in [1, 65535])",
+        "render --out x.png --tile 0|tile: 0 (expected: in [1, 1024])",
+        "render --out x.png --zoom -1|zoom: -1.0 (expected: > 0 and finite)",
+        "render --out x.png --re NaN|re: NaN (expected: a finite number)",
+        "render --out x.png --bounds 1,0,0,1|reMax: 0.0 (expected: > reMin = 1.0; the region is inverted)",
+        "render --out x.png --bounds 0,1,0|bounds: 3 numbers (expected: 4, reMin,reMax,imMin,imMax)",
+        "render --out x.png --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",
+        "render --out x.png --hedge soon|hedge: 'soon' (expected: none, pNN such as p99, or NNNms such as 250ms)",
+        "render --out x.png --workers 0|workers: 0 (expected: in [1, 64])",
+        "render --out x.png --worker-urls ftp://x|worker-urls: 'ftp://x' (expected: http://host:port)",
+        "render --out x.png --local --workers 2|Error: --workers=<workers>, --local are mutually exclusive (specify only one)",
+        "render --width 10|Missing required option: '--out=FILE.png'",
+        "render --out /no/such/dir/x.png --local|out: /no/such/dir/x.png (expected: a file in an existing directory)",
+        "worker --port 70000|port: 70000 (expected: in [0, 65535])",
+        "bogus|Unmatched argument at index 0: 'bogus'",
+      })
+  void badInputPrintsOneLineAndTheUsageAndExits2(String argLine, String message) {
+    Run r = run(argLine.split(" "));
+    assertEquals(2, r.status(), r.err());
+    assertEquals(message, r.firstErrLine());
+    assertTrue(r.err().contains("Usage: lb4j-mandelbrot"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    assertFalse(Files.exists(Path.of("x.png")));
+  }
+}
