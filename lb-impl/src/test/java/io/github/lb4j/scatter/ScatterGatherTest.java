@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.EndpointState;
+import io.github.lb4j.core.Balancers;
+import io.github.lb4j.core.Pickers;
 import io.github.lb4j.NoAvailableEndpointException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -30,9 +34,26 @@ class ScatterGatherTest {
   static final String C = "http://c:1";
 
   final ManualScheduler clock = new ManualScheduler();
-  final FakeBalancer balancer = new FakeBalancer(A, B, C);
+  final Balancer balancer = roundRobin(A, B, C);
   final Calls transport = new Calls();
   final List<Progress> reports = new CopyOnWriteArrayList<>();
+
+  Balancer roundRobin(String... addresses) {
+    return Balancers.builder()
+        .name("test")
+        .endpoints(addresses)
+        .picker(Pickers.roundRobin())
+        .ticker(clock)
+        .build();
+  }
+
+  int inFlight() {
+    return balancer.snapshot().totalInFlight();
+  }
+
+  EndpointState state(String id) {
+    return balancer.snapshot().endpoint(id).orElseThrow();
+  }
 
   ScatterGather.Builder<String, String> builder() {
     return ScatterGather.builder(balancer, transport, clock).ticker(clock);
@@ -51,8 +72,11 @@ class ScatterGatherTest {
     assertFalse(f.isDone());
     transport.calls.get(1).answer();
     assertEquals(List.of("t0@" + A, "t1@" + B, "t2@" + C), done(f));
-    assertEquals(0, balancer.open());
-    assertTrue(balancer.leases.stream().allMatch(l -> l.outcome.equals("success")));
+    assertEquals(0, inFlight());
+    for (String id : List.of(A, B, C)) {
+      assertEquals(1, state(id).successes());
+      assertEquals(0, state(id).failures());
+    }
   }
 
   @Test
@@ -92,9 +116,10 @@ class ScatterGatherTest {
     assertEquals(List.of(A, B, C), transport.endpoints());
     transport.calls.get(2).answer();
     assertEquals(List.of("x@" + C), done(f));
-    assertEquals(
-        List.of("failure", "failure", "success"),
-        balancer.leases.stream().map(l -> l.outcome).toList());
+    assertEquals(1, state(A).failures());
+    assertEquals(1, state(B).failures());
+    assertEquals(1, state(C).successes());
+    assertEquals(0, inFlight());
   }
 
   @Test
@@ -106,12 +131,51 @@ class ScatterGatherTest {
     transport.calls.get(2).fail(new IOException("y"));
     // A and C tried; B offered after A is turned down
     assertEquals(B, transport.calls.get(3).endpoint.id());
-    assertEquals(0, balancer.open() - 2); // only the two running attempts hold leases
+    assertEquals(2, inFlight()); // only the two running attempts hold leases
+  }
+
+  @Test
+  void retriesElsewhereWithLeastConnectionAlthoughTheFailedEndpointIsTheLeastLoaded() {
+    Balancer lc =
+        Balancers.builder().name("lc").endpoints(A, B, C).picker(Pickers.leastConnection()).build();
+    CompletableFuture<List<String>> f =
+        ScatterGather.builder(lc, transport, clock).maxInFlight(1).build()
+            .execute(List.of(Task.of("x")));
+    transport.calls.get(0).fail(new ConnectException("refused"));
+    transport.calls.get(1).fail(new ConnectException("refused"));
+    assertEquals(3, transport.calls.stream().map(c -> c.endpoint).distinct().count());
+    transport.calls.get(2).answer();
+    assertEquals(1, done(f).size());
+    assertEquals(0, lc.snapshot().totalInFlight());
+  }
+
+  @Test
+  void keyedTasksKeepTheirEndpointWithConsistentHashingAndRetryOffIt() {
+    Balancer ch =
+        Balancers.builder().name("ch").endpoints(A, B, C).picker(Pickers.consistentHash()).build();
+    ScatterGather<String, String> sg =
+        ScatterGather.builder(ch, transport, clock).maxInFlight(1).build();
+    List<Task<String>> batch = tasks(12);
+    for (int round = 0; round < 2; round++) {
+      sg.execute(batch);
+      for (int i = 0; i < 12; i++) {
+        transport.calls.get(round * 12 + i).answer();
+      }
+    }
+    for (int i = 0; i < 12; i++) {
+      assertEquals(transport.calls.get(i).endpoint, transport.calls.get(12 + i).endpoint, "k" + i);
+    }
+    assertTrue(transport.calls.stream().map(c -> c.endpoint).distinct().count() > 1);
+
+    transport.calls.clear();
+    sg.execute(List.of(batch.get(0)));
+    transport.calls.get(0).fail(new IOException("down"));
+    assertNotEquals(transport.calls.get(0).endpoint, transport.calls.get(1).endpoint);
   }
 
   @Test
   void fallsBackToATriedEndpointWhenNoOtherExists() throws Exception {
-    FakeBalancer single = new FakeBalancer(A);
+    Balancer single = roundRobin(A);
     CompletableFuture<List<String>> f =
         ScatterGather.builder(single, transport, clock).build().execute(List.of(Task.of("x")));
     transport.calls.get(0).fail(new IOException("once"));
@@ -141,7 +205,7 @@ class ScatterGatherTest {
 
   @Test
   void failsEachTaskWhenTheBalancerHasNoEndpoint() {
-    FakeBalancer empty = new FakeBalancer();
+    Balancer empty = roundRobin();
     CompletableFuture<List<String>> f =
         ScatterGather.builder(empty, transport, clock)
             .maxAttempts(1)
@@ -152,7 +216,7 @@ class ScatterGatherTest {
             ScatterGatherException.class, failure(f));
     assertEquals(
         "1 of 1 tasks failed; task 0: attempt 1 (no endpoint) failed:"
-            + " NoAvailableEndpointException: balancer 'fake': no endpoint available: no endpoints",
+            + " NoAvailableEndpointException: balancer 'test': no endpoint available: no endpoints",
         sge.getMessage());
     assertInstanceOf(
         NoAvailableEndpointException.class, sge.failures().get(0).attempts().get(0).cause());
@@ -183,10 +247,10 @@ class ScatterGatherTest {
     transport.calls.get(0).answer();
     assertEquals(4, transport.calls.size());
     assertEquals(A, transport.calls.get(3).endpoint.id());
-    assertEquals(1, balancer.open(A));
+    assertEquals(1, state(A).inFlight());
 
     transport.calls.clear();
-    FakeBalancer many = new FakeBalancer(A, B, C, "http://d:1", "http://e:1");
+    Balancer many = roundRobin(A, B, C, "http://d:1", "http://e:1");
     ScatterGather.builder(many, transport, clock).maxInFlight(2).build().execute(tasks(10));
     assertEquals(2, transport.calls.size());
   }
@@ -206,7 +270,7 @@ class ScatterGatherTest {
     assertEquals(B, transport.calls.get(1).endpoint.id());
     transport.calls.get(1).answer();
     assertEquals(List.of("x@" + B), done(f));
-    assertEquals("failure", balancer.leases.get(0).outcome);
+    assertEquals(1, state(A).failures());
     assertEquals(0, clock.pending());
   }
 
@@ -237,8 +301,9 @@ class ScatterGatherTest {
     transport.calls.get(1).answer();
     assertEquals(List.of("x@" + B), done(f));
     assertTrue(transport.calls.get(0).future.isCancelled());
-    assertEquals(0, balancer.open());
-    assertEquals("none", balancer.leases.get(0).outcome); // the loser is neither success nor failure
+    assertEquals(0, inFlight());
+    assertEquals(0, state(A).completed()); // the loser is neither a success nor a failure
+    assertEquals(1, state(B).successes());
     assertEquals(1, reports.get(0).hedges());
     assertEquals(0, clock.pending());
   }
@@ -301,7 +366,7 @@ class ScatterGatherTest {
     assertTrue(f.cancel(true));
 
     assertTrue(transport.calls.stream().allMatch(c -> c.future.isCancelled()));
-    assertEquals(0, balancer.open());
+    assertEquals(0, inFlight());
     assertEquals(0, clock.pending());
     clock.advance(Duration.ofSeconds(10));
     assertEquals(5, transport.calls.size(), "nothing new is sent after cancelling");
