@@ -18,6 +18,29 @@ class MandelbrotTest {
   }
 
   @Test
+  void thePairedLoopGivesExactlyThePlainLoopsCounts() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 40; i++) {
+      double re = -2 + 2.5 * random.nextDouble();
+      double im = -1.2 + 2.4 * random.nextDouble();
+      double span = Math.pow(10, -random.nextInt(6));
+      TileSpec spec = new TileSpec(re, re + span, im, im + span, 1 + random.nextInt(33),
+          1 + random.nextInt(9), 1 + random.nextInt(3000));
+      int[] counts = Mandelbrot.iterate(spec);
+      double dx = (spec.reMax() - spec.reMin()) / spec.width();
+      double dy = (spec.imMax() - spec.imMin()) / spec.height();
+      for (int y = 0; y < spec.height(); y++) {
+        for (int x = 0; x < spec.width(); x++) {
+          double cr = spec.reMin() + (x + 0.5) * dx;
+          double ci = spec.imMax() - (y + 0.5) * dy;
+          assertEquals(Mandelbrot.escapeTime(cr, ci, spec.maxIter()), counts[y * spec.width() + x],
+              spec + " pixel " + x + "," + y);
+        }
+      }
+    }
+  }
+
+  @Test
   void iteratesPixelCentresRowByRowFromTheTop() {
     TileSpec spec = new TileSpec(-2, 2, -2, 2, 2, 2, 50);
     int[] counts = Mandelbrot.iterate(spec);
