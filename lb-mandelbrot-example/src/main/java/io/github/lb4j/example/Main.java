@@ -27,13 +27,7 @@ public final class Main implements Runnable {
             args.length == 0 ? new String[] {"serve"} : args,
             new PrintWriter(System.out, true),
             new PrintWriter(System.err, true));
-    if (status != 0 || args.length == 0 || !isLongRunning(args[0])) {
-      System.exit(status);
-    }
-  }
-
-  private static boolean isLongRunning(String command) {
-    return command.equals("serve") || command.equals("worker");
+    System.exit(status); // serve and worker only return on an error
   }
 
   /** Runs the command line with the given streams and returns the exit status. */

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
@@ -50,6 +52,44 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Running running = start();
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+    System.out.println("front end on " + running.uri() + " over " + running.workers.endpoints.size()
+        + " workers (" + running.cluster.balancer().snapshot().pickerName() + ")");
+    new CountDownLatch(1).await();
+    return 0;
+  }
+
+  /** A started front end with its workers; closing stops everything. */
+  static final class Running implements AutoCloseable {
+    final Workers workers;
+    final Cluster cluster;
+    final HttpServer front;
+    final ExecutorService frontPool;
+
+    Running(Workers workers, Cluster cluster, HttpServer front, ExecutorService frontPool) {
+      this.workers = workers;
+      this.cluster = cluster;
+      this.front = front;
+      this.frontPool = frontPool;
+    }
+
+    URI uri() {
+      InetSocketAddress a = front.getAddress();
+      return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
+    }
+
+    @Override
+    public void close() {
+      front.stop(0);
+      frontPool.shutdownNow();
+      cluster.close();
+      workers.close();
+    }
+  }
+
+  /** Validates the options, starts the workers (or takes the given ones) and the front end. */
+  Running start() throws IOException {
     TileSpec.checkRange("port", port, 0, 65535);
     TileSpec.checkRange("workers", workers, 1, 64);
     TileSpec.checkRange("tile", tile, 1, TileSpec.MAX_SIDE);
@@ -57,8 +97,16 @@ final class ServeCommand implements Callable<Integer> {
     Workers ws = workerUrls != null ? Workers.remote(workerUrls) : Workers.start(workers, 1, 0, 1);
     Cluster cluster = new Cluster(ws.endpoints, pickerName, Cluster.Settings.defaults());
     Renderer renderer = new Renderer(256L << 20);
-    HttpServer front = HttpServer.create(new InetSocketAddress(bind, port), 16);
-    front.setExecutor(Executors.newFixedThreadPool(4));
+    HttpServer front;
+    try {
+      front = HttpServer.create(new InetSocketAddress(bind, port), 16);
+    } catch (IOException e) {
+      cluster.close();
+      ws.close();
+      throw e;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    front.setExecutor(pool);
     front.createContext("/", ex -> {
       try (ex) {
         if (!ex.getRequestURI().getPath().equals("/")) {
@@ -74,15 +122,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     });
     front.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      front.stop(0);
-      cluster.close();
-      ws.close();
-    }));
-    System.out.println("front end on http://" + bind + ":" + front.getAddress().getPort()
-        + "/ over " + ws.endpoints.size() + " workers (" + pickerName + ")");
-    new CountDownLatch(1).await();
-    return 0;
+    return new Running(ws, cluster, front, pool);
   }
 
   private void renderPng(HttpExchange ex, Cluster cluster, Renderer renderer) throws IOException {

@@ -1,0 +1,49 @@
+package io.github.lb4j.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.awt.image.BufferedImage;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+@Timeout(60)
+class ServeCommandTest {
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  HttpResponse<byte[]> get(ServeCommand.Running running, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(running.uri().resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void servesStatusAndRendersThroughItsWorkers() throws Exception {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs("--port", "0", "--workers", "2", "--picker", "round-robin", "--tile", "32");
+    try (ServeCommand.Running running = cmd.start()) {
+      HttpResponse<byte[]> png = get(running, "/render.png?width=64&height=48&maxIter=100");
+      assertEquals(200, png.statusCode(), new String(png.body(), StandardCharsets.UTF_8));
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(png.body()));
+      assertEquals(64, img.getWidth());
+      assertEquals(48, img.getHeight());
+
+      String status = new String(get(running, "/").body(), StandardCharsets.UTF_8);
+      assertTrue(status.startsWith("{\"balancer\":\"mandelbrot\",\"picker\":\"round-robin\",\"endpoints\":[{\"id\":\"worker-1\""), status);
+      assertTrue(status.contains("\"successes\":2"), status); // 4 tiles over 2 workers
+
+      HttpResponse<byte[]> bad = get(running, "/render.png?zoom=-1");
+      assertEquals(400, bad.statusCode());
+      assertEquals("{\"error\":\"bad request\",\"parameter\":\"zoom\",\"message\":\"zoom: -1.0 (expected: > 0 and finite)\"}",
+          new String(bad.body(), StandardCharsets.UTF_8));
+    }
+  }
+}
