@@ -108,6 +108,38 @@ class ScatterGatherTest {
   }
 
   @Test
+  void aThrowingProgressListenerChangesNothing() {
+    CompletableFuture<List<String>> f =
+        builder().build().execute(tasks(2), p -> {
+          throw new IllegalStateException("listener bug");
+        });
+    transport.calls.get(0).answer();
+    transport.calls.get(1).answer();
+    assertEquals(List.of("t0@" + A, "t1@" + B), done(f));
+  }
+
+  @Test
+  void aTaskWithNoAttemptLeftIsNotHedged() {
+    builder().maxAttempts(1).hedge(HedgePolicy.after(Duration.ofMillis(10))).build()
+        .execute(List.of(Task.of("x")));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, transport.calls.size());
+    assertEquals(0, clock.pending());
+  }
+
+  @Test
+  void aHedgeNeedsAFreeSlotAndWaitsForOne() {
+    builder().maxInFlight(3).hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+        .execute(tasks(3));
+    clock.advance(Duration.ofMillis(100));
+    assertEquals(3, transport.calls.size(), "no room for a hedge");
+    transport.calls.get(0).answer();
+    // the freed slot goes to a hedge of t1 or t2, queued ahead of everything else
+    assertEquals(4, transport.calls.size());
+    assertTrue(List.of("t1", "t2").contains(transport.calls.get(3).input));
+  }
+
+  @Test
   void retriesAFailedAttemptOnAnotherEndpoint() throws Exception {
     CompletableFuture<List<String>> f =
         builder().maxInFlight(1).build().execute(List.of(Task.of("x")));
