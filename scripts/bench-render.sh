@@ -28,6 +28,8 @@ trap cleanup EXIT
 if [ ! -f "$JAR" ]; then
   ./mvnw -q -pl lb-mandelbrot-example -am package -DskipTests
 fi
+cp "$JAR" "$WORK/bench.jar" # a rebuild during the run must not change the jar under it
+JAR=$WORK/bench.jar
 
 # render NAME ARGS...: one render; appends its render time in ms to $WORK/NAME.
 render() {

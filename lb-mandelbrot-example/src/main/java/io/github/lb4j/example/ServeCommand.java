@@ -99,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
     Renderer renderer = new Renderer(256L << 20);
     HttpServer front;
     try {
-      front = HttpServer.create(new InetSocketAddress(bind, port), 16);
+      front = HttpServers.create(new InetSocketAddress(bind, port), 16);
     } catch (IOException e) {
       cluster.close();
       ws.close();

@@ -63,7 +63,7 @@ final class WorkerServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: in [0, 65535])");
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+    HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 64);
     AtomicInteger n = new AtomicInteger();
     String workerId = id != null ? id : "worker-" + server.getAddress().getPort();
     ExecutorService pool =
