@@ -4,12 +4,14 @@
 # ratio; the same with one worker slowed 4x at tiles of 128 and 256; optionally nginx least_conn in
 # front of 4 worker processes against lb4j least-connection over the same workers.
 #
-# Usage: scripts/bench-render.sh            (ROUNDS=5 by default; ROUNDS=3 scripts/bench-render.sh)
+# Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=3 renders per
+#        JVM of which the last is measured, SIZE=2048, MAX_ITER=1000, VERBOSE=1 to print each run)
 # Needs: java 17+, curl for the nginx part. Builds the example jar with the Maven Wrapper if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
+REPEAT=${REPEAT:-3} # renders per process; the last, warmed-up one is measured
 SIZE=${SIZE:-2048}
 MAX_ITER=${MAX_ITER:-1000}
 JAR=lb-mandelbrot-example/target/lb4j-mandelbrot.jar
@@ -37,7 +39,7 @@ render() {
   shift
   local out
   out=$(java -jar "$JAR" render --quiet --out "$WORK/img.png" --width "$SIZE" --height "$SIZE" \
-    --max-iter "$MAX_ITER" "$@")
+    --max-iter "$MAX_ITER" --repeat "$REPEAT" "$@")
   echo "$out" | sed -n 's/^time: \([0-9]*\) ms render.*/\1/p' >> "$WORK/$name"
   if [ "${VERBOSE:-0}" = 1 ]; then echo "$out" >&2; fi
 }
@@ -59,7 +61,8 @@ table() {
   done
 }
 
-echo "# Render benchmark: ${SIZE}x${SIZE}, max-iter $MAX_ITER, $ROUNDS interleaved rounds, $(nproc) cores"
+echo "# Render benchmark: ${SIZE}x${SIZE}, max-iter $MAX_ITER, $ROUNDS interleaved rounds," \
+  "render $REPEAT of $REPEAT in each JVM, $(nproc) cores"
 echo
 echo "## 4 local workers (1 thread each) per picker vs --local ($(nproc) threads), tile 128"
 for r in $(seq "$ROUNDS"); do
@@ -146,4 +149,4 @@ for r in $(seq "$ROUNDS"); do
   render nginx-least_conn --worker-urls "http://127.0.0.1:$NGINX_PORT" --per-worker 8 --tile 128
   render lb4j-least-connection --worker-urls "$ALL" --picker least-connection --per-worker 2 --tile 128
 done
-table lb4j-least-connection lb4j-least-connection nginx-least_conn
+table lb4j-least-connection nginx-least_conn

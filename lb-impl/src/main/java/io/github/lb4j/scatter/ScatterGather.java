@@ -24,7 +24,12 @@ import java.util.function.Consumer;
  *       Builder#maxInFlightPerEndpoint} on one endpoint; a task waits until a slot frees;
  *   <li>a failed attempt (the transport's future failed, or {@link Builder#attemptTimeout} passed)
  *       is retried, preferably on an endpoint this task has not tried yet, until the task has had
- *       {@link Builder#maxAttempts} attempts;
+ *       {@link Builder#maxAttempts} attempts; when the balancer has no endpoint for an attempt
+ *       ({@link io.github.lb4j.NoAvailableEndpointException}) that attempt fails at once. To avoid
+ *       the endpoints a task already tried, scatter-gather asks the balancer again (up to once per
+ *       endpoint, with a varied key for keyed tasks so that hashing pickers look elsewhere on their
+ *       ring), holding the leases it turns down until it has chosen so that load-aware pickers move
+ *       on; it goes back to a tried endpoint only when the balancer offers no other;
  *   <li>a straggler is hedged as the {@link HedgePolicy} says: a copy goes to another endpoint, the
  *       first answer wins and the other copy is cancelled;
  *   <li>progress is reported after each task that is over;

@@ -21,6 +21,9 @@ import picocli.CommandLine.Spec;
     description = "Renders the Mandelbrot set once and writes a PNG.")
 final class RenderCommand implements Callable<Integer> {
 
+  /** The bound of the tile cache of one render. */
+  static final long CACHE_BYTES = 64L << 20;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The PNG to write.")
@@ -94,6 +97,11 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
+  @Option(names = "--repeat", defaultValue = "1",
+      description = "Render N times in this process, each with an empty tile cache, and report the"
+          + " last (warmed-up) time too; for benchmarks (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
@@ -105,14 +113,21 @@ final class RenderCommand implements Callable<Integer> {
     if (parent == null || !Files.isDirectory(parent)) {
       throw new InvalidParameterException("out", "out: " + out + " (expected: a file in an existing directory)");
     }
-    Renderer renderer = new Renderer(64L << 20);
+    TileSpec.checkRange("repeat", repeat, 1, 100);
     try (Workers workers = workers(); TileSource src = tileSource(workers, pickerName, settings)) {
-      ProgressBar bar = new ProgressBar(stderr, quiet);
-      Renderer.Result result;
-      try {
-        result = renderer.render(view, src, bar);
-      } finally {
-        bar.finish();
+      Renderer.Result result = null;
+      List<Long> times = new java.util.ArrayList<>();
+      for (int i = 0; i < repeat; i++) {
+        ProgressBar bar = new ProgressBar(stderr, quiet);
+        try {
+          result = new Renderer(CACHE_BYTES).render(view, src, bar);
+        } finally {
+          bar.finish();
+        }
+        times.add(result.nanos() / 1_000_000);
+      }
+      if (repeat > 1) {
+        stdout.println("times: " + times + " ms; last: " + times.get(times.size() - 1) + " ms");
       }
       long writeStart = System.nanoTime();
       Renderer.writePng(result.image(), out);
