@@ -191,9 +191,7 @@ final class RenderCommand implements Callable<Integer> {
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
     int t = threads == null ? 1 : threads;
     TileSpec.checkRange("threads", t, 1, 256);
-    if (!(slow >= 1) || Double.isInfinite(slow)) {
-      throw new InvalidParameterException("slow", "slow: " + slow + " (expected: >= 1 and finite)");
-    }
+    WorkerServer.checkSlowFactor(slow);
     return Workers.start(n, t, slowWorkers, slow);
   }
 

@@ -6,12 +6,9 @@ import io.github.lb4j.BalancerSnapshot;
 import io.github.lb4j.EndpointState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -110,10 +107,10 @@ final class ServeCommand implements Callable<Integer> {
     front.createContext("/", ex -> {
       try (ex) {
         if (!ex.getRequestURI().getPath().equals("/")) {
-          send(ex, 404, "application/json", "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
+          HttpServers.sendError(ex, 404, "not found", null, "no such path: " + ex.getRequestURI().getPath());
           return;
         }
-        send(ex, 200, "application/json", status(cluster.balancer().snapshot()).getBytes(StandardCharsets.UTF_8));
+        HttpServers.send(ex, 200, "application/json", status(cluster.balancer().snapshot()).getBytes(StandardCharsets.UTF_8));
       }
     });
     front.createContext("/render.png", ex -> {
@@ -126,30 +123,18 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private void renderPng(HttpExchange ex, Cluster cluster, Renderer renderer) throws IOException {
-    Map<String, String> q = new HashMap<>();
-    String raw = ex.getRequestURI().getRawQuery();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
-    }
+    Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
     try {
       View view = View.centred(num(q, "re", -0.75), num(q, "im", 0), num(q, "zoom", 1),
           (int) num(q, "width", 800), (int) num(q, "height", 600), (int) num(q, "maxIter", 500), tile);
       Renderer.Result r = renderer.render(view, cluster, p -> {});
       ByteArrayOutputStream png = new ByteArrayOutputStream();
       ImageIO.write(r.image(), "png", png);
-      send(ex, 200, "image/png", png.toByteArray());
+      HttpServers.send(ex, 200, "image/png", png.toByteArray());
     } catch (InvalidParameterException e) {
-      send(ex, 400, "application/json", ("{\"error\":\"bad request\",\"parameter\":" + Json.quote(e.parameter())
-          + ",\"message\":" + Json.quote(e.getMessage()) + "}").getBytes(StandardCharsets.UTF_8));
+      HttpServers.sendError(ex, 400, "bad request", e.parameter(), e.getMessage());
     } catch (RenderException e) {
-      send(ex, 502, "application/json", ("{\"error\":\"render failed\",\"message\":" + Json.quote(e.getMessage())
-          + "}").getBytes(StandardCharsets.UTF_8));
+      HttpServers.sendError(ex, 502, "render failed", null, e.getMessage());
     }
   }
 
@@ -181,11 +166,4 @@ final class ServeCommand implements Callable<Integer> {
     return sb.append("]}").toString();
   }
 
-  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(status, body.length);
-    try (OutputStream o = ex.getResponseBody()) {
-      o.write(body);
-    }
-  }
 }

@@ -3,12 +3,16 @@ package io.github.lb4j.example;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code worker}: runs one Mandelbrot worker until the process is stopped. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Runs a Mandelbrot worker (GET /tile, GET /health).")
 final class WorkerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--port", required = true, description = "Port to listen on (0: any free one).")
   int port;
@@ -28,14 +32,10 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    TileSpec.checkRange("port", port, 0, 65535);
-    TileSpec.checkRange("threads", t, 1, 256);
-    if (!(slow >= 1) || Double.isInfinite(slow)) {
-      throw new InvalidParameterException("slow", "slow: " + slow + " (expected: >= 1 and finite)");
-    }
     WorkerServer worker = WorkerServer.start(bind, port, id, t, slow);
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
-    System.out.println(worker.id() + " listening on " + worker.uri());
+    spec.commandLine().getOut().println(worker.id() + " listening on " + worker.uri());
+    spec.commandLine().getOut().flush();
     new CountDownLatch(1).await();
     return 0;
   }

@@ -3,12 +3,9 @@ package io.github.lb4j.example;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,16 +50,9 @@ final class WorkerServer implements AutoCloseable {
    */
   static WorkerServer start(String bind, int port, String id, int threads, double slowFactor)
       throws IOException {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
-    }
-    if (!(slowFactor >= 1) || Double.isInfinite(slowFactor)) {
-      throw new IllegalArgumentException(
-          "slow: " + slowFactor + " (expected: >= 1 and finite, e.g. 4)");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port: " + port + " (expected: in [0, 65535])");
-    }
+    TileSpec.checkRange("threads", threads, 1, 256);
+    checkSlowFactor(slowFactor);
+    TileSpec.checkRange("port", port, 0, 65535);
     HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 64);
     AtomicInteger n = new AtomicInteger();
     String workerId = id != null ? id : "worker-" + server.getAddress().getPort();
@@ -87,6 +77,15 @@ final class WorkerServer implements AutoCloseable {
         });
     server.start();
     return worker;
+  }
+
+  /** Checks a slow factor: {@code >= 1} and finite. */
+  static double checkSlowFactor(double slowFactor) {
+    if (!(slowFactor >= 1) || Double.isInfinite(slowFactor)) {
+      throw new InvalidParameterException(
+          "slow", "slow: " + slowFactor + " (expected: >= 1 and finite, e.g. 4)");
+    }
+    return slowFactor;
   }
 
   String id() {
@@ -130,7 +129,7 @@ final class WorkerServer implements AutoCloseable {
       TileSpec spec;
       boolean png;
       try {
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
         spec = new TileSpec(
             number(q, "reMin"), number(q, "reMax"), number(q, "imMin"), number(q, "imMax"),
             integer(q, "width"), integer(q, "height"), integer(q, "maxIter"));
@@ -165,35 +164,13 @@ final class WorkerServer implements AutoCloseable {
 
   private void error(HttpExchange ex, int status, String error, String parameter, String message)
       throws IOException {
-    StringBuilder json = new StringBuilder("{\"error\":").append(Json.quote(error));
-    if (parameter != null) {
-      json.append(",\"parameter\":").append(Json.quote(parameter));
-    }
-    json.append(",\"message\":").append(Json.quote(message)).append('}');
-    send(ex, status, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
+    ex.getResponseHeaders().set(WORKER_ID_HEADER, id);
+    HttpServers.sendError(ex, status, error, parameter, message);
   }
 
   private void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
     ex.getResponseHeaders().set(WORKER_ID_HEADER, id);
-    ex.sendResponseHeaders(status, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> q = new HashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return q;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      q.putIfAbsent(k, v);
-    }
-    return q;
+    HttpServers.send(ex, status, type, body);
   }
 
   private static String required(Map<String, String> q, String name, String expected) {

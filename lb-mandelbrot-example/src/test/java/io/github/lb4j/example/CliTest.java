@@ -108,6 +108,10 @@ class CliTest {
         "render --width 10|Missing required option: '--out=FILE.png'",
         "render --out /no/such/dir/x.png --local|out: /no/such/dir/x.png (expected: a file in an existing directory)",
         "worker --port 70000|port: 70000 (expected: in [0, 65535])",
+        "worker --port 0 --slow 0.5|slow: 0.5 (expected: >= 1 and finite, e.g. 4)",
+        "worker --port 0 --threads 0|threads: 0 (expected: in [1, 256])",
+        "render --out x.png --slow-workers 5|slow-workers: 5 (expected: in [0, 4])",
+        "render --out x.png --repeat 0|repeat: 0 (expected: in [1, 100])",
         "bogus|Unmatched argument at index 0: 'bogus'",
       })
   void badInputPrintsOneLineAndTheUsageAndExits2(String argLine, String message) {
