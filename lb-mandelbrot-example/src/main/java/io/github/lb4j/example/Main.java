@@ -18,20 +18,28 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, WorkerCommand.class, RenderCommand.class})
 public final class Main implements Runnable {
 
+  private static final java.util.Set<String> TOP_LEVEL_OPTIONS =
+      java.util.Set.of("-h", "--help", "-V", "--version");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Runs the command line and exits with its status; without arguments, runs {@code serve}. */
   public static void main(String[] args) {
-    int status =
-        run(
-            args.length == 0 ? new String[] {"serve"} : args,
-            new PrintWriter(System.out, true),
-            new PrintWriter(System.err, true));
+    int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     System.exit(status); // serve and worker only return on an error
   }
 
-  /** Runs the command line with the given streams and returns the exit status. */
+  /**
+   * Runs the command line with the given streams and returns the exit status. Without a command
+   * (no arguments, or options only, such as {@code --port 9090}) it runs {@code serve}.
+   */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
+    if (args.length == 0 || (args[0].startsWith("-") && !TOP_LEVEL_OPTIONS.contains(args[0]))) {
+      String[] withServe = new String[args.length + 1];
+      withServe[0] = "serve";
+      System.arraycopy(args, 0, withServe, 1, args.length);
+      args = withServe;
+    }
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);

@@ -113,6 +113,8 @@ class CliTest {
         "render --out x.png --slow-workers 5|slow-workers: 5 (expected: in [0, 4])",
         "render --out x.png --repeat 0|repeat: 0 (expected: in [1, 100])",
         "bogus|Unmatched argument at index 0: 'bogus'",
+        "--port abc|Invalid value for option '--port': 'abc' is not an int",
+        "serve --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",
       })
   void badInputPrintsOneLineAndTheUsageAndExits2(String argLine, String message) {
     Run r = run(argLine.split(" "));
