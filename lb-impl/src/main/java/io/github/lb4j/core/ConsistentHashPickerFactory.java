@@ -109,8 +109,8 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       EndpointSlot any = (EndpointSlot) candidates[0];
       // Concurrent acquirers can fill every endpoint up to a cap computed from a total read a
       // moment earlier; the total is re-read at each step and the walk retried, so the cap catches
-      // up with them. Three full turns failing in a row would take sustained, adversarial racing.
-      for (int turn = 0; turn < 3; turn++) {
+      // up with them. Eight full turns failing in a row would take sustained, adversarial racing.
+      for (int turn = 0; turn < 8; turn++) {
         int previous = -1;
         for (int step = 0, index = start; step < size; step++, index = next(index, size)) {
           int owner = ring.owners[index];
