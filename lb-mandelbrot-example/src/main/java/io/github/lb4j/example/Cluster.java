@@ -2,6 +2,7 @@ package io.github.lb4j.example;
 
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
@@ -45,9 +46,23 @@ final class Cluster implements TileSource {
   private final ScatterGather<TileSpec, int[]> scatter;
 
   Cluster(List<Endpoint> workers, PickerName picker, Settings settings) {
+    this(workers, picker, settings, b -> {});
+  }
+
+  /**
+   * A cluster whose balancer is further configured by {@code monitoring}, such as {@link
+   * #healthMonitoring}.
+   */
+  Cluster(
+      List<Endpoint> workers,
+      PickerName picker,
+      Settings settings,
+      Consumer<BalancerBuilder> monitoring) {
     this.picker = picker;
-    this.balancer =
-        Balancers.builder().name("mandelbrot").endpoints(workers).picker(picker.factory()).build();
+    BalancerBuilder builder =
+        Balancers.builder().name("mandelbrot").endpoints(workers).picker(picker.factory());
+    monitoring.accept(builder);
+    this.balancer = builder.build();
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
@@ -75,6 +90,20 @@ final class Cluster implements TileSource {
             .maxInFlightPerEndpoint(settings.perEndpoint())
             .maxInFlight(Math.max(1, workers.size() * settings.perEndpoint()))
             .build();
+  }
+
+  /**
+   * Active health checks every {@code interval} (two failed probes take a worker out, two passing
+   * ones put it back) and outlier ejection after three failed tiles in a row, for up to half of the
+   * workers: a killed local worker is out within about two intervals, sooner under traffic.
+   */
+  static Consumer<BalancerBuilder> healthMonitoring(Duration interval) {
+    return b ->
+        b.healthCheck(
+                h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2))
+            .outlierDetection(
+                o -> o.consecutiveFailures(3).baseEjectionTime(Duration.ofSeconds(10))
+                    .maxEjectedShare(0.5));
   }
 
   Balancer balancer() {

@@ -29,7 +29,7 @@ final class WorkerServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService pool;
   private final String id;
-  private final double slowFactor;
+  private volatile double slowFactor;
   private final AtomicInteger tilesServed = new AtomicInteger();
 
   private WorkerServer(HttpServer server, ExecutorService pool, String id, double slowFactor) {
@@ -101,6 +101,15 @@ final class WorkerServer implements AutoCloseable {
     return tilesServed.get();
   }
 
+  double slowFactor() {
+    return slowFactor;
+  }
+
+  /** Changes the slow factor of the tiles answered from now on; {@code >= 1}, 1 for full speed. */
+  void slowFactor(double factor) {
+    this.slowFactor = checkSlowFactor(factor);
+  }
+
   /** Stops listening and drops every connection at once. Idempotent. */
   @Override
   public void close() {
@@ -146,8 +155,9 @@ final class WorkerServer implements AutoCloseable {
       long start = System.nanoTime();
       int[] counts = Mandelbrot.iterate(spec);
       byte[] body = png ? TileCodec.encodePng(counts, spec) : TileCodec.encodeRaw(counts);
-      if (slowFactor > 1) {
-        long extra = (long) ((System.nanoTime() - start) * (slowFactor - 1));
+      double slow = slowFactor;
+      if (slow > 1) {
+        long extra = (long) ((System.nanoTime() - start) * (slow - 1));
         try {
           TimeUnit.NANOSECONDS.sleep(extra);
         } catch (InterruptedException e) {

@@ -1,0 +1,194 @@
+package io.github.lb4j.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.lb4j.Balancer;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.HealthState;
+import io.github.lb4j.Ticker;
+import io.github.lb4j.core.Balancers;
+import io.github.lb4j.core.Pickers;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+final class SupervisorTest {
+  final ExecutorService executor = Executors.newSingleThreadExecutor();
+  final AtomicLong fakeNanos = new AtomicLong(1_000);
+  final Ticker ticker = fakeNanos::getAndIncrement;
+  final BlockingQueue<Supervisor.Replacement> replaced = new ArrayBlockingQueue<>(16);
+  Balancer balancer;
+  Supervisor supervisor;
+
+  static WorkerServer worker(String id) throws IOException {
+    return WorkerServer.start("127.0.0.1", 0, id, 1, 1);
+  }
+
+  void start(int workers, Duration probeInterval) throws IOException {
+    balancer =
+        Balancers.builder()
+            .name("supervised")
+            .picker(Pickers.roundRobin())
+            .healthCheck(h -> h.interval(probeInterval).unhealthyThreshold(2))
+            .build();
+    supervisor = new Supervisor(balancer, SupervisorTest::worker, executor, ticker);
+    supervisor.addListener(
+        new Supervisor.Listener() {
+          @Override
+          public void onReplaced(Supervisor.Replacement r) {
+            replaced.add(r);
+          }
+        });
+    for (int i = 0; i < workers; i++) {
+      supervisor.startWorker();
+    }
+  }
+
+  @AfterEach
+  void close() {
+    if (supervisor != null) {
+      supervisor.close();
+    }
+    if (balancer != null) {
+      balancer.close();
+    }
+    executor.shutdownNow();
+  }
+
+  static int healthStatus(URI uri) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(uri.resolve("/health")).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  @Test
+  void kill_workerStopsAnswering_replacedByAFreshWorkerOnANewPort() throws Exception {
+    start(3, Duration.ofMillis(50));
+    assertEquals(List.of("worker-1", "worker-2", "worker-3"),
+        balancer.endpoints().stream().map(Endpoint::id).toList());
+    URI deadUri = supervisor.worker("worker-2").uri();
+
+    supervisor.kill("worker-2");
+
+    Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
+    assertTrue(r != null, "no replacement within 20 s");
+    assertEquals("worker-2", r.dead().id());
+    assertEquals(deadUri, r.dead().address());
+    assertEquals("worker-4", r.replacement().id());
+    assertNotEquals(deadUri, r.replacement().address());
+    assertTrue(r.reason().contains("probe"), r.reason());
+    assertTrue(r.replacedNanos() > r.detectedNanos(), r.toString());
+    assertEquals(List.of("worker-1", "worker-3", "worker-4"),
+        balancer.endpoints().stream().map(Endpoint::id).toList());
+    assertEquals(balancer.endpoints(), supervisor.endpoints());
+    assertEquals(200, healthStatus(r.replacement().address()));
+    assertThrows(ConnectException.class, () -> healthStatus(deadUri));
+    assertTrue(replaced.isEmpty(), replaced.toString());
+  }
+
+  @Test
+  void kill_replacement_takesTrafficOnceHealthy() throws Exception {
+    start(2, Duration.ofMillis(50));
+    supervisor.kill("worker-1");
+    Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
+    assertTrue(r != null, "no replacement within 20 s");
+    assertEquals(HealthState.HEALTHY,
+        balancer.snapshot().endpoint("worker-3").orElseThrow().health());
+    // round-robin over the two members: the replacement is chosen within two picks
+    boolean chosen = false;
+    for (int i = 0; i < 2; i++) {
+      chosen |= balancer.choose().id().equals("worker-3");
+    }
+    assertTrue(chosen);
+  }
+
+  @Test
+  void watch_rebuiltBalancer_getsTheWorkersAndItsFailuresAreFollowed() throws Exception {
+    start(2, Duration.ofMillis(50));
+    Balancer next =
+        Balancers.builder().name("next").picker(Pickers.leastConnection())
+            .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2)).build();
+    try {
+      supervisor.watch(next);
+      assertEquals(supervisor.endpoints(), next.endpoints());
+      supervisor.kill("worker-2");
+      Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
+      assertTrue(r != null, "no replacement within 20 s");
+      assertEquals(List.of("worker-1", "worker-3"),
+          next.endpoints().stream().map(Endpoint::id).toList());
+      // the previous balancer is no longer changed
+      assertEquals(List.of("worker-1", "worker-2"),
+          balancer.endpoints().stream().map(Endpoint::id).toList());
+    } finally {
+      next.close();
+    }
+  }
+
+  @Test
+  void worker_unknownId_namesTheKnownOnes() throws Exception {
+    start(1, Duration.ofSeconds(5));
+    InvalidParameterException e =
+        assertThrows(InvalidParameterException.class, () -> supervisor.kill("worker-9"));
+    assertEquals("id: 'worker-9' (expected: one of [worker-1])", e.getMessage());
+  }
+
+  @Test
+  void retire_lastWorker_refusedAndNothingChanges() throws Exception {
+    start(1, Duration.ofSeconds(5));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> supervisor.retire("worker-1"));
+    assertEquals("cannot retire 'worker-1': it is the last worker", e.getMessage());
+    assertEquals(1, balancer.endpoints().size());
+    assertEquals(200, healthStatus(supervisor.worker("worker-1").uri()));
+  }
+
+  @Test
+  void retire_worker_removedAndNotReplaced() throws Exception {
+    start(2, Duration.ofMillis(50));
+    URI uri = supervisor.worker("worker-1").uri();
+    supervisor.retire("worker-1");
+    assertEquals(List.of("worker-2"), balancer.endpoints().stream().map(Endpoint::id).toList());
+    assertThrows(ConnectException.class, () -> healthStatus(uri));
+    assertFalse(supervisor.workers().stream().anyMatch(w -> w.id().equals("worker-1")));
+    assertEquals(null, replaced.poll(300, TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  void adopt_duplicateId_refused() throws Exception {
+    start(1, Duration.ofSeconds(5));
+    try (WorkerServer w = worker("worker-1")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> supervisor.adopt(w));
+      assertEquals("worker: 'worker-1' (expected: a new id)", e.getMessage());
+    }
+    assertEquals(1, balancer.endpoints().size());
+  }
+
+  @Test
+  void startWorker_afterClose_refused() throws Exception {
+    start(1, Duration.ofSeconds(5));
+    supervisor.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class, supervisor::startWorker);
+    assertEquals("the supervisor is closed", e.getMessage());
+  }
+}
