@@ -4,6 +4,9 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
+import io.github.lb4j.discovery.Discovery;
+import io.github.lb4j.discovery.EndpointSource;
+import io.github.lb4j.discovery.Subscription;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGather;
@@ -24,6 +27,8 @@ import okhttp3.OkHttpClient;
  * for placement, retries and hedging.
  */
 final class Cluster implements TileSource {
+  /** The most workers a cluster is sized for; matches the command line's limit. */
+  static final int MAX_WORKERS = 64;
 
   /**
    * How tiles are scattered.
@@ -44,6 +49,7 @@ final class Cluster implements TileSource {
   private final OkHttpClient client;
   private final ScheduledExecutorService scheduler;
   private final ScatterGather<TileSpec, int[]> scatter;
+  private volatile Subscription discovery;
 
   Cluster(List<Endpoint> workers, PickerName picker, Settings settings) {
     this(workers, picker, settings, b -> {});
@@ -88,7 +94,8 @@ final class Cluster implements TileSource {
             .attemptTimeout(settings.attemptTimeout())
             .hedge(settings.hedge())
             .maxInFlightPerEndpoint(settings.perEndpoint())
-            .maxInFlight(Math.max(1, workers.size() * settings.perEndpoint()))
+            // Workers may come and go (supervisor, discovery): cap per worker, not by today's count.
+            .maxInFlight(MAX_WORKERS * settings.perEndpoint())
             .build();
   }
 
@@ -104,6 +111,14 @@ final class Cluster implements TileSource {
             .outlierDetection(
                 o -> o.consecutiveFailures(3).baseEjectionTime(Duration.ofSeconds(10))
                     .maxEjectedShare(0.5));
+  }
+
+  /**
+   * Keeps the balancer's membership in step with {@code source} (DNS, a file, ...) until this
+   * cluster closes. The first look happens now, so known workers are members when this returns.
+   */
+  void follow(EndpointSource source) {
+    discovery = Discovery.bind(source, balancer);
   }
 
   Balancer balancer() {
@@ -124,6 +139,10 @@ final class Cluster implements TileSource {
 
   @Override
   public void close() {
+    Subscription d = discovery;
+    if (d != null) {
+      d.close();
+    }
     balancer.close();
     scheduler.shutdownNow();
     client.dispatcher().cancelAll();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.github.lb4j.discovery.Discovery;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +58,11 @@ final class RenderCommand implements Callable<Integer> {
 
     @Option(names = "--local", description = "Compute in this process (the reference).")
     boolean local;
+
+    @Option(names = "--discover", paramLabel = "SPEC",
+        description = "Find workers through discovery: dns:NAME:PORT[@SERVER], dns-srv:NAME[@SERVER],"
+            + " file:PATH or static:URL,URL...")
+    String discover;
   }
 
   @Option(names = "--re", description = "Real part of the centre (default: -0.75).")
@@ -186,6 +192,9 @@ final class RenderCommand implements Callable<Integer> {
     if (source.workerUrls != null) {
       return Workers.remote(source.workerUrls);
     }
+    if (source.discover != null) {
+      return new Workers(); // the cluster follows the discovery source instead
+    }
     int n = source.workers == null ? 4 : source.workers;
     TileSpec.checkRange("workers", n, 1, 64);
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
@@ -201,7 +210,18 @@ final class RenderCommand implements Callable<Integer> {
       TileSpec.checkRange("threads", t, 1, 256);
       return new LocalTileSource(t);
     }
-    return new Cluster(workers.endpoints, pickerName, settings);
+    Cluster cluster = new Cluster(workers.endpoints, pickerName, settings);
+    if (source.discover != null) {
+      try {
+        cluster.follow(Discovery.parse(source.discover));
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        cluster.close();
+        // Name the option the user typed rather than the library's parameter.
+        throw new InvalidParameterException(
+            "discover", e.getMessage().replaceFirst("^spec:", "discover:"));
+      }
+    }
+    return cluster;
   }
 
   private void report(PrintWriter o, View view, TileSource src, Renderer.Result r, long writeMs) {
