@@ -11,8 +11,12 @@ import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGather;
 import io.github.lb4j.scatter.Task;
+import io.github.lb4j.scatter.Transport;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +25,8 @@ import java.util.function.Consumer;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Computes tiles across workers: a balancer over them, OkHttp as the transport and scatter-gather
@@ -29,6 +35,8 @@ import okhttp3.OkHttpClient;
 final class Cluster implements TileSource {
   /** The most workers a cluster is sized for; matches the command line's limit. */
   static final int MAX_WORKERS = 64;
+
+  private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
   /**
    * How tiles are scattered.
@@ -50,6 +58,19 @@ final class Cluster implements TileSource {
   private final ScheduledExecutorService scheduler;
   private final ScatterGather<TileSpec, int[]> scatter;
   private volatile Subscription discovery;
+  /** Who hears about each tile of a batch in flight, by the identity of the batch's tile specs. */
+  private final Map<TileSpec, TileListener> tileListeners =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
+  /** Hears about each tile as it arrives, with the worker that computed it. */
+  @FunctionalInterface
+  interface TileListener {
+    /**
+     * A worker answered a tile. Called on an HTTP client thread; must be quick. A hedged tile may be
+     * reported twice, once per copy that answered.
+     */
+    void onTile(TileSpec spec, Endpoint worker, int[] counts);
+  }
 
   Cluster(List<Endpoint> workers, PickerName picker, Settings settings) {
     this(workers, picker, settings, b -> {});
@@ -89,7 +110,7 @@ final class Cluster implements TileSource {
               return t;
             });
     this.scatter =
-        ScatterGather.builder(balancer, new OkHttpTileTransport(client), scheduler)
+        ScatterGather.builder(balancer, observed(new OkHttpTileTransport(client)), scheduler)
             .maxAttempts(settings.maxAttempts())
             .attemptTimeout(settings.attemptTimeout())
             .hedge(settings.hedge())
@@ -129,6 +150,65 @@ final class Cluster implements TileSource {
   public CompletableFuture<List<int[]>> compute(
       List<Task<TileSpec>> tasks, Consumer<? super Progress> progress) {
     return scatter.execute(tasks, progress);
+  }
+
+  /**
+   * Like {@link #compute(List, Consumer)}, and tells {@code onTile} about each tile as it arrives.
+   * The tasks' specs must be instances of this batch only (as {@link View#tiles()} makes them):
+   * they are told apart by identity.
+   */
+  CompletableFuture<List<int[]>> compute(
+      List<Task<TileSpec>> tasks, Consumer<? super Progress> progress, TileListener onTile) {
+    for (Task<TileSpec> t : tasks) {
+      tileListeners.put(t.input(), onTile);
+    }
+    CompletableFuture<List<int[]>> result;
+    try {
+      result = scatter.execute(tasks, progress);
+    } catch (RuntimeException e) {
+      forget(tasks);
+      throw e;
+    }
+    result.whenComplete((r, e) -> forget(tasks));
+    return result;
+  }
+
+  private void forget(List<Task<TileSpec>> tasks) {
+    for (Task<TileSpec> t : tasks) {
+      tileListeners.remove(t.input());
+    }
+  }
+
+  private Transport<TileSpec, int[]> observed(Transport<TileSpec, int[]> transport) {
+    return (endpoint, spec) -> {
+      CompletableFuture<int[]> f = transport.send(endpoint, spec);
+      TileListener l = tileListeners.get(spec);
+      if (l == null) {
+        return f;
+      }
+      // Tell the listener before scatter-gather sees the result, so a batch's last tile has been
+      // reported when the batch completes.
+      CompletableFuture<int[]> out = new CompletableFuture<>();
+      f.whenComplete(
+          (counts, e) -> {
+            if (e != null) {
+              out.completeExceptionally(e);
+              return;
+            }
+            try {
+              l.onTile(spec, endpoint, counts);
+            } catch (RuntimeException le) {
+              log.warn("tile listener threw", le);
+            }
+            out.complete(counts);
+          });
+      out.whenComplete((r, e) -> {
+        if (out.isCancelled()) {
+          f.cancel(true);
+        }
+      });
+      return out;
+    };
   }
 
   @Override

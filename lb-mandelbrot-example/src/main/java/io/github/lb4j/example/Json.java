@@ -1,6 +1,6 @@
 package io.github.lb4j.example;
 
-/** The little JSON this example writes: string quoting. */
+/** The little JSON this example writes: string quoting and objects of counts. */
 final class Json {
   private Json() {}
 
@@ -24,5 +24,15 @@ final class Json {
       }
     }
     return sb.append('"').toString();
+  }
+
+  /** {@code {"key":count,...}} in the map's order. */
+  static String counts(java.util.Map<String, Integer> counts) {
+    StringBuilder sb = new StringBuilder("{");
+    for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
+      sb.append(sb.length() == 1 ? "" : ",").append(quote(e.getKey())).append(':')
+          .append(e.getValue());
+    }
+    return sb.append('}').toString();
   }
 }

@@ -39,6 +39,16 @@ final class Renderer {
             .build();
   }
 
+  /** The cached counts of a tile, or {@code null}. */
+  int[] cached(TileSpec spec) {
+    return cache.getIfPresent(spec);
+  }
+
+  /** Caches a tile's counts. */
+  void remember(TileSpec spec, int[] counts) {
+    cache.put(spec, counts);
+  }
+
   /**
    * Renders a view.
    *

@@ -1,29 +1,18 @@
 package io.github.lb4j.example;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.github.lb4j.BalancerSnapshot;
-import io.github.lb4j.EndpointState;
-import java.io.ByteArrayOutputStream;
+import io.github.lb4j.Ticker;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code serve}: starts local workers (or uses given ones) and a small front end: {@code GET /}
- * answers the balancer's status as JSON, {@code GET /render.png?re=&im=&zoom=&width=&height=&maxIter=}
- * renders a view through the workers, reusing cached tiles.
+ * {@code serve}: starts local workers (or uses given ones) and the front end: the Mandelbrot page
+ * with its live dashboard at {@code /}, its JSON API under {@code /api/} (see {@code
+ * docs/web-api.md}) and {@code GET /render.png?re=&im=&zoom=&width=&height=&maxIter=&tile=}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Starts workers and a front end (the default command).")
@@ -47,12 +36,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tile", defaultValue = "128", description = "Tile side (default: ${DEFAULT-VALUE}).")
   int tile;
 
+  @Option(names = "--supervise", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Replace local workers the health monitor takes out (default: ${DEFAULT-VALUE}).")
+  boolean supervise;
+
   @Override
   public Integer call() throws Exception {
     Running running = start();
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
-    System.out.println("front end on " + running.uri() + " over " + running.workers.endpoints.size()
-        + " workers (" + running.cluster.balancer().snapshot().pickerName() + ")");
+    System.out.println("Mandelbrot page on " + running.uri() + " over "
+        + running.frontEnd.balancer().endpoints().size() + " workers ("
+        + running.frontEnd.balancer().snapshot().pickerName() + ")");
     new CountDownLatch(1).await();
     return 0;
   }
@@ -60,27 +54,20 @@ final class ServeCommand implements Callable<Integer> {
   /** A started front end with its workers; closing stops everything. */
   static final class Running implements AutoCloseable {
     final Workers workers;
-    final Cluster cluster;
-    final HttpServer front;
-    final ExecutorService frontPool;
+    final FrontEnd frontEnd;
 
-    Running(Workers workers, Cluster cluster, HttpServer front, ExecutorService frontPool) {
+    Running(Workers workers, FrontEnd frontEnd) {
       this.workers = workers;
-      this.cluster = cluster;
-      this.front = front;
-      this.frontPool = frontPool;
+      this.frontEnd = frontEnd;
     }
 
     URI uri() {
-      InetSocketAddress a = front.getAddress();
-      return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
+      return frontEnd.uri();
     }
 
     @Override
     public void close() {
-      front.stop(0);
-      frontPool.shutdownNow();
-      cluster.close();
+      frontEnd.close();
       workers.close();
     }
   }
@@ -89,81 +76,18 @@ final class ServeCommand implements Callable<Integer> {
   Running start() throws IOException {
     TileSpec.checkRange("port", port, 0, 65535);
     TileSpec.checkRange("workers", workers, 1, 64);
-    TileSpec.checkRange("tile", tile, 1, TileSpec.MAX_SIDE);
+    TileSpec.checkRange("tile", tile, 16, TileSpec.MAX_SIDE);
     PickerName pickerName = PickerName.parse(picker);
     Workers ws = workerUrls != null ? Workers.remote(workerUrls) : Workers.start(workers, 1, 0, 1);
-    Cluster cluster = new Cluster(ws.endpoints, pickerName, Cluster.Settings.defaults());
-    Renderer renderer = new Renderer(256L << 20);
-    HttpServer front;
     try {
-      front = HttpServers.create(new InetSocketAddress(bind, port), 16);
-    } catch (IOException e) {
-      cluster.close();
+      FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system());
+      if (f.supervisor() != null) {
+        f.supervisor().replacing(supervise);
+      }
+      return new Running(ws, f);
+    } catch (IOException | RuntimeException e) {
       ws.close();
       throw e;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    front.setExecutor(pool);
-    front.createContext("/", ex -> {
-      try (ex) {
-        if (!ex.getRequestURI().getPath().equals("/")) {
-          HttpServers.sendError(ex, 404, "not found", null, "no such path: " + ex.getRequestURI().getPath());
-          return;
-        }
-        HttpServers.send(ex, 200, "application/json", status(cluster.balancer().snapshot()).getBytes(StandardCharsets.UTF_8));
-      }
-    });
-    front.createContext("/render.png", ex -> {
-      try (ex) {
-        renderPng(ex, cluster, renderer);
-      }
-    });
-    front.start();
-    return new Running(ws, cluster, front, pool);
   }
-
-  private void renderPng(HttpExchange ex, Cluster cluster, Renderer renderer) throws IOException {
-    Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
-    try {
-      View view = View.centred(num(q, "re", -0.75), num(q, "im", 0), num(q, "zoom", 1),
-          (int) num(q, "width", 800), (int) num(q, "height", 600), (int) num(q, "maxIter", 500), tile);
-      Renderer.Result r = renderer.render(view, cluster, p -> {});
-      ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ImageIO.write(r.image(), "png", png);
-      HttpServers.send(ex, 200, "image/png", png.toByteArray());
-    } catch (InvalidParameterException e) {
-      HttpServers.sendError(ex, 400, "bad request", e.parameter(), e.getMessage());
-    } catch (RenderException e) {
-      HttpServers.sendError(ex, 502, "render failed", null, e.getMessage());
-    }
-  }
-
-  private static double num(Map<String, String> q, String name, double dflt) {
-    String v = q.get(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw new InvalidParameterException(name, name + ": '" + v + "' (expected: a number)");
-    }
-  }
-
-  static String status(BalancerSnapshot s) {
-    StringBuilder sb = new StringBuilder("{\"balancer\":").append(Json.quote(s.balancerName()))
-        .append(",\"picker\":").append(Json.quote(s.pickerName())).append(",\"endpoints\":[");
-    for (int i = 0; i < s.endpoints().size(); i++) {
-      EndpointState e = s.endpoints().get(i);
-      sb.append(i == 0 ? "" : ",").append("{\"id\":").append(Json.quote(e.endpoint().id()))
-          .append(",\"address\":").append(Json.quote(e.endpoint().address().toString()))
-          .append(",\"health\":").append(Json.quote(e.health().name()))
-          .append(",\"inFlight\":").append(e.inFlight())
-          .append(",\"successes\":").append(e.successes())
-          .append(",\"failures\":").append(e.failures())
-          .append(String.format(Locale.ROOT, ",\"latencyEwmaMs\":%.3f}", e.latencyEwmaNanos() / 1e6));
-    }
-    return sb.append("]}").toString();
-  }
-
 }

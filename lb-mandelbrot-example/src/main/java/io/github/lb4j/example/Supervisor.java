@@ -80,6 +80,7 @@ final class Supervisor implements AutoCloseable {
   private volatile Balancer balancer; // written under this
   private int nextId; // guarded by this
   private boolean closed; // guarded by this
+  private volatile boolean replacing = true;
 
   /**
    * A supervisor of the workers behind {@code balancer}; none is supervised until {@link #adopt}ed
@@ -96,6 +97,19 @@ final class Supervisor implements AutoCloseable {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     watch(balancer);
+  }
+
+  /**
+   * Turns replacing on (the default) or off. Off, failed workers stay members of the balancer,
+   * kept out by its health monitor until they answer again.
+   */
+  void replacing(boolean on) {
+    replacing = on;
+  }
+
+  /** Whether failed workers are replaced. */
+  boolean isReplacing() {
+    return replacing;
   }
 
   /** Adds a listener of replacements. */
@@ -120,7 +134,10 @@ final class Supervisor implements AutoCloseable {
     next.addListener(healthListener);
   }
 
-  /** Supervises an already started worker and makes it a member of the balancer. */
+  /**
+   * Supervises an already started worker and makes it a member of the balancer, unless it is one
+   * already.
+   */
   synchronized void adopt(WorkerServer worker) {
     Objects.requireNonNull(worker, "worker");
     checkOpen();
@@ -128,7 +145,10 @@ final class Supervisor implements AutoCloseable {
       throw new IllegalArgumentException("worker: '" + worker.id() + "' (expected: a new id)");
     }
     workers.put(worker.id(), worker);
-    balancer.add(endpoint(worker));
+    Endpoint e = endpoint(worker);
+    if (!balancer.endpoints().contains(e)) {
+      balancer.add(e);
+    }
   }
 
   /** Starts a fresh worker, supervises it and makes it a member of the balancer. */
@@ -214,8 +234,8 @@ final class Supervisor implements AutoCloseable {
   private void failed(Balancer from, Endpoint endpoint, String reason) {
     // No lock here: the balancer may call this while holding its own lock.
     long detected = ticker.read();
-    if (from != balancer) {
-      return; // a balancer no longer watched
+    if (from != balancer || !replacing) {
+      return; // a balancer no longer watched, or replacing is off
     }
     try {
       executor.execute(() -> replace(endpoint, reason, detected));
@@ -232,7 +252,7 @@ final class Supervisor implements AutoCloseable {
   private void replace(Endpoint dead, String reason, long detectedNanos) {
     Replacement r;
     synchronized (this) {
-      if (closed || !isCurrent(dead)) {
+      if (closed || !replacing || !isCurrent(dead)) {
         return;
       }
       WorkerServer old = workers.remove(dead.id());

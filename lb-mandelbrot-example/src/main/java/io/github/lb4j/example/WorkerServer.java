@@ -31,6 +31,7 @@ final class WorkerServer implements AutoCloseable {
   private final String id;
   private volatile double slowFactor;
   private final AtomicInteger tilesServed = new AtomicInteger();
+  private volatile boolean closed;
 
   private WorkerServer(HttpServer server, ExecutorService pool, String id, double slowFactor) {
     this.server = server;
@@ -101,6 +102,11 @@ final class WorkerServer implements AutoCloseable {
     return tilesServed.get();
   }
 
+  /** Whether {@link #close()} was called. */
+  boolean isClosed() {
+    return closed;
+  }
+
   double slowFactor() {
     return slowFactor;
   }
@@ -113,6 +119,7 @@ final class WorkerServer implements AutoCloseable {
   /** Stops listening and drops every connection at once. Idempotent. */
   @Override
   public void close() {
+    closed = true;
     server.stop(0);
     pool.shutdownNow();
   }

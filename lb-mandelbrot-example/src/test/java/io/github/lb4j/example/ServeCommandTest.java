@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 @Timeout(60)
-class ServeCommandTest {
+final class ServeCommandTest {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   HttpResponse<byte[]> get(ServeCommand.Running running, String path) throws Exception {
@@ -36,13 +36,14 @@ class ServeCommandTest {
       assertEquals(64, img.getWidth());
       assertEquals(48, img.getHeight());
 
-      String status = new String(get(running, "/").body(), StandardCharsets.UTF_8);
-      assertTrue(status.startsWith("{\"balancer\":\"mandelbrot\",\"picker\":\"round-robin\",\"endpoints\":[{\"id\":\"worker-1\""), status);
+      String status = new String(get(running, "/api/status").body(), StandardCharsets.UTF_8);
+      assertTrue(status.startsWith("{\"balancer\":\"mandelbrot\",\"picker\":\"round-robin\","), status);
+      assertTrue(status.contains("\"endpoints\":[{\"id\":\"worker-1\""), status);
       assertTrue(status.contains("\"successes\":2"), status); // 4 tiles over 2 workers
 
       HttpResponse<byte[]> bad = get(running, "/render.png?zoom=-1");
       assertEquals(400, bad.statusCode());
-      assertEquals("{\"error\":\"bad request\",\"parameter\":\"zoom\",\"message\":\"zoom: -1.0 (expected: > 0 and finite)\"}",
+      assertEquals("{\"error\":\"bad request\",\"parameter\":\"zoom\",\"message\":\"zoom: -1 (expected: in [0.01, 1e12])\"}",
           new String(bad.body(), StandardCharsets.UTF_8));
     }
   }

@@ -1,0 +1,652 @@
+package io.github.lb4j.example;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.github.lb4j.BalanceQuality;
+import io.github.lb4j.Balancer;
+import io.github.lb4j.BalancerListener;
+import io.github.lb4j.BalancerSnapshot;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.EndpointState;
+import io.github.lb4j.HealthState;
+import io.github.lb4j.Ticker;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front end of {@code serve}: the Mandelbrot page with its live dashboard, and the JSON API
+ * behind it (described in {@code docs/web-api.md}).
+ *
+ * <p>Renders run as {@link RenderJobs jobs} that the page polls, drawing tiles as they arrive. The
+ * page may change the picker: the front end then builds a new {@link Cluster} over the same workers
+ * and closes the previous one once its renders are over. With local workers, a {@link Supervisor}
+ * owns them: the page can add, kill, slow down and restore workers, and killed ones are replaced
+ * (unless replacing is turned off).
+ *
+ * <p>Threading: HTTP requests are handled on a small pool; the state shared between them (the
+ * current cluster, the event log) is guarded by this object or is thread safe.
+ */
+final class FrontEnd implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FrontEnd.class);
+
+  /** The largest image side the page may ask for. */
+  static final int MAX_SIDE = 4096;
+  /** The most tiles one render may have. */
+  static final int MAX_TILES = 4096;
+  /** The deepest zoom: beyond it neighbouring pixels are no longer distinct doubles. */
+  static final double MAX_ZOOM = 1e12;
+  /** How often the health monitor probes each worker. */
+  static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
+  /** The largest slow factor the page may set. */
+  static final double MAX_SLOW = 50;
+  /** The longest a poll of a render may wait for its next tile. */
+  static final int MAX_WAIT_MS = 10_000;
+  /** Events kept for the dashboard. */
+  static final int EVENTS_KEPT = 30;
+
+  private static final Pattern STATIC = Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
+  private static final Pattern JOB = Pattern.compile("/api/renders/(r[0-9]{1,9})");
+  private static final Pattern WORKER =
+      Pattern.compile("/api/workers/([A-Za-z0-9._-]{1,64})/(kill|slow|restore|retire)");
+  private static final Map<String, String> TYPES =
+      Map.of(
+          "html", "text/html; charset=utf-8",
+          "js", "text/javascript; charset=utf-8",
+          "css", "text/css; charset=utf-8",
+          "svg", "image/svg+xml",
+          "png", "image/png");
+
+  /** The clusters of the front end's life: one per picker change, kept until its renders end. */
+  private static final class Lane {
+    final Cluster cluster;
+    final PickerName picker;
+    int users; // guarded by the front end
+    boolean retired; // guarded by the front end
+
+    Lane(Cluster cluster, PickerName picker) {
+      this.cluster = cluster;
+      this.picker = picker;
+    }
+  }
+
+  private final Ticker ticker;
+  private final long startNanos;
+  private final Supervisor supervisor; // null with remote workers
+  private final Cluster.Settings settings;
+  private final int defaultTile;
+  private final Renderer renderer = new Renderer(256L << 20);
+  private final RenderJobs jobs;
+  private final HttpServer server;
+  private final ExecutorService pool;
+  private final ExecutorService replacer;
+  private final Deque<String> events = new ArrayDeque<>(); // guarded by itself
+  private final BalancerListener eventLog =
+      new BalancerListener() {
+        @Override
+        public void onEndpointAdded(Balancer b, Endpoint e) {
+          event(e.id() + " joined (" + e.address() + ")");
+        }
+
+        @Override
+        public void onEndpointRemoved(Balancer b, Endpoint e) {
+          event(e.id() + " left");
+        }
+
+        @Override
+        public void onHealthChanged(
+            Balancer b, Endpoint e, HealthState from, HealthState to, String reason) {
+          event(e.id() + " " + from + " -> " + to + ": " + reason);
+        }
+      };
+  private Lane lane; // guarded by this
+  private RenderJobs.Job lastRender; // the last render started; guarded by this
+  private boolean closed; // guarded by this
+
+  /**
+   * Starts a front end.
+   *
+   * @param bind the address to listen on
+   * @param port the port, 0 for an ephemeral one
+   * @param workers the workers: local ones are supervised, remote ones only balanced
+   * @param picker the picker to start with
+   * @param tile the default tile side
+   * @param ticker the clock of render times and event stamps
+   */
+  static FrontEnd start(
+      String bind, int port, Workers workers, PickerName picker, int tile, Ticker ticker)
+      throws IOException {
+    FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker);
+    f.server.start();
+    return f;
+  }
+
+  private FrontEnd(
+      String bind, int port, Workers workers, PickerName picker, int tile, Ticker ticker)
+      throws IOException {
+    this.ticker = ticker;
+    this.startNanos = ticker.read();
+    this.defaultTile = tile;
+    this.settings = Cluster.Settings.defaults();
+    this.jobs = new RenderJobs(renderer, ticker);
+    this.replacer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+    Cluster first = newCluster(workers.endpoints, picker);
+    this.lane = new Lane(first, picker);
+    if (workers.started.isEmpty()) {
+      this.supervisor = null;
+    } else {
+      this.supervisor =
+          new Supervisor(
+              first.balancer(),
+              id -> WorkerServer.start("127.0.0.1", 0, id, 1, 1),
+              replacer,
+              ticker);
+      for (WorkerServer w : workers.started) {
+        supervisor.adopt(w);
+      }
+      supervisor.addListener(
+          new Supervisor.Listener() {
+            @Override
+            public void onReplaced(Supervisor.Replacement r) {
+              event(String.format(Locale.ROOT, "supervisor replaced %s by %s in %.0f ms",
+                  r.dead().id(), r.replacement().id(),
+                  (r.replacedNanos() - r.detectedNanos()) / 1e6));
+            }
+
+            @Override
+            public void onReplaceFailed(Endpoint dead, Exception cause) {
+              event("supervisor could not replace " + dead.id() + ": " + cause);
+            }
+          });
+    }
+    try {
+      this.server = HttpServers.create(new InetSocketAddress(bind, port), 64);
+    } catch (IOException | RuntimeException e) {
+      first.close();
+      if (supervisor != null) {
+        supervisor.close();
+      }
+      replacer.shutdownNow();
+      throw e;
+    }
+    this.pool =
+        Executors.newFixedThreadPool(
+            8, // a few long polls must not hold up the dashboard
+            r -> {
+              Thread t = new Thread(r, "front-end");
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(pool);
+    server.createContext("/", this::handle);
+  }
+
+  private Cluster newCluster(List<Endpoint> endpoints, PickerName picker) {
+    Cluster c =
+        new Cluster(endpoints, picker, settings, Cluster.healthMonitoring(PROBE_INTERVAL));
+    c.balancer().addListener(eventLog);
+    return c;
+  }
+
+  /** The page's address. */
+  URI uri() {
+    InetSocketAddress a = server.getAddress();
+    return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
+  }
+
+  /** The balancer in use now. */
+  synchronized Balancer balancer() {
+    return lane.cluster.balancer();
+  }
+
+  /** The supervisor of the local workers, or {@code null} with remote workers. */
+  Supervisor supervisor() {
+    return supervisor;
+  }
+
+  @Override
+  public void close() {
+    Cluster c;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      c = lane.cluster;
+    }
+    server.stop(0);
+    pool.shutdownNow();
+    c.close();
+    if (supervisor != null) {
+      supervisor.close();
+    }
+    replacer.shutdownNow();
+  }
+
+  // ---- requests
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      String method = ex.getRequestMethod();
+      try {
+        route(ex, path, method);
+      } catch (InvalidParameterException e) {
+        HttpServers.sendError(ex, 400, "bad request", e.parameter(), e.getMessage());
+      } catch (MethodNotAllowed e) {
+        ex.getResponseHeaders().set("Allow", e.allowed);
+        HttpServers.sendError(ex, 405, "method not allowed", null, e.getMessage());
+      } catch (NotFound e) {
+        HttpServers.sendError(ex, 404, "not found", e.parameter, e.getMessage());
+      } catch (IllegalStateException e) {
+        HttpServers.sendError(ex, 409, "conflict", null, e.getMessage());
+      } catch (RenderException e) {
+        HttpServers.sendError(ex, 502, "render failed", null, e.getMessage());
+      } catch (RuntimeException e) {
+        log.warn("{} {} failed", method, path, e);
+        HttpServers.sendError(ex, 500, "internal error", null, e.toString());
+      }
+    }
+  }
+
+  /** A missing resource, named by {@code parameter} when a parameter named it. */
+  private static final class NotFound extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient String parameter;
+
+    NotFound(String parameter, String message) {
+      super(message);
+      this.parameter = parameter;
+    }
+  }
+
+  private void route(HttpExchange ex, String path, String method) throws IOException {
+    Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
+    Matcher m;
+    if (path.equals("/") || path.equals("/index.html")) {
+      expect(method, "GET");
+      sendAsset(ex, "index.html");
+    } else if ((m = STATIC.matcher(path)).matches()) {
+      expect(method, "GET");
+      sendAsset(ex, m.group(1));
+    } else if (path.equals("/api/status")) {
+      expect(method, "GET");
+      sendJson(ex, 200, status());
+    } else if (path.equals("/api/renders")) {
+      expect(method, "POST");
+      RenderJobs.Job job = startRender(q);
+      sendJson(ex, 202, job.toJson(0, ticker.read()));
+    } else if ((m = JOB.matcher(path)).matches()) {
+      expect(method, "GET");
+      int since = integer(q, "since", 0, 0, MAX_TILES);
+      int waitMs = integer(q, "waitMs", 0, 0, MAX_WAIT_MS);
+      RenderJobs.Job job = jobs.get(m.group(1));
+      if (job == null) {
+        throw new NotFound("id", "id: '" + m.group(1) + "' (expected: a recent render)");
+      }
+      try {
+        job.await(since, waitMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("the front end is stopping");
+      }
+      sendJson(ex, 200, job.toJson(since, ticker.read()));
+    } else if (path.equals("/api/workers")) {
+      expect(method, "POST");
+      WorkerServer w = local().startWorker();
+      sendJson(ex, 201, "{\"id\":" + Json.quote(w.id()) + ",\"address\":"
+          + Json.quote(w.uri().toString()) + "}");
+    } else if ((m = WORKER.matcher(path)).matches()) {
+      expect(method, "POST");
+      workerAction(ex, m.group(1), m.group(2), q);
+    } else if (path.equals("/api/supervisor")) {
+      expect(method, "POST");
+      String on = q.get("replacing");
+      if (!"true".equals(on) && !"false".equals(on)) {
+        throw new InvalidParameterException(
+            "replacing", "replacing: " + (on == null ? "missing" : "'" + on + "'")
+                + " (expected: true or false)");
+      }
+      local().replacing(Boolean.parseBoolean(on));
+      event("supervisor replacing " + (local().isReplacing() ? "on" : "off"));
+      sendJson(ex, 200, "{\"replacing\":" + local().isReplacing() + "}");
+    } else if (path.equals("/render.png")) {
+      expect(method, "GET");
+      renderPng(ex, q);
+    } else {
+      throw new NotFound(null, "no such path: " + path);
+    }
+  }
+
+  private static void expect(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw new MethodNotAllowed(method, allowed);
+    }
+  }
+
+  /** Answered 405. */
+  private static final class MethodNotAllowed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient String allowed;
+
+    MethodNotAllowed(String method, String allowed) {
+      super("method: " + method + " (expected: " + allowed + ")");
+      this.allowed = allowed;
+    }
+  }
+
+  private Supervisor local() {
+    if (supervisor == null) {
+      throw new IllegalStateException(
+          "the workers are remote (--worker-urls): only local workers can be controlled");
+    }
+    return supervisor;
+  }
+
+  private void workerAction(HttpExchange ex, String id, String action, Map<String, String> q)
+      throws IOException {
+    Supervisor s = local();
+    WorkerServer w;
+    try {
+      w = s.worker(id);
+    } catch (InvalidParameterException e) {
+      throw new NotFound("id", e.getMessage());
+    }
+    switch (action) {
+      case "kill" -> {
+        s.kill(id);
+        event(id + " killed from the page");
+      }
+      case "retire" -> {
+        s.retire(id);
+        event(id + " retired from the page");
+      }
+      case "slow" -> {
+        double factor = number(q, "factor", 8);
+        if (!(factor >= 1 && factor <= MAX_SLOW)) {
+          throw new InvalidParameterException(
+              "factor", "factor: " + q.get("factor") + " (expected: in [1, " + (int) MAX_SLOW + "])");
+        }
+        w.slowFactor(factor);
+        event(id + " slowed down " + fmt(factor) + "x");
+      }
+      default -> { // restore
+        w.slowFactor(1);
+        event(id + " restored to full speed");
+      }
+    }
+    sendJson(ex, 200, "{\"id\":" + Json.quote(id) + ",\"action\":" + Json.quote(action) + "}");
+  }
+
+  // ---- renders
+
+  private RenderJobs.Job startRender(Map<String, String> q) {
+    View view = parseView(q);
+    PickerName picker =
+        q.containsKey("picker") ? PickerName.parse(q.get("picker")) : currentPicker();
+    Lane l = use(picker);
+    RenderJobs.Job job;
+    try {
+      job = jobs.start(view, l.cluster, picker.label, j -> release(l));
+    } catch (RuntimeException e) {
+      release(l);
+      throw e;
+    }
+    synchronized (this) {
+      lastRender = job;
+    }
+    return job;
+  }
+
+  private synchronized PickerName currentPicker() {
+    return lane.picker;
+  }
+
+  /** The lane of {@code picker}, switching to a new cluster when the picker changes. */
+  private Lane use(PickerName picker) {
+    Cluster toClose = null;
+    Lane l;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the front end is closed");
+      }
+      if (lane.picker != picker) {
+        Lane old = lane;
+        List<Endpoint> endpoints =
+            supervisor != null ? supervisor.endpoints() : old.cluster.balancer().endpoints();
+        lane = new Lane(newCluster(endpoints, picker), picker);
+        if (supervisor != null) {
+          supervisor.watch(lane.cluster.balancer());
+        }
+        old.retired = true;
+        if (old.users == 0) {
+          toClose = old.cluster;
+        }
+        event("picker changed to " + picker);
+      }
+      l = lane;
+      l.users++;
+    }
+    if (toClose != null) {
+      toClose.close();
+    }
+    return l;
+  }
+
+  private void release(Lane l) {
+    boolean close;
+    synchronized (this) {
+      l.users--;
+      close = l.retired && l.users == 0;
+    }
+    if (close) {
+      l.cluster.close();
+    }
+  }
+
+  private View parseView(Map<String, String> q) {
+    double re = number(q, "re", -0.75);
+    double im = number(q, "im", 0);
+    double zoom = number(q, "zoom", 1);
+    if (Math.abs(re) > 4) {
+      throw new InvalidParameterException("re", "re: " + fmt(re) + " (expected: in [-4, 4])");
+    }
+    if (Math.abs(im) > 4) {
+      throw new InvalidParameterException("im", "im: " + fmt(im) + " (expected: in [-4, 4])");
+    }
+    if (!(zoom >= 0.01 && zoom <= MAX_ZOOM)) {
+      throw new InvalidParameterException(
+          "zoom", "zoom: " + fmt(zoom) + " (expected: in [0.01, 1e12])");
+    }
+    int width = integer(q, "width", 800, 16, MAX_SIDE);
+    int height = integer(q, "height", 600, 16, MAX_SIDE);
+    int maxIter = integer(q, "maxIter", 500, 1, TileSpec.MAX_ITER);
+    int tile = integer(q, "tile", defaultTile, 16, TileSpec.MAX_SIDE);
+    long tiles = (long) ((width + tile - 1) / tile) * ((height + tile - 1) / tile);
+    if (tiles > MAX_TILES) {
+      throw new InvalidParameterException("tile", "tile: " + tile + " (expected: at most "
+          + MAX_TILES + " tiles per image; " + width + "x" + height + " makes " + tiles + ")");
+    }
+    return View.centred(re, im, zoom, width, height, maxIter, tile);
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static double number(Map<String, String> q, String name, double dflt) {
+    String v = q.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    double d;
+    try {
+      d = Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidParameterException(name, name + ": '" + v + "' (expected: a number)");
+    }
+    if (!Double.isFinite(d)) {
+      throw new InvalidParameterException(name, name + ": '" + v + "' (expected: a finite number)");
+    }
+    return d;
+  }
+
+  private static int integer(Map<String, String> q, String name, int dflt, int min, int max) {
+    String v = q.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidParameterException(name, name + ": '" + v + "' (expected: an integer)");
+    }
+    TileSpec.checkRange(name, n, min, max);
+    return n;
+  }
+
+  private void renderPng(HttpExchange ex, Map<String, String> q) throws IOException {
+    View view = parseView(q);
+    Lane l = use(currentPicker());
+    Renderer.Result r;
+    try {
+      r = renderer.render(view, l.cluster, p -> {});
+    } finally {
+      release(l);
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(r.image(), "png", png);
+    HttpServers.send(ex, 200, "image/png", png.toByteArray());
+  }
+
+  // ---- status
+
+  private void event(String text) {
+    String line = String.format(Locale.ROOT, "%.1f s  %s", (ticker.read() - startNanos) / 1e9, text);
+    synchronized (events) {
+      events.addFirst(line);
+      while (events.size() > EVENTS_KEPT) {
+        events.removeLast();
+      }
+    }
+  }
+
+  /** The dashboard's data: the balancer's snapshot, the local workers, the last render, events. */
+  String status() {
+    BalancerSnapshot s;
+    RenderJobs.Job last;
+    synchronized (this) {
+      s = lane.cluster.balancer().snapshot();
+      last = lastRender;
+    }
+    Map<String, WorkerServer> local = new HashMap<>();
+    if (supervisor != null) {
+      for (WorkerServer w : supervisor.workers()) {
+        local.put(w.id(), w);
+      }
+    }
+    Map<String, Integer> lastTiles = last == null ? Map.of() : last.perWorker();
+    BalanceQuality b = s.balance();
+    StringBuilder sb = new StringBuilder("{\"balancer\":").append(Json.quote(s.balancerName()))
+        .append(",\"picker\":").append(Json.quote(s.pickerName()))
+        .append(",\"pickers\":[");
+    PickerName[] all = PickerName.values();
+    for (int i = 0; i < all.length; i++) {
+      sb.append(i == 0 ? "" : ",").append(Json.quote(all[i].label));
+    }
+    sb.append("],\"local\":").append(supervisor != null)
+        .append(",\"replacing\":").append(supervisor != null && supervisor.isReplacing())
+        .append(",\"healthy\":").append(s.healthyCount())
+        .append(",\"balance\":{\"windowMs\":").append(b.window().toMillis())
+        .append(",\"recentPicks\":").append(b.recentPicks())
+        .append(String.format(Locale.ROOT, ",\"picksMaxOverMean\":%.3f", b.picksMaxOverMean()))
+        .append(String.format(Locale.ROOT, ",\"inFlightMaxOverMean\":%.3f", b.inFlightMaxOverMean()))
+        .append(",\"remappedShare\":")
+        .append(b.remappedShare().isPresent()
+            ? String.format(Locale.ROOT, "%.4f", b.remappedShare().getAsDouble()) : "null")
+        .append("},\"endpoints\":[");
+    for (int i = 0; i < s.endpoints().size(); i++) {
+      EndpointState e = s.endpoints().get(i);
+      WorkerServer w = local.get(e.endpoint().id());
+      sb.append(i == 0 ? "" : ",").append("{\"id\":").append(Json.quote(e.endpoint().id()))
+          .append(",\"address\":").append(Json.quote(e.endpoint().address().toString()))
+          .append(",\"health\":").append(Json.quote(e.health().name()))
+          .append(",\"inFlight\":").append(e.inFlight())
+          .append(",\"successes\":").append(e.successes())
+          .append(",\"failures\":").append(e.failures())
+          .append(",\"ejections\":").append(e.ejections())
+          .append(",\"picks\":").append(e.picks())
+          .append(String.format(Locale.ROOT, ",\"latencyEwmaMs\":%.3f", e.latencyEwmaNanos() / 1e6))
+          .append(String.format(Locale.ROOT, ",\"recentShare\":%.4f", e.recentShare()))
+          .append(",\"lastRenderTiles\":").append(lastTiles.getOrDefault(e.endpoint().id(), 0))
+          .append(",\"local\":").append(w != null);
+      if (w != null) {
+        sb.append(",\"killed\":").append(w.isClosed())
+            .append(",\"slow\":").append(fmt(w.slowFactor()));
+      }
+      sb.append('}');
+    }
+    sb.append("],\"lastRender\":");
+    if (last == null) {
+      sb.append("null");
+    } else {
+      sb.append("{\"id\":").append(Json.quote(last.id))
+          .append(",\"state\":").append(Json.quote(last.state().label()))
+          .append(",\"total\":").append(last.tiles.size())
+          .append(",\"perWorker\":").append(Json.counts(lastTiles)).append('}');
+    }
+    sb.append(",\"events\":[");
+    synchronized (events) {
+      int i = 0;
+      for (String line : events) {
+        sb.append(i++ == 0 ? "" : ",").append(Json.quote(line));
+      }
+    }
+    return sb.append("]}").toString();
+  }
+
+  // ---- answers
+
+  private static void sendJson(HttpExchange ex, int status, String json) throws IOException {
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    HttpServers.send(ex, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void sendAsset(HttpExchange ex, String name) throws IOException {
+    byte[] body;
+    try (InputStream in = FrontEnd.class.getResourceAsStream("/web/" + name)) {
+      if (in == null) {
+        throw new NotFound(null, "no such path: /static/" + name);
+      }
+      body = in.readAllBytes();
+    }
+    String ext = name.substring(name.lastIndexOf('.') + 1);
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    HttpServers.send(ex, 200, TYPES.get(ext), body);
+  }
+}
