@@ -26,7 +26,7 @@ function colour(worker) {
   // Spread consecutive ids ("worker-1", "worker-2", ...) around the wheel.
   const n = parseInt(worker.replace(/\D+/g, ''), 10);
   const hue = Number.isNaN(n) ? h % 360 : (n * 137) % 360;
-  return `hsla(${hue}, 85%, 55%, 0.38)`;
+  return `hsla(${hue}, 85%, 55%, 0.3)`;
 }
 
 function showError(message) {
@@ -90,8 +90,9 @@ async function render() {
   const ctx = image.getContext('2d');
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, image.width, image.height);
-  $('where').textContent =
-    `centre ${state.re} ${state.im >= 0 ? '+' : '-'} ${Math.abs(state.im)}i, zoom ${state.zoom}`;
+  const num = (x, digits) => String(Number(x.toPrecision(digits)));
+  $('where').textContent = `centre ${num(state.re, 15)} ${state.im >= 0 ? '+' : '-'} `
+    + `${num(Math.abs(state.im), 15)}i, zoom ${num(state.zoom, 6)}`;
   take(job);
 }
 
@@ -283,7 +284,7 @@ function showStatus(s) {
     else if (e.slow > 1) tr.className = 'slow';
     const sw = document.createElement('td');
     sw.innerHTML = '<span class="swatch"></span>';
-    sw.firstChild.style.background = colour(e.id).replace('0.38', '1');
+    sw.firstChild.style.background = colour(e.id).replace('0.3)', '1)');
     tr.append(sw, cell(e.id, 'id'));
     const health = e.killed ? e.health + ' (killed)' : e.slow > 1 ? e.health + ` (slow ${e.slow}x)` : e.health;
     tr.append(cell(health, 'health health-' + e.health));

@@ -145,6 +145,9 @@ final class Supervisor implements AutoCloseable {
       throw new IllegalArgumentException("worker: '" + worker.id() + "' (expected: a new id)");
     }
     workers.put(worker.id(), worker);
+    if (worker.id().matches("worker-[0-9]{1,9}")) {
+      nextId = Math.max(nextId, Integer.parseInt(worker.id().substring("worker-".length())));
+    }
     Endpoint e = endpoint(worker);
     if (!balancer.endpoints().contains(e)) {
       balancer.add(e);
@@ -255,13 +258,12 @@ final class Supervisor implements AutoCloseable {
       if (closed || !replacing || !isCurrent(dead)) {
         return;
       }
-      WorkerServer old = workers.remove(dead.id());
       WorkerServer fresh;
       try {
         fresh = factory.start(freshId());
       } catch (IOException | RuntimeException e) {
+        workers.remove(dead.id()).close();
         balancer.remove(dead.id());
-        old.close();
         log.warn("could not start a worker to replace {}: {}", dead.id(), e.toString());
         for (Listener l : listeners) {
           try {
@@ -272,11 +274,17 @@ final class Supervisor implements AutoCloseable {
         }
         return;
       }
-      workers.put(fresh.id(), fresh);
       Endpoint next = endpoint(fresh);
-      balancer.add(next);
+      try {
+        balancer.add(next);
+      } catch (RuntimeException e) {
+        fresh.close();
+        log.warn("could not add {} to replace {}: {}", next.id(), dead.id(), e.toString());
+        return;
+      }
+      workers.put(fresh.id(), fresh);
+      workers.remove(dead.id()).close();
       balancer.remove(dead.id());
-      old.close();
       r = new Replacement(dead, next, reason, detectedNanos, ticker.read());
       log.info("replaced {} ({}) by {} at {}: {}", dead.id(), dead.address(), next.id(),
           next.address(), reason);
@@ -290,6 +298,7 @@ final class Supervisor implements AutoCloseable {
     }
   }
 
+  /** A {@code worker-N} id never used by this supervisor nor by a worker it adopted. */
   private String freshId() {
     String id;
     do {

@@ -145,6 +145,30 @@ final class SupervisorTest {
   }
 
   @Test
+  void kill_adoptedWorker_replacementGetsAnIdNeverUsed() throws Exception {
+    balancer =
+        Balancers.builder().name("adopted").picker(Pickers.roundRobin())
+            .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2)).build();
+    supervisor = new Supervisor(balancer, SupervisorTest::worker, executor, ticker);
+    supervisor.addListener(new Supervisor.Listener() {
+      @Override
+      public void onReplaced(Supervisor.Replacement r) {
+        replaced.add(r);
+      }
+    });
+    supervisor.adopt(worker("worker-1"));
+    supervisor.adopt(worker("worker-2"));
+
+    supervisor.kill("worker-1");
+
+    Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
+    assertTrue(r != null, "no replacement within 20 s");
+    assertEquals("worker-3", r.replacement().id());
+    assertEquals(List.of("worker-2", "worker-3"),
+        balancer.endpoints().stream().map(Endpoint::id).toList());
+  }
+
+  @Test
   void worker_unknownId_namesTheKnownOnes() throws Exception {
     start(1, Duration.ofSeconds(5));
     InvalidParameterException e =
