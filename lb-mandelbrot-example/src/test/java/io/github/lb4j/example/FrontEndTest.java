@@ -331,6 +331,13 @@ final class FrontEndTest {
   }
 
   @Test
+  void serve_noSupervise_startsWithReplacingOff() throws Exception {
+    start("--port", "0", "--workers", "1", "--no-supervise");
+    assertFalse(running.frontEnd.supervisor().isReplacing());
+    assertTrue(send("GET", "/api/status").body().contains("\"replacing\":false"));
+  }
+
+  @Test
   void picker_changedByARender_rebuildsTheBalancerOverTheSameWorkers() throws Exception {
     startLocal(2);
     List<String> before = running.frontEnd.balancer().endpoints().stream()
