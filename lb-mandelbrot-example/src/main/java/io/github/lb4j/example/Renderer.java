@@ -34,6 +34,9 @@ final class Renderer {
   Renderer(long cacheBytes) {
     this.cache =
         Caffeine.newBuilder()
+            // Evict on the caller's thread: the bound holds as soon as put returns, not whenever
+            // the common pool gets to it (a busy machine made the tests see evicted tiles).
+            .executor(Runnable::run)
             .maximumWeight(cacheBytes)
             .weigher((TileSpec k, int[] v) -> 64 + 4 * v.length)
             .build();
