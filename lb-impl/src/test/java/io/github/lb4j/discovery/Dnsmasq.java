@@ -34,10 +34,11 @@ final class Dnsmasq implements AutoCloseable {
 
   private final Path dir;
   private final int localTtl;
-  private final int port;
+  private int port;
   private List<String> hosts = List.of();
   private List<String> srv = List.of();
   private int generation;
+  private boolean startedOnce;
   private Process process;
 
   /** The dnsmasq binary, if installed. */
@@ -102,6 +103,23 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   Dnsmasq start() throws IOException {
+    // The port can be taken between choosing and binding it (other processes run tests too): on a
+    // first start that fails, choose another; later restarts must keep the port clients know.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Dnsmasq running = start0();
+        startedOnce = true;
+        return running;
+      } catch (IllegalStateException exited) {
+        if (startedOnce || attempt >= 5) {
+          throw exited;
+        }
+        port = freeUdpPort();
+      }
+    }
+  }
+
+  private Dnsmasq start0() throws IOException {
     writeFiles();
     Path bin = binary().orElseThrow(() -> new IllegalStateException(MISSING));
     List<String> command =
@@ -175,13 +193,22 @@ final class Dnsmasq implements AutoCloseable {
     awaitGeneration();
   }
 
+  /** The server's log, for failure messages (the temporary directory is gone after the test). */
+  private String log() {
+    try {
+      return Files.readString(dir.resolve("dnsmasq.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   /** Waits, boundedly, until the server answers with the current generation marker. */
   private void awaitGeneration() {
     String expected = "127.0.1." + generation;
     await(
         () -> {
           if (!process.isAlive()) {
-            throw new IllegalStateException("dnsmasq exited; see " + dir.resolve("dnsmasq.log"));
+            throw new IllegalStateException("dnsmasq exited: " + log());
           }
           return expected.equals(markerAddress());
         },
@@ -215,9 +242,23 @@ final class Dnsmasq implements AutoCloseable {
     }
   }
 
+  /**
+   * A port free for both UDP and TCP on loopback: dnsmasq listens on both, and a port whose TCP side
+   * another process holds makes it exit at once.
+   */
   private static int freeUdpPort() throws IOException {
-    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    for (int attempt = 0; ; attempt++) {
+      try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        int candidate = socket.getLocalPort();
+        try (java.net.ServerSocket tcp =
+            new java.net.ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
+          return candidate;
+        } catch (IOException tcpTaken) {
+          if (attempt > 50) {
+            throw tcpTaken;
+          }
+        }
+      }
     }
   }
 }
