@@ -142,6 +142,22 @@ final class Cluster implements TileSource {
     discovery = Discovery.bind(source, balancer);
   }
 
+  /**
+   * The discovery source a {@code --discover} option names, or an error naming the option.
+   *
+   * @throws InvalidParameterException when {@code spec} is not one of the forms of {@link
+   *     Discovery#parse}
+   */
+  static EndpointSource discoverySource(String spec) {
+    try {
+      return Discovery.parse(spec);
+    } catch (IllegalArgumentException e) {
+      // Name the option the user typed rather than the library's parameter.
+      throw new InvalidParameterException(
+          "discover", e.getMessage().replaceFirst("^spec:", "discover:"));
+    }
+  }
+
   Balancer balancer() {
     return balancer;
   }

@@ -10,6 +10,7 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.discovery.EndpointSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +89,7 @@ final class FrontEnd implements AutoCloseable {
   }
 
   private final Ticker ticker;
+  private final EndpointSource discovery; // null unless workers are discovered
   private final long startNanos;
   private final Supervisor supervisor; // null with remote workers
   private final Cluster.Settings settings;
@@ -133,14 +135,37 @@ final class FrontEnd implements AutoCloseable {
   static FrontEnd start(
       String bind, int port, Workers workers, PickerName picker, int tile, Ticker ticker)
       throws IOException {
-    FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker);
+    return start(bind, port, workers, picker, tile, ticker, null);
+  }
+
+  /**
+   * Starts a front end whose clusters follow {@code discovery} for their workers when it is not
+   * {@code null}, instead of taking {@code workers}' endpoints.
+   */
+  static FrontEnd start(
+      String bind,
+      int port,
+      Workers workers,
+      PickerName picker,
+      int tile,
+      Ticker ticker,
+      EndpointSource discovery)
+      throws IOException {
+    FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker, discovery);
     f.server.start();
     return f;
   }
 
   private FrontEnd(
-      String bind, int port, Workers workers, PickerName picker, int tile, Ticker ticker)
+      String bind,
+      int port,
+      Workers workers,
+      PickerName picker,
+      int tile,
+      Ticker ticker,
+      EndpointSource discovery)
       throws IOException {
+    this.discovery = discovery;
     this.ticker = ticker;
     this.startNanos = ticker.read();
     this.defaultTile = tile;
@@ -208,6 +233,9 @@ final class FrontEnd implements AutoCloseable {
     Cluster c =
         new Cluster(endpoints, picker, settings, Cluster.healthMonitoring(PROBE_INTERVAL));
     c.balancer().addListener(eventLog);
+    if (discovery != null) {
+      c.follow(discovery);
+    }
     return c;
   }
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.github.lb4j.discovery.Discovery;
+import io.github.lb4j.discovery.EndpointSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -210,16 +210,11 @@ final class RenderCommand implements Callable<Integer> {
       TileSpec.checkRange("threads", t, 1, 256);
       return new LocalTileSource(t);
     }
+    EndpointSource discovered =
+        source.discover == null ? null : Cluster.discoverySource(source.discover);
     Cluster cluster = new Cluster(workers.endpoints, pickerName, settings);
-    if (source.discover != null) {
-      try {
-        cluster.follow(Discovery.parse(source.discover));
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        cluster.close();
-        // Name the option the user typed rather than the library's parameter.
-        throw new InvalidParameterException(
-            "discover", e.getMessage().replaceFirst("^spec:", "discover:"));
-      }
+    if (discovered != null) {
+      cluster.follow(discovered);
     }
     return cluster;
   }

@@ -1,6 +1,7 @@
 package io.github.lb4j.example;
 
 import io.github.lb4j.Ticker;
+import io.github.lb4j.discovery.EndpointSource;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -29,6 +30,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--worker-urls", split = ",", paramLabel = "URL", description = "Use these workers instead.")
   List<String> workerUrls;
+
+  @Option(names = "--discover", paramLabel = "SPEC",
+      description = "Find workers through discovery instead: dns:NAME:PORT[@SERVER],"
+          + " dns-srv:NAME[@SERVER], file:PATH or static:URL,URL...")
+  String discover;
 
   @Option(names = "--picker", defaultValue = "least-connection", description = "The picker (default: ${DEFAULT-VALUE}).")
   String picker;
@@ -78,9 +84,17 @@ final class ServeCommand implements Callable<Integer> {
     TileSpec.checkRange("workers", workers, 1, 64);
     TileSpec.checkRange("tile", tile, 16, TileSpec.MAX_SIDE);
     PickerName pickerName = PickerName.parse(picker);
-    Workers ws = workerUrls != null ? Workers.remote(workerUrls) : Workers.start(workers, 1, 0, 1);
+    if (discover != null && workerUrls != null) {
+      throw new InvalidParameterException(
+          "discover", "--discover and --worker-urls are mutually exclusive");
+    }
+    EndpointSource discovered = discover == null ? null : Cluster.discoverySource(discover);
+    Workers ws =
+        discovered != null
+            ? new Workers()
+            : workerUrls != null ? Workers.remote(workerUrls) : Workers.start(workers, 1, 0, 1);
     try {
-      FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system());
+      FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system(), discovered);
       if (f.supervisor() != null) {
         f.supervisor().replacing(supervise);
       }

@@ -47,4 +47,37 @@ final class ServeCommandTest {
           new String(bad.body(), StandardCharsets.UTF_8));
     }
   }
+
+  @Test
+  void serve_discoverStatic_rendersOnTheDiscoveredWorkersAndKeepsThemAcrossPickerChanges()
+      throws Exception {
+    try (Workers remote = Workers.start(2, 1, 0, 1)) {
+      String spec =
+          "static:" + remote.started.get(0).uri() + "," + remote.started.get(1).uri();
+      ServeCommand cmd = new ServeCommand();
+      new CommandLine(cmd).parseArgs("--port", "0", "--discover", spec, "--tile", "32");
+      try (ServeCommand.Running running = cmd.start()) {
+        assertEquals(200, get(running, "/render.png?width=64&height=48&maxIter=100").statusCode());
+        String status = new String(get(running, "/api/status").body(), StandardCharsets.UTF_8);
+        assertTrue(status.contains(remote.started.get(0).uri().toString()), status);
+        assertTrue(status.contains(remote.started.get(1).uri().toString()), status);
+        assertTrue(!status.contains("worker-3"), "no local workers started: " + status);
+        // A picker change builds a new cluster; it must follow the discovery source too.
+        assertEquals(
+            200,
+            get(running, "/render.png?width=64&height=48&maxIter=100&picker=round-robin")
+                .statusCode());
+      }
+    }
+  }
+
+  @Test
+  void serve_discoverBadSpec_rejectedNamingTheOption() {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs("--port", "0", "--discover", "nope");
+    InvalidParameterException e =
+        org.junit.jupiter.api.Assertions.assertThrows(InvalidParameterException.class, cmd::start);
+    assertEquals("discover", e.parameter());
+    assertTrue(e.getMessage().startsWith("discover: 'nope' (expected: "), e.getMessage());
+  }
 }
