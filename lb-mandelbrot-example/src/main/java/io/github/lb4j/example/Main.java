@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The example's command line: {@code serve} (the default), {@code worker} and {@code render}.
+ * The example's command line: {@code serve} (the default), {@code worker}, {@code render} and
+ * {@code report}.
  *
  * <p>Bad input prints a one-line message and the usage to standard error and exits with 2; a
  * failed run prints one {@code error:} line and exits with 1.
@@ -15,7 +16,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "lb4j Mandelbrot example",
     description = "Renders the Mandelbrot set on workers balanced by lb4j.",
-    subcommands = {ServeCommand.class, WorkerCommand.class, RenderCommand.class})
+    subcommands = {
+      ServeCommand.class, WorkerCommand.class, RenderCommand.class, ReportCommand.class
+    })
 public final class Main implements Runnable {
 
   private static final java.util.Set<String> TOP_LEVEL_OPTIONS =

@@ -10,12 +10,19 @@ final class ProgressBar implements Consumer<Progress> {
 
   private final PrintWriter err;
   private final boolean quiet;
+  private final String unit;
   private int lastPercent = -1;
   private boolean drawn;
 
   ProgressBar(PrintWriter err, boolean quiet) {
+    this(err, quiet, "tiles");
+  }
+
+  /** A bar counting {@code unit}, such as {@code "requests"}. */
+  ProgressBar(PrintWriter err, boolean quiet, String unit) {
     this.err = err;
     this.quiet = quiet;
+    this.unit = unit;
   }
 
   @Override
@@ -30,7 +37,7 @@ final class ProgressBar implements Consumer<Progress> {
     lastPercent = percent;
     int filled = p.done() * WIDTH / p.total();
     err.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + p.done() + "/"
-        + p.total() + " tiles" + (p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
+        + p.total() + " " + unit + (p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
     err.flush();
     drawn = true;
   }

@@ -1,0 +1,372 @@
+package io.github.lb4j.example;
+
+import io.github.lb4j.Balancer;
+import io.github.lb4j.BalancerListener;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.HealthState;
+import io.github.lb4j.PickerFactory;
+import io.github.lb4j.Ticker;
+import io.github.lb4j.core.Balancers;
+import io.github.lb4j.core.KeyHashers;
+import io.github.lb4j.core.Pickers;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * The balance-quality experiments: how evenly each picker spreads requests over local workers
+ * (A-1, A-2), what a killed worker costs (A-3), and what the hash functions of consistent hashing
+ * change (A-4). Every load number is counted by the workers themselves, over real HTTP.
+ *
+ * <p>Threading: one report runs on the caller's thread; not for concurrent use.
+ */
+final class BalanceReport {
+
+  /**
+   * The size of a report.
+   *
+   * @param requests requests per run
+   * @param minWorkers the fewest workers of A-2
+   * @param maxWorkers the most workers of A-2
+   * @param a1Workers the workers of A-1, A-3 and the key-movement measure; within the A-2 range
+   * @param concurrency requests in flight at once
+   * @param remapKeys keys whose endpoint is compared when a worker is added and removed
+   * @param seed the seed of request ids and of the random pickers
+   */
+  record Settings(
+      int requests,
+      int minWorkers,
+      int maxWorkers,
+      int a1Workers,
+      int concurrency,
+      int remapKeys,
+      long seed) {
+
+    static Settings defaults() {
+      return new Settings(10_000, 2, 6, 3, 32, 100_000, 42);
+    }
+
+    /** Checks every setting; the message names the first bad one. */
+    Settings {
+      TileSpec.checkRange("requests", requests, 1, 1_000_000);
+      TileSpec.checkRange("min-workers", minWorkers, 1, 32);
+      TileSpec.checkRange("max-workers", maxWorkers, minWorkers, 32);
+      TileSpec.checkRange("a1-workers", a1Workers, minWorkers, maxWorkers);
+      TileSpec.checkRange("concurrency", concurrency, 1, 256);
+      TileSpec.checkRange("remap-keys", remapKeys, 1, 10_000_000);
+    }
+
+    int workerCounts() {
+      return maxWorkers - minWorkers + 1;
+    }
+  }
+
+  /** A picker under test: a stable id for files, a label for people, and its configuration. */
+  record PickerSpec(String id, String label, Function<Random, PickerFactory> factory) {}
+
+  /** The pickers of. */
+  static final List<PickerSpec> PICKERS =
+      List.of(
+          new PickerSpec("round-robin", "round-robin", r -> Pickers.roundRobin()),
+          new PickerSpec("random", "random", Pickers::random),
+          new PickerSpec("least-connection", "least-connection", Pickers::leastConnection),
+          new PickerSpec("peak-ewma", "peak-EWMA", Pickers::peakEwma),
+          new PickerSpec("consistent-hash", "consistent hash", r -> Pickers.consistentHash()),
+          new PickerSpec(
+              "consistent-hash-bounded",
+              "consistent hash, bounded 1.25",
+              r -> Pickers.consistentHashBuilder().boundedLoad(PickerName.BOUNDED_LOAD).build()),
+          new PickerSpec("classic-hash", "classic seed hash", r -> Pickers.classicSeedHash()));
+
+  /** The hash functions of A-4, each on consistent hashing (the classic one on its own ring). */
+  static final List<PickerSpec> HASHES =
+      List.of(
+          new PickerSpec(
+              "classic-hash", "classic H(i), \u03a6(i,j), 512 slots", r -> Pickers.classicSeedHash()),
+          new PickerSpec(
+              "consistent-hash", "ring, default hash (Murmur3)", r -> Pickers.consistentHash()),
+          new PickerSpec(
+              "consistent-hash-fnv1a",
+              "ring, FNV-1a",
+              r -> Pickers.consistentHashBuilder().hasher(KeyHashers.fnv1a()).build()),
+          new PickerSpec(
+              "consistent-hash-java-hashcode",
+              "ring, String.hashCode",
+              r -> Pickers.consistentHashBuilder().hasher(KeyHashers.javaHashCode()).build()));
+
+  /** Every picker that gets load runs, A-1/A-2 first, without repeats. */
+  static List<PickerSpec> loadPickers() {
+    Map<String, PickerSpec> all = new LinkedHashMap<>();
+    for (PickerSpec p : PICKERS) {
+      all.put(p.id(), p);
+    }
+    for (PickerSpec p : HASHES) {
+      all.putIfAbsent(p.id(), p);
+    }
+    return List.copyOf(all.values());
+  }
+
+  /**
+   * Keys moved by one membership change, as a share of all keys.
+   *
+   * @param moved keys whose endpoint changed
+   * @param needless moved keys that neither left a removed worker nor went to an added one
+   * @param live the balancer's own {@code BalanceQuality.remappedShare} for the same change
+   * @param ideal the share that has to move: the new worker's fair share, or the removed worker's
+   */
+  record Moved(double moved, double needless, OptionalDouble live, double ideal) {}
+
+  /** A-4's key movement of one hash: a worker added to {@code workers}, then another removed. */
+  record Remap(PickerSpec hash, int workers, Moved added, Moved removed) {}
+
+  /**
+   * A-3: a worker killed in the middle of a run.
+   *
+   * @param picker the picker used
+   * @param killedId the killed worker
+   * @param killedAt the index of the request sent right after the kill
+   * @param detection the killed worker's first health change, empty if there was none
+   * @param run the run's counts, retries and losses
+   */
+  record Failover(
+      PickerSpec picker,
+      String killedId,
+      int killedAt,
+      java.util.Optional<Detection> detection,
+      LoadRun.Result run) {}
+
+  /**
+   * How the balancer noticed the kill.
+   *
+   * @param afterNanos time from the kill to the health change
+   * @param to the new state
+   * @param reason the balancer's reason
+   */
+  record Detection(long afterNanos, HealthState to, String reason) {}
+
+  /**
+   * A finished report.
+   *
+   * @param runs per picker id, per number of workers, the load run
+   */
+  record Results(
+      Settings settings,
+      Map<String, Map<Integer, LoadRun.Result>> runs,
+      List<Remap> remaps,
+      Failover failover,
+      Duration elapsed) {}
+
+  /** The picker of A-3: the example's default, which needs passive health checks most. */
+  static final PickerSpec FAILOVER_PICKER = PICKERS.get(2);
+
+  /** Attempts per request: enough to step around a dead worker before it is ejected. */
+  static final int MAX_ATTEMPTS = 5;
+
+  private final Settings settings;
+  private final Ticker ticker;
+
+  BalanceReport(Settings settings, Ticker ticker) {
+    this.settings = settings;
+    this.ticker = ticker;
+  }
+
+  /** Requests the whole report sends, for a progress bar. */
+  long totalRequests() {
+    return (long) settings.requests() * (loadPickers().size() * settings.workerCounts() + 1);
+  }
+
+  /** Runs every experiment; {@code onRequest} is called once per finished request. */
+  Results run(Runnable onRequest) throws IOException, InterruptedException {
+    long start = ticker.read();
+    OkHttpClient client = newClient(settings.concurrency());
+    try {
+      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS);
+      String[] keys = LoadRun.requestIds(settings.requests(), settings.seed());
+      Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
+      for (int n = settings.minWorkers(); n <= settings.maxWorkers(); n++) {
+        try (Workers workers = Workers.start(n, 2, 0, 1)) {
+          for (PickerSpec p : loadPickers()) {
+            try (Balancer balancer = newBalancer(p, workers.endpoints).build()) {
+              LoadRun.Result r = load.run(balancer, workers.started, keys, i -> {}, onRequest);
+              runs.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()).put(n, r);
+            }
+          }
+        }
+      }
+      List<Remap> remaps = new ArrayList<>();
+      try (Workers workers = Workers.start(settings.a1Workers() + 1, 1, 0, 1)) {
+        for (PickerSpec h : HASHES) {
+          remaps.add(remap(h, workers.endpoints));
+        }
+      }
+      Failover failover = failover(client, load, keys, onRequest);
+      return new Results(settings, runs, remaps, failover, Duration.ofNanos(ticker.read() - start));
+    } finally {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+  }
+
+  private io.github.lb4j.core.BalancerBuilder newBalancer(PickerSpec p, List<Endpoint> endpoints) {
+    return Balancers.builder()
+        .name("report-" + p.id())
+        .endpoints(endpoints)
+        .picker(p.factory().apply(new Random(settings.seed())))
+        .ticker(ticker)
+        // one window longer than any run: the recent share then covers the whole run
+        .balanceWindow(Duration.ofHours(1));
+  }
+
+  /**
+   * Maps the keys on {@code all} but the last endpoint, adds the last, then removes the second:
+   * the keys that changed endpoint at each step, measured here and by the balancer itself.
+   */
+  private Remap remap(PickerSpec hash, List<Endpoint> all) {
+    List<Endpoint> initial = all.subList(0, all.size() - 1);
+    Endpoint added = all.get(all.size() - 1);
+    Endpoint removed = initial.get(Math.min(1, initial.size() - 1));
+    String[] keys = distinctIds(settings.remapKeys(), settings.seed() + 1);
+    try (Balancer balancer = newBalancer(hash, initial).build()) {
+      String[] before = homes(balancer, keys);
+      balancer.snapshot(); // settles the initial build, so the next snapshot measures one change
+      balancer.add(added);
+      OptionalDouble liveAdd = balancer.snapshot().balance().remappedShare();
+      String[] afterAdd = homes(balancer, keys);
+      balancer.remove(removed.id());
+      OptionalDouble liveRemove = balancer.snapshot().balance().remappedShare();
+      String[] afterRemove = homes(balancer, keys);
+      int moved = 0;
+      int needless = 0;
+      int onRemoved = 0;
+      int movedAgain = 0;
+      int needlessAgain = 0;
+      for (int k = 0; k < keys.length; k++) {
+        if (!before[k].equals(afterAdd[k])) {
+          moved++;
+          if (!afterAdd[k].equals(added.id())) {
+            needless++;
+          }
+        }
+        if (afterAdd[k].equals(removed.id())) {
+          onRemoved++;
+        }
+        if (!afterAdd[k].equals(afterRemove[k])) {
+          movedAgain++;
+          if (!afterAdd[k].equals(removed.id())) {
+            needlessAgain++;
+          }
+        }
+      }
+      double total = keys.length;
+      return new Remap(
+          hash,
+          initial.size(),
+          new Moved(moved / total, needless / total, liveAdd, 1.0 / all.size()),
+          new Moved(movedAgain / total, needlessAgain / total, liveRemove, onRemoved / total));
+    }
+  }
+
+  private static String[] homes(Balancer balancer, String[] keys) {
+    String[] homes = new String[keys.length];
+    for (int k = 0; k < keys.length; k++) {
+      homes[k] = balancer.choose(keys[k]).id();
+    }
+    return homes;
+  }
+
+  /** {@code count} distinct decimal request ids, as many digits as needed. */
+  static String[] distinctIds(int count, long seed) {
+    Random random = new Random(seed);
+    int bound = Math.max(900_000, count * 4);
+    Set<String> ids = new LinkedHashSet<>();
+    while (ids.size() < count) {
+      ids.add(Integer.toString(100_000 + random.nextInt(bound)));
+    }
+    return ids.toArray(new String[0]);
+  }
+
+  /**
+   * Kills the second worker once a third of the requests are sent. Passive outlier detection (3
+   * consecutive failures) and an active {@code /health} probe every 250 ms watch the workers;
+   * failed attempts are retried elsewhere.
+   */
+  private Failover failover(
+      OkHttpClient client, LoadRun load, String[] keys, Runnable onRequest)
+      throws IOException, InterruptedException {
+    int n = settings.a1Workers();
+    int killAt = keys.length / 3;
+    try (Workers workers = Workers.start(n, 2, 0, 1)) {
+      WorkerServer victim = workers.started.get(Math.min(1, n - 1));
+      long[] killedAt = {Long.MAX_VALUE};
+      Detection[] detected = {null};
+      BalancerListener watch =
+          new BalancerListener() {
+            @Override
+            public void onHealthChanged(
+                Balancer b, Endpoint e, HealthState from, HealthState to, String reason) {
+              synchronized (detected) {
+                if (detected[0] == null && e.id().equals(victim.id()) && to != HealthState.HEALTHY) {
+                  detected[0] = new Detection(ticker.read() - killedAt[0], to, reason);
+                }
+              }
+            }
+          };
+      try (Balancer balancer =
+          newBalancer(FAILOVER_PICKER, workers.endpoints)
+              .listener(watch)
+              .outlierDetection(
+                  o -> o.consecutiveFailures(3).maxEjectedShare(0.5)
+                      .baseEjectionTime(Duration.ofMinutes(1)))
+              .healthCheck(
+                  h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(250))
+                      .unhealthyThreshold(2).httpClient(client).random(new Random(settings.seed())))
+              .build()) {
+        LoadRun.Result r =
+            load.run(
+                balancer,
+                workers.started,
+                keys,
+                i -> {
+                  if (i == killAt) {
+                    synchronized (detected) {
+                      killedAt[0] = ticker.read();
+                    }
+                    victim.close();
+                  }
+                },
+                onRequest);
+        Detection d;
+        synchronized (detected) {
+          d = detected[0];
+        }
+        return new Failover(FAILOVER_PICKER, victim.id(), killAt, java.util.Optional.ofNullable(d), r);
+      }
+    }
+  }
+
+  private static OkHttpClient newClient(int concurrency) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(Math.max(64, concurrency * 2));
+    dispatcher.setMaxRequestsPerHost(Math.max(64, concurrency * 2));
+    return new OkHttpClient.Builder()
+        .dispatcher(dispatcher)
+        .connectionPool(new ConnectionPool(Math.max(16, concurrency), 1, TimeUnit.MINUTES))
+        .connectTimeout(Duration.ofSeconds(2))
+        .readTimeout(Duration.ofSeconds(10))
+        .callTimeout(Duration.ofSeconds(10))
+        .retryOnConnectionFailure(false)
+        .build();
+  }
+}

@@ -1,0 +1,239 @@
+package io.github.lb4j.example;
+
+import io.github.lb4j.Balancer;
+import io.github.lb4j.BalancerSnapshot;
+import io.github.lb4j.Lease;
+import io.github.lb4j.NoAvailableEndpointException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Sends a stream of asynchronous requests through a balancer to local workers over HTTP and counts
+ * where they landed, as the workers themselves count them.
+ *
+ * <p>A request is {@code GET /tile} for a one-pixel tile with 32 iterations: a real worker answer
+ * that costs microseconds, so the run measures how the balancer spreads calls rather than how fast
+ * the workers compute. Each request carries an affinity key, a six-digit request id drawn from a
+ * seeded generator (the same ids for every picker); pickers without affinity ignore it. A failed
+ * attempt (a refused connection, an error answer) is reported on its lease and retried with a new
+ * pick, up to a number of attempts; a request that fails them all is lost.
+ *
+ * <p>Threading: {@link #run} blocks its caller until every request has finished; callbacks run on
+ * OkHttp's dispatcher threads.
+ */
+final class LoadRun {
+  /** The path and query of one request: a one-pixel tile with 32 iterations. */
+  static final String TILE_QUERY =
+      "tile?reMin=-0.75&reMax=-0.7499&imMin=0.1&imMax=0.1001&width=1&height=1&maxIter=32";
+
+  /**
+   * What one run measured.
+   *
+   * @param requests requests sent
+   * @param served per worker id, the requests the worker itself counted during the run
+   * @param answered per worker id, the answers that named it in {@code X-Worker-Id}
+   * @param misrouted answers whose {@code X-Worker-Id} was not the endpoint the balancer chose
+   * @param retried attempts sent again after a failed one
+   * @param lost requests that failed every attempt
+   * @param snapshot the balancer's snapshot right after the last request finished
+   */
+  record Result(
+      int requests,
+      Map<String, Long> served,
+      Map<String, Long> answered,
+      int misrouted,
+      int retried,
+      int lost,
+      BalancerSnapshot snapshot) {
+
+    /** The highest worker-counted load over the mean per worker. */
+    double servedMaxOverMean() {
+      return maxOverMean(served);
+    }
+
+    static double maxOverMean(Map<String, Long> counts) {
+      long max = 0;
+      long total = 0;
+      for (long c : counts.values()) {
+        max = Math.max(max, c);
+        total += c;
+      }
+      return total == 0 ? 0 : max / ((double) total / counts.size());
+    }
+  }
+
+  private final OkHttpClient client;
+  private final int concurrency;
+  private final int maxAttempts;
+
+  /**
+   * @param client the HTTP client; its dispatcher must allow {@code concurrency} calls per host
+   * @param concurrency requests in flight at once, {@code >= 1}
+   * @param maxAttempts attempts per request, {@code >= 1}
+   */
+  LoadRun(OkHttpClient client, int concurrency, int maxAttempts) {
+    this.client = client;
+    this.concurrency = concurrency;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** {@code count} six-digit request ids from {@code seed}: the keys of a run. */
+  static String[] requestIds(int count, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    String[] ids = new String[count];
+    for (int i = 0; i < count; i++) {
+      ids[i] = Integer.toString(100_000 + random.nextInt(900_000));
+    }
+    return ids;
+  }
+
+  /**
+   * Sends one request per key through {@code balancer} and waits for all of them.
+   *
+   * @param workers the workers behind the balancer's endpoints, to read their own counters
+   * @param keys the affinity key of each request
+   * @param beforeRequest called on the caller's thread with each request's index before it is sent
+   * @param onFinished called once per request when it has succeeded or been lost
+   */
+  Result run(
+      Balancer balancer,
+      List<WorkerServer> workers,
+      String[] keys,
+      IntConsumer beforeRequest,
+      Runnable onFinished)
+      throws InterruptedException {
+    Map<String, Integer> servedBefore = new LinkedHashMap<>();
+    for (WorkerServer w : workers) {
+      servedBefore.put(w.id(), w.tilesServed());
+    }
+    Attempts attempts = new Attempts(balancer, keys.length, onFinished);
+    for (int i = 0; i < keys.length; i++) {
+      beforeRequest.accept(i);
+      attempts.slots.acquire();
+      attempts.send(keys[i], 1);
+    }
+    if (!attempts.done.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(
+          "requests: " + attempts.done.getCount() + " of " + keys.length
+              + " still unfinished after 5 minutes (expected: all finished)");
+    }
+    Map<String, Long> served = new LinkedHashMap<>();
+    for (WorkerServer w : workers) {
+      served.put(w.id(), (long) (w.tilesServed() - servedBefore.get(w.id())));
+    }
+    Map<String, Long> answered = new LinkedHashMap<>();
+    for (String id : served.keySet()) {
+      answered.put(id, attempts.answered.getOrDefault(id, new AtomicInteger()).longValue());
+    }
+    attempts.answered.forEach((id, n) -> answered.putIfAbsent(id, n.longValue()));
+    return new Result(
+        keys.length,
+        served,
+        answered,
+        attempts.misrouted.get(),
+        attempts.retried.get(),
+        attempts.lost.get(),
+        balancer.snapshot());
+  }
+
+  /** The in-flight requests of one run. */
+  private final class Attempts {
+    final Balancer balancer;
+    final Runnable onFinished;
+    final Semaphore slots = new Semaphore(concurrency);
+    final CountDownLatch done;
+    final Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
+    final AtomicInteger misrouted = new AtomicInteger();
+    final AtomicInteger retried = new AtomicInteger();
+    final AtomicInteger lost = new AtomicInteger();
+
+    Attempts(Balancer balancer, int requests, Runnable onFinished) {
+      this.balancer = balancer;
+      this.onFinished = onFinished;
+      this.done = new CountDownLatch(requests);
+    }
+
+    void send(String key, int attempt) {
+      Lease lease;
+      try {
+        lease = balancer.acquire(key);
+      } catch (NoAvailableEndpointException e) {
+        failed(key, attempt);
+        return;
+      }
+      HttpUrl url = HttpUrl.get(lease.endpoint().address().resolve("/" + TILE_QUERY));
+      client
+          .newCall(new Request.Builder().url(url).build())
+          .enqueue(
+              new Callback() {
+                @Override
+                public void onResponse(Call call, Response response) {
+                  boolean ok;
+                  try (response) {
+                    ok = response.isSuccessful();
+                    if (ok) {
+                      response.body().bytes(); // read the answer to the end
+                      String id = response.header(WorkerServer.WORKER_ID_HEADER);
+                      answered.computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
+                          .incrementAndGet();
+                      if (!lease.endpoint().id().equals(id)) {
+                        misrouted.incrementAndGet();
+                      }
+                    }
+                  } catch (IOException e) {
+                    lease.failure(e);
+                    lease.close();
+                    failed(key, attempt);
+                    return;
+                  }
+                  if (ok) {
+                    lease.success();
+                    lease.close();
+                    finished();
+                  } else {
+                    lease.failure();
+                    lease.close();
+                    failed(key, attempt);
+                  }
+                }
+
+                @Override
+                public void onFailure(Call call, IOException e) {
+                  lease.failure(e);
+                  lease.close();
+                  failed(key, attempt);
+                }
+              });
+    }
+
+    private void failed(String key, int attempt) {
+      if (attempt < maxAttempts) {
+        retried.incrementAndGet();
+        send(key, attempt + 1);
+      } else {
+        lost.incrementAndGet();
+        finished();
+      }
+    }
+
+    private void finished() {
+      slots.release();
+      done.countDown();
+      onFinished.run();
+    }
+  }
+}

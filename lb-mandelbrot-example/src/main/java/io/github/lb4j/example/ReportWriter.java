@@ -1,0 +1,469 @@
+package io.github.lb4j.example;
+
+import io.github.lb4j.BalanceQuality;
+import io.github.lb4j.EndpointState;
+import io.github.lb4j.example.BalanceReport.Failover;
+import io.github.lb4j.example.BalanceReport.Moved;
+import io.github.lb4j.example.BalanceReport.PickerSpec;
+import io.github.lb4j.example.BalanceReport.Remap;
+import io.github.lb4j.example.BalanceReport.Results;
+import io.github.lb4j.example.BalanceReport.Settings;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Writes a finished {@link BalanceReport}: {@code index.html}, one PNG per chart and {@code
+ * report.csv} with every number, all into one directory.
+ *
+ * <p>Threading: not for concurrent use.
+ */
+final class ReportWriter {
+  static final String CSV = "report.csv";
+  static final String HTML = "index.html";
+
+  private static final int WIDTH = 900;
+  private static final int HEIGHT = 480;
+  private static final Color[] COLORS = {
+    new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+    new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+    new Color(0xbcbd22), new Color(0x17becf)
+  };
+
+  private final Results results;
+  private final Settings settings;
+  private final Path dir;
+  private final List<String> files = new ArrayList<>();
+
+  ReportWriter(Results results, Path dir) {
+    this.results = results;
+    this.settings = results.settings();
+    this.dir = dir;
+  }
+
+  /** Writes everything and returns the files written, relative to the directory. */
+  List<String> write() throws IOException {
+    Files.createDirectories(dir);
+    writeCsv();
+    requestsPerWorker("a1-requests-per-worker.png",
+        "A-1: requests per worker, " + settings.a1Workers() + " workers, "
+            + settings.requests() + " requests",
+        BalanceReport.PICKERS);
+    maxLoad("a2-max-load.png", BalanceReport.PICKERS);
+    maxOverMean("a2-max-over-mean.png", "A-2: busiest worker / mean, by picker",
+        BalanceReport.PICKERS);
+    requestsPerWorker("a4-requests-per-worker.png",
+        "A-4: requests per worker by hash function, " + settings.a1Workers() + " workers",
+        BalanceReport.HASHES);
+    maxOverMean("a4-max-over-mean.png", "A-4: busiest worker / mean, by hash function",
+        BalanceReport.HASHES);
+    keysMoved("a4-keys-moved.png");
+    failoverChart("a3-requests-per-worker.png");
+    writeHtml();
+    return List.copyOf(files);
+  }
+
+  // ---------------------------------------------------------------------------------- CSV
+
+  private void writeCsv() throws IOException {
+    StringBuilder csv = new StringBuilder("experiment,picker,workers,worker,measure,value\n");
+    for (PickerSpec p : BalanceReport.loadPickers()) {
+      for (Map.Entry<Integer, LoadRun.Result> e : results.runs().get(p.id()).entrySet()) {
+        runRows(csv, "load", p.id(), e.getKey(), e.getValue());
+      }
+    }
+    for (Remap r : results.remaps()) {
+      movedRows(csv, r, "added", r.added());
+      movedRows(csv, r, "removed", r.removed());
+    }
+    Failover f = results.failover();
+    runRows(csv, "A-3", f.picker().id(), settings.a1Workers(), f.run());
+    row(csv, "A-3", f.picker().id(), settings.a1Workers(), f.killedId(), "killed_at_request",
+        f.killedAt());
+    f.detection().ifPresent(d -> {
+      row(csv, "A-3", f.picker().id(), settings.a1Workers(), f.killedId(), "detected_after_ms",
+          d.afterNanos() / 1e6);
+    });
+    Files.writeString(dir.resolve(CSV), csv, StandardCharsets.UTF_8);
+    files.add(CSV);
+  }
+
+  private static void runRows(StringBuilder csv, String exp, String picker, int n, LoadRun.Result r) {
+    for (Map.Entry<String, Long> w : r.served().entrySet()) {
+      row(csv, exp, picker, n, w.getKey(), "served", w.getValue());
+      row(csv, exp, picker, n, w.getKey(), "answered", r.answered().getOrDefault(w.getKey(), 0L));
+      EndpointState s = r.snapshot().endpoint(w.getKey()).orElse(null);
+      if (s != null) {
+        row(csv, exp, picker, n, w.getKey(), "balancer_picks", s.picks());
+        row(csv, exp, picker, n, w.getKey(), "live_recent_share", s.recentShare());
+      }
+    }
+    BalanceQuality q = r.snapshot().balance();
+    row(csv, exp, picker, n, "", "requests", r.requests());
+    row(csv, exp, picker, n, "", "retried", r.retried());
+    row(csv, exp, picker, n, "", "lost", r.lost());
+    row(csv, exp, picker, n, "", "misrouted", r.misrouted());
+    row(csv, exp, picker, n, "", "mean_load", (double) r.requests() / n);
+    row(csv, exp, picker, n, "", "max_load", max(r.served()));
+    row(csv, exp, picker, n, "", "served_max_over_mean", r.servedMaxOverMean());
+    row(csv, exp, picker, n, "", "live_recent_picks", q.recentPicks());
+    row(csv, exp, picker, n, "", "live_picks_max_over_mean", q.picksMaxOverMean());
+  }
+
+  private static void movedRows(StringBuilder csv, Remap r, String change, Moved m) {
+    String exp = "A-4-keys-moved";
+    row(csv, exp, r.hash().id(), r.workers(), change, "moved_share", m.moved());
+    row(csv, exp, r.hash().id(), r.workers(), change, "needless_share", m.needless());
+    row(csv, exp, r.hash().id(), r.workers(), change, "ideal_share", m.ideal());
+    if (m.live().isPresent()) {
+      row(csv, exp, r.hash().id(), r.workers(), change, "live_remapped_share",
+          m.live().getAsDouble());
+    }
+  }
+
+  private static void row(
+      StringBuilder csv, String exp, String picker, int n, String worker, String measure,
+      Number value) {
+    String v = value instanceof Double d ? String.format(Locale.ROOT, "%.6f", d) : value.toString();
+    csv.append(exp).append(',').append(picker).append(',').append(n).append(',').append(worker)
+        .append(',').append(measure).append(',').append(v).append('\n');
+  }
+
+  private static long max(Map<String, Long> counts) {
+    return counts.values().stream().mapToLong(Long::longValue).max().orElse(0);
+  }
+
+  // ------------------------------------------------------------------------------- charts
+
+  private void requestsPerWorker(String file, String title, List<PickerSpec> pickers)
+      throws IOException {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        .xAxisTitle("picker").yAxisTitle("requests counted by the worker").build();
+    style(chart.getStyler());
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setAvailableSpaceFill(0.8);
+    List<String> labels = pickers.stream().map(PickerSpec::label).toList();
+    List<String> workers =
+        new ArrayList<>(results.runs().get(pickers.get(0).id()).get(settings.a1Workers())
+            .served().keySet());
+    for (String w : workers) {
+      List<Number> counts = new ArrayList<>();
+      for (PickerSpec p : pickers) {
+        counts.add(results.runs().get(p.id()).get(settings.a1Workers()).served().get(w));
+      }
+      chart.addSeries(w, labels, counts);
+    }
+    if (pickers.size() > 4) {
+      chart.getStyler().setXAxisLabelRotation(20);
+    }
+    save(chart, file);
+  }
+
+  private void maxLoad(String file, List<PickerSpec> pickers) throws IOException {
+    XYChart chart = lineChart("A-2: mean and busiest worker's load, " + settings.requests()
+        + " requests per run", "requests on the busiest worker (dashed: the mean)");
+    List<Integer> ns = workerCounts();
+    List<Number> mean = new ArrayList<>();
+    for (int n : ns) {
+      mean.add((double) settings.requests() / n);
+    }
+    XYSeries meanLine = chart.addSeries("mean load (requests / workers)", ns, mean);
+    meanLine.setLineStyle(new java.awt.BasicStroke(2.5f, java.awt.BasicStroke.CAP_BUTT,
+        java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+    meanLine.setLineColor(Color.BLACK);
+    meanLine.setMarker(SeriesMarkers.NONE);
+    for (PickerSpec p : pickers) {
+      List<Number> max = new ArrayList<>();
+      for (int n : ns) {
+        max.add(max(results.runs().get(p.id()).get(n).served()));
+      }
+      chart.addSeries(p.label(), ns, max);
+    }
+    save(chart, file);
+  }
+
+  private void maxOverMean(String file, String title, List<PickerSpec> pickers)
+      throws IOException {
+    XYChart chart = lineChart(title, "busiest worker's requests / mean (1 = perfectly even)");
+    List<Integer> ns = workerCounts();
+    for (PickerSpec p : pickers) {
+      List<Number> ratio = new ArrayList<>();
+      for (int n : ns) {
+        ratio.add(results.runs().get(p.id()).get(n).servedMaxOverMean());
+      }
+      chart.addSeries(p.label(), ns, ratio);
+    }
+    save(chart, file);
+  }
+
+  private void keysMoved(String file) throws IOException {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("A-4: share of " + settings.remapKeys() + " keys that changed worker")
+        .xAxisTitle("hash function").yAxisTitle("share of keys moved").build();
+    style(chart.getStyler());
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setYAxisDecimalPattern("0%");
+    List<String> labels = results.remaps().stream().map(r -> r.hash().label()).toList();
+    int n = settings.a1Workers();
+    chart.addSeries("worker added (" + n + " -> " + (n + 1) + ")", labels,
+        results.remaps().stream().map(r -> (Number) r.added().moved()).toList());
+    chart.addSeries("ideal on add", labels,
+        results.remaps().stream().map(r -> (Number) r.added().ideal()).toList());
+    chart.addSeries("worker removed (" + (n + 1) + " -> " + n + ")", labels,
+        results.remaps().stream().map(r -> (Number) r.removed().moved()).toList());
+    chart.addSeries("ideal on remove", labels,
+        results.remaps().stream().map(r -> (Number) r.removed().ideal()).toList());
+    save(chart, file);
+  }
+
+  private void failoverChart(String file) throws IOException {
+    Failover f = results.failover();
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("A-3: requests per worker, " + f.killedId() + " killed at request " + f.killedAt())
+        .xAxisTitle("worker").yAxisTitle("requests").build();
+    style(chart.getStyler());
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    List<String> workers = new ArrayList<>(f.run().served().keySet());
+    chart.addSeries("counted by the worker", workers,
+        workers.stream().map(w -> (Number) f.run().served().get(w)).toList());
+    chart.addSeries("answers received (X-Worker-Id)", workers,
+        workers.stream().map(w -> (Number) f.run().answered().getOrDefault(w, 0L)).toList());
+    save(chart, file);
+  }
+
+  private XYChart lineChart(String title, String yTitle) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        .xAxisTitle("workers").yAxisTitle(yTitle).build();
+    style(chart.getStyler());
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setXAxisMin((double) settings.minWorkers());
+    chart.getStyler().setXAxisMax((double) settings.maxWorkers());
+    chart.getStyler().setYAxisMin(0.0);
+    return chart;
+  }
+
+  private static void style(AxesChartStyler styler) {
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setPlotBackgroundColor(Color.WHITE);
+    styler.setPlotGridLinesColor(new Color(0xdddddd));
+    styler.setLegendBorderColor(new Color(0xcccccc));
+    styler.setSeriesColors(COLORS);
+    styler.setAntiAlias(true);
+  }
+
+  private List<Integer> workerCounts() {
+    List<Integer> ns = new ArrayList<>();
+    for (int n = settings.minWorkers(); n <= settings.maxWorkers(); n++) {
+      ns.add(n);
+    }
+    return ns;
+  }
+
+  private void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String file)
+      throws IOException {
+    BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+    files.add(file);
+  }
+
+  // --------------------------------------------------------------------------------- HTML
+
+  private void writeHtml() throws IOException {
+    StringBuilder h = new StringBuilder();
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+        .append("<title>lb4j balance-quality report</title>\n<style>\n")
+        .append("body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;")
+        .append("line-height:1.45;color:#222}\n")
+        .append("table{border-collapse:collapse;margin:1em 0;font-size:.9em}\n")
+        .append("th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}\n")
+        .append("th:first-child,td:first-child{text-align:left}\n")
+        .append("img{max-width:100%;border:1px solid #eee}\ncode{background:#f4f4f4}\n")
+        .append("</style></head><body>\n");
+    h.append("<h1>lb4j balance-quality report</h1>\n");
+    h.append("<p>Generated by <code>lb4j-mandelbrot report</code> in ")
+        .append(String.format(Locale.ROOT, "%.1f", results.elapsed().toMillis() / 1000.0))
+        .append(" s with ").append(settings.requests()).append(" requests per run, ")
+        .append(settings.concurrency()).append(" in flight at once, seed ")
+        .append(settings.seed()).append(". Every number is in <a href=\"").append(CSV)
+        .append("\">").append(CSV).append("</a>.</p>\n");
+    h.append("<p><b>What a request is.</b> An asynchronous HTTP <code>GET /tile</code> for a ")
+        .append("one-pixel tile with 32 iterations, sent with OkHttp to a real worker server on ")
+        .append("127.0.0.1 (an ephemeral port, 2 threads each). The answer costs microseconds to ")
+        .append("compute, so the runs measure where the balancer sends calls, not how fast ")
+        .append("workers compute. Each request carries a six-digit request id drawn from a seeded ")
+        .append("generator, the same ids for every picker, as its affinity key; pickers without ")
+        .append("affinity ignore it. Each worker counts the tiles it served itself; those counts ")
+        .append("are the loads below. The balancer's own live numbers (its snapshot's picks, ")
+        .append("recent share and max/mean) are shown next to them. Every run acquires a lease ")
+        .append("per attempt and reports the outcome, so least-connection, peak-EWMA and bounded ")
+        .append("loads see the calls in flight.</p>\n");
+
+    h.append("<h2>A-1: ").append(settings.requests()).append(" requests on ")
+        .append(settings.a1Workers()).append(" workers</h2>\n");
+    h.append("<p>These are the ").append(settings.a1Workers())
+        .append("-worker runs of A-2.</p>\n");
+    img(h, "a1-requests-per-worker.png");
+    liveTable(h, BalanceReport.PICKERS, settings.a1Workers());
+
+    h.append("<h2>A-2: ").append(settings.minWorkers()).append(" to ")
+        .append(settings.maxWorkers()).append(" workers, ").append(settings.requests())
+        .append(" requests each</h2>\n");
+    img(h, "a2-max-load.png");
+    img(h, "a2-max-over-mean.png");
+    ratioTable(h, BalanceReport.PICKERS);
+
+    failoverHtml(h);
+
+    h.append("<h2>A-4: hash functions</h2>\n");
+    h.append("<p>The classic configuration places server <i>i</i>'s 9 replicas at ")
+        .append("\u03a6(i, j) = i + j + 2j\u00b2 + 25 and request <i>i</i> at ")
+        .append("H(i) = i + 2i\u00b2 + 17 on a ring of 512 slots. The other three are lb4j's ring ")
+        .append("(64 virtual nodes per worker) with three key hashes: the default (Murmur3 ")
+        .append("mixing), FNV-1a, and the unmixed <code>String.hashCode</code>. The same ")
+        .append("request ids as A-1 and A-2.</p>\n");
+    h.append("<div style=\"display:flex;gap:8px;flex-wrap:wrap\">");
+    h.append("<img style=\"width:49%\" src=\"a4-requests-per-worker.png\" ")
+        .append("alt=\"a4-requests-per-worker\">");
+    h.append("<img style=\"width:49%\" src=\"a4-max-over-mean.png\" alt=\"a4-max-over-mean\">");
+    h.append("</div>\n");
+    liveTable(h, BalanceReport.HASHES, settings.a1Workers());
+    ratioTable(h, BalanceReport.HASHES);
+    h.append("<h3>Keys moved when a worker is added and removed</h3>\n");
+    h.append("<p>").append(settings.remapKeys()).append(" distinct request ids, each mapped with ")
+        .append("<code>choose(key)</code> on ").append(settings.a1Workers())
+        .append(" workers, again after a worker is added, and again after the second worker is ")
+        .append("removed. <i>Needless</i> moves are keys that moved between two workers that ")
+        .append("both stayed. <i>Live</i> is the balancer's own ")
+        .append("<code>BalanceQuality.remappedShare</code> for the same change, measured on its ")
+        .append("fixed sample of 2,048 keys.</p>\n");
+    img(h, "a4-keys-moved.png");
+    remapTable(h);
+    h.append("</body></html>\n");
+    Files.writeString(dir.resolve(HTML), h, StandardCharsets.UTF_8);
+    files.add(HTML);
+  }
+
+  private void failoverHtml(StringBuilder h) {
+    Failover f = results.failover();
+    LoadRun.Result r = f.run();
+    h.append("<h2>A-3: a worker killed in the middle of a run</h2>\n");
+    h.append("<p>").append(r.requests()).append(" requests on ").append(settings.a1Workers())
+        .append(" workers with ").append(f.picker().label()).append("; ")
+        .append(f.killedId()).append(" is stopped (its server closed, connections dropped) just ")
+        .append("before request ").append(f.killedAt()).append(" is sent. The balancer watches ")
+        .append("with passive outlier detection (3 consecutive failed calls eject) and an active ")
+        .append("<code>GET /health</code> probe every 250 ms (2 failures mark unhealthy). A failed ")
+        .append("attempt is reported on its lease and retried with a new pick, up to ")
+        .append(BalanceReport.MAX_ATTEMPTS).append(" attempts. The killed worker is not ")
+        .append("replaced in this run.</p>\n");
+    h.append("<table><tr><th>measure</th><th>value</th></tr>\n");
+    tr(h, "requests sent", r.requests());
+    tr(h, "requests lost (failed every attempt)", r.lost());
+    tr(h, "attempts retried", r.retried());
+    tr(h, "answers from another worker than chosen", r.misrouted());
+    h.append("<tr><td>time from the kill to the health change</td><td>")
+        .append(f.detection().map(d -> String.format(Locale.ROOT, "%.1f ms", d.afterNanos() / 1e6))
+            .orElse("not detected"))
+        .append("</td></tr>\n");
+    h.append("<tr><td>how it was detected</td><td>")
+        .append(f.detection().map(d -> escape(d.to() + ": " + d.reason())).orElse("-"))
+        .append("</td></tr>\n");
+    h.append("</table>\n");
+    img(h, "a3-requests-per-worker.png");
+    h.append("<p>The killed worker's own count can exceed the answers received from it: a tile ")
+        .append("it computed just before it was stopped is counted there, its answer dropped, and ")
+        .append("the request retried on another worker.</p>\n");
+  }
+
+  private void liveTable(StringBuilder h, List<PickerSpec> pickers, int n) {
+    h.append("<table><tr><th>picker</th><th>worker</th><th>counted by the worker</th>")
+        .append("<th>answers (X-Worker-Id)</th><th>balancer picks</th>")
+        .append("<th>live recent share</th></tr>\n");
+    for (PickerSpec p : pickers) {
+      LoadRun.Result r = results.runs().get(p.id()).get(n);
+      boolean first = true;
+      for (Map.Entry<String, Long> w : r.served().entrySet()) {
+        EndpointState s = r.snapshot().endpoint(w.getKey()).orElseThrow();
+        h.append("<tr><td>").append(first ? escape(p.label()) : "").append("</td><td>")
+            .append(w.getKey()).append("</td><td>").append(w.getValue()).append("</td><td>")
+            .append(r.answered().getOrDefault(w.getKey(), 0L)).append("</td><td>")
+            .append(s.picks()).append("</td><td>")
+            .append(String.format(Locale.ROOT, "%.1f%%", s.recentShare() * 100))
+            .append("</td></tr>\n");
+        first = false;
+      }
+    }
+    h.append("</table>\n");
+  }
+
+  private void ratioTable(StringBuilder h, List<PickerSpec> pickers) {
+    h.append("<table><tr><th>busiest / mean: counted by the workers (live, from the ")
+        .append("balancer's snapshot)</th>");
+    for (int n : workerCounts()) {
+      h.append("<th>").append(n).append(" workers</th>");
+    }
+    h.append("</tr>\n");
+    for (PickerSpec p : pickers) {
+      h.append("<tr><td>").append(escape(p.label())).append("</td>");
+      for (int n : workerCounts()) {
+        LoadRun.Result r = results.runs().get(p.id()).get(n);
+        h.append("<td>").append(String.format(Locale.ROOT, "%.3f (%.3f)",
+            r.servedMaxOverMean(), r.snapshot().balance().picksMaxOverMean())).append("</td>");
+      }
+      h.append("</tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  private void remapTable(StringBuilder h) {
+    h.append("<table><tr><th>hash</th><th>added: moved</th><th>needless</th><th>live</th>")
+        .append("<th>ideal</th><th>removed: moved</th><th>needless</th><th>live</th>")
+        .append("<th>ideal</th></tr>\n");
+    for (Remap r : results.remaps()) {
+      h.append("<tr><td>").append(escape(r.hash().label())).append("</td>");
+      for (Moved m : List.of(r.added(), r.removed())) {
+        h.append("<td>").append(percent(m.moved())).append("</td><td>")
+            .append(percent(m.needless())).append("</td><td>").append(percent(m.live()))
+            .append("</td><td>").append(percent(m.ideal())).append("</td>");
+      }
+      h.append("</tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  private static String percent(double share) {
+    return String.format(Locale.ROOT, "%.1f%%", share * 100);
+  }
+
+  private static String percent(OptionalDouble share) {
+    return share.isPresent() ? percent(share.getAsDouble()) : "-";
+  }
+
+  private static void tr(StringBuilder h, String name, long value) {
+    h.append("<tr><td>").append(name).append("</td><td>").append(value).append("</td></tr>\n");
+  }
+
+  private static void img(StringBuilder h, String file) {
+    h.append("<p><img src=\"").append(file).append("\" alt=\"").append(file).append("\"></p>\n");
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
