@@ -217,16 +217,23 @@ final class ReportWriter {
         .title("A-4: share of " + settings.remapKeys() + " keys that changed worker")
         .xAxisTitle("hash function").yAxisTitle("share of keys moved").build();
     style(chart.getStyler());
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setYAxisDecimalPattern("0%");
     List<String> labels = results.remaps().stream().map(r -> r.hash().label()).toList();
+    chart.getStyler().setSeriesColors(new Color[] {
+      COLORS[0], new Color(0x9ecae1), Color.GRAY, COLORS[1], new Color(0xfdd0a2), Color.DARK_GRAY});
     int n = settings.a1Workers();
     chart.addSeries("worker added (" + n + " -> " + (n + 1) + ")", labels,
         results.remaps().stream().map(r -> (Number) r.added().moved()).toList());
+    chart.addSeries("added, live remappedShare", labels,
+        results.remaps().stream().map(r -> (Number) r.added().live().orElse(0)).toList());
     chart.addSeries("ideal on add", labels,
         results.remaps().stream().map(r -> (Number) r.added().ideal()).toList());
     chart.addSeries("worker removed (" + (n + 1) + " -> " + n + ")", labels,
         results.remaps().stream().map(r -> (Number) r.removed().moved()).toList());
+    chart.addSeries("removed, live remappedShare", labels,
+        results.remaps().stream().map(r -> (Number) r.removed().live().orElse(0)).toList());
     chart.addSeries("ideal on remove", labels,
         results.remaps().stream().map(r -> (Number) r.removed().ideal()).toList());
     save(chart, file);
@@ -312,7 +319,9 @@ final class ReportWriter {
         .append("are the loads below. The balancer's own live numbers (its snapshot's picks, ")
         .append("recent share and max/mean) are shown next to them. Every run acquires a lease ")
         .append("per attempt and reports the outcome, so least-connection, peak-EWMA and bounded ")
-        .append("loads see the calls in flight.</p>\n");
+        .append("loads see the calls in flight. One uncounted run of the same requests warms the ")
+        .append("JVM up first.</p>\n");
+    summary(h);
 
     h.append("<h2>A-1: ").append(settings.requests()).append(" requests on ")
         .append(settings.a1Workers()).append(" workers</h2>\n");
@@ -337,6 +346,19 @@ final class ReportWriter {
         .append("(64 virtual nodes per worker) with three key hashes: the default (Murmur3 ")
         .append("mixing), FNV-1a, and the unmixed <code>String.hashCode</code>. The same ")
         .append("request ids as A-1 and A-2.</p>\n");
+    h.append("<p><b>What the classic functions do wrong.</b> \u03a6 depends on the server only ")
+        .append("through <code>+ i</code>, so the replicas of servers 1, 2, 3, ... sit on adjacent ")
+        .append("slots: nine tight clusters inside one band of the ring (slots 26 to about 167). A ")
+        .append("request goes to the first server slot clockwise, and every gap in front of a ")
+        .append("cluster, including the 370-slot arc from the end of the band around to slot 26, ")
+        .append("ends at server 1's replica, which leads each cluster. Server 1 therefore takes ")
+        .append("nearly every request, and adding servers only adds slots right behind it: its ")
+        .append("load stays near the total and the busiest/mean ratio grows like the number of ")
+        .append("servers. H itself spreads six-digit ids evenly over the 512 slots; the ring's ")
+        .append("placement is what fails. Servers are also numbered by position, so removing one ")
+        .append("renumbers the ones after it and moves keys between servers that stayed. A ring ")
+        .append("with 64 pseudo-randomly placed virtual nodes per worker spreads the same ids ")
+        .append("within a few percent with any of the three key hashes.</p>\n");
     h.append("<div style=\"display:flex;gap:8px;flex-wrap:wrap\">");
     h.append("<img style=\"width:49%\" src=\"a4-requests-per-worker.png\" ")
         .append("alt=\"a4-requests-per-worker\">");
@@ -357,6 +379,28 @@ final class ReportWriter {
     h.append("</body></html>\n");
     Files.writeString(dir.resolve(HTML), h, StandardCharsets.UTF_8);
     files.add(HTML);
+  }
+
+  /** The picker with the lowest busiest/mean ratio averaged over the worker counts, and the rest. */
+  private void summary(StringBuilder h) {
+    h.append("<h2>Summary</h2>\n<table><tr><th>picker</th>")
+        .append("<th>busiest / mean, averaged over ").append(settings.minWorkers()).append(" to ")
+        .append(settings.maxWorkers()).append(" workers</th><th>worst</th></tr>\n");
+    List<PickerSpec> sorted = new ArrayList<>(BalanceReport.loadPickers());
+    sorted.sort(java.util.Comparator.comparingDouble(this::meanRatio));
+    for (PickerSpec p : sorted) {
+      double worst = results.runs().get(p.id()).values().stream()
+          .mapToDouble(LoadRun.Result::servedMaxOverMean).max().orElse(0);
+      h.append("<tr><td>").append(escape(p.label())).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.3f", meanRatio(p))).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.3f", worst)).append("</td></tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  private double meanRatio(PickerSpec p) {
+    return results.runs().get(p.id()).values().stream()
+        .mapToDouble(LoadRun.Result::servedMaxOverMean).average().orElse(0);
   }
 
   private void failoverHtml(StringBuilder h) {
