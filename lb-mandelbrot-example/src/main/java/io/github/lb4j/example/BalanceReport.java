@@ -192,7 +192,7 @@ final class BalanceReport {
     long start = ticker.read();
     OkHttpClient client = newClient(settings.concurrency());
     try {
-      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS);
+      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker);
       String[] keys = LoadRun.requestIds(settings.requests(), settings.seed());
       warmUp(load, keys);
       Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
@@ -200,7 +200,7 @@ final class BalanceReport {
         try (Workers workers = Workers.start(n, 2, 0, 1)) {
           for (PickerSpec p : loadPickers()) {
             try (Balancer balancer = newBalancer(p, workers.endpoints).build()) {
-              LoadRun.Result r = load.run(balancer, workers.started, keys, i -> {}, onRequest);
+              LoadRun.Result r = load.run(balancer, () -> workers.started, keys, i -> {}, onRequest);
               runs.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()).put(n, r);
             }
           }
@@ -227,7 +227,7 @@ final class BalanceReport {
   private void warmUp(LoadRun load, String[] keys) throws IOException, InterruptedException {
     try (Workers workers = Workers.start(settings.minWorkers(), 2, 0, 1);
         Balancer balancer = newBalancer(PICKERS.get(0), workers.endpoints).build()) {
-      load.run(balancer, workers.started, keys, i -> {}, () -> {});
+      load.run(balancer, () -> workers.started, keys, i -> {}, () -> {});
     }
   }
 
@@ -348,7 +348,7 @@ final class BalanceReport {
         LoadRun.Result r =
             load.run(
                 balancer,
-                workers.started,
+                () -> workers.started,
                 keys,
                 i -> {
                   if (i == killAt) {

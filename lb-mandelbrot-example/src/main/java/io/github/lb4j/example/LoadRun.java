@@ -4,9 +4,10 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.BalancerSnapshot;
 import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
+import io.github.lb4j.Ticker;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -49,6 +51,7 @@ final class LoadRun {
    * @param misrouted answers whose {@code X-Worker-Id} was not the endpoint the balancer chose
    * @param retried attempts sent again after a failed one
    * @param lost requests that failed every attempt
+   * @param firstAnswerNanos per worker id, the ticker's reading at its first answer in the run
    * @param snapshot the balancer's snapshot right after the last request finished
    */
   record Result(
@@ -58,6 +61,7 @@ final class LoadRun {
       int misrouted,
       int retried,
       int lost,
+      Map<String, Long> firstAnswerNanos,
       BalancerSnapshot snapshot) {
 
     /** The highest worker-counted load over the mean per worker. */
@@ -79,16 +83,19 @@ final class LoadRun {
   private final OkHttpClient client;
   private final int concurrency;
   private final int maxAttempts;
+  private final Ticker ticker;
 
   /**
    * @param client the HTTP client; its dispatcher must allow {@code concurrency} calls per host
    * @param concurrency requests in flight at once, {@code >= 1}
    * @param maxAttempts attempts per request, {@code >= 1}
+   * @param ticker the clock of {@link Result#firstAnswerNanos()}
    */
-  LoadRun(OkHttpClient client, int concurrency, int maxAttempts) {
+  LoadRun(OkHttpClient client, int concurrency, int maxAttempts, Ticker ticker) {
     this.client = client;
     this.concurrency = concurrency;
     this.maxAttempts = maxAttempts;
+    this.ticker = ticker;
   }
 
   /** {@code count} six-digit request ids from {@code seed}: the keys of a run. */
@@ -104,20 +111,22 @@ final class LoadRun {
   /**
    * Sends one request per key through {@code balancer} and waits for all of them.
    *
-   * @param workers the workers behind the balancer's endpoints, to read their own counters
+   * @param workers the workers behind the balancer's endpoints, to read their own counters; read
+   *     before the first request and after the last, so that it may include workers started
+   *     during the run (which count from zero)
    * @param keys the affinity key of each request
    * @param beforeRequest called on the caller's thread with each request's index before it is sent
    * @param onFinished called once per request when it has succeeded or been lost
    */
   Result run(
       Balancer balancer,
-      List<WorkerServer> workers,
+      Supplier<? extends Collection<WorkerServer>> workers,
       String[] keys,
       IntConsumer beforeRequest,
       Runnable onFinished)
       throws InterruptedException {
     Map<String, Integer> servedBefore = new LinkedHashMap<>();
-    for (WorkerServer w : workers) {
+    for (WorkerServer w : workers.get()) {
       servedBefore.put(w.id(), w.tilesServed());
     }
     Attempts attempts = new Attempts(balancer, keys.length, onFinished);
@@ -132,8 +141,8 @@ final class LoadRun {
               + " still unfinished after 5 minutes (expected: all finished)");
     }
     Map<String, Long> served = new LinkedHashMap<>();
-    for (WorkerServer w : workers) {
-      served.put(w.id(), (long) (w.tilesServed() - servedBefore.get(w.id())));
+    for (WorkerServer w : workers.get()) {
+      served.put(w.id(), (long) (w.tilesServed() - servedBefore.getOrDefault(w.id(), 0)));
     }
     Map<String, Long> answered = new LinkedHashMap<>();
     for (String id : served.keySet()) {
@@ -147,6 +156,7 @@ final class LoadRun {
         attempts.misrouted.get(),
         attempts.retried.get(),
         attempts.lost.get(),
+        Map.copyOf(attempts.firstAnswer),
         balancer.snapshot());
   }
 
@@ -157,6 +167,7 @@ final class LoadRun {
     final Semaphore slots = new Semaphore(concurrency);
     final CountDownLatch done;
     final Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
+    final Map<String, Long> firstAnswer = new ConcurrentHashMap<>();
     final AtomicInteger misrouted = new AtomicInteger();
     final AtomicInteger retried = new AtomicInteger();
     final AtomicInteger lost = new AtomicInteger();
@@ -188,8 +199,10 @@ final class LoadRun {
                     if (ok) {
                       response.body().bytes(); // read the answer to the end
                       String id = response.header(WorkerServer.WORKER_ID_HEADER);
-                      answered.computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
-                          .incrementAndGet();
+                      answered.computeIfAbsent(String.valueOf(id), k -> {
+                        firstAnswer.put(k, ticker.read());
+                        return new AtomicInteger();
+                      }).incrementAndGet();
                       if (!lease.endpoint().id().equals(id)) {
                         misrouted.incrementAndGet();
                       }
