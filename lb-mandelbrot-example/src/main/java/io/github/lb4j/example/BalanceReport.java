@@ -16,9 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import okhttp3.ConnectionPool;
@@ -132,19 +137,21 @@ final class BalanceReport {
   record Remap(PickerSpec hash, int workers, Moved added, Moved removed) {}
 
   /**
-   * A-3: a worker killed in the middle of a run.
+   * A-3: a worker killed in the middle of a run, and replaced by the supervisor.
    *
    * @param picker the picker used
    * @param killedId the killed worker
    * @param killedAt the index of the request sent right after the kill
    * @param detection the killed worker's first health change, empty if there was none
+   * @param replacement the worker that replaced it, empty if none did during the run
    * @param run the run's counts, retries and losses
    */
   record Failover(
       PickerSpec picker,
       String killedId,
       int killedAt,
-      java.util.Optional<Detection> detection,
+      Optional<Detection> detection,
+      Optional<Replaced> replacement,
       LoadRun.Result run) {}
 
   /**
@@ -155,6 +162,16 @@ final class BalanceReport {
    * @param reason the balancer's reason
    */
   record Detection(long afterNanos, HealthState to, String reason) {}
+
+  /**
+   * The supervisor's replacement of the killed worker.
+   *
+   * @param id the new worker's id
+   * @param memberAfterNanos time from the kill until the new worker was a member of the balancer
+   * @param firstAnswerAfterNanos time from the kill until the new worker's first answer, empty if
+   *     it answered none before the run ended
+   */
+  record Replaced(String id, long memberAfterNanos, OptionalLong firstAnswerAfterNanos) {}
 
   /**
    * A finished report.
@@ -215,9 +232,13 @@ final class BalanceReport {
       Failover failover = failover(client, load, keys, onRequest);
       return new Results(settings, runs, remaps, failover, Duration.ofNanos(ticker.read() - start));
     } finally {
-      client.dispatcher().executorService().shutdown();
-      client.connectionPool().evictAll();
+      close(client);
     }
+  }
+
+  private static void close(OkHttpClient client) {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
   }
 
   /**
@@ -311,60 +332,113 @@ final class BalanceReport {
 
   /**
    * Kills the second worker once a third of the requests are sent. Passive outlier detection (3
-   * consecutive failures) and an active {@code /health} probe every 250 ms watch the workers;
-   * failed attempts are retried elsewhere.
+   * consecutive failures) and an active {@code /health} probe every 250 ms watch the workers; the
+   * {@link Supervisor} replaces the worker they take out; failed attempts are retried elsewhere.
    */
+  /** A-3 alone, on a client of its own. */
+  Failover failover(Runnable onRequest) throws IOException, InterruptedException {
+    OkHttpClient client = newClient(settings.concurrency());
+    try {
+      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker);
+      return failover(client, load, LoadRun.requestIds(settings.requests(), settings.seed()),
+          onRequest);
+    } finally {
+      close(client);
+    }
+  }
+
   private Failover failover(
       OkHttpClient client, LoadRun load, String[] keys, Runnable onRequest)
       throws IOException, InterruptedException {
-    int n = settings.a1Workers();
     int killAt = keys.length / 3;
-    try (Workers workers = Workers.start(n, 2, 0, 1)) {
-      WorkerServer victim = workers.started.get(Math.min(1, n - 1));
-      long[] killedAt = {Long.MAX_VALUE};
-      Detection[] detected = {null};
-      BalancerListener watch =
-          new BalancerListener() {
+    // Every worker that ever served, the killed one and its replacement included, to read counts.
+    List<WorkerServer> everyWorker = new CopyOnWriteArrayList<>();
+    Supervisor.WorkerFactory factory =
+        id -> {
+          WorkerServer w = WorkerServer.start("127.0.0.1", 0, id, 2, 1);
+          everyWorker.add(w);
+          return w;
+        };
+    long[] killedAt = {Long.MAX_VALUE};
+    String[] victim = {null};
+    Detection[] detected = {null};
+    Supervisor.Replacement[] replaced = {null};
+    BalancerListener watch =
+        new BalancerListener() {
+          @Override
+          public void onHealthChanged(
+              Balancer b, Endpoint e, HealthState from, HealthState to, String reason) {
+            synchronized (detected) {
+              if (detected[0] == null && e.id().equals(victim[0]) && to != HealthState.HEALTHY) {
+                detected[0] = new Detection(ticker.read() - killedAt[0], to, reason);
+              }
+            }
+          }
+        };
+    ExecutorService replacer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "report-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+    try (Balancer balancer =
+            newBalancer(FAILOVER_PICKER, List.of())
+                .listener(watch)
+                .outlierDetection(
+                    o -> o.consecutiveFailures(3).maxEjectedShare(0.5)
+                        .baseEjectionTime(Duration.ofMinutes(1)))
+                .healthCheck(
+                    h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(250))
+                        .unhealthyThreshold(2).httpClient(client)
+                        .random(new Random(settings.seed())))
+                .build();
+        Supervisor supervisor = new Supervisor(balancer, factory, replacer, ticker)) {
+      supervisor.addListener(
+          new Supervisor.Listener() {
             @Override
-            public void onHealthChanged(
-                Balancer b, Endpoint e, HealthState from, HealthState to, String reason) {
+            public void onReplaced(Supervisor.Replacement r) {
               synchronized (detected) {
-                if (detected[0] == null && e.id().equals(victim.id()) && to != HealthState.HEALTHY) {
-                  detected[0] = new Detection(ticker.read() - killedAt[0], to, reason);
+                if (replaced[0] == null && r.dead().id().equals(victim[0])) {
+                  replaced[0] = r;
                 }
               }
             }
-          };
-      try (Balancer balancer =
-          newBalancer(FAILOVER_PICKER, workers.endpoints)
-              .listener(watch)
-              .outlierDetection(
-                  o -> o.consecutiveFailures(3).maxEjectedShare(0.5)
-                      .baseEjectionTime(Duration.ofMinutes(1)))
-              .healthCheck(
-                  h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(250))
-                      .unhealthyThreshold(2).httpClient(client).random(new Random(settings.seed())))
-              .build()) {
-        LoadRun.Result r =
-            load.run(
-                balancer,
-                () -> workers.started,
-                keys,
-                i -> {
-                  if (i == killAt) {
-                    synchronized (detected) {
-                      killedAt[0] = ticker.read();
-                    }
-                    victim.close();
-                  }
-                },
-                onRequest);
-        Detection d;
-        synchronized (detected) {
-          d = detected[0];
-        }
-        return new Failover(FAILOVER_PICKER, victim.id(), killAt, java.util.Optional.ofNullable(d), r);
+          });
+      for (int i = 0; i < settings.a1Workers(); i++) {
+        supervisor.startWorker();
       }
+      victim[0] = supervisor.workers().get(Math.min(1, settings.a1Workers() - 1)).id();
+      LoadRun.Result r =
+          load.run(
+              balancer,
+              () -> everyWorker,
+              keys,
+              i -> {
+                if (i == killAt) {
+                  synchronized (detected) {
+                    killedAt[0] = ticker.read();
+                  }
+                  supervisor.kill(victim[0]);
+                }
+              },
+              onRequest);
+      synchronized (detected) {
+        Optional<Replaced> replacement =
+            Optional.ofNullable(replaced[0])
+                .map(
+                    rep -> {
+                      Long first = r.firstAnswerNanos().get(rep.replacement().id());
+                      return new Replaced(
+                          rep.replacement().id(),
+                          rep.replacedNanos() - killedAt[0],
+                          first == null ? OptionalLong.empty() : OptionalLong.of(first - killedAt[0]));
+                    });
+        return new Failover(
+            FAILOVER_PICKER, victim[0], killAt, Optional.ofNullable(detected[0]), replacement, r);
+      }
+    } finally {
+      replacer.shutdownNow();
     }
   }
 

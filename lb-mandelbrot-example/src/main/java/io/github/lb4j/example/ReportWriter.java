@@ -85,7 +85,7 @@ final class ReportWriter {
     StringBuilder csv = new StringBuilder("experiment,picker,workers,worker,measure,value\n");
     for (PickerSpec p : BalanceReport.loadPickers()) {
       for (Map.Entry<Integer, LoadRun.Result> e : results.runs().get(p.id()).entrySet()) {
-        runRows(csv, "load", p.id(), e.getKey(), e.getValue());
+        runRows(csv, "load", p.id(), e.getKey(), e.getValue(), true);
       }
     }
     for (Remap r : results.remaps()) {
@@ -93,18 +93,26 @@ final class ReportWriter {
       movedRows(csv, r, "removed", r.removed());
     }
     Failover f = results.failover();
-    runRows(csv, "A-3", f.picker().id(), settings.a1Workers(), f.run());
+    runRows(csv, "A-3", f.picker().id(), settings.a1Workers(), f.run(), false);
     row(csv, "A-3", f.picker().id(), settings.a1Workers(), f.killedId(), "killed_at_request",
         f.killedAt());
     f.detection().ifPresent(d -> {
       row(csv, "A-3", f.picker().id(), settings.a1Workers(), f.killedId(), "detected_after_ms",
           d.afterNanos() / 1e6);
     });
+    f.replacement().ifPresent(rep -> {
+      row(csv, "A-3", f.picker().id(), settings.a1Workers(), rep.id(), "member_after_ms",
+          rep.memberAfterNanos() / 1e6);
+      rep.firstAnswerAfterNanos().ifPresent(t -> row(csv, "A-3", f.picker().id(),
+          settings.a1Workers(), rep.id(), "first_answer_after_ms", t / 1e6));
+    });
     Files.writeString(dir.resolve(CSV), csv, StandardCharsets.UTF_8);
     files.add(CSV);
   }
 
-  private static void runRows(StringBuilder csv, String exp, String picker, int n, LoadRun.Result r) {
+  /** One run's rows; {@code balance}: also the load spread, for runs on a fixed set of workers. */
+  private static void runRows(
+      StringBuilder csv, String exp, String picker, int n, LoadRun.Result r, boolean balance) {
     for (Map.Entry<String, Long> w : r.served().entrySet()) {
       row(csv, exp, picker, n, w.getKey(), "served", w.getValue());
       row(csv, exp, picker, n, w.getKey(), "answered", r.answered().getOrDefault(w.getKey(), 0L));
@@ -119,6 +127,9 @@ final class ReportWriter {
     row(csv, exp, picker, n, "", "retried", r.retried());
     row(csv, exp, picker, n, "", "lost", r.lost());
     row(csv, exp, picker, n, "", "misrouted", r.misrouted());
+    if (!balance) {
+      return;
+    }
     row(csv, exp, picker, n, "", "mean_load", (double) r.requests() / n);
     row(csv, exp, picker, n, "", "max_load", max(r.served()));
     row(csv, exp, picker, n, "", "served_max_over_mean", r.servedMaxOverMean());
@@ -421,19 +432,32 @@ final class ReportWriter {
         .append("with passive outlier detection (3 consecutive failed calls eject) and an active ")
         .append("<code>GET /health</code> probe every 250 ms (2 failures mark unhealthy). A failed ")
         .append("attempt is reported on its lease and retried with a new pick, up to ")
-        .append(BalanceReport.MAX_ATTEMPTS).append(" attempts. The killed worker is not ")
-        .append("replaced in this run.</p>\n");
+        .append(BalanceReport.MAX_ATTEMPTS).append(" attempts. The example's supervisor ")
+        .append("follows the balancer's health events: when the balancer takes a worker out, it ")
+        .append("starts a fresh worker on a new port, adds it to the balancer and removes the dead ")
+        .append("one. Times are measured from the kill with the system clock.</p>\n");
     h.append("<table><tr><th>measure</th><th>value</th></tr>\n");
     tr(h, "requests sent", r.requests());
     tr(h, "requests lost (failed every attempt)", r.lost());
     tr(h, "attempts retried", r.retried());
     tr(h, "answers from another worker than chosen", r.misrouted());
     h.append("<tr><td>time from the kill to the health change</td><td>")
-        .append(f.detection().map(d -> String.format(Locale.ROOT, "%.1f ms", d.afterNanos() / 1e6))
-            .orElse("not detected"))
+        .append(f.detection().map(d -> millis(d.afterNanos())).orElse("not detected"))
         .append("</td></tr>\n");
     h.append("<tr><td>how it was detected</td><td>")
         .append(f.detection().map(d -> escape(d.to() + ": " + d.reason())).orElse("-"))
+        .append("</td></tr>\n");
+    h.append("<tr><td>replacement worker</td><td>")
+        .append(f.replacement().map(BalanceReport.Replaced::id).orElse("none during the run"))
+        .append("</td></tr>\n");
+    h.append("<tr><td>time from the kill until the replacement was a member</td><td>")
+        .append(f.replacement().map(rep -> millis(rep.memberAfterNanos())).orElse("-"))
+        .append("</td></tr>\n");
+    h.append("<tr><td>time from the kill until the replacement's first answer</td><td>")
+        .append(f.replacement().flatMap(rep -> rep.firstAnswerAfterNanos().isPresent()
+                ? java.util.Optional.of(millis(rep.firstAnswerAfterNanos().getAsLong()))
+                : java.util.Optional.<String>empty())
+            .orElse("-"))
         .append("</td></tr>\n");
     h.append("</table>\n");
     img(h, "a3-requests-per-worker.png");
@@ -496,6 +520,10 @@ final class ReportWriter {
       h.append("</tr>\n");
     }
     h.append("</table>\n");
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 
   private static String percent(double share) {

@@ -175,6 +175,34 @@ final class ReportCommandTest {
     assertTrue(value(classic, "removed", "needless_share") > 0, classic.toString());
   }
 
+  @Test
+  void failover_longEnoughRun_supervisorReplacesTheKilledWorkerAndNothingIsLost() throws Exception {
+    BalanceReport.Settings settings = new BalanceReport.Settings(3_000, 2, 6, 3, 32, 1_000, 7);
+    int[] finished = {0};
+    BalanceReport.Failover f =
+        new BalanceReport(settings, io.github.lb4j.Ticker.system()).failover(() -> {
+          synchronized (finished) {
+            finished[0]++;
+          }
+        });
+    assertEquals(3_000, finished[0], "every request finished once");
+    assertEquals(0, f.run().lost());
+    assertEquals(0, f.run().misrouted());
+    assertEquals("worker-2", f.killedId());
+    assertTrue(f.detection().isPresent(), "the balancer noticed the kill");
+    BalanceReport.Replaced replaced = f.replacement().orElseThrow();
+    assertEquals("worker-4", replaced.id());
+    assertTrue(f.detection().get().afterNanos() <= replaced.memberAfterNanos(),
+        "replaced after the detection: " + f);
+    // The replacement took traffic: its own count, its answers and its first-answer time agree.
+    long served = f.run().served().get("worker-4");
+    assertTrue(served > 0, f.run().served().toString());
+    assertEquals(served, f.run().answered().get("worker-4"));
+    assertTrue(replaced.firstAnswerAfterNanos().orElseThrow() >= replaced.memberAfterNanos());
+    long answers = f.run().answered().values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(3_000, answers, "one answer per request");
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
