@@ -142,6 +142,7 @@ final class BalanceReport {
    * @param picker the picker used
    * @param killedId the killed worker
    * @param killedAt the index of the request sent right after the kill
+   * @param killNanos the ticker's reading at the kill
    * @param detection the killed worker's first health change, empty if there was none
    * @param replacement the worker that replaced it, empty if none did during the run
    * @param run the run's counts, retries and losses
@@ -150,6 +151,7 @@ final class BalanceReport {
       PickerSpec picker,
       String killedId,
       int killedAt,
+      long killNanos,
       Optional<Detection> detection,
       Optional<Replaced> replacement,
       LoadRun.Result run) {}
@@ -209,7 +211,7 @@ final class BalanceReport {
     long start = ticker.read();
     OkHttpClient client = newClient(settings.concurrency());
     try {
-      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker);
+      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, false);
       String[] keys = LoadRun.requestIds(settings.requests(), settings.seed());
       warmUp(load, keys);
       Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
@@ -229,7 +231,9 @@ final class BalanceReport {
           remaps.add(remap(h, workers.endpoints));
         }
       }
-      Failover failover = failover(client, load, keys, onRequest);
+      Failover failover =
+          failover(client, new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true),
+              keys, onRequest);
       return new Results(settings, runs, remaps, failover, Duration.ofNanos(ticker.read() - start));
     } finally {
       close(client);
@@ -339,7 +343,7 @@ final class BalanceReport {
   Failover failover(Runnable onRequest) throws IOException, InterruptedException {
     OkHttpClient client = newClient(settings.concurrency());
     try {
-      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker);
+      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true);
       return failover(client, load, LoadRun.requestIds(settings.requests(), settings.seed()),
           onRequest);
     } finally {
@@ -428,14 +432,17 @@ final class BalanceReport {
             Optional.ofNullable(replaced[0])
                 .map(
                     rep -> {
-                      Long first = r.firstAnswerNanos().get(rep.replacement().id());
+                      OptionalLong first = r.firstAnswerNanos(rep.replacement().id());
                       return new Replaced(
                           rep.replacement().id(),
                           rep.replacedNanos() - killedAt[0],
-                          first == null ? OptionalLong.empty() : OptionalLong.of(first - killedAt[0]));
+                          first.isPresent()
+                              ? OptionalLong.of(first.getAsLong() - killedAt[0])
+                              : OptionalLong.empty());
                     });
         return new Failover(
-            FAILOVER_PICKER, victim[0], killAt, Optional.ofNullable(detected[0]), replacement, r);
+            FAILOVER_PICKER, victim[0], killAt, killedAt[0], Optional.ofNullable(detected[0]),
+            replacement, r);
       }
     } finally {
       replacer.shutdownNow();

@@ -8,8 +8,12 @@ import io.github.lb4j.Ticker;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +55,8 @@ final class LoadRun {
    * @param misrouted answers whose {@code X-Worker-Id} was not the endpoint the balancer chose
    * @param retried attempts sent again after a failed one
    * @param lost requests that failed every attempt
-   * @param firstAnswerNanos per worker id, the ticker's reading at its first answer in the run
+   * @param answers every answer with the worker that gave it and when, in no particular order;
+   *     empty unless this load run records answers
    * @param snapshot the balancer's snapshot right after the last request finished
    */
   record Result(
@@ -61,12 +66,20 @@ final class LoadRun {
       int misrouted,
       int retried,
       int lost,
-      Map<String, Long> firstAnswerNanos,
+      List<Answer> answers,
       BalancerSnapshot snapshot) {
 
     /** The highest worker-counted load over the mean per worker. */
     double servedMaxOverMean() {
       return maxOverMean(served);
+    }
+
+    /** The ticker's reading at the first answer of {@code workerId}, if it gave any. */
+    OptionalLong firstAnswerNanos(String workerId) {
+      return answers.stream()
+          .filter(a -> a.workerId().equals(workerId))
+          .mapToLong(Answer::nanos)
+          .min();
     }
 
     static double maxOverMean(Map<String, Long> counts) {
@@ -84,18 +97,25 @@ final class LoadRun {
   private final int concurrency;
   private final int maxAttempts;
   private final Ticker ticker;
+  private final boolean recordAnswers;
+
+  /** One answer: the worker that gave it and the ticker's reading when it arrived. */
+  record Answer(String workerId, long nanos) {}
 
   /**
    * @param client the HTTP client; its dispatcher must allow {@code concurrency} calls per host
    * @param concurrency requests in flight at once, {@code >= 1}
    * @param maxAttempts attempts per request, {@code >= 1}
-   * @param ticker the clock of {@link Result#firstAnswerNanos()}
+   * @param ticker the clock of {@link Result#answers()}
+   * @param recordAnswers whether to keep every answer's worker and time, for a timeline
    */
-  LoadRun(OkHttpClient client, int concurrency, int maxAttempts, Ticker ticker) {
+  LoadRun(
+      OkHttpClient client, int concurrency, int maxAttempts, Ticker ticker, boolean recordAnswers) {
     this.client = client;
     this.concurrency = concurrency;
     this.maxAttempts = maxAttempts;
     this.ticker = ticker;
+    this.recordAnswers = recordAnswers;
   }
 
   /** {@code count} six-digit request ids from {@code seed}: the keys of a run. */
@@ -156,7 +176,7 @@ final class LoadRun {
         attempts.misrouted.get(),
         attempts.retried.get(),
         attempts.lost.get(),
-        Map.copyOf(attempts.firstAnswer),
+        List.copyOf(attempts.answers),
         balancer.snapshot());
   }
 
@@ -167,7 +187,7 @@ final class LoadRun {
     final Semaphore slots = new Semaphore(concurrency);
     final CountDownLatch done;
     final Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
-    final Map<String, Long> firstAnswer = new ConcurrentHashMap<>();
+    final Queue<Answer> answers = new ConcurrentLinkedQueue<>();
     final AtomicInteger misrouted = new AtomicInteger();
     final AtomicInteger retried = new AtomicInteger();
     final AtomicInteger lost = new AtomicInteger();
@@ -199,10 +219,11 @@ final class LoadRun {
                     if (ok) {
                       response.body().bytes(); // read the answer to the end
                       String id = response.header(WorkerServer.WORKER_ID_HEADER);
-                      answered.computeIfAbsent(String.valueOf(id), k -> {
-                        firstAnswer.put(k, ticker.read());
-                        return new AtomicInteger();
-                      }).incrementAndGet();
+                      answered.computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
+                          .incrementAndGet();
+                      if (recordAnswers) {
+                        answers.add(new Answer(String.valueOf(id), ticker.read()));
+                      }
                       if (!lease.endpoint().id().equals(id)) {
                         misrouted.incrementAndGet();
                       }

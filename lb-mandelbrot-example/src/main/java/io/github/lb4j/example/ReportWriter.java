@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -75,6 +77,7 @@ final class ReportWriter {
         BalanceReport.HASHES);
     keysMoved("a4-keys-moved.png");
     failoverChart("a3-requests-per-worker.png");
+    timelineChart("a3-timeline.png");
     writeHtml();
     return List.copyOf(files);
   }
@@ -262,6 +265,59 @@ final class ReportWriter {
     chart.addSeries("answers received (X-Worker-Id)", workers,
         workers.stream().map(w -> (Number) f.run().answered().getOrDefault(w, 0L)).toList());
     save(chart, file);
+  }
+
+  /** Answers per worker over time around the kill, with the detection and the replacement. */
+  private void timelineChart(String file) throws IOException {
+    Failover f = results.failover();
+    List<LoadRun.Answer> answers = f.run().answers();
+    long first = answers.stream().mapToLong(LoadRun.Answer::nanos).min().orElse(f.killNanos());
+    long last = answers.stream().mapToLong(LoadRun.Answer::nanos).max().orElse(f.killNanos());
+    // About 50 buckets over the run, at least a millisecond each.
+    long bucket = Math.max(1_000_000L, (last - first) / 50);
+    int buckets = (int) ((last - first) / bucket) + 1;
+    Map<String, long[]> counts = new java.util.LinkedHashMap<>();
+    for (String w : f.run().served().keySet()) {
+      counts.put(w, new long[buckets]);
+    }
+    for (LoadRun.Answer a : answers) {
+      counts.computeIfAbsent(a.workerId(), k -> new long[buckets])[
+          (int) ((a.nanos() - first) / bucket)]++;
+    }
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("A-3: answers per worker over time (" + String.format(Locale.ROOT, "%.1f",
+            bucket / 1e6) + " ms buckets); 0 = the kill")
+        .xAxisTitle("ms since the kill").yAxisTitle("answers per bucket").build();
+    style(chart.getStyler());
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setMarkerSize(0);
+    chart.getStyler().setXAxisDecimalPattern("0");
+    List<Double> xs = new ArrayList<>();
+    for (int b = 0; b < buckets; b++) {
+      xs.add((first + b * bucket + bucket / 2.0 - f.killNanos()) / 1e6);
+    }
+    for (Map.Entry<String, long[]> e : counts.entrySet()) {
+      List<Number> ys = new ArrayList<>();
+      for (long c : e.getValue()) {
+        ys.add(c);
+      }
+      chart.addSeries(e.getKey(), xs, ys);
+    }
+    double top = counts.values().stream()
+        .flatMapToLong(java.util.Arrays::stream).max().orElse(1);
+    // Labels sit right of their line, a few percent of the time axis away.
+    double shift = (last - first) / 1e6 * 0.045;
+    marker(chart, 0, "kill", shift, top);
+    f.detection().ifPresent(
+        d -> marker(chart, d.afterNanos() / 1e6, "detected", shift * 1.6, top * 0.92));
+    f.replacement().ifPresent(
+        r -> marker(chart, r.memberAfterNanos() / 1e6, "replaced", shift * 1.6, top * 0.84));
+    save(chart, file);
+  }
+
+  private static void marker(XYChart chart, double x, String label, double shift, double y) {
+    chart.addAnnotation(new AnnotationLine(x, true, false));
+    chart.addAnnotation(new AnnotationText(label, x + shift, y, false));
   }
 
   private XYChart lineChart(String title, String yTitle) {
@@ -460,6 +516,7 @@ final class ReportWriter {
             .orElse("-"))
         .append("</td></tr>\n");
     h.append("</table>\n");
+    img(h, "a3-timeline.png");
     img(h, "a3-requests-per-worker.png");
     h.append("<p>The killed worker's own count can exceed the answers received from it: a tile ")
         .append("it computed just before it was stopped is counted there, its answer dropped, and ")

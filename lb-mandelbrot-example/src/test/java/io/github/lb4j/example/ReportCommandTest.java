@@ -34,6 +34,7 @@ final class ReportCommandTest {
           "a2-max-load.png",
           "a2-max-over-mean.png",
           "a3-requests-per-worker.png",
+          "a3-timeline.png",
           "a4-requests-per-worker.png",
           "a4-max-over-mean.png",
           "a4-keys-moved.png");
@@ -199,6 +200,7 @@ final class ReportCommandTest {
     assertTrue(served > 0, f.run().served().toString());
     assertEquals(served, f.run().answered().get("worker-4"));
     assertTrue(replaced.firstAnswerAfterNanos().orElseThrow() >= replaced.memberAfterNanos());
+    assertEquals(3_000, f.run().answers().size(), "the timeline has every answer");
     long answers = f.run().answered().values().stream().mapToLong(Long::longValue).sum();
     assertEquals(3_000, answers, "one answer per request");
   }
