@@ -170,6 +170,7 @@ final class BalanceReport {
    *
    * @param id the new worker's id
    * @param memberAfterNanos time from the kill until the new worker was a member of the balancer
+   *     (the balancer's endpoint-added event)
    * @param firstAnswerAfterNanos time from the kill until the new worker's first answer, empty if
    *     it answered none before the run ended
    */
@@ -367,6 +368,7 @@ final class BalanceReport {
     String[] victim = {null};
     Detection[] detected = {null};
     Supervisor.Replacement[] replaced = {null};
+    Map<String, Long> addedAt = new LinkedHashMap<>();
     BalancerListener watch =
         new BalancerListener() {
           @Override
@@ -376,6 +378,15 @@ final class BalanceReport {
               if (detected[0] == null && e.id().equals(victim[0]) && to != HealthState.HEALTHY) {
                 detected[0] = new Detection(ticker.read() - killedAt[0], to, reason);
               }
+            }
+          }
+
+          @Override
+          public void onEndpointAdded(Balancer b, Endpoint e) {
+            // Called once the endpoint can be chosen: the moment the replacement is a member.
+            long now = ticker.read();
+            synchronized (detected) {
+              addedAt.putIfAbsent(e.id(), now);
             }
           }
         };
@@ -435,7 +446,7 @@ final class BalanceReport {
                       OptionalLong first = r.firstAnswerNanos(rep.replacement().id());
                       return new Replaced(
                           rep.replacement().id(),
-                          rep.replacedNanos() - killedAt[0],
+                          addedAt.get(rep.replacement().id()) - killedAt[0],
                           first.isPresent()
                               ? OptionalLong.of(first.getAsLong() - killedAt[0])
                               : OptionalLong.empty());
