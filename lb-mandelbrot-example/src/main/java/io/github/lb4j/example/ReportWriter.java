@@ -380,6 +380,11 @@ final class ReportWriter {
         .append(settings.concurrency()).append(" in flight at once, seed ")
         .append(settings.seed()).append(". Every number is in <a href=\"").append(CSV)
         .append("\">").append(CSV).append("</a>.</p>\n");
+    h.append("<p>Run it again with <code>java -jar lb4j-mandelbrot.jar report --out DIR</code> ")
+        .append("(<code>--help</code> lists the settings). Round-robin, random and the hashing ")
+        .append("pickers without a load bound give the same counts every time; least-connection, ")
+        .append("peak-EWMA, bounded loads and the A-3 times follow how fast each worker answered, ")
+        .append("so they change from run to run.</p>\n");
     h.append("<p><b>What a request is.</b> An asynchronous HTTP <code>GET /tile</code> for a ")
         .append("one-pixel tile with 32 iterations, sent with OkHttp to a real worker server on ")
         .append("127.0.0.1 (an ephemeral port, 2 threads each). The answer costs microseconds to ")
