@@ -125,6 +125,7 @@ final class ReportWriter {
       if (s != null) {
         row(csv, exp, picker, n, w.getKey(), "balancer_picks", s.picks());
         row(csv, exp, picker, n, w.getKey(), "live_recent_share", s.recentShare());
+        row(csv, exp, picker, n, w.getKey(), "live_latency_ewma_ms", s.latencyEwmaNanos() / 1e6);
       }
     }
     BalanceQuality q = r.snapshot().balance();
@@ -209,7 +210,7 @@ final class ReportWriter {
       for (int n : ns) {
         max.add(max(results.runs().get(p.id()).get(n).served()));
       }
-      chart.addSeries(p.label(), ns, max);
+      paint(chart.addSeries(p.label(), ns, max), p);
     }
     save(chart, file);
   }
@@ -226,7 +227,7 @@ final class ReportWriter {
       for (int n : ns) {
         ratio.add(results.runs().get(p.id()).get(n).servedMaxOverMean());
       }
-      chart.addSeries(p.label(), ns, ratio);
+      paint(chart.addSeries(p.label(), ns, ratio), p);
     }
     save(chart, file);
   }
@@ -323,6 +324,22 @@ final class ReportWriter {
   private static void marker(XYChart chart, double x, String label, double shift, double y) {
     chart.addAnnotation(new AnnotationLine(x, true, false));
     chart.addAnnotation(new AnnotationText(label, x + shift, y, false));
+  }
+
+  private static void paint(XYSeries series, PickerSpec p) {
+    series.setLineColor(color(p));
+    series.setMarkerColor(color(p));
+  }
+
+  /** One color per picker in every line chart, so a picker is recognized from chart to chart. */
+  private static Color color(PickerSpec p) {
+    List<PickerSpec> all = BalanceReport.loadPickers();
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).id().equals(p.id())) {
+        return COLORS[i % COLORS.length];
+      }
+    }
+    throw new IllegalArgumentException("picker: '" + p.id() + "' (expected: a load picker)");
   }
 
   private XYChart lineChart(String title, String yTitle) {
