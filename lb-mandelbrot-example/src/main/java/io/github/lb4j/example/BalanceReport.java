@@ -6,6 +6,7 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.PickerFactory;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.KeyHashers;
 import io.github.lb4j.core.Pickers;
@@ -257,7 +258,7 @@ final class BalanceReport {
     }
   }
 
-  private io.github.lb4j.core.BalancerBuilder newBalancer(PickerSpec p, List<Endpoint> endpoints) {
+  private BalancerBuilder newBalancer(PickerSpec p, List<Endpoint> endpoints) {
     return Balancers.builder()
         .name("report-" + p.id())
         .endpoints(endpoints)

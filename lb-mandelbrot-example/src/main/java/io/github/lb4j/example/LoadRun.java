@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.Random;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -120,7 +121,7 @@ final class LoadRun {
 
   /** {@code count} six-digit request ids from {@code seed}: the keys of a run. */
   static String[] requestIds(int count, long seed) {
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     String[] ids = new String[count];
     for (int i = 0; i < count; i++) {
       ids[i] = Integer.toString(100_000 + random.nextInt(900_000));

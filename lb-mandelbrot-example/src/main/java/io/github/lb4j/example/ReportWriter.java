@@ -14,10 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
@@ -282,7 +286,7 @@ final class ReportWriter {
     // About 50 buckets over the run, at least a millisecond each.
     long bucket = Math.max(1_000_000L, (last - first) / 50);
     int buckets = (int) ((last - first) / bucket) + 1;
-    Map<String, long[]> counts = new java.util.LinkedHashMap<>();
+    Map<String, long[]> counts = new LinkedHashMap<>();
     for (String w : f.run().served().keySet()) {
       counts.put(w, new long[buckets]);
     }
@@ -310,7 +314,7 @@ final class ReportWriter {
       chart.addSeries(e.getKey(), xs, ys);
     }
     double top = counts.values().stream()
-        .flatMapToLong(java.util.Arrays::stream).max().orElse(1);
+        .flatMapToLong(Arrays::stream).max().orElse(1);
     // Labels sit right of their line, a few percent of the time axis away.
     double shift = (last - first) / 1e6 * 0.045;
     marker(chart, 0, "kill", shift, top);
@@ -488,7 +492,7 @@ final class ReportWriter {
         .append("<th>busiest / mean, averaged over ").append(settings.minWorkers()).append(" to ")
         .append(settings.maxWorkers()).append(" workers</th><th>worst</th></tr>\n");
     List<PickerSpec> sorted = new ArrayList<>(BalanceReport.loadPickers());
-    sorted.sort(java.util.Comparator.comparingDouble(this::meanRatio));
+    sorted.sort(Comparator.comparingDouble(this::meanRatio));
     for (PickerSpec p : sorted) {
       double worst = results.runs().get(p.id()).values().stream()
           .mapToDouble(LoadRun.Result::servedMaxOverMean).max().orElse(0);
@@ -537,10 +541,8 @@ final class ReportWriter {
         .append(f.replacement().map(rep -> millis(rep.memberAfterNanos())).orElse("-"))
         .append("</td></tr>\n");
     h.append("<tr><td>time from the kill until the replacement's first answer</td><td>")
-        .append(f.replacement().flatMap(rep -> rep.firstAnswerAfterNanos().isPresent()
-                ? java.util.Optional.of(millis(rep.firstAnswerAfterNanos().getAsLong()))
-                : java.util.Optional.<String>empty())
-            .orElse("-"))
+        .append(f.replacement().map(BalanceReport.Replaced::firstAnswerAfterNanos)
+            .filter(OptionalLong::isPresent).map(t -> millis(t.getAsLong())).orElse("-"))
         .append("</td></tr>\n");
     h.append("</table>\n");
     img(h, "a3-timeline.png");
