@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -212,8 +213,10 @@ final class BalanceReport {
   Results run(Runnable onRequest) throws IOException, InterruptedException {
     long start = ticker.read();
     OkHttpClient client = newClient(settings.concurrency());
+    ScheduledExecutorService retryTimer = newRetryTimer();
     try {
-      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, false);
+      LoadRun load =
+          new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, false, retryTimer);
       String[] keys = LoadRun.requestIds(settings.requests(), settings.seed());
       warmUp(load, keys);
       Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
@@ -234,12 +237,25 @@ final class BalanceReport {
         }
       }
       Failover failover =
-          failover(client, new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true),
-              keys, onRequest);
+          failover(
+              client,
+              new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true, retryTimer),
+              keys,
+              onRequest);
       return new Results(settings, runs, remaps, failover, Duration.ofNanos(ticker.read() - start));
     } finally {
+      retryTimer.shutdownNow();
       close(client);
     }
+  }
+
+  private static ScheduledExecutorService newRetryTimer() {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "report-retries");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static void close(OkHttpClient client) {
@@ -344,11 +360,14 @@ final class BalanceReport {
   /** A-3 alone, on a client of its own. */
   Failover failover(Runnable onRequest) throws IOException, InterruptedException {
     OkHttpClient client = newClient(settings.concurrency());
+    ScheduledExecutorService retryTimer = newRetryTimer();
     try {
-      LoadRun load = new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true);
+      LoadRun load =
+          new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true, retryTimer);
       return failover(client, load, LoadRun.requestIds(settings.requests(), settings.seed()),
           onRequest);
     } finally {
+      retryTimer.shutdownNow();
       close(client);
     }
   }
@@ -405,7 +424,7 @@ final class BalanceReport {
                     o -> o.consecutiveFailures(3).maxEjectedShare(0.5)
                         .baseEjectionTime(Duration.ofMinutes(1)))
                 .healthCheck(
-                    h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(250))
+                    h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofSeconds(1))
                         .unhealthyThreshold(2).httpClient(client)
                         .random(new Random(settings.seed())))
                 .build();

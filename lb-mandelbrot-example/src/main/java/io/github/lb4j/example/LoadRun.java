@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,7 +38,11 @@ import okhttp3.Response;
  * the workers compute. Each request carries an affinity key, a six-digit request id drawn from a
  * seeded generator (the same ids for every picker); pickers without affinity ignore it. A failed
  * attempt (a refused connection, an error answer) is reported on its lease and retried with a new
- * pick, up to a number of attempts; a request that fails them all is lost.
+ * pick after an exponential backoff ({@value #FIRST_BACKOFF_MILLIS} ms, then twice as long each
+ * time), up to a number of attempts; a request that fails them all is lost. The backoff is what a
+ * real client does, and it matters here: a dead worker refuses connections in microseconds, so
+ * without it a request could spend all its attempts on the dead worker before the balancer has seen
+ * the failures that take it out.
  *
  * <p>Threading: {@link #run} blocks its caller until every request has finished; callbacks run on
  * OkHttp's dispatcher threads.
@@ -99,6 +104,10 @@ final class LoadRun {
   private final int maxAttempts;
   private final Ticker ticker;
   private final boolean recordAnswers;
+  private final ScheduledExecutorService retryTimer;
+
+  /** The wait before the first retry of a request; each later retry waits twice as long. */
+  static final long FIRST_BACKOFF_MILLIS = 10;
 
   /** One answer: the worker that gave it and the ticker's reading when it arrived. */
   record Answer(String workerId, long nanos) {}
@@ -109,14 +118,21 @@ final class LoadRun {
    * @param maxAttempts attempts per request, {@code >= 1}
    * @param ticker the clock of {@link Result#answers()}
    * @param recordAnswers whether to keep every answer's worker and time, for a timeline
+   * @param retryTimer runs retries once their backoff has passed
    */
   LoadRun(
-      OkHttpClient client, int concurrency, int maxAttempts, Ticker ticker, boolean recordAnswers) {
+      OkHttpClient client,
+      int concurrency,
+      int maxAttempts,
+      Ticker ticker,
+      boolean recordAnswers,
+      ScheduledExecutorService retryTimer) {
     this.client = client;
     this.concurrency = concurrency;
     this.maxAttempts = maxAttempts;
     this.ticker = ticker;
     this.recordAnswers = recordAnswers;
+    this.retryTimer = retryTimer;
   }
 
   /** {@code count} six-digit request ids from {@code seed}: the keys of a run. */
@@ -258,7 +274,10 @@ final class LoadRun {
     private void failed(String key, int attempt) {
       if (attempt < maxAttempts) {
         retried.incrementAndGet();
-        send(key, attempt + 1);
+        retryTimer.schedule(
+            () -> send(key, attempt + 1),
+            FIRST_BACKOFF_MILLIS << (attempt - 1),
+            TimeUnit.MILLISECONDS);
       } else {
         lost.incrementAndGet();
         finished();
