@@ -49,7 +49,12 @@ public final class ResultsTable {
 
   @SuppressWarnings("unchecked")
   private static List<Row> read(Path file) throws IOException {
-    Object parsed = new Json(Files.readString(file)).value();
+    String text = Files.readString(file);
+    if (text.isBlank()) {
+      // JMH writes the file only when the run ends.
+      throw new IllegalArgumentException("file: " + file + " is empty (expected: a finished run)");
+    }
+    Object parsed = new Json(text).value();
     if (!(parsed instanceof List<?> results)) {
       throw new IllegalArgumentException("file: " + file + " (expected: a JMH JSON result array)");
     }
