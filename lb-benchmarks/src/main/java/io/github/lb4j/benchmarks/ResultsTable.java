@@ -39,12 +39,17 @@ public final class ResultsTable {
       throw new IllegalArgumentException("args: none (expected: one or more JMH JSON files)");
     }
     for (String file : args) {
-      List<Row> rows = read(Path.of(file));
-      System.out.println("#### " + Path.of(file).getFileName());
-      System.out.println();
-      print(rows);
-      System.out.println();
+      System.out.println(render(Path.of(file)));
     }
+  }
+
+  /** The Markdown section for one JMH JSON result file. */
+  static String render(Path file) throws IOException {
+    List<Row> rows = read(file);
+    StringBuilder out = new StringBuilder();
+    out.append("#### ").append(file.getFileName()).append("\n\n");
+    print(rows, out);
+    return out.toString();
   }
 
   @SuppressWarnings("unchecked")
@@ -103,14 +108,14 @@ public final class ResultsTable {
         bytes);
   }
 
-  private static void print(List<Row> rows) {
-    System.out.println(
+  private static void print(List<Row> rows, StringBuilder out) {
+    out.append(
         "| benchmark | params | threads | mean ± error (99.9%) | median | best | unit"
-            + " | median × floor | B/op |");
-    System.out.println("|---|---|---:|---:|---:|---:|---|---:|---:|");
+            + " | median × floor | B/op |\n");
+    out.append("|---|---|---:|---:|---:|---:|---|---:|---:|\n");
     for (Row row : rows) {
       Row floor = floorFor(rows, row);
-      System.out.printf(
+      out.append(String.format(
           Locale.ROOT,
           "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
           row.benchmark,
@@ -121,7 +126,7 @@ public final class ResultsTable {
           format(row.min),
           row.unit,
           floor == null ? "" : String.format(Locale.ROOT, "%.1f", row.median / floor.median),
-          row.bytesPerOp == null ? "" : format(row.bytesPerOp));
+          row.bytesPerOp == null ? "" : format(row.bytesPerOp)));
     }
   }
 
