@@ -180,15 +180,17 @@ final class DefaultBalancer implements Balancer {
     return new NoAvailableEndpointException(name, v.unavailableReason);
   }
 
-  void onSuccess(EndpointSlot slot, long latencyNanos) {
-    slot.recordSuccess(latencyNanos);
+  /** A call on {@code slot} that started at {@code startNanos} succeeded at {@code now}. */
+  void onSuccess(EndpointSlot slot, long startNanos, long now) {
+    slot.recordSuccess(now - startNanos, now);
     for (OutcomeObserver observer : outcomeObservers) {
       observer.onOutcome(slot, true, 0, null);
     }
   }
 
-  void onFailure(EndpointSlot slot, long latencyNanos, Throwable cause) {
-    int consecutive = slot.recordFailure(latencyNanos);
+  /** A call on {@code slot} that started at {@code startNanos} failed at {@code now}. */
+  void onFailure(EndpointSlot slot, long startNanos, long now, Throwable cause) {
+    int consecutive = slot.recordFailure(now - startNanos, now);
     for (OutcomeObserver observer : outcomeObservers) {
       observer.onOutcome(slot, false, consecutive, cause);
     }

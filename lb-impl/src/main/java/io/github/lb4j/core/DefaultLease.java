@@ -36,7 +36,7 @@ final class DefaultLease implements Lease {
   @Override
   public void success() {
     if (STATE.compareAndSet(this, OPEN, REPORTED)) {
-      balancer.onSuccess(slot, balancer.ticker().read() - startNanos);
+      balancer.onSuccess(slot, startNanos, balancer.ticker().read());
     }
   }
 
@@ -48,7 +48,7 @@ final class DefaultLease implements Lease {
   @Override
   public void failure(Throwable cause) {
     if (STATE.compareAndSet(this, OPEN, REPORTED)) {
-      balancer.onFailure(slot, balancer.ticker().read() - startNanos, cause);
+      balancer.onFailure(slot, startNanos, balancer.ticker().read(), cause);
     }
   }
 

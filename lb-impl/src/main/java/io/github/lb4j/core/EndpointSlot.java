@@ -157,21 +157,22 @@ final class EndpointSlot implements Candidate {
     balancerInFlight.decrementAndGet();
   }
 
-  void recordSuccess(long latencyNanos) {
+  /** Records a success that ended at {@code now} after {@code latencyNanos}. */
+  void recordSuccess(long latencyNanos, long now) {
     successes.increment();
     consecutiveFailures.set(0);
-    observeLatency(latencyNanos);
+    observeLatency(latencyNanos, now);
   }
 
   /** Records a failure; returns the number of consecutive failures including this one. */
-  int recordFailure(long latencyNanos) {
+  int recordFailure(long latencyNanos, long now) {
     failures.increment();
-    observeLatency(latencyNanos);
+    observeLatency(latencyNanos, now);
     return consecutiveFailures.incrementAndGet();
   }
 
-  private synchronized void observeLatency(long latencyNanos) {
-    long now = ticker.read();
+  // `now` comes from the caller, which read the clock once for the latency too.
+  private synchronized void observeLatency(long latencyNanos, long now) {
     double sample = Math.max(0, latencyNanos);
     double current = ewmaNanos;
     if (current == 0 || sample > current) {

@@ -19,8 +19,8 @@ import java.util.List;
  * low concurrency (every endpoint idle) the warming endpoint also gets only its share; this variant
  * is built only then, so the usual pickers stay as they are.
  *
- * <p>Up to {@link #EXACT_SCAN_LIMIT} candidates are all compared, ties broken at random (reservoir
- * sampling, so no allocation); beyond that two distinct candidates are sampled and the lighter one
+ * <p>Up to {@link #EXACT_SCAN_LIMIT} candidates are all compared, starting from a random one so that
+ * ties spread (one random draw per pick, no allocation); beyond that two distinct candidates are sampled and the lighter one
  * wins (power of two choices), which keeps the cost constant at any size.
  */
 final class LeastLoadPickerFactory implements PickerFactory {
@@ -85,21 +85,22 @@ final class LeastLoadPickerFactory implements PickerFactory {
       implements Picker {
     @Override
     public Candidate pick(String key) {
-      Candidate best = candidates[0];
-      double bestLoad = load(best, weights[0], ewma);
-      int ties = 1;
-      for (int i = 1; i < candidates.length; i++) {
-        Candidate c = candidates[i];
-        double load = load(c, weights[i], ewma);
+      // One random draw per pick: scan circularly from a random start and keep the first of the
+      // lightest. With every endpoint idle (plain choose()) that is a uniform choice; drawing per
+      // tie instead cost a random number per endpoint.
+      int n = candidates.length;
+      int start = rng.nextInt(n);
+      int best = start;
+      double bestLoad = load(candidates[start], weights[start], ewma);
+      for (int step = 1; step < n; step++) {
+        int i = start + step < n ? start + step : start + step - n;
+        double load = load(candidates[i], weights[i], ewma);
         if (load < bestLoad) {
-          best = c;
+          best = i;
           bestLoad = load;
-          ties = 1;
-        } else if (load == bestLoad && rng.nextInt(++ties) == 0) {
-          best = c;
         }
       }
-      return best;
+      return candidates[best];
     }
   }
 

@@ -108,8 +108,8 @@ final class LeastLoadPickerTest {
     DefaultBalancer internals = (DefaultBalancer) balancer;
     for (int i = 0; i < 20; i++) {
       now.addAndGet(1_000_000);
-      internals.slot(endpoint(0).id()).recordSuccess(10_000_000);
-      internals.slot(endpoint(1).id()).recordSuccess(100_000_000);
+      internals.slot(endpoint(0).id()).recordSuccess(10_000_000, now.get());
+      internals.slot(endpoint(1).id()).recordSuccess(100_000_000, now.get());
     }
     Map<String, Integer> picks = new HashMap<>();
     for (int i = 0; i < 100; i++) {
