@@ -2,6 +2,7 @@ package io.github.lb4j;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Chooses, for each call, which endpoint of a set to send it to.
@@ -62,6 +63,22 @@ public interface Balancer extends AutoCloseable {
    * @throws IllegalStateException when the balancer is closed
    */
   Lease acquire(String key);
+
+  /**
+   * Like {@link #acquire(String)}, but never on an endpoint whose id is in {@code exclude}: for a
+   * retry or a hedged copy that must go somewhere else. Hashing pickers send the key where it would
+   * go if the excluded endpoints left (with bounded loads: from there, the first endpoint under its
+   * bound, else that one regardless), so a key's fallback is as stable as its first choice; the
+   * other pickers choose as usual and, if their choice is excluded, take the least loaded endpoint
+   * that is not.
+   *
+   * @param key the affinity key, or {@code null} for none
+   * @param exclude ids of endpoints not to choose; may be empty
+   * @throws NoAvailableEndpointException when every available endpoint is excluded, or as for
+   *     {@link #acquire(String)}
+   * @throws IllegalStateException when the balancer is closed
+   */
+  Lease acquire(String key, Set<String> exclude);
 
   /**
    * Adds an endpoint.

@@ -5,6 +5,7 @@ import io.github.lb4j.KeyHasher;
 import io.github.lb4j.Picker;
 import io.github.lb4j.PickerFactory;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Consistent hashing on a {@link HashRing}, optionally with bounded loads.
@@ -51,17 +52,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     Candidate[] array = candidates.toArray(new Candidate[0]);
     HashRing ring = HashRing.build(array, virtualNodes, hasher);
     if (loadFactor == 0) {
-      return new AffinityPicker() {
-        @Override
-        public Candidate pick(String key) {
-          return array[ring.owners[start(ring, key)]];
-        }
-
-        @Override
-        public Candidate home(String key) {
-          return pick(key);
-        }
-      };
+      return new Plain(array, ring);
     }
     return new Bounded(array, ring, Weights.exact(candidates));
   }
@@ -70,11 +61,55 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     return index + 1 == size ? 0 : index + 1;
   }
 
+  /**
+   * Where the key goes on the ring without the excluded endpoints (so a key's fallback is where it
+   * would land if they left), or -1 when all are excluded.
+   */
+  private int startExcluding(
+      HashRing ring, Candidate[] candidates, String key, Set<String> exclude) {
+    java.util.function.IntPredicate allowed =
+        owner -> !exclude.contains(candidates[owner].endpoint().id());
+    return key == null
+        ? ring.firstAllowed(rng.nextInt(ring.size()), allowed)
+        : ring.lookupExcluding(hasher.hash(key), probes, allowed);
+  }
+
   private int start(HashRing ring, String key) {
     return key == null ? rng.nextInt(ring.size()) : ring.lookup(hasher.hash(key), probes);
   }
 
-  private final class Bounded implements ReservingPicker, AffinityPicker {
+  private final class Plain implements AffinityPicker, ExcludingPicker {
+    private final Candidate[] candidates;
+    private final HashRing ring;
+
+    Plain(Candidate[] candidates, HashRing ring) {
+      this.candidates = candidates;
+      this.ring = ring;
+    }
+
+    @Override
+    public Candidate pick(String key) {
+      return candidates[ring.owners[start(ring, key)]];
+    }
+
+    @Override
+    public Candidate home(String key) {
+      return pick(key);
+    }
+
+    @Override
+    public EndpointSlot acquireExcluding(String key, Set<String> exclude) {
+      int index = startExcluding(ring, candidates, key, exclude);
+      if (index < 0) {
+        return null;
+      }
+      EndpointSlot slot = (EndpointSlot) candidates[ring.owners[index]];
+      slot.acquire();
+      return slot;
+    }
+  }
+
+  private final class Bounded implements ReservingPicker, AffinityPicker, ExcludingPicker {
     private final Candidate[] candidates;
     private final HashRing ring;
     // Weights with the warm-up factor applied: a warming endpoint's cap is scaled by its share.
@@ -103,9 +138,31 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       return (EndpointSlot) walk(key, true);
     }
 
+    /**
+     * From where the key would go without the excluded endpoints, the first allowed endpoint under
+     * its bound; when every allowed endpoint is at its bound (the excluded ones take no share of the
+     * load, so the others can fill up), the first allowed one regardless: a retry must go somewhere.
+     */
+    @Override
+    public EndpointSlot acquireExcluding(String key, Set<String> exclude) {
+      int index = startExcluding(ring, candidates, key, exclude);
+      if (index < 0) {
+        return null;
+      }
+      EndpointSlot slot = (EndpointSlot) walk(index, true, exclude);
+      if (slot == null) {
+        slot = (EndpointSlot) candidates[ring.owners[index]];
+        slot.acquire();
+      }
+      return slot;
+    }
+
     private Candidate walk(String key, boolean acquire) {
+      return walk(start(ring, key), acquire, Set.of());
+    }
+
+    private Candidate walk(int start, boolean acquire, Set<String> exclude) {
       int size = ring.size();
-      int start = start(ring, key);
       EndpointSlot any = (EndpointSlot) candidates[0];
       // Concurrent acquirers can fill every endpoint up to a cap computed from a total read a
       // moment earlier; the total is re-read at each step and the walk retried, so the cap catches
@@ -119,6 +176,9 @@ final class ConsistentHashPickerFactory implements PickerFactory {
           }
           previous = owner;
           Candidate c = candidates[owner];
+          if (!exclude.isEmpty() && exclude.contains(c.endpoint().id())) {
+            continue;
+          }
           int cap =
               (int) Math.ceil(capPerUnitWeight * (any.balancerInFlight() + 1) * weights[owner]);
           if (acquire ? ((EndpointSlot) c).tryAcquire(cap) : c.inFlight() < cap) {

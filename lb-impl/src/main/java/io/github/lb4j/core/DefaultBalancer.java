@@ -161,6 +161,61 @@ final class DefaultBalancer implements Balancer {
     throw unavailable(v);
   }
 
+  @Override
+  public Lease acquire(String key, Set<String> exclude) {
+    Objects.requireNonNull(exclude, "exclude");
+    if (exclude.isEmpty()) {
+      return acquire0(key);
+    }
+    View v = view;
+    Picker picker = v.picker;
+    if (picker != null) {
+      EndpointSlot slot;
+      if (picker instanceof ExcludingPicker excluding) {
+        slot = excluding.acquireExcluding(key, exclude);
+      } else {
+        slot = asSlot(picker.pick(key));
+        if (slot == null || exclude.contains(slot.endpoint().id())) {
+          slot = leastLoadedExcept(v.available, exclude);
+        }
+        if (slot != null) {
+          slot.acquire();
+        }
+      }
+      if (slot != null) {
+        slot.countPick();
+        return new DefaultLease(this, slot, ticker.read());
+      }
+      if (!v.closed) {
+        throw new NoAvailableEndpointException(
+            name,
+            "all " + v.available.size() + " available endpoints excluded or over their load bound");
+      }
+    }
+    throw unavailable(v);
+  }
+
+  /**
+   * The available slot not in {@code exclude} with the fewest calls in flight per unit of weight,
+   * scanning from a random place so that ties spread; {@code null} when all are excluded. This is a
+   * fallback for retries, off the plain path, so it draws from {@code ThreadLocalRandom} directly.
+   */
+  private static EndpointSlot leastLoadedExcept(List<Candidate> available, Set<String> exclude) {
+    int n = available.size();
+    int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(n);
+    EndpointSlot best = null;
+    double bestLoad = Double.MAX_VALUE;
+    for (int step = 0; step < n; step++) {
+      EndpointSlot slot = (EndpointSlot) available.get((start + step) % n);
+      double load = (double) slot.inFlight() / slot.weight();
+      if (load < bestLoad && !exclude.contains(slot.endpoint().id())) {
+        best = slot;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
   private EndpointSlot asSlot(Candidate candidate) {
     if (candidate == null || candidate instanceof EndpointSlot) {
       return (EndpointSlot) candidate;

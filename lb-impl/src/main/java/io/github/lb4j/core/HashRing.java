@@ -134,6 +134,39 @@ final class HashRing {
     return best;
   }
 
+  /**
+   * {@link #lookup} on the ring without the points of owners {@code allowed} rejects: where the key
+   * would go if those endpoints left. {@code -1} when no owner is allowed.
+   */
+  int lookupExcluding(long hash, int probes, java.util.function.IntPredicate allowed) {
+    int best = -1;
+    long bestDistance = 0;
+    for (int j = 0; j < probes; j++) {
+      long probe = j == 0 ? hash : KeyHashers.fmix64(hash + j * GOLDEN);
+      int index = firstAllowed(indexOf(probe), allowed);
+      if (index < 0) {
+        return -1;
+      }
+      long distance = positions[index] - probe;
+      if (best < 0 || Long.compareUnsigned(distance, bestDistance) < 0) {
+        best = index;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  /** The first index at or after {@code index}, clockwise, whose owner is allowed; or -1. */
+  int firstAllowed(int index, java.util.function.IntPredicate allowed) {
+    for (int step = 0; step < positions.length; step++) {
+      if (allowed.test(owners[index])) {
+        return index;
+      }
+      index = index + 1 == positions.length ? 0 : index + 1;
+    }
+    return -1;
+  }
+
   int size() {
     return positions.length;
   }
