@@ -78,9 +78,6 @@ import org.slf4j.LoggerFactory;
 public final class LoadBalancingInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LoadBalancingInterceptor.class);
 
-  /** Picks per retry before concluding that every choosable endpoint was tried. */
-  private static final int REPICKS = 8;
-
   private final Balancer balancer;
   private final String logicalHost;
   private final String affinityHeader;
@@ -199,21 +196,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
    * none or the retry budget is spent.
    */
   private Lease nextLease(String key, List<String> tried, Request request, String why) {
-    Lease next = null;
-    for (int i = 0; i < REPICKS && next == null; i++) {
-      Lease candidate;
-      try {
-        candidate = key != null && i == 0 ? balancer.acquire(key) : balancer.acquire();
-      } catch (NoAvailableEndpointException | IllegalStateException e) {
-        return null;
-      }
-      if (tried.contains(candidate.endpoint().id())) {
-        candidate.close();
-      } else {
-        next = candidate;
-      }
-    }
-    if (next == null) {
+    Lease next;
+    try {
+      // With a key, hashing pickers send the retry where the key would go without the tried ones.
+      next = balancer.acquire(key, Set.copyOf(tried));
+    } catch (NoAvailableEndpointException | IllegalStateException e) {
       log.debug("{} {}: no untried endpoint to retry after {} on {}",
           request.method(), request.url(), why, tried);
       return null;

@@ -121,67 +121,43 @@ final class Batch<T, R> {
 
   /**
    * Acquires a lease for an attempt of {@code t}: one on an endpoint with room that this task has
-   * not tried, else one on a tried endpoint with room (never for a hedge), else nothing. Leases
-   * turned down are held until the choice is made so that load-aware pickers move on.
+   * not tried, else one on a tried endpoint with room (never for a hedge), else nothing. The
+   * balancer is asked to exclude what cannot be used, so load-aware pickers and hashing pickers
+   * (the key's own fallback) decide among the rest.
    */
   private Choice choose(TaskState t, boolean hedge) {
-    int tries = Math.max(1, config.balancer.endpoints().size());
-    List<Lease> turnedDown = new ArrayList<>();
-    Lease chosen = null;
-    Lease fallback = null;
-    boolean sawFull = false;
-    RuntimeException none = null;
-    try {
-      for (int i = 0; i < tries && chosen == null; i++) {
-        Lease lease;
-        try {
-          lease = acquire(t.task.key(), i);
-        } catch (RuntimeException e) { // NoAvailableEndpointException, or a closed balancer
-          none = e;
-          break;
-        }
-        Endpoint ep = lease.endpoint();
-        if (stats(ep).inFlight >= config.maxInFlightPerEndpoint) {
-          sawFull = true;
-          turnedDown.add(lease);
-        } else if (t.isRunningOn(ep)) {
-          turnedDown.add(lease);
-        } else if (t.tried.contains(ep.id())) {
-          if (fallback == null && !hedge) {
-            fallback = lease;
-          } else {
-            turnedDown.add(lease);
-          }
-        } else {
-          chosen = lease;
-        }
+    Set<String> unusable = new HashSet<>(); // full, or already running this task
+    boolean untriedFull = false; // an endpoint this task has not tried will have room later
+    for (Map.Entry<String, EndpointStats> e : stats.entrySet()) {
+      if (e.getValue().inFlight >= config.maxInFlightPerEndpoint) {
+        unusable.add(e.getKey());
+        untriedFull |= !t.tried.contains(e.getKey());
       }
-    } catch (RuntimeException e) {
-      closeAll(turnedDown);
-      closeQuietly(fallback);
-      throw e;
     }
-    closeAll(turnedDown);
-    if (chosen != null) {
-      closeQuietly(fallback);
-      return new Choice(chosen, false, null);
+    for (Attempt a : t.running) {
+      unusable.add(a.lease.endpoint().id());
     }
-    if (sawFull) {
-      closeQuietly(fallback);
-      return new Choice(null, true, null);
+    Set<String> untriedOnly = new HashSet<>(unusable);
+    untriedOnly.addAll(t.tried);
+    RuntimeException none;
+    try {
+      return new Choice(config.balancer.acquire(t.task.key(), untriedOnly), false, null);
+    } catch (RuntimeException e) { // NoAvailableEndpointException, or a closed balancer
+      none = e;
     }
-    if (fallback != null) {
-      return new Choice(fallback, false, null);
+    if (untriedFull) {
+      return new Choice(null, true, null); // wait for room rather than go back to a tried one
     }
-    return new Choice(null, false, none);
-  }
-
-  private Lease acquire(String key, int tryIndex) {
-    if (key == null) {
-      return config.balancer.acquire();
+    if (!hedge && !t.tried.isEmpty()) {
+      try {
+        return new Choice(config.balancer.acquire(t.task.key(), unusable), false, null);
+      } catch (RuntimeException e) {
+        none = e;
+      }
     }
-    // Later tries vary the key so that hashing pickers look elsewhere on their ring.
-    return config.balancer.acquire(tryIndex == 0 ? key : key + "#" + tryIndex);
+    boolean anyFull = !unusable.isEmpty() && stats.values().stream()
+        .anyMatch(s -> s.inFlight >= config.maxInFlightPerEndpoint);
+    return anyFull ? new Choice(null, true, null) : new Choice(null, false, none);
   }
 
   private void send(TaskState t, Lease lease, boolean hedge) {
