@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * Runs batches of independent tasks across the endpoints of a {@link Balancer} and gathers their
  * results in task order.
  *
- * <p>For each task, an attempt is placed with {@link Balancer#acquire(String)} (so the balancer's
- * picker, weights, health and load bounds decide) and sent with the {@link Transport}; the lease is
+ * <p>For each task, an attempt is placed with {@link Balancer#acquire(String, java.util.Set)} (so
+ * the balancer's picker, weights, health and load bounds decide) and sent with the {@link Transport}; the lease is
  * reported and closed when the attempt ends, so least-connection and peak-EWMA pickers see the real
  * in-flight counts and latencies. On top of the balancer:
  *
@@ -25,11 +25,11 @@ import java.util.function.Consumer;
  *   <li>a failed attempt (the transport's future failed, or {@link Builder#attemptTimeout} passed)
  *       is retried, preferably on an endpoint this task has not tried yet, until the task has had
  *       {@link Builder#maxAttempts} attempts; when the balancer has no endpoint for an attempt
- *       ({@link io.github.lb4j.NoAvailableEndpointException}) that attempt fails at once. To avoid
- *       the endpoints a task already tried, scatter-gather asks the balancer again (up to once per
- *       endpoint, with a varied key for keyed tasks so that hashing pickers look elsewhere on their
- *       ring), holding the leases it turns down until it has chosen so that load-aware pickers move
- *       on; it goes back to a tried endpoint only when the balancer offers no other;
+ *       ({@link io.github.lb4j.NoAvailableEndpointException}) that attempt fails at once. The
+ *       balancer is asked to exclude the endpoints the task already tried, those running it and
+ *       those at their in-flight bound (hashing pickers then send the key where it would go without
+ *       them); a task waits for room on an untried endpoint rather than go back to a tried one, and
+ *       goes back only when no untried endpoint is left;
  *   <li>a straggler is hedged as the {@link HedgePolicy} says: a copy goes to another endpoint, the
  *       first answer wins and the other copy is cancelled;
  *   <li>progress is reported after each task that is over;
