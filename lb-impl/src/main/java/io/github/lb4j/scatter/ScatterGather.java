@@ -15,9 +15,9 @@ import java.util.function.Consumer;
  * results in task order.
  *
  * <p>For each task, an attempt is placed with {@link Balancer#acquire(String, java.util.Set)} (so
- * the balancer's picker, weights, health and load bounds decide) and sent with the {@link Transport}; the lease is
- * reported and closed when the attempt ends, so least-connection and peak-EWMA pickers see the real
- * in-flight counts and latencies. On top of the balancer:
+ * the balancer's picker, weights, health and load bounds decide) and sent with the {@link
+ * Transport}; the lease is reported and closed when the attempt ends, so least-connection and
+ * peak-EWMA pickers see the real in-flight counts and latencies. On top of the balancer:
  *
  * <ul>
  *   <li>at most {@link Builder#maxInFlight} attempts are in flight in a batch, and at most {@link
