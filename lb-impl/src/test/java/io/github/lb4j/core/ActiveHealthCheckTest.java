@@ -11,6 +11,7 @@ import io.github.lb4j.BalancerListener;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.NoAvailableEndpointException;
+import io.github.lb4j.testing.FakeClock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Lease;
+import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,6 +9,7 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Lease;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

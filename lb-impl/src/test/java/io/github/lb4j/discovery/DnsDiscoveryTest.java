@@ -9,6 +9,7 @@ import io.github.lb4j.EndpointState;
 import io.github.lb4j.Lease;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.github.lb4j.discovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -13,6 +13,7 @@ import io.github.lb4j.EndpointState;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
 import io.github.lb4j.NoAvailableEndpointException;
+import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -33,7 +34,7 @@ class ScatterGatherTest {
   static final String B = "http://b:1";
   static final String C = "http://c:1";
 
-  final ManualScheduler clock = new ManualScheduler();
+  final FakeClock clock = new FakeClock();
   final Balancer balancer = roundRobin(A, B, C);
   final Calls transport = new Calls();
   final List<Progress> reports = new CopyOnWriteArrayList<>();
