@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Semantics the tests rely on:
  *
  * <ul>
- *   <li>Time starts at one second (not zero, so code that treats zero as "never" is exercised
- *       honestly) and moves only in {@link #advance}.
+ *   <li>Time starts at one second and moves only in {@link #advance}; like a real ticker's, its
+ *       origin means nothing, so tests look only at differences.
  *   <li>{@link #advance} runs every task that falls due up to the new time, in order of due time,
  *       tasks due at the same time first-in first-out; while a task runs, {@link #read} returns
  *       its due time. A task scheduled by a running task runs in the same call if it falls due
