@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What a membership change costs with the default consistent-hash ring (64 virtual nodes per unit
+ * What a membership change costs with the default consistent-hash ring (256 virtual nodes per unit
  * of weight):
  *
  * <ul>

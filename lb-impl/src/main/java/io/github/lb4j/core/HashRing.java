@@ -11,12 +11,12 @@ import io.github.lb4j.KeyHasher;
  * on who else is a member: adding or removing one endpoint moves exactly the keys whose nearest
  * point it owns, and no others.
  *
- * <p>Lookup is multi-probe (Appleton and O'Reilly, 2015): the key's hash and {@code probes - 1}
- * values derived from it are each placed on the circle, and the key goes to the point that follows
- * its probe most closely. With random virtual nodes alone, evening out the load takes about a
+ * <p>Lookup is multi-probe (Appleton and O'Reilly, 2015): {@code probes} values derived from the
+ * key's hash are each placed on the circle, and the key goes to the point that follows its probe
+ * most closely. With random virtual nodes alone, evening out the load takes about a
  * thousand points per endpoint (the spread of an endpoint's share falls as one over the square root
  * of its point count), which makes rings for large memberships slow to build; probing the ring
- * several times reaches a better spread with 64 points per endpoint. Each probe's winner can only
+ * several times reaches a better spread with a few hundred points per endpoint. Each probe's winner can only
  * change when its successor point joins or leaves, so the minimal-disruption property holds: a key
  * moves only to a joining endpoint or away from a leaving one. With one probe this is the classic
  * ring.
@@ -117,21 +117,30 @@ final class HashRing {
 
   /**
    * The index of the point that follows one of the key's probes most closely; {@code probes == 1}
-   * is the classic ring lookup.
+   * is the classic ring lookup (of the mixed hash).
    */
   int lookup(long hash, int probes) {
-    int best = indexOf(hash);
-    long bestDistance = positions[best] - hash; // unsigned: wraps around the circle correctly
-    for (int j = 1; j < probes; j++) {
-      long probe = KeyHashers.fmix64(hash + j * GOLDEN);
+    int best = -1;
+    long bestDistance = 0;
+    for (int j = 0; j < probes; j++) {
+      long probe = probe(hash, j);
       int index = indexOf(probe);
-      long distance = positions[index] - probe;
-      if (Long.compareUnsigned(distance, bestDistance) < 0) {
+      long distance = positions[index] - probe; // unsigned: wraps around the circle correctly
+      if (best < 0 || Long.compareUnsigned(distance, bestDistance) < 0) {
         best = index;
         bestDistance = distance;
       }
     }
     return best;
+  }
+
+  /**
+   * The {@code j}-th probe of a key hash. Every probe, the first included, goes through MurmurHash3's
+   * finalizer, so that a weak key hash (an unmixed {@code String.hashCode} of similar keys lands in
+   * one narrow arc) still spreads over the whole circle.
+   */
+  static long probe(long hash, int j) {
+    return KeyHashers.fmix64(hash + j * GOLDEN);
   }
 
   /**
@@ -142,7 +151,7 @@ final class HashRing {
     int best = -1;
     long bestDistance = 0;
     for (int j = 0; j < probes; j++) {
-      long probe = j == 0 ? hash : KeyHashers.fmix64(hash + j * GOLDEN);
+      long probe = probe(hash, j);
       int index = firstAllowed(indexOf(probe), allowed);
       if (index < 0) {
         return -1;

@@ -448,7 +448,8 @@ final class ReportWriter {
     h.append("<p>The classic configuration places server <i>i</i>'s 9 replicas at ")
         .append("\u03a6(i, j) = i + j + 2j\u00b2 + 25 and request <i>i</i> at ")
         .append("H(i) = i + 2i\u00b2 + 17 on a ring of 512 slots. The other three are lb4j's ring ")
-        .append("(64 virtual nodes per worker) with three key hashes: the default (Murmur3 ")
+        .append("(256 virtual nodes per worker, 4 probes per key) with three key hashes: ")
+        .append("the default (Murmur3 ")
         .append("mixing), FNV-1a, and the unmixed <code>String.hashCode</code>. The same ")
         .append("request ids as A-1 and A-2.</p>\n");
     h.append("<p><b>What the classic functions do wrong.</b> \u03a6 depends on the server only ")
