@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -154,11 +155,16 @@ final class DefaultBalancer implements Balancer {
         }
       }
       if (slot != null) {
-        slot.countPick();
-        return new DefaultLease(this, slot, ticker.read());
+        return lease(slot);
       }
     }
     throw unavailable(v);
+  }
+
+  /** A lease on {@code slot}, whose in-flight count the caller has already raised. */
+  private Lease lease(EndpointSlot slot) {
+    slot.countPick();
+    return new DefaultLease(this, slot, ticker.read());
   }
 
   @Override
@@ -183,8 +189,7 @@ final class DefaultBalancer implements Balancer {
         }
       }
       if (slot != null) {
-        slot.countPick();
-        return new DefaultLease(this, slot, ticker.read());
+        return lease(slot);
       }
       if (!v.closed) {
         throw new NoAvailableEndpointException(
@@ -202,7 +207,7 @@ final class DefaultBalancer implements Balancer {
    */
   private static EndpointSlot leastLoadedExcept(List<Candidate> available, Set<String> exclude) {
     int n = available.size();
-    int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(n);
+    int start = ThreadLocalRandom.current().nextInt(n);
     EndpointSlot best = null;
     double bestLoad = Double.MAX_VALUE;
     for (int step = 0; step < n; step++) {
@@ -230,7 +235,7 @@ final class DefaultBalancer implements Balancer {
 
   private RuntimeException unavailable(View v) {
     if (v.closed) {
-      return new IllegalStateException("balancer '" + name + "' is closed");
+      return closed();
     }
     return new NoAvailableEndpointException(name, v.unavailableReason);
   }
@@ -611,9 +616,13 @@ final class DefaultBalancer implements Balancer {
     }
   }
 
+  private IllegalStateException closed() {
+    return new IllegalStateException("balancer '" + name + "' is closed");
+  }
+
   private void checkOpen() {
     if (view.closed) {
-      throw new IllegalStateException("balancer '" + name + "' is closed");
+      throw closed();
     }
   }
 

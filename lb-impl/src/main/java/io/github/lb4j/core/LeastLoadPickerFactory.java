@@ -81,6 +81,12 @@ final class LeastLoadPickerFactory implements PickerFactory {
     return cost / weight;
   }
 
+  /** A uniform index in {@code [0, n)} other than {@code first}: two distinct samples. */
+  static int secondSample(Rng rng, int n, int first) {
+    int j = rng.nextInt(n - 1);
+    return j >= first ? j + 1 : j;
+  }
+
   private record ExactScan(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
       implements Picker {
     @Override
@@ -108,12 +114,8 @@ final class LeastLoadPickerFactory implements PickerFactory {
       implements Picker {
     @Override
     public Candidate pick(String key) {
-      int n = candidates.length;
-      int i = rng.nextInt(n);
-      int j = rng.nextInt(n - 1);
-      if (j >= i) {
-        j++; // two distinct samples
-      }
+      int i = rng.nextInt(candidates.length);
+      int j = secondSample(rng, candidates.length, i);
       Candidate a = candidates[i];
       Candidate b = candidates[j];
       return load(b, weights[j], ewma) < load(a, weights[i], ewma) ? b : a;
@@ -128,10 +130,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
       int n = candidates.length;
       if (n > EXACT_SCAN_LIMIT) {
         int i = rng.nextInt(n);
-        int j = rng.nextInt(n - 1);
-        if (j >= i) {
-          j++;
-        }
+        int j = secondSample(rng, n, i);
         double a = load(candidates[i], weights[i], ewma);
         double b = load(candidates[j], weights[j], ewma);
         if (a == b) {

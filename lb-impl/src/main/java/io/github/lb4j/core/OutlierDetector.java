@@ -133,18 +133,16 @@ final class OutlierDetector
             + " (ejection #"
             + slot.ejections
             + ")";
-    boolean done;
+    boolean done = false;
     try {
       done = balancer.transition(id, HealthState.HEALTHY, HealthState.EJECTED, reason);
-    } catch (RuntimeException | Error e) {
-      done = false;
-      slot.ejections--;
-      record.streak = previousStreak;
-      throw e;
+    } finally {
+      if (!done) { // not ejected after all (changed meanwhile, or the rebuild threw): undo
+        slot.ejections--;
+        record.streak = previousStreak;
+      }
     }
     if (!done) {
-      slot.ejections--;
-      record.streak = previousStreak;
       return;
     }
     Record r = record;
