@@ -181,12 +181,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
         return withLease(response, lease, call, failed);
       }
       response.close();
-      if (failed) {
-        lease.failure();
-      } else {
-        lease.success();
+      try {
+        report(lease, failed);
+      } finally {
+        lease.close();
       }
-      lease.close();
       lease = next;
     }
   }
@@ -248,17 +247,22 @@ public final class LoadBalancingInterceptor implements Interceptor {
     if (body == null) {
       // Only cache and network-layer responses lack a body; nothing more to wait for.
       try {
-        if (failed) {
-          lease.failure();
-        } else {
-          lease.success();
-        }
+        report(lease, failed);
       } finally {
         lease.close();
       }
       return response;
     }
     return response.newBuilder().body(new LeasedResponseBody(body, lease, call, failed)).build();
+  }
+
+  /** Reports a response's outcome: a failure if its status counts as one, else a success. */
+  static void report(Lease lease, boolean failedStatus) {
+    if (failedStatus) {
+      lease.failure();
+    } else {
+      lease.success();
+    }
   }
 
   /** The request sent to {@code endpoint}: its scheme, host, port and base path, our path and query. */
