@@ -417,18 +417,6 @@ final class Batch<T, R> {
     }
   }
 
-  private static void closeAll(List<Lease> leases) {
-    for (Lease l : leases) {
-      closeQuietly(l);
-    }
-  }
-
-  private static void closeQuietly(Lease l) {
-    if (l != null) {
-      l.close();
-    }
-  }
-
   // ---- state
 
   private final class Item {
@@ -459,16 +447,6 @@ final class Batch<T, R> {
       this.index = index;
       this.task = task;
     }
-
-    boolean isRunningOn(Endpoint ep) {
-      for (Attempt a : running) {
-        if (a.lease.endpoint().equals(ep)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
   }
 
   private final class Attempt {
