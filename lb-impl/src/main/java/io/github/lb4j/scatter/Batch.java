@@ -127,10 +127,12 @@ final class Batch<T, R> {
    */
   private Choice choose(TaskState t, boolean hedge) {
     Set<String> unusable = new HashSet<>(); // full, or already running this task
+    boolean anyFull = false; // some endpoint will have room later
     boolean untriedFull = false; // an endpoint this task has not tried will have room later
     for (Map.Entry<String, EndpointStats> e : stats.entrySet()) {
       if (e.getValue().inFlight >= config.maxInFlightPerEndpoint) {
         unusable.add(e.getKey());
+        anyFull = true;
         untriedFull |= !t.tried.contains(e.getKey());
       }
     }
@@ -155,8 +157,6 @@ final class Batch<T, R> {
         none = e;
       }
     }
-    boolean anyFull = !unusable.isEmpty() && stats.values().stream()
-        .anyMatch(s -> s.inFlight >= config.maxInFlightPerEndpoint);
     return anyFull ? new Choice(null, true, null) : new Choice(null, false, none);
   }
 
@@ -227,12 +227,7 @@ final class Batch<T, R> {
       t.over = true;
       results[t.index] = value;
       completed++;
-      for (Attempt other : new ArrayList<>(t.running)) {
-        release(other);
-        other.lease.close();
-        other.future.cancel(true);
-      }
-      cancel(t.hedgeTimer);
+      abandon(t);
       report();
     } else {
       Throwable cause = unwrap(error);
@@ -354,7 +349,7 @@ final class Batch<T, R> {
     if (failed > 0) {
       List<TaskFailure> failures = new ArrayList<>();
       for (TaskState t : tasks) {
-          if (t.failedForGood) {
+        if (t.failedForGood) {
           failures.add(new TaskFailure(t.index, t.task.key(), t.failures));
         }
       }
@@ -373,12 +368,17 @@ final class Batch<T, R> {
     over = true;
     queue.clear();
     for (TaskState t : tasks) {
-      cancel(t.hedgeTimer);
-      for (Attempt a : new ArrayList<>(t.running)) {
-        release(a);
-        a.lease.close();
-        a.future.cancel(true);
-      }
+      abandon(t);
+    }
+  }
+
+  /** Stops {@code t}'s hedge timer and cancels its running attempts, which report nothing. */
+  private void abandon(TaskState t) {
+    cancel(t.hedgeTimer);
+    for (Attempt a : new ArrayList<>(t.running)) {
+      release(a);
+      a.lease.close();
+      a.future.cancel(true);
     }
   }
 
