@@ -179,7 +179,10 @@ final class Batch<T, R> {
     try {
       future = config.transport.send(ep, t.task.input());
       if (future == null) {
-        future = CompletableFuture.failedFuture(new NullPointerException("transport returned null"));
+        future =
+            CompletableFuture.failedFuture(
+                new NullPointerException(
+                    "transport.send(" + ep.id() + ", ...): null (expected: a future)"));
       }
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
