@@ -133,7 +133,7 @@ final class DnsLook implements Refresher.Look {
     Record[] records = lookup.run();
     String problem = problem(lookup, name, "SRV");
     if (problem != null) {
-      return lookup.getResult() == Lookup.TRY_AGAIN || lookup.getResult() == Lookup.UNRECOVERABLE
+      return failed(lookup)
           ? Resolution.failed(problem)
           : Resolution.empty(floor, problem);
     }
@@ -191,7 +191,7 @@ final class DnsLook implements Refresher.Look {
     Lookup aaaa = lookup(host, Type.AAAA);
     Record[] aaaaRecords = aaaa.run();
     for (Lookup l : List.of(a, aaaa)) {
-      if (l.getResult() == Lookup.TRY_AGAIN || l.getResult() == Lookup.UNRECOVERABLE) {
+      if (failed(l)) {
         return Answer.failed(problem(l, host, l == a ? "A" : "AAAA"));
       }
     }
@@ -222,6 +222,11 @@ final class DnsLook implements Refresher.Look {
     lookup.setCache(null); // a fresh cache for this lookup only, see the class comment
     lookup.setHostsFileParser(null); // DNS only: a local hosts file is not service discovery
     return lookup;
+  }
+
+  /** Whether a lookup failed to get an answer at all, rather than learning there is none. */
+  private static boolean failed(Lookup lookup) {
+    return lookup.getResult() == Lookup.TRY_AGAIN || lookup.getResult() == Lookup.UNRECOVERABLE;
   }
 
   /** Why a lookup found nothing, or {@code null} when it succeeded. */

@@ -35,7 +35,7 @@ record Resolution(Kind kind, List<Endpoint> endpoints, Duration next, String det
 
   static Resolution found(List<Endpoint> endpoints, Duration next, String detail) {
     return endpoints.isEmpty()
-        ? new Resolution(Kind.EMPTY, List.of(), next, detail)
+        ? empty(next, detail)
         : new Resolution(Kind.FOUND, endpoints, next, detail);
   }
 

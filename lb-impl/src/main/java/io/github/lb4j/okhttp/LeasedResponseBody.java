@@ -74,10 +74,8 @@ final class LeasedResponseBody extends ResponseBody {
       }
       if (readFailure != null) {
         lease.failure(readFailure);
-      } else if (failedStatus) {
-        lease.failure();
       } else {
-        lease.success();
+        LoadBalancingInterceptor.report(lease, failedStatus);
       }
     } finally {
       lease.close();

@@ -78,6 +78,9 @@ import org.slf4j.LoggerFactory;
 public final class LoadBalancingInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LoadBalancingInterceptor.class);
 
+  /** The failure predicate unless one is set, and the fallback when the one set throws. */
+  private static final IntPredicate SERVER_ERRORS = code -> code >= 500;
+
   private final Balancer balancer;
   private final String logicalHost;
   private final String affinityHeader;
@@ -181,12 +184,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
         return withLease(response, lease, call, failed);
       }
       response.close();
-      if (failed) {
-        lease.failure();
-      } else {
-        lease.success();
+      try {
+        report(lease, failed);
+      } finally {
+        lease.close();
       }
-      lease.close();
       lease = next;
     }
   }
@@ -231,7 +233,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     } catch (RuntimeException e) {
       log.warn("failureStatuses predicate threw for status {}; using the default (>= 500 fails)",
           code, e);
-      return code >= 500;
+      return SERVER_ERRORS.test(code);
     }
   }
 
@@ -248,17 +250,22 @@ public final class LoadBalancingInterceptor implements Interceptor {
     if (body == null) {
       // Only cache and network-layer responses lack a body; nothing more to wait for.
       try {
-        if (failed) {
-          lease.failure();
-        } else {
-          lease.success();
-        }
+        report(lease, failed);
       } finally {
         lease.close();
       }
       return response;
     }
     return response.newBuilder().body(new LeasedResponseBody(body, lease, call, failed)).build();
+  }
+
+  /** Reports a response's outcome: a failure if its status counts as one, else a success. */
+  static void report(Lease lease, boolean failedStatus) {
+    if (failedStatus) {
+      lease.failure();
+    } else {
+      lease.success();
+    }
   }
 
   /** The request sent to {@code endpoint}: its scheme, host, port and base path, our path and query. */
@@ -313,7 +320,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private final Balancer balancer;
     private String logicalHost;
     private String affinityHeader;
-    private IntPredicate failureStatuses = code -> code >= 500;
+    private IntPredicate failureStatuses = SERVER_ERRORS;
     private Set<Integer> retryStatuses = Set.of(502, 503, 504);
     private Set<String> retryMethods = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
     private int maxAttempts = 3;

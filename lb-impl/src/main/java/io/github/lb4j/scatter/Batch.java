@@ -127,10 +127,12 @@ final class Batch<T, R> {
    */
   private Choice choose(TaskState t, boolean hedge) {
     Set<String> unusable = new HashSet<>(); // full, or already running this task
+    boolean anyFull = false; // some endpoint will have room later
     boolean untriedFull = false; // an endpoint this task has not tried will have room later
     for (Map.Entry<String, EndpointStats> e : stats.entrySet()) {
       if (e.getValue().inFlight >= config.maxInFlightPerEndpoint) {
         unusable.add(e.getKey());
+        anyFull = true;
         untriedFull |= !t.tried.contains(e.getKey());
       }
     }
@@ -155,8 +157,6 @@ final class Batch<T, R> {
         none = e;
       }
     }
-    boolean anyFull = !unusable.isEmpty() && stats.values().stream()
-        .anyMatch(s -> s.inFlight >= config.maxInFlightPerEndpoint);
     return anyFull ? new Choice(null, true, null) : new Choice(null, false, none);
   }
 
@@ -179,7 +179,10 @@ final class Batch<T, R> {
     try {
       future = config.transport.send(ep, t.task.input());
       if (future == null) {
-        future = CompletableFuture.failedFuture(new NullPointerException("transport returned null"));
+        future =
+            CompletableFuture.failedFuture(
+                new NullPointerException(
+                    "transport.send(" + ep.id() + ", ...): null (expected: a future)"));
       }
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
@@ -227,12 +230,7 @@ final class Batch<T, R> {
       t.over = true;
       results[t.index] = value;
       completed++;
-      for (Attempt other : new ArrayList<>(t.running)) {
-        release(other);
-        other.lease.close();
-        other.future.cancel(true);
-      }
-      cancel(t.hedgeTimer);
+      abandon(t);
       report();
     } else {
       Throwable cause = unwrap(error);
@@ -354,7 +352,7 @@ final class Batch<T, R> {
     if (failed > 0) {
       List<TaskFailure> failures = new ArrayList<>();
       for (TaskState t : tasks) {
-          if (t.failedForGood) {
+        if (t.failedForGood) {
           failures.add(new TaskFailure(t.index, t.task.key(), t.failures));
         }
       }
@@ -373,12 +371,17 @@ final class Batch<T, R> {
     over = true;
     queue.clear();
     for (TaskState t : tasks) {
-      cancel(t.hedgeTimer);
-      for (Attempt a : new ArrayList<>(t.running)) {
-        release(a);
-        a.lease.close();
-        a.future.cancel(true);
-      }
+      abandon(t);
+    }
+  }
+
+  /** Stops {@code t}'s hedge timer and cancels its running attempts, which report nothing. */
+  private void abandon(TaskState t) {
+    cancel(t.hedgeTimer);
+    for (Attempt a : new ArrayList<>(t.running)) {
+      release(a);
+      a.lease.close();
+      a.future.cancel(true);
     }
   }
 
@@ -417,18 +420,6 @@ final class Batch<T, R> {
     }
   }
 
-  private static void closeAll(List<Lease> leases) {
-    for (Lease l : leases) {
-      closeQuietly(l);
-    }
-  }
-
-  private static void closeQuietly(Lease l) {
-    if (l != null) {
-      l.close();
-    }
-  }
-
   // ---- state
 
   private final class Item {
@@ -459,16 +450,6 @@ final class Batch<T, R> {
       this.index = index;
       this.task = task;
     }
-
-    boolean isRunningOn(Endpoint ep) {
-      for (Attempt a : running) {
-        if (a.lease.endpoint().equals(ep)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
   }
 
   private final class Attempt {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 final class RefresherTest {
@@ -19,7 +20,8 @@ final class RefresherTest {
   private final Deque<Resolution> script = new ArrayDeque<>();
   private final AtomicInteger looks = new AtomicInteger();
 
-  private Refresher refresher(List<List<Endpoint>> sink) {
+  /** A refresher that looks at the script and delivers to {@code updates}. */
+  private Refresher refresher(Consumer<List<Endpoint>> updates) {
     return new Refresher(
         "test",
         () -> {
@@ -30,7 +32,7 @@ final class RefresherTest {
           }
           return next;
         },
-        sink::add,
+        updates,
         clock.scheduler(),
         false,
         clock,
@@ -47,7 +49,7 @@ final class RefresherTest {
   void refresh_schedulesNextLookAtTheResolutionsDelay() {
     List<List<Endpoint>> sets = new ArrayList<>();
     script.add(found(Duration.ofSeconds(42), "http://127.0.0.1:1"));
-    Refresher r = refresher(sets);
+    Refresher r = refresher(sets::add);
     r.refresh();
     assertEquals(List.of(Duration.ofSeconds(42)), clock.pendingDelays());
   }
@@ -57,7 +59,7 @@ final class RefresherTest {
     List<List<Endpoint>> sets = new ArrayList<>();
     script.add(found(Duration.ofSeconds(60), "http://127.0.0.1:1"));
     script.add(Resolution.failed("timed out"));
-    Refresher r = refresher(sets);
+    Refresher r = refresher(sets::add);
     r.refresh();
     clock.advance(Duration.ofSeconds(60));
     assertEquals(List.of(RETRY), clock.pendingDelays());
@@ -72,7 +74,7 @@ final class RefresherTest {
     List<List<Endpoint>> sets = new ArrayList<>();
     script.add(found(Duration.ofSeconds(60), "http://127.0.0.1:1"));
     script.add(found(Duration.ofSeconds(60), "http://127.0.0.1:2"));
-    Refresher r = refresher(sets);
+    Refresher r = refresher(sets::add);
     r.refresh();
     clock.advance(Duration.ofSeconds(30));
     r.refresh();
@@ -87,20 +89,13 @@ final class RefresherTest {
     script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
     script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
     Refresher r =
-        new Refresher(
-            "test",
-            script::poll,
+        refresher(
             set -> {
               if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("boom");
               }
               sets.add(set);
-            },
-            clock.scheduler(),
-            false,
-            clock,
-            RETRY,
-            false);
+            });
     r.refresh();
     assertEquals(List.of(), sets);
     clock.advance(Duration.ofSeconds(10));
@@ -113,18 +108,11 @@ final class RefresherTest {
     script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
     Refresher[] self = new Refresher[1];
     self[0] =
-        new Refresher(
-            "test",
-            script::poll,
+        refresher(
             set -> {
               sets.add(set);
               self[0].close();
-            },
-            clock.scheduler(),
-            false,
-            clock,
-            RETRY,
-            false);
+            });
     self[0].refresh();
     assertEquals(1, sets.size());
     assertEquals(List.of(), clock.pendingDelays());
@@ -139,7 +127,7 @@ final class RefresherTest {
     }
     script.add(found(Duration.ofSeconds(10), "http://127.0.0.1:1"));
     script.add(Resolution.failed("timed out"));
-    Refresher r = refresher(sets);
+    Refresher r = refresher(sets::add);
     String log =
         captureStandardError(
             () -> {

@@ -79,6 +79,15 @@ final class LoadBalancingInterceptorTest {
     return server(r -> new MockResponse().setResponseCode(status).setBody("status " + status));
   }
 
+  /** {@code count} servers that each answer every request with {@code status}. */
+  private MockWebServer[] answering(int status, int count) throws IOException {
+    MockWebServer[] answering = new MockWebServer[count];
+    for (int i = 0; i < count; i++) {
+      answering[i] = answering(status);
+    }
+    return answering;
+  }
+
   /** The address of a port nothing listens on any more: connecting is refused. */
   private static Endpoint deadEndpoint() throws IOException {
     MockWebServer dead = new MockWebServer();
@@ -95,6 +104,15 @@ final class LoadBalancingInterceptorTest {
   private Balancer balancer(io.github.lb4j.PickerFactory picker, Endpoint... endpoints) {
     balancer = Balancers.builder().name("workers").picker(picker).endpoints(endpoints).build();
     return balancer;
+  }
+
+  /** A round-robin balancer over {@code servers}, in this order. */
+  private Balancer roundRobin(MockWebServer... servers) {
+    Endpoint[] endpoints = new Endpoint[servers.length];
+    for (int i = 0; i < servers.length; i++) {
+      endpoints[i] = endpoint(servers[i]);
+    }
+    return balancer(Pickers.roundRobin(), endpoints);
   }
 
   private OkHttpClient client(LoadBalancingInterceptor.Builder builder) {
@@ -115,11 +133,15 @@ final class LoadBalancingInterceptorTest {
   }
 
   private EndpointState state(MockWebServer server) {
-    return balancer.snapshot().endpoint(endpoint(server).id()).orElseThrow();
+    return state(endpoint(server));
   }
 
   private EndpointState state(Endpoint endpoint) {
     return balancer.snapshot().endpoint(endpoint.id()).orElseThrow();
+  }
+
+  private void assertNothingInFlight() {
+    assertEquals(0, balancer.snapshot().totalInFlight());
   }
 
   // Routing
@@ -129,7 +151,7 @@ final class LoadBalancingInterceptorTest {
     MockWebServer a = named("a");
     MockWebServer b = named("b");
     MockWebServer c = named("c");
-    balancer(Pickers.roundRobin(), endpoint(a), endpoint(b), endpoint(c));
+    roundRobin(a, b, c);
     OkHttpClient client = client();
 
     Map<String, Integer> counts = new HashMap<>();
@@ -142,7 +164,7 @@ final class LoadBalancingInterceptorTest {
     assertEquals("/tile?x=1&y=%2F4", b.takeRequest(5, TimeUnit.SECONDS).getPath());
     assertEquals("127.0.0.1:" + a.getPort(),
         a.takeRequest(5, TimeUnit.SECONDS).getHeader("Host"));
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
     assertEquals(10, state(a).successes());
   }
 
@@ -165,7 +187,7 @@ final class LoadBalancingInterceptorTest {
   void intercept_otherHost_passesThroughUntouched() throws Exception {
     MockWebServer balanced = named("balanced");
     MockWebServer direct = named("direct");
-    balancer(Pickers.roundRobin(), endpoint(balanced));
+    roundRobin(balanced);
     OkHttpClient client = client();
 
     assertEquals("200 direct", get(client, direct.url("/x?y=1").toString()));
@@ -190,7 +212,7 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, state(dead).failures());
     assertEquals(1, state(a).successes());
     assertEquals(0, b.getRequestCount());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
@@ -238,14 +260,14 @@ final class LoadBalancingInterceptorTest {
 
     assertEquals(0, a.getRequestCount());
     assertEquals(1, state(dead).failures());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
   void intercept_get503_retriesOnAnotherEndpoint() throws Exception {
     MockWebServer unavailable = answering(503);
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(unavailable), endpoint(a));
+    roundRobin(unavailable, a);
     OkHttpClient client = client();
 
     assertEquals("200 a", get(client, "http://workers/"));
@@ -253,14 +275,14 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, unavailable.getRequestCount());
     assertEquals(1, state(unavailable).failures());
     assertEquals(1, state(a).successes());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
   void intercept_post503_isNotRetried() throws Exception {
     MockWebServer unavailable = answering(503);
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(unavailable), endpoint(a));
+    roundRobin(unavailable, a);
     OkHttpClient client = client();
 
     Request post =
@@ -272,15 +294,13 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, unavailable.getRequestCount());
     assertEquals(0, a.getRequestCount());
     assertEquals(1, state(unavailable).failures());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
   void intercept_every503_stopsAfterMaxAttemptsAndReturnsTheLastResponse() throws Exception {
-    MockWebServer[] down = {answering(503), answering(503), answering(503), answering(503)};
-    balancer(
-        Pickers.roundRobin(),
-        endpoint(down[0]), endpoint(down[1]), endpoint(down[2]), endpoint(down[3]));
+    MockWebServer[] down = answering(503, 4);
+    roundRobin(down);
     OkHttpClient client = client();
 
     assertEquals("503 status 503", get(client, "http://workers/"));
@@ -290,26 +310,26 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, down[2].getRequestCount());
     assertEquals(0, down[3].getRequestCount());
     assertEquals(3, balancer.snapshot().endpoints().stream().mapToLong(EndpointState::failures).sum());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
   void intercept_onlyEndpointAnswers503_returnsItWithoutRetrying() throws Exception {
     MockWebServer unavailable = answering(503);
-    balancer(Pickers.roundRobin(), endpoint(unavailable));
+    roundRobin(unavailable);
     OkHttpClient client = client();
 
     assertEquals("503 status 503", get(client, "http://workers/"));
 
     assertEquals(1, unavailable.getRequestCount());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
   void intercept_500IsNotARetryableStatus_returnedAsAFailure() throws Exception {
     MockWebServer broken = answering(500);
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(broken), endpoint(a));
+    roundRobin(broken, a);
     OkHttpClient client = client();
 
     assertEquals("500 status 500", get(client, "http://workers/"));
@@ -320,8 +340,8 @@ final class LoadBalancingInterceptorTest {
 
   @Test
   void intercept_totalOutage_retriesStayWithinTheBudget() throws Exception {
-    MockWebServer[] down = {answering(503), answering(503), answering(503)};
-    balancer(Pickers.roundRobin(), endpoint(down[0]), endpoint(down[1]), endpoint(down[2]));
+    MockWebServer[] down = answering(503, 3);
+    roundRobin(down);
     // Ten retries saved up, 0.2 earned per request, no time passes: at most 10 + 100 * 0.2.
     OkHttpClient client =
         client(
@@ -335,7 +355,7 @@ final class LoadBalancingInterceptorTest {
     int retries = sent - 100;
     assertTrue(retries <= 30, "retries " + retries + " (expected: <= 30)");
     assertTrue(retries >= 20, "retries " + retries + " (expected: the budget to be used)");
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   @Test
@@ -376,14 +396,14 @@ final class LoadBalancingInterceptorTest {
 
     open.close();
 
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
     assertEquals(1, state(busy).successes(), "closing unread counts by status");
   }
 
   @Test
   void intercept_bodyReadToTheEnd_releasesTheLeaseBeforeClose() throws Exception {
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     OkHttpClient client = client();
 
     Response response = client.newCall(new Request.Builder().url("http://workers/").build()).execute();
@@ -404,7 +424,7 @@ final class LoadBalancingInterceptorTest {
                 new MockResponse()
                     .setBody("x".repeat(64 * 1024))
                     .setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     OkHttpClient client = client();
 
     try (Response response =
@@ -421,7 +441,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void intercept_callCancelledWhileBodyOpen_releasesWithoutAnOutcome() throws Exception {
     MockWebServer a = server(r -> new MockResponse().setBody("x".repeat(256 * 1024)));
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     OkHttpClient client = client();
 
     Call call = client.newCall(new Request.Builder().url("http://workers/").build());
@@ -438,7 +458,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void intercept_callCancelledBeforeExecute_releasesWithoutAnOutcome() throws Exception {
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     OkHttpClient client = client();
 
     Call call = client.newCall(new Request.Builder().url("http://workers/").build());
@@ -453,7 +473,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void intercept_customFailureStatuses_count4xxAsFailures() throws Exception {
     MockWebServer missing = answering(404);
-    balancer(Pickers.roundRobin(), endpoint(missing));
+    roundRobin(missing);
     OkHttpClient defaults = client();
     OkHttpClient strict =
         client(
@@ -471,7 +491,7 @@ final class LoadBalancingInterceptorTest {
   void intercept_failurePredicateThrows_usesTheDefaultAndAnswers() throws Exception {
     MockWebServer ok = named("ok");
     MockWebServer broken = answering(500);
-    balancer(Pickers.roundRobin(), endpoint(ok), endpoint(broken));
+    roundRobin(ok, broken);
     OkHttpClient client =
         client(
             LoadBalancingInterceptor.builder(balancer)
@@ -492,7 +512,7 @@ final class LoadBalancingInterceptorTest {
   void intercept_readTimeout_countsAFailureWithoutRetrying() throws Exception {
     MockWebServer silent = server(r -> new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(silent), endpoint(a));
+    roundRobin(silent, a);
     LoadBalancingInterceptor interceptor =
         LoadBalancingInterceptor.builder(balancer).logicalHost("workers").build();
     OkHttpClient client =
@@ -507,7 +527,7 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, silent.getRequestCount());
     assertEquals(0, a.getRequestCount(), "the request may have reached the server");
     assertEquals(1, state(silent).failures());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 
   // No endpoint
@@ -515,7 +535,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void enqueue_noEndpoints_failsWithIOExceptionAndTheDispatcherKeepsWorking() throws Exception {
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     balancer.remove(endpoint(a).id());
     OkHttpClient client = client();
 
@@ -563,7 +583,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void execute_balancerClosed_failsWithIOException() throws Exception {
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     OkHttpClient client = client();
     balancer.close();
 
@@ -649,7 +669,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void intercept_addedAsNetworkInterceptor_failsWithIOException() throws Exception {
     MockWebServer a = named("a");
-    balancer(Pickers.roundRobin(), endpoint(a));
+    roundRobin(a);
     // A network interceptor runs after connecting, so the logical host must be a real one here.
     LoadBalancingInterceptor onLocalhost =
         LoadBalancingInterceptor.builder(balancer).logicalHost("localhost").build();
@@ -666,6 +686,6 @@ final class LoadBalancingInterceptorTest {
             + " interceptor cannot change the host",
         e.getMessage());
     assertEquals(0, a.getRequestCount());
-    assertEquals(0, balancer.snapshot().totalInFlight());
+    assertNothingInFlight();
   }
 }

@@ -455,6 +455,21 @@ class ScatterGatherTest {
             .getMessage());
   }
 
+  @Test
+  void aTransportReturningNullFailsTheAttemptNamingTheEndpoint() {
+    CompletableFuture<List<String>> f =
+        ScatterGather.<String, String>builder(balancer, (endpoint, input) -> null, clock)
+            .ticker(clock)
+            .maxAttempts(1)
+            .build()
+            .execute(List.of(Task.of("x")));
+    ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, failure(f));
+    Throwable cause = sge.failures().get(0).attempts().get(0).cause();
+    assertInstanceOf(NullPointerException.class, cause);
+    assertEquals("transport.send(" + A + ", ...): null (expected: a future)", cause.getMessage());
+    assertEquals(0, inFlight());
+  }
+
   /** The result of a batch that must be over by now; never waits. */
   static <R> List<R> done(CompletableFuture<List<R>> f) {
     assertTrue(f.isDone(), "batch still running");
