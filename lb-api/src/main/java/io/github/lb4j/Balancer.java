@@ -116,6 +116,9 @@ public interface Balancer extends AutoCloseable {
   /** Unregisters a listener; returns whether it was registered. */
   boolean removeListener(BalancerListener listener);
 
+  /** Whether {@link #close()} was called. */
+  boolean isClosed();
+
   /**
    * Closes the balancer: choosing and changing membership then throw {@link
    * IllegalStateException}, background work it started (health checks) stops. Idempotent.

@@ -23,4 +23,7 @@ public interface BalancerListener {
    */
   default void onHealthChanged(
       Balancer balancer, Endpoint endpoint, HealthState from, HealthState to, String reason) {}
+
+  /** {@code balancer} was closed; no event follows. */
+  default void onClosed(Balancer balancer) {}
 }

@@ -616,6 +616,11 @@ final class DefaultBalancer implements Balancer {
     }
   }
 
+  @Override
+  public boolean isClosed() {
+    return view.closed;
+  }
+
   private IllegalStateException closed() {
     return new IllegalStateException("balancer '" + name + "' is closed");
   }
@@ -649,6 +654,7 @@ final class DefaultBalancer implements Balancer {
       }
     }
     log.info("balancer '{}' closed", name);
+    notifyListeners(l -> l.onClosed(this));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.lb4j.discovery;
 
 import io.github.lb4j.Balancer;
+import io.github.lb4j.BalancerListener;
 import io.github.lb4j.Endpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,7 @@ public final class Discovery {
   /**
    * Subscribes {@code balancer} to {@code source}: each set the source delivers becomes the
    * balancer's membership. Close the returned subscription to stop; when the balancer is closed
-   * first, the subscription closes itself at the next change it would have applied.
+   * first, the subscription closes itself at once.
    *
    * <p>With the built-in sources, a set known at once is already applied when this method returns.
    *
@@ -56,30 +55,30 @@ public final class Discovery {
   public static Subscription bind(EndpointSource source, Balancer balancer) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(balancer, "balancer");
-    AtomicReference<Subscription> self = new AtomicReference<>();
-    AtomicBoolean balancerClosed = new AtomicBoolean();
-    String closedMessage = "balancer '" + balancer.name() + "' is closed";
+    if (balancer.isClosed()) {
+      throw new IllegalStateException("balancer '" + balancer.name() + "' is closed");
+    }
     Consumer<List<Endpoint>> apply =
         endpoints -> {
           try {
             balancer.setEndpoints(endpoints);
           } catch (IllegalStateException e) {
-            if (!closedMessage.equals(e.getMessage())) {
+            if (!balancer.isClosed()) {
               throw e;
-            }
-            balancerClosed.set(true);
-            Subscription subscription = self.get();
-            if (subscription != null) {
-              log.info("{}: balancer '{}' closed; stopping", source, balancer.name());
-              subscription.close();
-            }
+            } // closed during a delivery: the listener below stops the subscription
           }
         };
     Subscription subscription = source.subscribe(apply);
-    self.set(subscription);
-    if (balancerClosed.get()) {
+    balancer.addListener(
+        new BalancerListener() {
+          @Override
+          public void onClosed(Balancer closed) {
+            log.info("{}: balancer '{}' closed; stopping", source, closed.name());
+            subscription.close();
+          }
+        });
+    if (balancer.isClosed()) { // closed while subscribing, before the listener was there
       subscription.close();
-      throw new IllegalStateException(closedMessage);
     }
     return subscription;
   }
