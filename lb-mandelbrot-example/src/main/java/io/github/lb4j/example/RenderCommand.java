@@ -61,8 +61,7 @@ final class RenderCommand implements Callable<Integer> {
     boolean local;
 
     @Option(names = "--discover", paramLabel = "SPEC",
-        description = "Find workers through discovery: dns:NAME:PORT[@SERVER], dns-srv:NAME[@SERVER],"
-            + " file:PATH or static:URL,URL...")
+        description = "Find workers through discovery: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
 

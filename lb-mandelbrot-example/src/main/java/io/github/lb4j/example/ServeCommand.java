@@ -43,8 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     List<String> workerUrls;
 
     @Option(names = "--discover", paramLabel = "SPEC",
-        description = "Find workers through discovery instead: dns:NAME:PORT[@SERVER],"
-            + " dns-srv:NAME[@SERVER], file:PATH or static:URL,URL...")
+        description = "Find workers through discovery instead: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
 
