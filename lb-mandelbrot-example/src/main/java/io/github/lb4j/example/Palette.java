@@ -31,8 +31,4 @@ final class Palette {
   int rgb(int count) {
     return rgb[count];
   }
-
-  int maxIter() {
-    return rgb.length - 1;
-  }
 }
