@@ -146,7 +146,7 @@ final class RenderCommand implements Callable<Integer> {
   private View view() {
     if (bounds != null) {
       if (re != null || im != null || zoom != null) {
-        throw new InvalidParameterException("bounds", "bounds: given with --re/--im/--zoom (expected: one or the other)");
+        throw new InvalidParameterException("bounds", "bounds: " + bounds + " given with --re/--im/--zoom (expected: one or the other)");
       }
       if (bounds.size() != 4) {
         throw new InvalidParameterException("bounds", "bounds: " + bounds.size() + " numbers (expected: 4, reMin,reMax,imMin,imMax)");
