@@ -119,11 +119,7 @@ final class Renderer {
     BufferedImage image =
         new BufferedImage(view.width(), view.height(), BufferedImage.TYPE_INT_RGB);
     for (View.Tile t : tiles) {
-      int[] c = counts[t.index()];
-      int[] rgb = new int[c.length];
-      for (int i = 0; i < c.length; i++) {
-        rgb[i] = palette.rgb(c[i]);
-      }
+      int[] rgb = palette.rgb(counts[t.index()]);
       image.setRGB(t.x(), t.y(), t.spec().width(), t.spec().height(), rgb, 0, t.spec().width());
     }
     return image;
