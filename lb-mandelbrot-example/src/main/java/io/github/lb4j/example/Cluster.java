@@ -142,6 +142,10 @@ final class Cluster implements TileSource {
     discovery = Discovery.bind(source, balancer);
   }
 
+  /** The forms of a {@code --discover} spec, for the commands' help. */
+  static final String DISCOVER_FORMS =
+      "dns:NAME:PORT[@SERVER], dns-srv:NAME[@SERVER], file:PATH or static:URL,URL...";
+
   /**
    * The discovery source a {@code --discover} option names, or an error naming the option.
    *

@@ -496,15 +496,9 @@ final class FrontEnd implements AutoCloseable {
   }
 
   private View parseView(Map<String, String> q) {
-    double re = number(q, "re", -0.75);
-    double im = number(q, "im", 0);
+    double re = coordinate(q, "re", -0.75);
+    double im = coordinate(q, "im", 0);
     double zoom = number(q, "zoom", 1);
-    if (Math.abs(re) > 4) {
-      throw new InvalidParameterException("re", "re: " + fmt(re) + " (expected: in [-4, 4])");
-    }
-    if (Math.abs(im) > 4) {
-      throw new InvalidParameterException("im", "im: " + fmt(im) + " (expected: in [-4, 4])");
-    }
     if (!(zoom >= 0.01 && zoom <= MAX_ZOOM)) {
       throw new InvalidParameterException(
           "zoom", "zoom: " + fmt(zoom) + " (expected: in [0.01, 1e12])");
@@ -519,6 +513,15 @@ final class FrontEnd implements AutoCloseable {
           + MAX_TILES + " tiles per image; " + width + "x" + height + " makes " + tiles + ")");
     }
     return View.centred(re, im, zoom, width, height, maxIter, tile);
+  }
+
+  /** A coordinate of the centre: the plane beyond 4 holds nothing of the set. */
+  private static double coordinate(Map<String, String> q, String name, double dflt) {
+    double d = number(q, name, dflt);
+    if (Math.abs(d) > 4) {
+      throw new InvalidParameterException(name, name + ": " + fmt(d) + " (expected: in [-4, 4])");
+    }
+    return d;
   }
 
   private static String fmt(double d) {

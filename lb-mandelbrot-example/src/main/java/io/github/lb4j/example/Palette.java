@@ -28,11 +28,12 @@ final class Palette {
     return (int) Math.round(255 * Math.max(0, Math.min(1, v)));
   }
 
-  int rgb(int count) {
-    return rgb[count];
-  }
-
-  int maxIter() {
-    return rgb.length - 1;
+  /** The colours of {@code counts}, pixel for pixel. */
+  int[] rgb(int[] counts) {
+    int[] out = new int[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      out[i] = rgb[counts[i]];
+    }
+    return out;
   }
 }

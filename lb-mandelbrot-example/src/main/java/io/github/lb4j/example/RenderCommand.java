@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,8 +61,7 @@ final class RenderCommand implements Callable<Integer> {
     boolean local;
 
     @Option(names = "--discover", paramLabel = "SPEC",
-        description = "Find workers through discovery: dns:NAME:PORT[@SERVER], dns-srv:NAME[@SERVER],"
-            + " file:PATH or static:URL,URL...")
+        description = "Find workers through discovery: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
 
@@ -122,7 +122,7 @@ final class RenderCommand implements Callable<Integer> {
     TileSpec.checkRange("repeat", repeat, 1, 100);
     try (Workers workers = workers(); TileSource src = tileSource(workers, pickerName, settings)) {
       Renderer.Result result = null;
-      List<Long> times = new java.util.ArrayList<>();
+      List<Long> times = new ArrayList<>();
       for (int i = 0; i < repeat; i++) {
         ProgressBar bar = new ProgressBar(stderr, quiet);
         try {
@@ -146,7 +146,7 @@ final class RenderCommand implements Callable<Integer> {
   private View view() {
     if (bounds != null) {
       if (re != null || im != null || zoom != null) {
-        throw new InvalidParameterException("bounds", "bounds: given with --re/--im/--zoom (expected: one or the other)");
+        throw new InvalidParameterException("bounds", "bounds: " + bounds + " given with --re/--im/--zoom (expected: one or the other)");
       }
       if (bounds.size() != 4) {
         throw new InvalidParameterException("bounds", "bounds: " + bounds.size() + " numbers (expected: 4, reMin,reMax,imMin,imMax)");
@@ -160,10 +160,7 @@ final class RenderCommand implements Callable<Integer> {
   private Cluster.Settings settings() {
     TileSpec.checkRange("max-attempts", maxAttempts, 1, 10);
     TileSpec.checkRange("per-worker", perWorker, 1, 64);
-    if (attemptTimeoutMs < 1 || attemptTimeoutMs > 3_600_000) {
-      throw new InvalidParameterException("attempt-timeout-ms",
-          "attempt-timeout-ms: " + attemptTimeoutMs + " (expected: in [1, 3600000])");
-    }
+    TileSpec.checkRange("attempt-timeout-ms", attemptTimeoutMs, 1, 3_600_000);
     return new Cluster.Settings(maxAttempts, Duration.ofMillis(attemptTimeoutMs), hedgePolicy(hedge), perWorker);
   }
 
@@ -198,17 +195,21 @@ final class RenderCommand implements Callable<Integer> {
     int n = source.workers == null ? 4 : source.workers;
     TileSpec.checkRange("workers", n, 1, 64);
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
-    int t = threads == null ? 1 : threads;
-    TileSpec.checkRange("threads", t, 1, 256);
+    int t = threads(1);
     WorkerServer.checkSlowFactor(slow);
     return Workers.start(n, t, slowWorkers, slow);
   }
 
+  /** {@code --threads}, or {@code dflt} when not given; checked either way. */
+  private int threads(int dflt) {
+    int t = threads == null ? dflt : threads;
+    TileSpec.checkRange("threads", t, 1, 256);
+    return t;
+  }
+
   private TileSource tileSource(Workers workers, PickerName pickerName, Cluster.Settings settings) {
     if (source.local) {
-      int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-      TileSpec.checkRange("threads", t, 1, 256);
-      return new LocalTileSource(t);
+      return new LocalTileSource(threads(Runtime.getRuntime().availableProcessors()));
     }
     EndpointSource discovered =
         source.discover == null ? null : Cluster.discoverySource(source.discover);

@@ -2,7 +2,6 @@ package io.github.lb4j.example;
 
 import io.github.lb4j.Ticker;
 import io.github.lb4j.scatter.Progress;
-import io.github.lb4j.scatter.Task;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -64,18 +63,9 @@ final class RenderJobs {
     synchronized (jobs) {
       jobs.put(job.id, job);
     }
-    List<Task<TileSpec>> tasks = new ArrayList<>();
-    List<View.Tile> missing = new ArrayList<>();
-    for (View.Tile t : job.tiles) {
-      int[] counts = renderer.cached(t.spec());
-      if (counts != null) {
-        job.arrived(t.index(), CACHE, counts);
-      } else {
-        missing.add(t);
-        tasks.add(Task.keyed(t.key(), t.spec()));
-      }
-    }
-    if (tasks.isEmpty()) {
+    List<View.Tile> missing =
+        renderer.missing(job.tiles, (t, counts) -> job.arrived(t.index(), CACHE, counts));
+    if (missing.isEmpty()) {
       job.finish(null, ticker.read());
       onEnd.accept(job);
       return job;
@@ -86,7 +76,7 @@ final class RenderJobs {
     }
     try {
       cluster
-          .compute(tasks, job::progress, (spec, worker, counts) -> {
+          .compute(Renderer.tasks(missing), job::progress, (spec, worker, counts) -> {
             View.Tile t = bySpec.get(spec);
             if (t != null && job.arrived(t.index(), worker.id(), counts)) {
               renderer.remember(spec, counts);

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 
@@ -42,9 +43,30 @@ final class Renderer {
             .build();
   }
 
-  /** The cached counts of a tile, or {@code null}. */
-  int[] cached(TileSpec spec) {
-    return cache.getIfPresent(spec);
+  /**
+   * Looks the tiles up in the cache: hands each cached one with its counts to {@code onCached} and
+   * returns the others, in order.
+   */
+  List<View.Tile> missing(List<View.Tile> tiles, BiConsumer<View.Tile, int[]> onCached) {
+    List<View.Tile> missing = new ArrayList<>();
+    for (View.Tile t : tiles) {
+      int[] counts = cache.getIfPresent(t.spec());
+      if (counts != null) {
+        onCached.accept(t, counts);
+      } else {
+        missing.add(t);
+      }
+    }
+    return missing;
+  }
+
+  /** The tasks computing {@code tiles}, keyed by tile for affinity. */
+  static List<Task<TileSpec>> tasks(List<View.Tile> tiles) {
+    List<Task<TileSpec>> tasks = new ArrayList<>(tiles.size());
+    for (View.Tile t : tiles) {
+      tasks.add(Task.keyed(t.key(), t.spec()));
+    }
+    return tasks;
   }
 
   /** Caches a tile's counts. */
@@ -61,17 +83,9 @@ final class Renderer {
     long start = System.nanoTime();
     List<View.Tile> tiles = view.tiles();
     int[][] counts = new int[tiles.size()][];
-    List<View.Tile> missing = new ArrayList<>();
-    List<Task<TileSpec>> tasks = new ArrayList<>();
-    for (View.Tile t : tiles) {
-      counts[t.index()] = cache.getIfPresent(t.spec());
-      if (counts[t.index()] == null) {
-        missing.add(t);
-        tasks.add(Task.keyed(t.key(), t.spec()));
-      }
-    }
+    List<View.Tile> missing = missing(tiles, (t, c) -> counts[t.index()] = c);
     Progress last = new Progress(0, 0, 0, 0, 0, java.util.Map.of());
-    if (!tasks.isEmpty()) {
+    if (!missing.isEmpty()) {
       Progress[] seen = {last};
       Consumer<Progress> track =
           p -> {
@@ -80,7 +94,7 @@ final class Renderer {
           };
       List<int[]> computed;
       try {
-        computed = source.compute(tasks, track).join();
+        computed = source.compute(tasks(missing), track).join();
       } catch (CompletionException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         if (cause instanceof ScatterGatherException sge) {
@@ -105,11 +119,7 @@ final class Renderer {
     BufferedImage image =
         new BufferedImage(view.width(), view.height(), BufferedImage.TYPE_INT_RGB);
     for (View.Tile t : tiles) {
-      int[] c = counts[t.index()];
-      int[] rgb = new int[c.length];
-      for (int i = 0; i < c.length; i++) {
-        rgb[i] = palette.rgb(c[i]);
-      }
+      int[] rgb = palette.rgb(counts[t.index()]);
       image.setRGB(t.x(), t.y(), t.spec().width(), t.spec().height(), rgb, 0, t.spec().width());
     }
     return image;

@@ -3,12 +3,16 @@ package io.github.lb4j.example;
 import io.github.lb4j.Ticker;
 import io.github.lb4j.discovery.EndpointSource;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code serve}: starts local workers (or uses given ones) and the front end: the Mandelbrot page
@@ -19,6 +23,8 @@ import picocli.CommandLine.Option;
     description = "Starts workers and a front end (the default command).")
 final class ServeCommand implements Callable<Integer> {
 
+  @Spec CommandSpec spec;
+
   @Option(names = "--port", defaultValue = "8080", description = "Front end port (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -28,13 +34,18 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "4", description = "Local workers to start (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--worker-urls", split = ",", paramLabel = "URL", description = "Use these workers instead.")
-  List<String> workerUrls;
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Source source = new Source();
 
-  @Option(names = "--discover", paramLabel = "SPEC",
-      description = "Find workers through discovery instead: dns:NAME:PORT[@SERVER],"
-          + " dns-srv:NAME[@SERVER], file:PATH or static:URL,URL...")
-  String discover;
+  /** Where the workers come from instead of starting {@code --workers} local ones. */
+  static final class Source {
+    @Option(names = "--worker-urls", split = ",", paramLabel = "URL", description = "Use these workers instead.")
+    List<String> workerUrls;
+
+    @Option(names = "--discover", paramLabel = "SPEC",
+        description = "Find workers through discovery instead: " + Cluster.DISCOVER_FORMS)
+    String discover;
+  }
 
   @Option(names = "--picker", defaultValue = "least-connection", description = "The picker (default: ${DEFAULT-VALUE}).")
   String picker;
@@ -50,9 +61,11 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Running running = start();
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
-    System.out.println("Mandelbrot page on " + running.uri() + " over "
+    PrintWriter stdout = spec.commandLine().getOut();
+    stdout.println("Mandelbrot page on " + running.uri() + " over "
         + running.frontEnd.balancer().endpoints().size() + " workers ("
         + running.frontEnd.balancer().snapshot().pickerName() + ")");
+    stdout.flush();
     new CountDownLatch(1).await();
     return 0;
   }
@@ -84,15 +97,14 @@ final class ServeCommand implements Callable<Integer> {
     TileSpec.checkRange("workers", workers, 1, 64);
     TileSpec.checkRange("tile", tile, 16, TileSpec.MAX_SIDE);
     PickerName pickerName = PickerName.parse(picker);
-    if (discover != null && workerUrls != null) {
-      throw new InvalidParameterException(
-          "discover", "--discover and --worker-urls are mutually exclusive");
-    }
-    EndpointSource discovered = discover == null ? null : Cluster.discoverySource(discover);
+    EndpointSource discovered =
+        source.discover == null ? null : Cluster.discoverySource(source.discover);
     Workers ws =
         discovered != null
             ? new Workers()
-            : workerUrls != null ? Workers.remote(workerUrls) : Workers.start(workers, 1, 0, 1);
+            : source.workerUrls != null
+                ? Workers.remote(source.workerUrls)
+                : Workers.start(workers, 1, 0, 1);
     try {
       FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system(), discovered);
       if (f.supervisor() != null) {

@@ -47,12 +47,8 @@ final class TileCodec {
   }
 
   static byte[] encodePng(int[] counts, TileSpec spec) {
-    Palette palette = new Palette(spec.maxIter());
     BufferedImage img = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_INT_RGB);
-    int[] rgb = new int[counts.length];
-    for (int i = 0; i < counts.length; i++) {
-      rgb[i] = palette.rgb(counts[i]);
-    }
+    int[] rgb = new Palette(spec.maxIter()).rgb(counts);
     img.setRGB(0, 0, spec.width(), spec.height(), rgb, 0, spec.width());
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {

@@ -47,7 +47,8 @@ record TileSpec(
     }
   }
 
-  static void checkRange(String name, int value, int min, int max) {
+  /** Checks {@code min <= value <= max}, naming {@code name} and the value when it is not. */
+  static void checkRange(String name, long value, long min, long max) {
     if (value < min || value > max) {
       throw new InvalidParameterException(
           name, name + ": " + value + " (expected: in [" + min + ", " + max + "])");

@@ -100,6 +100,7 @@ class CliTest {
         "render --out x.png --re NaN|re: NaN (expected: a finite number)",
         "render --out x.png --bounds 1,0,0,1|reMax: 0.0 (expected: > reMin = 1.0; the region is inverted)",
         "render --out x.png --bounds 0,1,0|bounds: 3 numbers (expected: 4, reMin,reMax,imMin,imMax)",
+        "render --out x.png --bounds 0,1,0,1 --zoom 2|bounds: [0.0, 1.0, 0.0, 1.0] given with --re/--im/--zoom (expected: one or the other)",
         "render --out x.png --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",
         "render --out x.png --hedge soon|hedge: 'soon' (expected: none, pNN such as p99, or NNNms such as 250ms)",
         "render --out x.png --workers 0|workers: 0 (expected: in [1, 64])",

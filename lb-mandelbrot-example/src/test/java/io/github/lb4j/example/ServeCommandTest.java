@@ -80,4 +80,15 @@ final class ServeCommandTest {
     assertEquals("discover", e.parameter());
     assertTrue(e.getMessage().startsWith("discover: 'nope' (expected: "), e.getMessage());
   }
+
+  @Test
+  void serve_discoverWithWorkerUrls_rejectedAsExclusive() {
+    CliTest.Run r =
+        CliTest.run(
+            "serve", "--port", "0", "--worker-urls", "http://127.0.0.1:1",
+            "--discover", "static:http://127.0.0.1:2");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.firstErrLine().contains("mutually exclusive"), r.err());
+    assertTrue(r.err().contains("Usage:"), r.err());
+  }
 }
