@@ -263,6 +263,24 @@ final class DefaultBalancerTest {
   }
 
   @Test
+  void close_toldToListenersOnceAndVisibleInIsClosed() {
+    List<String> events = new ArrayList<>();
+    Balancer balancer = Fixtures.balancer(Pickers.roundRobin(), 2);
+    balancer.addListener(
+        new BalancerListener() {
+          @Override
+          public void onClosed(Balancer b) {
+            events.add("closed " + b.name() + " " + b.isClosed());
+          }
+        });
+    assertFalse(balancer.isClosed());
+    balancer.close();
+    balancer.close();
+    assertTrue(balancer.isClosed());
+    assertEquals(List.of("closed test true"), events);
+  }
+
+  @Test
   void close_thenEverythingThrowsIllegalState() {
     Balancer balancer = Fixtures.balancer(Pickers.roundRobin(), 2);
     balancer.close();
