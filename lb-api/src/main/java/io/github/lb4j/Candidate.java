@@ -2,11 +2,12 @@ package io.github.lb4j;
 
 /**
  * An endpoint as a {@link Picker} sees it: the endpoint plus the live numbers a strategy decides
- * with.
+ * with, and the one operation a strategy may perform on it, {@link #tryReserve}.
  *
  * <p>The balancer keeps one candidate per endpoint for as long as the endpoint stays a member, so
- * the numbers survive picker rebuilds. Every method is safe to call from any thread without locking;
- * the numbers are read with volatile semantics and may be stale by the time the caller uses them.
+ * the numbers survive picker rebuilds. Every method is safe to call from any thread without locking
+ * and allocates nothing; the numbers are read with volatile semantics and may be stale by the time
+ * the caller uses them.
  */
 public interface Candidate {
 
@@ -16,12 +17,33 @@ public interface Candidate {
   /** The configured weight, {@code > 0}; a shortcut for {@code endpoint().weight()}. */
   int weight();
 
+  /**
+   * The weight to decide with: the configured weight times the endpoint's warm-up share, in {@code
+   * (0, weight()]}. Equal to {@link #weight()} unless the endpoint is warming up. Fixed for the
+   * lifetime of the picker it was handed to: a picker may read it once when it is built.
+   */
+  double effectiveWeight();
+
   /** Calls acquired on this endpoint and not yet closed, {@code >= 0}. */
   int inFlight();
 
   /**
-   * The peak-sensitive moving average of observed call latency in nanoseconds, decayed to now; zero
-   * before the first reported call.
+   * The peak-sensitive moving average of this endpoint's call latency in nanoseconds, decayed to
+   * {@code nowNanos}; zero before the first reported call, and always zero unless the picker factory
+   * asked for latency ({@link PickerFactory#usesLatency()}). Read {@code nowNanos} once per pick
+   * from {@link PickerContext#ticker()} and pass it to every candidate compared. A failed call counts
+   * as a slow one (a penalty), so an endpoint that fails fast does not look fast.
    */
-  double latencyEwmaNanos();
+  double latencyEwmaNanos(long nowNanos);
+
+  /**
+   * Counts one more call in flight on this endpoint if fewer than {@code limit} are; the check and
+   * the increment are one atomic step, so concurrent callers never push the count past {@code
+   * limit}. Only for {@link ReservingPicker#reserve}: a candidate reserved there must be the one
+   * returned, and the balancer releases it when the call's lease closes.
+   *
+   * @param limit the most calls allowed in flight, {@code >= 1}
+   * @return whether the call was counted
+   */
+  boolean tryReserve(int limit);
 }

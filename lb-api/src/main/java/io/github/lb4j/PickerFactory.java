@@ -5,10 +5,15 @@ import java.util.List;
 /**
  * Builds {@link Picker}s: the service-provider interface for choice strategies.
  *
- * <p>The built-in strategies come from {@code io.github.lb4j.core.Pickers}; implement this
- * interface to plug in your own. A factory instance belongs to one balancer and may hold state that
- * must survive membership changes (a round-robin position, a random generator); do not share one
- * instance between balancers.
+ * <p>The built-in strategies come from {@code io.github.lb4j.core.Pickers} and use nothing beyond
+ * this interface, {@link Picker}, {@link ReservingPicker}, {@link Candidate} and {@link
+ * PickerContext}: a strategy of your own can do whatever they do. A factory instance belongs to one
+ * balancer and may hold state that must survive membership changes (a round-robin position, the
+ * previous ring to update incrementally); do not share one instance between balancers.
+ *
+ * <p>A balancer measures only what its factory asks for: latency ({@link #usesLatency()}) costs a
+ * clock read when a call is acquired and one when it is reported, and the balancer-wide in-flight
+ * total ({@link #usesTotalInFlight()}) a striped counter update on each; neither is paid otherwise.
  *
  * <p>Threading: {@link #newPicker} is called by the balancer's single writer (never concurrently
  * with itself), off the pick path; the pickers it returns are used by many threads at once.
@@ -23,7 +28,24 @@ public interface PickerFactory {
    *
    * @param candidates the available candidates in membership order; never empty, never modified
    *     afterwards
+   * @param context the balancer's clock and load, the same object for every call
    * @return a picker that only ever returns one of {@code candidates} or {@code null}
    */
-  Picker newPicker(List<Candidate> candidates);
+  Picker newPicker(List<Candidate> candidates, PickerContext context);
+
+  /**
+   * Whether the pickers read {@link Candidate#latencyEwmaNanos}, so that the balancer must time
+   * calls. Default {@code false}.
+   */
+  default boolean usesLatency() {
+    return false;
+  }
+
+  /**
+   * Whether the pickers read {@link PickerContext#totalInFlight()}, so that the balancer must keep
+   * the total. Default {@code false}.
+   */
+  default boolean usesTotalInFlight() {
+    return false;
+  }
 }

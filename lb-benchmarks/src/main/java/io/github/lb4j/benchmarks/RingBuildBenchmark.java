@@ -4,6 +4,7 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.Candidate;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
@@ -53,6 +54,7 @@ public class RingBuildBenchmark {
     List<Endpoint> even;
     List<Endpoint> odd;
     boolean flip;
+    PickerContext context;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -65,9 +67,10 @@ public class RingBuildBenchmark {
             }
 
             @Override
-            public Picker newPicker(List<Candidate> list) {
+            public Picker newPicker(List<Candidate> list, PickerContext pickerContext) {
               candidates = list;
-              return factory.newPicker(list);
+              context = pickerContext;
+              return factory.newPicker(list, pickerContext);
             }
           };
       even = Fixtures.endpoints(0, n, false);
@@ -86,7 +89,7 @@ public class RingBuildBenchmark {
 
   @Benchmark
   public Picker newPicker(Ring s) {
-    return s.factory.newPicker(s.candidates);
+    return s.factory.newPicker(s.candidates, s.context);
   }
 
   @Benchmark

@@ -4,7 +4,6 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.BalancerListener;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthProbe;
-import io.github.lb4j.HealthState;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
@@ -32,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * UNHEALTHY} until a probe passes (one is enough when the verdict is healthy, the threshold when it
  * is not).
  *
+ * <p>The checker owns no health state of the endpoint: it reports its verdict as a fact to the
+ * balancer ({@link DefaultBalancer#probeVerdict}), which keeps it in the endpoint's health record
+ * next to any ejection and derives the state from both.
+ *
  * <p>Threading: probes are started on the scheduler, outcomes are applied on whatever thread
- * completes the probe or its timeout, under the target's monitor. Health changes are made outside
- * that monitor with compare-and-set {@link DefaultBalancer#transition}, so the balancer's lock is
- * never taken while a target is locked (membership events arrive under the balancer's lock and do
- * lock a target).
+ * completes the probe or its timeout, under the target's monitor. Verdicts are reported outside
+ * that monitor, so the balancer's lock is never taken while a target is locked.
  */
 final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ActiveHealthChecker.class);
@@ -244,8 +245,7 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
       if (!done.compareAndSet(false, true)) {
         return false;
       }
-      HealthState from = null;
-      HealthState to = null;
+      Boolean verdict = null;
       String reason = null;
       synchronized (this) {
         probing = false;
@@ -259,8 +259,7 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
             healthy = true;
           }
           if (healthy) {
-            from = HealthState.UNHEALTHY;
-            to = HealthState.HEALTHY;
+            verdict = true;
             reason = plural(successes, "consecutive passing probe");
           }
         } else {
@@ -270,8 +269,7 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
             healthy = false;
           }
           if (!healthy) {
-            from = HealthState.HEALTHY;
-            to = HealthState.UNHEALTHY;
+            verdict = false;
             reason = plural(failures, "consecutive failed probe") + " (last: " + detail + ")";
           }
         }
@@ -282,9 +280,10 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
         log.debug("balancer '{}': probe of {} failed: {}", balancer.name(), endpoint, detail);
       }
       EndpointSlot slot = balancer.slot(id);
-      if (to != null && slot != null && slot.health() == from) {
-        // Compare-and-set: never overrides an ejection, and is a no-op when already in place.
-        balancer.transition(id, from, to, reason);
+      if (verdict != null && slot != null) {
+        // A fact for the endpoint's health record; the balancer derives the state (an ejection
+        // still wins) and does nothing when it is already in place.
+        balancer.probeVerdict(slot, verdict, reason);
       }
       scheduleNext(intervalNanos + jitterNanos());
       try {

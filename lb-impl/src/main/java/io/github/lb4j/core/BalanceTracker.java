@@ -125,7 +125,7 @@ final class BalanceTracker {
     List<EndpointState> states = new ArrayList<>(slots.size());
     i = 0;
     for (EndpointSlot slot : slots) {
-      states.add(slot.state(total == 0 ? 0 : (double) recent[i++] / total));
+      states.add(slot.state(total == 0 ? 0 : (double) recent[i++] / total, now));
     }
     int n = slots.size();
     double share = measureRemapped();

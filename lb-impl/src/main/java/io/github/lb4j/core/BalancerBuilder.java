@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
@@ -32,11 +33,15 @@ import java.util.function.Consumer;
 public final class BalancerBuilder {
   static final Duration DEFAULT_LATENCY_DECAY = Duration.ofSeconds(10);
   static final Duration DEFAULT_BALANCE_WINDOW = Duration.ofSeconds(10);
+  static final Duration DEFAULT_FAILURE_PENALTY = Duration.ofSeconds(1);
 
   private String name = "default";
   private PickerFactory picker;
   private Ticker ticker = Ticker.system();
   private Duration latencyDecay = DEFAULT_LATENCY_DECAY;
+  private Duration failurePenalty = DEFAULT_FAILURE_PENALTY;
+  private boolean timeCalls;
+  private Executor eventExecutor = Runnable::run;
   private double panicThreshold;
   private Duration balanceWindow = DEFAULT_BALANCE_WINDOW;
   private final List<Endpoint> endpoints = new ArrayList<>();
@@ -113,6 +118,45 @@ public final class BalancerBuilder {
           "latencyDecay: " + latencyDecay + " (expected: > 0)");
     }
     this.latencyDecay = latencyDecay;
+    return this;
+  }
+
+  /**
+   * The latency a failed call is charged in the latency average, at least: 1 second unless set.
+   * Finagle's rule: a call that fails fast must not make its endpoint look fast, or a broken
+   * endpoint answering errors at once would draw the traffic of a latency-aware picker.
+   */
+  public BalancerBuilder failurePenalty(Duration failurePenalty) {
+    Objects.requireNonNull(failurePenalty, "failurePenalty");
+    if (failurePenalty.isNegative()) {
+      throw new IllegalArgumentException(
+          "failurePenalty: " + failurePenalty + " (expected: >= 0)");
+    }
+    this.failurePenalty = failurePenalty;
+    return this;
+  }
+
+  /**
+   * Whether to time every tracked call, so that snapshots report each endpoint's latency average
+   * ({@link io.github.lb4j.EndpointState#latencyEwmaNanos()}) whatever the picker. Off unless set:
+   * timing costs a clock read when a call is acquired and one when it is reported. Latency-aware
+   * pickers (peak-EWMA) time calls regardless.
+   */
+  public BalancerBuilder timeCalls(boolean timeCalls) {
+    this.timeCalls = timeCalls;
+    return this;
+  }
+
+  /**
+   * Where listener events are delivered. Events are always delivered one at a time, in the order
+   * of the changes, after the change is visible and outside the balancer's lock. Unless set, the
+   * thread that made a change delivers (a thread that finds another one delivering leaves its
+   * events to it), so tests see events as soon as the call returns; give an executor (a single
+   * thread, a shared pool: delivery is serialized per balancer either way) to keep slow listeners
+   * off the threads that change membership and health.
+   */
+  public BalancerBuilder eventExecutor(Executor executor) {
+    this.eventExecutor = Objects.requireNonNull(executor, "eventExecutor");
     return this;
   }
 
@@ -229,8 +273,11 @@ public final class BalancerBuilder {
             picker != null ? picker : Pickers.roundRobin(),
             ticker,
             latencyDecay.toNanos(),
+            failurePenalty.toNanos(),
             panicThreshold,
             balanceWindow,
+            timeCalls,
+            eventExecutor,
             endpoints,
             listeners);
     built = true;

@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Candidate;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +41,7 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
   }
 
   @Override
-  public Picker newPicker(List<Candidate> candidates) {
+  public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     if (candidates.size() > SLOTS / REPLICAS) {
       throw new IllegalArgumentException(
           "endpoints: "

@@ -3,7 +3,9 @@ package io.github.lb4j.core;
 import io.github.lb4j.Candidate;
 import io.github.lb4j.KeyHasher;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.ReservingPicker;
 import java.util.List;
 import java.util.Set;
 
@@ -48,13 +50,18 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   }
 
   @Override
-  public Picker newPicker(List<Candidate> candidates) {
+  public boolean usesTotalInFlight() {
+    return loadFactor != 0;
+  }
+
+  @Override
+  public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
     HashRing ring = HashRing.build(array, virtualNodes, hasher);
     if (loadFactor == 0) {
       return new Plain(array, ring);
     }
-    return new Bounded(array, ring, Weights.exact(candidates));
+    return new Bounded(array, ring, Weights.exact(candidates), context);
   }
 
   private static int next(int index, int size) {
@@ -78,7 +85,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     return key == null ? rng.nextInt(ring.size()) : ring.lookup(hasher.hash(key), probes);
   }
 
-  private final class Plain implements AffinityPicker, ExcludingPicker {
+  private final class Plain implements AffinityPicker {
     private final Candidate[] candidates;
     private final HashRing ring;
 
@@ -98,29 +105,26 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     }
 
     @Override
-    public EndpointSlot acquireExcluding(String key, Set<String> exclude) {
+    public Candidate pick(String key, Set<String> exclude) {
       int index = startExcluding(ring, candidates, key, exclude);
-      if (index < 0) {
-        return null;
-      }
-      EndpointSlot slot = (EndpointSlot) candidates[ring.owners[index]];
-      slot.acquire();
-      return slot;
+      return index < 0 ? null : candidates[ring.owners[index]];
     }
   }
 
-  private final class Bounded implements ReservingPicker, AffinityPicker, ExcludingPicker {
+  private final class Bounded implements ReservingPicker, AffinityPicker {
     private final Candidate[] candidates;
     private final HashRing ring;
     // Weights with the warm-up factor applied: a warming endpoint's cap is scaled by its share.
     private final double[] weights;
     private final double capPerUnitWeight;
+    private final PickerContext context;
 
-    Bounded(Candidate[] candidates, HashRing ring, double[] weights) {
+    Bounded(Candidate[] candidates, HashRing ring, double[] weights, PickerContext context) {
       this.candidates = candidates;
       this.ring = ring;
       this.weights = weights;
       this.capPerUnitWeight = loadFactor / Weights.sum(weights);
+      this.context = context;
     }
 
     @Override
@@ -133,28 +137,29 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       return candidates[ring.owners[start(ring, key)]];
     }
 
-    @Override
-    public EndpointSlot pickAndAcquire(String key) {
-      return (EndpointSlot) walk(key, true);
-    }
-
     /**
-     * From where the key would go without the excluded endpoints, the first allowed endpoint under
+     * Without exclusions: the first endpoint under its bound from where the key goes. With them:
+     * from where the key would go without the excluded endpoints, the first allowed endpoint under
      * its bound; when every allowed endpoint is at its bound (the excluded ones take no share of the
      * load, so the others can fill up), the first allowed one regardless: a retry must go somewhere.
      */
     @Override
-    public EndpointSlot acquireExcluding(String key, Set<String> exclude) {
+    public Candidate reserve(String key, Set<String> exclude) {
+      if (exclude.isEmpty()) {
+        return walk(key, true);
+      }
       int index = startExcluding(ring, candidates, key, exclude);
       if (index < 0) {
         return null;
       }
-      EndpointSlot slot = (EndpointSlot) walk(index, true, exclude);
-      if (slot == null) {
-        slot = (EndpointSlot) candidates[ring.owners[index]];
-        slot.acquire();
+      Candidate reserved = walk(index, true, exclude);
+      if (reserved == null) {
+        reserved = candidates[ring.owners[index]];
+        if (!reserved.tryReserve(Integer.MAX_VALUE)) {
+          return null;
+        }
       }
-      return slot;
+      return reserved;
     }
 
     private Candidate walk(String key, boolean acquire) {
@@ -163,11 +168,11 @@ final class ConsistentHashPickerFactory implements PickerFactory {
 
     private Candidate walk(int start, boolean acquire, Set<String> exclude) {
       int size = ring.size();
-      EndpointSlot any = (EndpointSlot) candidates[0];
       // Concurrent acquirers can fill every endpoint up to a cap computed from a total read a
-      // moment earlier; the total is re-read at each step and the walk retried, so the cap catches
+      // moment earlier; the total is re-read at each turn and the walk retried, so the cap catches
       // up with them. Eight full turns failing in a row would take sustained, adversarial racing.
       for (int turn = 0; turn < 8; turn++) {
+        double capPerWeight = capPerUnitWeight * (context.totalInFlight() + 1);
         int previous = -1;
         for (int step = 0, index = start; step < size; step++, index = next(index, size)) {
           int owner = ring.owners[index];
@@ -180,8 +185,8 @@ final class ConsistentHashPickerFactory implements PickerFactory {
             continue;
           }
           int cap =
-              (int) Math.ceil(capPerUnitWeight * (any.balancerInFlight() + 1) * weights[owner]);
-          if (acquire ? ((EndpointSlot) c).tryAcquire(cap) : c.inFlight() < cap) {
+              (int) Math.ceil(capPerWeight * weights[owner]);
+          if (acquire ? c.tryReserve(cap) : c.inFlight() < cap) {
             return c;
           }
         }

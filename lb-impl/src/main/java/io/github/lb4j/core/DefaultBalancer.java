@@ -10,7 +10,9 @@ import io.github.lb4j.HealthState;
 import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.ReservingPicker;
 import io.github.lb4j.Ticker;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,13 +24,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,16 @@ import org.slf4j.LoggerFactory;
  * <p>Membership and health changes take {@link #lock}, build a new member map and a new picker, and
  * publish both in one immutable {@link View} through a volatile field. {@code choose()} reads that
  * field once and never locks, so it sees either the whole old state or the whole new one. A change
- * whose picker cannot be built leaves the previous view and member map in place.
+ * whose picker cannot be built leaves the previous view, member map and health records in place.
+ *
+ * <p>Events: a change queues its events under the lock, in the order of the changes, and delivers
+ * them after releasing it through {@link Events}, one at a time. A listener may therefore call back
+ * into the balancer (its change is queued behind the event being delivered), and a slow listener
+ * delays neither {@code choose()} nor another thread's change.
+ *
+ * <p>Health: each slot's {@link EndpointSlot.Health} record is written only here, under the lock,
+ * by the facts the active checker ({@link #probeVerdict}) and outlier detection ({@link #eject},
+ * {@link #endEjection}) report; the published state is derived from it by one rule.
  */
 final class DefaultBalancer implements Balancer {
   private static final Logger log = LoggerFactory.getLogger(DefaultBalancer.class);
@@ -48,11 +60,15 @@ final class DefaultBalancer implements Balancer {
   private final Ticker ticker;
   private final BalanceTracker balance;
   private final double decayNanos;
+  private final long failurePenaltyNanos;
   private final double panicThreshold;
-  private final AtomicInteger totalInFlight = new AtomicInteger();
+  private final boolean timesCalls;
+  private final Totals totals;
+  private final PickerContext context;
+  private final Events events;
   private final CopyOnWriteArrayList<BalancerListener> listeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<AutoCloseable> resources = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<OutcomeObserver> outcomeObservers =
+  private final CopyOnWriteArrayList<FailureObserver> failureObservers =
       new CopyOnWriteArrayList<>();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -65,14 +81,15 @@ final class DefaultBalancer implements Balancer {
   private ScheduledFuture<?> warmUpStep;
   private long warmUpStepAt;
 
-  /** Told of every reported call outcome; used by passive health checking. */
-  interface OutcomeObserver {
-    void onOutcome(EndpointSlot slot, boolean success, int consecutiveFailures, Throwable cause);
+  /** Told of every reported failure; used by passive health checking. */
+  interface FailureObserver {
+    void onFailure(EndpointSlot slot, int consecutiveFailures, Throwable cause);
   }
 
   /** What {@code choose()} reads: the picker and everything needed to explain a failure. */
   private record View(
       Picker picker,
+      ReservingPicker reserving,
       String unavailableReason,
       boolean closed,
       boolean panic,
@@ -83,8 +100,11 @@ final class DefaultBalancer implements Balancer {
       PickerFactory pickerFactory,
       Ticker ticker,
       double decayNanos,
+      long failurePenaltyNanos,
       double panicThreshold,
       java.time.Duration balanceWindow,
+      boolean timeCalls,
+      Executor eventExecutor,
       Collection<Endpoint> endpoints,
       List<BalancerListener> listeners) {
     this.name = name;
@@ -92,10 +112,34 @@ final class DefaultBalancer implements Balancer {
     this.pickerFactory = pickerFactory;
     this.ticker = ticker;
     this.decayNanos = decayNanos;
+    this.failurePenaltyNanos = failurePenaltyNanos;
     this.panicThreshold = panicThreshold;
+    this.timesCalls = timeCalls || pickerFactory.usesLatency();
+    this.totals = pickerFactory.usesTotalInFlight() ? new Totals() : null;
+    this.context = new Context();
+    this.events = new Events(name, eventExecutor);
     this.listeners.addAll(listeners);
     this.view = buildView(Map.of());
     setEndpoints(endpoints);
+  }
+
+  /** The balancer's side of {@link PickerContext}. */
+  private final class Context implements PickerContext {
+    @Override
+    public Ticker ticker() {
+      return ticker;
+    }
+
+    @Override
+    public int totalInFlight() {
+      if (totals == null) {
+        throw new IllegalStateException(
+            "picker '"
+                + pickerFactory.name()
+                + "' read totalInFlight() but its factory's usesTotalInFlight() is false");
+      }
+      return totals.inFlight();
+    }
   }
 
   @Override
@@ -105,6 +149,15 @@ final class DefaultBalancer implements Balancer {
 
   Ticker ticker() {
     return ticker;
+  }
+
+  /** The clock, read by leases that time their call. */
+  long now() {
+    return ticker.read();
+  }
+
+  long failurePenaltyNanos() {
+    return failurePenaltyNanos;
   }
 
   @Override
@@ -143,28 +196,21 @@ final class DefaultBalancer implements Balancer {
 
   private Lease acquire0(String key) {
     View v = view;
-    Picker picker = v.picker;
-    if (picker != null) {
-      EndpointSlot slot;
-      if (picker instanceof ReservingPicker reserving) {
-        slot = reserving.pickAndAcquire(key);
-      } else {
-        slot = asSlot(picker.pick(key));
-        if (slot != null) {
-          slot.acquire();
-        }
-      }
+    EndpointSlot slot;
+    if (v.reserving != null) {
+      slot = asSlot(v.reserving.reserve(key, Set.of()));
+    } else if (v.picker != null) {
+      slot = asSlot(v.picker.pick(key));
       if (slot != null) {
-        return lease(slot);
+        slot.acquire();
       }
+    } else {
+      slot = null;
+    }
+    if (slot != null) {
+      return new DefaultLease(slot, slot.startNanos());
     }
     throw unavailable(v);
-  }
-
-  /** A lease on {@code slot}, whose in-flight count the caller has already raised. */
-  private Lease lease(EndpointSlot slot) {
-    slot.countPick();
-    return new DefaultLease(this, slot, ticker.read());
   }
 
   @Override
@@ -174,13 +220,12 @@ final class DefaultBalancer implements Balancer {
       return acquire0(key);
     }
     View v = view;
-    Picker picker = v.picker;
-    if (picker != null) {
+    if (v.picker != null) {
       EndpointSlot slot;
-      if (picker instanceof ExcludingPicker excluding) {
-        slot = excluding.acquireExcluding(key, exclude);
+      if (v.reserving != null) {
+        slot = asSlot(v.reserving.reserve(key, exclude));
       } else {
-        slot = asSlot(picker.pick(key));
+        slot = asSlot(v.picker.pick(key, exclude));
         if (slot == null || exclude.contains(slot.endpoint().id())) {
           slot = leastLoadedExcept(v.available, exclude);
         }
@@ -189,13 +234,11 @@ final class DefaultBalancer implements Balancer {
         }
       }
       if (slot != null) {
-        return lease(slot);
+        return new DefaultLease(slot, slot.startNanos());
       }
-      if (!v.closed) {
-        throw new NoAvailableEndpointException(
-            name,
-            "all " + v.available.size() + " available endpoints excluded or over their load bound");
-      }
+      throw new NoAvailableEndpointException(
+          name,
+          "all " + v.available.size() + " available endpoints excluded or over their load bound");
     }
     throw unavailable(v);
   }
@@ -212,7 +255,7 @@ final class DefaultBalancer implements Balancer {
     double bestLoad = Double.MAX_VALUE;
     for (int step = 0; step < n; step++) {
       EndpointSlot slot = (EndpointSlot) available.get((start + step) % n);
-      double load = (double) slot.inFlight() / slot.weight();
+      double load = slot.inFlight() / slot.effectiveWeight();
       if (load < bestLoad && !exclude.contains(slot.endpoint().id())) {
         best = slot;
         bestLoad = load;
@@ -240,19 +283,10 @@ final class DefaultBalancer implements Balancer {
     return new NoAvailableEndpointException(name, v.unavailableReason);
   }
 
-  /** A call on {@code slot} that started at {@code startNanos} succeeded at {@code now}. */
-  void onSuccess(EndpointSlot slot, long startNanos, long now) {
-    slot.recordSuccess(now - startNanos, now);
-    for (OutcomeObserver observer : outcomeObservers) {
-      observer.onOutcome(slot, true, 0, null);
-    }
-  }
-
-  /** A call on {@code slot} that started at {@code startNanos} failed at {@code now}. */
-  void onFailure(EndpointSlot slot, long startNanos, long now, Throwable cause) {
-    int consecutive = slot.recordFailure(now - startNanos, now);
-    for (OutcomeObserver observer : outcomeObservers) {
-      observer.onOutcome(slot, false, consecutive, cause);
+  /** A call on {@code slot} failed; reported by the slot. */
+  void onFailure(EndpointSlot slot, int consecutiveFailures, Throwable cause) {
+    for (FailureObserver observer : failureObservers) {
+      observer.onFailure(slot, consecutiveFailures, cause);
     }
   }
 
@@ -286,10 +320,12 @@ final class DefaultBalancer implements Balancer {
       next.remove(id);
       publish(next);
       log.info("balancer '{}': removed {}", name, slot.endpoint());
-      notifyListeners(l -> l.onEndpointRemoved(this, slot.endpoint()));
+      Endpoint removed = slot.endpoint();
+      queue(l -> l.onEndpointRemoved(this, removed));
       return true;
     } finally {
       lock.unlock();
+      events.deliver();
     }
   }
 
@@ -334,10 +370,7 @@ final class DefaultBalancer implements Balancer {
       for (Endpoint e : endpoints) {
         EndpointSlot slot = current.get(e.id());
         if (slot == null) {
-          slot = new EndpointSlot(e, ticker, decayNanos, totalInFlight);
-          if (warmUp != null) {
-            slot.startWarmUp(ticker.read());
-          }
+          slot = newSlot(e);
           added.add(e);
         } else if (!sameAttributes(slot.endpoint(), e)) {
           updated.put(slot, slot.endpoint());
@@ -372,14 +405,25 @@ final class DefaultBalancer implements Balancer {
             updated.keySet());
       }
       for (Endpoint e : removed) {
-        notifyListeners(l -> l.onEndpointRemoved(this, e));
+        queue(l -> l.onEndpointRemoved(this, e));
       }
       for (Endpoint e : added) {
-        notifyListeners(l -> l.onEndpointAdded(this, e));
+        queue(l -> l.onEndpointAdded(this, e));
       }
     } finally {
       lock.unlock();
+      events.deliver();
     }
+  }
+
+  private EndpointSlot newSlot(Endpoint e) {
+    long now = ticker.read();
+    EndpointSlot slot =
+        new EndpointSlot(this, e, totals, timesCalls ? new PeakEwma(decayNanos, now) : null);
+    if (warmUp != null) {
+      slot.startWarmUp(now);
+    }
+    return slot;
   }
 
   private static boolean sameAttributes(Endpoint a, Endpoint b) {
@@ -388,49 +432,190 @@ final class DefaultBalancer implements Balancer {
         && a.metadata().equals(b.metadata());
   }
 
+  // ---- health: the one writer of every slot's record
+
   /**
-   * Changes an endpoint's health and republishes the picker. Returns whether anything changed; a
-   * removed endpoint or an unchanged state is a no-op.
+   * Forces an endpoint's health, for tests and tools: {@code HEALTHY} clears every fact, {@code
+   * UNHEALTHY} sets failing probes, {@code EJECTED} an ejection without end. Returns whether the
+   * state changed.
    */
   boolean setHealth(String id, HealthState state, String reason) {
-    return transition(id, null, state, reason);
+    return updateHealth(
+        id,
+        null,
+        h -> {
+          h.ejected = state == HealthState.EJECTED;
+          h.probesFailing = state == HealthState.UNHEALTHY;
+          h.awaitingProbe = false;
+          return true;
+        },
+        reason);
   }
 
   /**
-   * Changes an endpoint's health from {@code from} to {@code to} and republishes the picker, only if
-   * its health is {@code from} (any state when {@code from} is {@code null}) when the lock is held:
-   * health checkers decide outside the lock and must not overwrite a change made meanwhile. An
-   * endpoint that becomes healthy again starts warming up when warm-up is on. Returns whether
-   * anything changed.
+   * The active checker's verdict on {@code slot}: its probes pass ({@code healthy}) or fail by the
+   * checker's thresholds. A passing verdict also ends the wait for a probe after an ejection. Returns
+   * whether the endpoint's state changed.
    */
-  boolean transition(String id, HealthState from, HealthState to, String reason) {
+  boolean probeVerdict(EndpointSlot slot, boolean healthy, String reason) {
+    return updateHealth(
+        slot.endpoint().id(),
+        slot,
+        h -> {
+          h.probesFailing = !healthy;
+          if (healthy) {
+            h.awaitingProbe = false;
+          }
+          return true;
+        },
+        reason);
+  }
+
+  /**
+   * Ejects {@code slot} for {@code baseNanos} times its ejection streak (at most {@code maxNanos}),
+   * unless it is not a member any more, is ejected already, or {@code maxEjected} of the members are
+   * ejected. The streak grows by one per ejection and shrinks by one per {@code baseNanos} spent in
+   * service since the last ejection ended. Returns the ejection time, or -1 when not ejected.
+   */
+  long eject(
+      EndpointSlot slot,
+      int consecutiveFailures,
+      Throwable cause,
+      long baseNanos,
+      long maxNanos,
+      IntUnaryOperator maxEjected) {
+    long[] duration = {-1};
+    updateHealth(
+        slot.endpoint().id(),
+        slot,
+        h -> {
+          if (h.ejected) {
+            return false;
+          }
+          int size = 0;
+          int ejected = 0;
+          for (EndpointSlot s : members.values()) {
+            size++;
+            if (s.record.ejected) {
+              ejected++;
+            }
+          }
+          int allowed = maxEjected.applyAsInt(size);
+          if (ejected >= allowed) {
+            log.info(
+                "balancer '{}': not ejecting {} after {} consecutive failures: {} of {} endpoints"
+                    + " ejected already, the most allowed",
+                name, slot.endpoint(), consecutiveFailures, ejected, size);
+            return false;
+          }
+          long now = ticker.read();
+          if (h.ejectionStreak > 0) {
+            long inService = Math.max(0, now - h.restoredAt);
+            h.ejectionStreak = (int) Math.max(0, h.ejectionStreak - inService / baseNanos);
+          }
+          h.ejectionStreak++;
+          long d = Math.min(maxNanos, baseNanos * Math.min(h.ejectionStreak, maxNanos / baseNanos + 1));
+          h.ejected = true;
+          h.ejectedUntil = now + d;
+          h.ejections++;
+          duration[0] = d;
+          return true;
+        },
+        () ->
+            consecutiveFailures
+                + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
+                + (cause != null ? " (last: " + cause + ")" : "")
+                + "; ejected for "
+                + java.time.Duration.ofNanos(duration[0])
+                + " (ejection #"
+                + slot.record.ejections
+                + ")");
+    if (duration[0] >= 0) {
+      slot.resetConsecutiveFailures();
+    }
+    return duration[0];
+  }
+
+  /**
+   * Ends {@code slot}'s ejection, if it is still a member and still ejected. With {@code
+   * awaitProbe} (active checks on) it stays out until a probe passes. Returns whether it ended.
+   */
+  boolean endEjection(EndpointSlot slot, boolean awaitProbe, String reason) {
+    return updateHealth(
+        slot.endpoint().id(),
+        slot,
+        h -> {
+          if (!h.ejected) {
+            return false;
+          }
+          h.ejected = false;
+          h.restoredAt = ticker.read();
+          h.awaitingProbe = awaitProbe;
+          return true;
+        },
+        reason);
+  }
+
+  /** A rule over one health record: applies its facts and says whether it applied any. */
+  private interface HealthUpdate {
+    boolean apply(EndpointSlot.Health record);
+  }
+
+  private boolean updateHealth(
+      String id, EndpointSlot expected, HealthUpdate update, String reason) {
+    return updateHealth(id, expected, update, () -> reason);
+  }
+
+  /**
+   * Applies {@code update} to the record of member {@code id} (only if it is still {@code expected},
+   * when given) under the lock, derives the state by the record's rule and, if it changed,
+   * republishes and queues the event. On a failed rebuild the record is put back. Returns whether
+   * the state changed.
+   */
+  private boolean updateHealth(
+      String id,
+      EndpointSlot expected,
+      HealthUpdate update,
+      java.util.function.Supplier<String> reason) {
     lock.lock();
     try {
       if (view.closed) {
         return false;
       }
       EndpointSlot slot = members.get(id);
-      if (slot == null || slot.health() == to || (from != null && slot.health() != from)) {
+      if (slot == null || (expected != null && slot != expected)) {
+        return false;
+      }
+      EndpointSlot.Health before = slot.record.copy();
+      if (!update.apply(slot.record)) {
         return false;
       }
       HealthState previous = slot.health();
+      HealthState next = slot.record.state();
+      if (previous == next) {
+        return false;
+      }
       long warmUpStart = slot.warmUpStart();
-      slot.setHealth(to);
-      if (warmUp != null && to == HealthState.HEALTHY) {
+      slot.setHealth(next);
+      if (warmUp != null && next == HealthState.HEALTHY) {
         slot.startWarmUp(ticker.read());
       }
       try {
         publish(members);
       } catch (RuntimeException | Error failure) {
+        slot.record.restore(before);
         slot.setHealth(previous);
         slot.restoreWarmUp(warmUpStart);
         throw failure;
       }
-      log.info("balancer '{}': {} {} -> {}: {}", name, slot.endpoint(), previous, to, reason);
-      notifyListeners(l -> l.onHealthChanged(this, slot.endpoint(), previous, to, reason));
+      String why = reason.get();
+      log.info("balancer '{}': {} {} -> {}: {}", name, slot.endpoint(), previous, next, why);
+      Endpoint endpoint = slot.endpoint();
+      queue(l -> l.onHealthChanged(this, endpoint, previous, next, why));
       return true;
     } finally {
       lock.unlock();
+      events.deliver();
     }
   }
 
@@ -522,7 +707,7 @@ final class DefaultBalancer implements Balancer {
 
   private View buildView(Map<String, EndpointSlot> slots) {
     if (slots.isEmpty()) {
-      return new View(null, "no endpoints", false, false, List.of());
+      return new View(null, null, "no endpoints", false, false, List.of());
     }
     if (warmUp != null) {
       updateWarmUp(slots.values());
@@ -538,10 +723,10 @@ final class DefaultBalancer implements Balancer {
       available = new ArrayList<>(slots.values());
     }
     if (available.isEmpty()) {
-      return new View(null, describeUnavailable(slots.values()), false, false, List.of());
+      return new View(null, null, describeUnavailable(slots.values()), false, false, List.of());
     }
     List<Candidate> frozen = List.copyOf(available);
-    Picker picker = pickerFactory.newPicker(frozen);
+    Picker picker = pickerFactory.newPicker(frozen, context);
     if (picker == null) {
       throw new IllegalStateException("picker '" + pickerFactory.name() + "' built null");
     }
@@ -550,7 +735,13 @@ final class DefaultBalancer implements Balancer {
             ? "all " + available.size() + " available endpoints over their load bound"
             : "picker '" + pickerFactory.name() + "' declined all " + available.size()
                 + " available endpoints";
-    return new View(picker, reason, false, panic, frozen);
+    return new View(
+        picker,
+        picker instanceof ReservingPicker r ? r : null,
+        reason,
+        false,
+        panic,
+        frozen);
   }
 
   private static String describeUnavailable(Collection<EndpointSlot> slots) {
@@ -597,8 +788,8 @@ final class DefaultBalancer implements Balancer {
     return listeners.remove(Objects.requireNonNull(listener, "listener"));
   }
 
-  void addOutcomeObserver(OutcomeObserver observer) {
-    outcomeObservers.add(observer);
+  void addFailureObserver(FailureObserver observer) {
+    failureObservers.add(observer);
   }
 
   /** Ties a resource (a health checker) to this balancer's lifetime. */
@@ -606,14 +797,18 @@ final class DefaultBalancer implements Balancer {
     resources.add(resource);
   }
 
-  private void notifyListeners(Consumer<BalancerListener> event) {
-    for (BalancerListener listener : listeners) {
-      try {
-        event.accept(listener);
-      } catch (RuntimeException e) {
-        log.warn("balancer '{}': listener {} threw; ignored", name, listener, e);
-      }
-    }
+  /** Queues an event for every listener; under the lock, so events keep the order of changes. */
+  private void queue(Consumer<BalancerListener> event) {
+    events.queue(
+        () -> {
+          for (BalancerListener listener : listeners) {
+            try {
+              event.accept(listener);
+            } catch (RuntimeException e) {
+              log.warn("balancer '{}': listener {} threw; ignored", name, listener, e);
+            }
+          }
+        });
   }
 
   @Override
@@ -638,7 +833,7 @@ final class DefaultBalancer implements Balancer {
       if (view.closed) {
         return;
       }
-      view = new View(null, "closed", true, false, List.of());
+      view = new View(null, null, "closed", true, false, List.of());
       if (warmUpStep != null) {
         warmUpStep.cancel(false);
         warmUpStep = null;
@@ -654,7 +849,13 @@ final class DefaultBalancer implements Balancer {
       }
     }
     log.info("balancer '{}' closed", name);
-    notifyListeners(l -> l.onClosed(this));
+    lock.lock();
+    try {
+      queue(l -> l.onClosed(this));
+    } finally {
+      lock.unlock();
+      events.deliver();
+    }
   }
 
   @Override

@@ -2,27 +2,40 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
- * A call in flight on one slot. The first report wins and the first close releases the slot; a
- * single atomic state word enforces both, so a lease can never count twice or release twice.
+ * A call in flight on one slot: 32 bytes, the only allocation of a tracked call.
+ *
+ * <p>One state word: {@code OPEN} until a report, then {@code SUCCEEDED} or {@code FAILED}, then
+ * {@code CLOSED}. A success is a plain store (the ended-call count taken at close derives the
+ * success count), a failure a compare-and-set (it is counted and may eject the endpoint at once),
+ * and the close an atomic swap, so that only the first close releases the slot: a lease can never
+ * drive an in-flight count negative. The clock is read only when the balancer times calls.
  */
 final class DefaultLease implements Lease {
   private static final int OPEN = 0;
-  private static final int REPORTED = 1;
-  private static final int CLOSED = 2;
-  private static final AtomicIntegerFieldUpdater<DefaultLease> STATE =
-      AtomicIntegerFieldUpdater.newUpdater(DefaultLease.class, "state");
+  private static final int SUCCEEDED = 1;
+  private static final int FAILED = 2;
+  private static final int CLOSED = 3;
+  private static final VarHandle STATE;
 
-  private final DefaultBalancer balancer;
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(DefaultLease.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final EndpointSlot slot;
+  // As acquired: a later address change of the same id does not redirect this call.
   private final Endpoint endpoint;
   private final long startNanos;
   private volatile int state;
 
-  DefaultLease(DefaultBalancer balancer, EndpointSlot slot, long startNanos) {
-    this.balancer = balancer;
+  DefaultLease(EndpointSlot slot, long startNanos) {
     this.slot = slot;
     this.endpoint = slot.endpoint();
     this.startNanos = startNanos;
@@ -35,8 +48,9 @@ final class DefaultLease implements Lease {
 
   @Override
   public void success() {
-    if (STATE.compareAndSet(this, OPEN, REPORTED)) {
-      balancer.onSuccess(slot, startNanos, balancer.ticker().read());
+    if ((int) STATE.getOpaque(this) == OPEN) {
+      STATE.setOpaque(this, SUCCEEDED);
+      slot.recordSuccess(startNanos);
     }
   }
 
@@ -47,15 +61,16 @@ final class DefaultLease implements Lease {
 
   @Override
   public void failure(Throwable cause) {
-    if (STATE.compareAndSet(this, OPEN, REPORTED)) {
-      balancer.onFailure(slot, startNanos, balancer.ticker().read(), cause);
+    if (STATE.compareAndSet(this, OPEN, FAILED)) {
+      slot.recordFailure(startNanos, cause);
     }
   }
 
   @Override
   public void close() {
-    if (STATE.getAndSet(this, CLOSED) != CLOSED) {
-      slot.release();
+    int previous = (int) STATE.getAndSet(this, CLOSED);
+    if (previous != CLOSED) {
+      slot.release(previous != OPEN);
     }
   }
 

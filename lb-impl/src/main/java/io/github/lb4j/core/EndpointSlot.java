@@ -4,53 +4,79 @@ import io.github.lb4j.Candidate;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
 import io.github.lb4j.HealthState;
-import io.github.lb4j.Ticker;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The state a balancer keeps for one member endpoint, reused by every picker rebuild so that a
  * membership change never resets counters, health or latency.
  *
- * <p>Threading: counters are atomic and updated by callers' threads; {@link #endpoint} and {@link
- * #health} are written only by the balancer's writer and read anywhere (volatile). The latency
- * average is updated under this object's monitor (on the reporting path, never on the pick path)
- * and read without it.
+ * <p><b>The call path.</b> One word holds both the in-flight count (low {@value #IN_FLIGHT_BITS}
+ * bits) and the number of calls that ended (the rest): acquiring adds 1, closing adds {@code 2^24 -
+ * 1}, so a call costs one atomic add at each end, and picks, successes and cancellations are
+ * derived when a snapshot reads them: picks = ended + in flight, successes = ended - failures -
+ * cancelled. Failures are counted when reported; calls closed without a report (cancelled) when
+ * closed. When the ended count reaches {@code 2^39} it is moved to {@link #spilledEnded} (once per
+ * 550 billion calls).
+ *
+ * <p><b>Health.</b> The {@link Health} record is this endpoint's one source of health: the active
+ * probe verdict, the ejection and its backoff. Its fields are written only by the balancer under its
+ * lock, which derives {@link #health()} from them by one rule ({@link Health#state}) and publishes
+ * the result in a volatile field for everyone else.
+ *
+ * <p>Threading: counters are atomic and updated by callers' threads; {@link #endpoint}, {@link
+ * #health} and the warm-up factor are written only by the balancer's writer and read anywhere.
  */
 final class EndpointSlot implements Candidate {
-  private final Ticker ticker;
-  private final double decayNanos;
-  private final AtomicInteger balancerInFlight;
+  static final int IN_FLIGHT_BITS = 24;
+  private static final long IN_FLIGHT_MASK = (1L << IN_FLIGHT_BITS) - 1;
+  private static final long ONE_ENDED = 1L << IN_FLIGHT_BITS;
+  private static final long SPILL = 1L << 39;
+  private static final VarHandle LOAD;
 
-  private volatile Endpoint endpoint;
-  private volatile HealthState health = HealthState.HEALTHY;
-
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final LongAdder picks = new LongAdder();
-  private final LongAdder successes = new LongAdder();
-  private final LongAdder failures = new LongAdder();
-  final AtomicInteger consecutiveFailures = new AtomicInteger();
-  volatile long ejections;
+  static {
+    try {
+      LOAD = MethodHandles.lookup().findVarHandle(EndpointSlot.class, "load", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** {@link #warmUpStart} of an endpoint that is not warming up. */
   static final long NOT_WARMING = Long.MIN_VALUE;
-  // Warm-up: written and read by the balancer's writer under its lock; pickers read the factor when
-  // they are built, never when they pick.
+
+  private final DefaultBalancer balancer;
+  private final Totals totals;
+  private final PeakEwma latency;
+
+  private volatile Endpoint endpoint;
+  private volatile HealthState health = HealthState.HEALTHY;
+  // In flight (low bits) and ended calls (high bits); see the class documentation.
+  private volatile long load;
+  private final AtomicLong spilledEnded = new AtomicLong();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
+  // Consecutive failed calls; written on success only when it is not zero already.
+  private volatile int consecutiveFailures;
+
+  /** Written by the balancer's writer under its lock. */
+  final Health record = new Health();
+
+  // Warm-up: written under the balancer's lock; pickers read the factor when they are built.
   private long warmUpStart = NOT_WARMING;
-  private double warmUpFactor = 1;
+  private volatile double warmUpFactor = 1;
 
-  // Peak EWMA (Finagle): a sample above the average replaces it at once, lower samples pull it down
-  // with a time-based weight, and between samples it decays towards zero so that an idle endpoint
-  // looks attractive again.
-  private volatile double ewmaNanos;
-  private volatile long ewmaStamp;
-
-  EndpointSlot(Endpoint endpoint, Ticker ticker, double decayNanos, AtomicInteger balancerInFlight) {
+  /**
+   * @param totals the balancer-wide in-flight total to keep, or {@code null} when no picker reads it
+   * @param latency the latency average to keep, or {@code null} when nothing consumes latency
+   */
+  EndpointSlot(DefaultBalancer balancer, Endpoint endpoint, Totals totals, PeakEwma latency) {
+    this.balancer = balancer;
     this.endpoint = endpoint;
-    this.ticker = ticker;
-    this.decayNanos = decayNanos;
-    this.balancerInFlight = balancerInFlight;
-    this.ewmaStamp = ticker.read();
+    this.totals = totals;
+    this.latency = latency;
   }
 
   @Override
@@ -64,23 +90,18 @@ final class EndpointSlot implements Candidate {
   }
 
   @Override
-  public int inFlight() {
-    return inFlight.get();
+  public double effectiveWeight() {
+    return endpoint.weight() * warmUpFactor;
   }
 
   @Override
-  public double latencyEwmaNanos() {
-    double value = ewmaNanos;
-    if (value == 0) {
-      return 0;
-    }
-    long elapsed = ticker.read() - ewmaStamp;
-    return elapsed <= 0 ? value : value * Math.exp(-elapsed / decayNanos);
+  public int inFlight() {
+    return (int) (load & IN_FLIGHT_MASK);
   }
 
-  /** The in-flight total of the balancer this slot belongs to. */
-  int balancerInFlight() {
-    return balancerInFlight.get();
+  @Override
+  public double latencyEwmaNanos(long nowNanos) {
+    return latency == null ? 0 : latency.value(nowNanos);
   }
 
   HealthState health() {
@@ -91,9 +112,112 @@ final class EndpointSlot implements Candidate {
     this.endpoint = endpoint;
   }
 
+  /** Publishes the state derived from {@link #record}; under the balancer's lock. */
   void setHealth(HealthState health) {
     this.health = health;
   }
+
+  // ---- the call path
+
+  /** Counts one more call in flight, unconditionally. */
+  void acquire() {
+    long previous = (long) LOAD.getAndAdd(this, 1L);
+    if ((previous & IN_FLIGHT_MASK) == IN_FLIGHT_MASK) {
+      LOAD.getAndAdd(this, -1L);
+      throw tooMany();
+    }
+    if (totals != null) {
+      totals.add(1);
+    }
+  }
+
+  @Override
+  public boolean tryReserve(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
+    }
+    long bound = Math.min(limit, IN_FLIGHT_MASK);
+    for (long current = load; (current & IN_FLIGHT_MASK) < bound; current = load) {
+      if (LOAD.compareAndSet(this, current, current + 1)) {
+        if (totals != null) {
+          totals.add(1);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private IllegalStateException tooMany() {
+    return new IllegalStateException(
+        "endpoint " + endpoint.id() + ": " + IN_FLIGHT_MASK + " calls in flight (expected: fewer)");
+  }
+
+  /** Ends a call: one atomic add; {@code reported} is false for a call closed without a report. */
+  void release(boolean reported) {
+    long previous = (long) LOAD.getAndAdd(this, ONE_ENDED - 1);
+    if (totals != null) {
+      totals.add(-1);
+    }
+    if (!reported) {
+      cancelled.increment();
+    }
+    if (previous + ONE_ENDED - 1 < 0) {
+      spill();
+    }
+  }
+
+  private void spill() {
+    for (long current = load; current < 0; current = load) {
+      if (LOAD.compareAndSet(this, current, current & Long.MAX_VALUE)) {
+        spilledEnded.addAndGet(SPILL);
+        return;
+      }
+    }
+  }
+
+  /** The clock reading a lease starts from: 0 unless calls are timed. */
+  long startNanos() {
+    return latency == null ? 0 : balancer.now();
+  }
+
+  /** A success reported now, for a call started at {@code startNanos}. */
+  void recordSuccess(long startNanos) {
+    if (consecutiveFailures != 0) {
+      consecutiveFailures = 0;
+    }
+    if (latency != null) {
+      long now = balancer.now();
+      latency.observe(now - startNanos, now);
+    }
+  }
+
+  /**
+   * A failure reported now, for a call started at {@code startNanos}. Its latency is charged as at
+   * least the balancer's failure penalty, so that failing fast never looks fast (Finagle); the
+   * balancer hears of it for outlier detection.
+   */
+  void recordFailure(long startNanos, Throwable cause) {
+    failures.increment();
+    if (latency != null) {
+      long now = balancer.now();
+      latency.observe(Math.max(now - startNanos, balancer.failurePenaltyNanos()), now);
+    }
+    int streak = consecutiveFailures + 1; // racing failures may count one less: a streak, not a sum
+    consecutiveFailures = streak;
+    balancer.onFailure(this, streak, cause);
+  }
+
+  int consecutiveFailures() {
+    return consecutiveFailures;
+  }
+
+  /** Starts a new streak; after an ejection. */
+  void resetConsecutiveFailures() {
+    consecutiveFailures = 0;
+  }
+
+  // ---- warm-up
 
   /** Starts warming up at {@code now} (ticker nanos); the balancer sets the factor next. */
   void startWarmUp(long now) {
@@ -123,91 +247,89 @@ final class EndpointSlot implements Candidate {
     warmUpFactor = factor;
   }
 
-  /**
-   * The share of its weight this endpoint gets while warming up, in {@code (0, 1]}; {@code 1} when
-   * it is not warming up. Read by picker factories when they build.
-   */
+  /** The share of its weight this endpoint gets while warming up, in {@code (0, 1]}. */
   double warmUpFactor() {
     return warmUpFactor;
   }
 
-  /** Counts one more call in flight, unconditionally. */
-  void acquire() {
-    inFlight.incrementAndGet();
-    balancerInFlight.incrementAndGet();
-  }
+  // ---- reading
 
-  /**
-   * Counts one more call in flight if fewer than {@code limit} are; the check and the increment are
-   * one atomic step, so concurrent callers can never push the count past {@code limit}.
-   */
-  boolean tryAcquire(int limit) {
-    AtomicInteger counter = inFlight;
-    for (int current = counter.get(); current < limit; current = counter.get()) {
-      if (counter.compareAndSet(current, current + 1)) {
-        balancerInFlight.incrementAndGet();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  void release() {
-    inFlight.decrementAndGet();
-    balancerInFlight.decrementAndGet();
-  }
-
-  /** Records a success that ended at {@code now} after {@code latencyNanos}. */
-  void recordSuccess(long latencyNanos, long now) {
-    successes.increment();
-    consecutiveFailures.set(0);
-    observeLatency(latencyNanos, now);
-  }
-
-  /** Records a failure; returns the number of consecutive failures including this one. */
-  int recordFailure(long latencyNanos, long now) {
-    failures.increment();
-    observeLatency(latencyNanos, now);
-    return consecutiveFailures.incrementAndGet();
-  }
-
-  // `now` comes from the caller, which read the clock once for the latency too.
-  private synchronized void observeLatency(long latencyNanos, long now) {
-    double sample = Math.max(0, latencyNanos);
-    double current = ewmaNanos;
-    if (current == 0 || sample > current) {
-      ewmaNanos = sample;
-    } else {
-      double w = Math.exp(-Math.max(0, now - ewmaStamp) / decayNanos);
-      ewmaNanos = current * w + sample * (1 - w);
-    }
-    ewmaStamp = now;
-  }
-
-  /** Counts a call acquired on this endpoint, for balance metrics. */
-  void countPick() {
-    picks.increment();
-  }
-
+  /** Calls acquired on this endpoint since it joined. */
   long picks() {
-    return picks.sum();
+    long word = load;
+    return spilledEnded.get() + (word >>> IN_FLIGHT_BITS) + (word & IN_FLIGHT_MASK);
   }
 
-  EndpointState state(double recentShare) {
+  EndpointState state(double recentShare, long now) {
+    long word = load;
+    long ended = spilledEnded.get() + (word >>> IN_FLIGHT_BITS);
+    long failed = failures.sum();
+    long successes = Math.max(0, ended - failed - cancelled.sum());
+    int inFlight = (int) (word & IN_FLIGHT_MASK);
     return new EndpointState(
         endpoint,
         health,
-        inFlight.get(),
-        successes.sum(),
-        failures.sum(),
-        ejections,
-        latencyEwmaNanos(),
-        picks.sum(),
+        inFlight,
+        successes,
+        failed,
+        record.ejections,
+        latencyEwmaNanos(now),
+        ended + inFlight,
         recentShare);
   }
 
   @Override
   public String toString() {
     return endpoint.id();
+  }
+
+  /**
+   * One endpoint's health facts, and the one rule that turns them into a {@link HealthState}. All
+   * fields are guarded by the balancer's lock.
+   */
+  static final class Health {
+    /** The active checker's verdict; endpoints join healthy. */
+    boolean probesFailing;
+    /** After an ejection ended with active checks on: out until a probe passes. */
+    boolean awaitingProbe;
+    /** Taken out by outlier detection until {@link #ejectedUntil} (ticker nanos). */
+    boolean ejected;
+
+    long ejectedUntil;
+    /** Ejections in a row without a long enough spell in service; grows the ejection time. */
+    int ejectionStreak;
+    /** When the last ejection ended. */
+    long restoredAt;
+    /** Ejections since the endpoint joined; read by snapshots. */
+    volatile long ejections;
+
+    /**
+     * The rule: ejected endpoints are {@code EJECTED} whatever the probes say; otherwise an endpoint
+     * whose probes fail, or that waits for its first passing probe after an ejection, is {@code
+     * UNHEALTHY}; otherwise {@code HEALTHY}.
+     */
+    HealthState state() {
+      if (ejected) {
+        return HealthState.EJECTED;
+      }
+      return probesFailing || awaitingProbe ? HealthState.UNHEALTHY : HealthState.HEALTHY;
+    }
+
+    /** A copy for undoing a failed change. */
+    Health copy() {
+      Health h = new Health();
+      h.restore(this);
+      return h;
+    }
+
+    void restore(Health from) {
+      probesFailing = from.probesFailing;
+      awaitingProbe = from.awaitingProbe;
+      ejected = from.ejected;
+      ejectedUntil = from.ejectedUntil;
+      ejectionStreak = from.ejectionStreak;
+      restoredAt = from.restoredAt;
+      ejections = from.ejections;
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Candidate;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import java.util.List;
 
@@ -53,7 +54,12 @@ final class LeastLoadPickerFactory implements PickerFactory {
   }
 
   @Override
-  public Picker newPicker(List<Candidate> candidates) {
+  public boolean usesLatency() {
+    return mode == Mode.PEAK_EWMA;
+  }
+
+  @Override
+  public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
     double[] weights = Weights.exact(candidates);
     boolean ewma = mode == Mode.PEAK_EWMA;
@@ -75,7 +81,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
     if (!ewma) {
       return inFlight / weight;
     }
-    double latency = c.latencyEwmaNanos();
+    double latency = c.latencyEwmaNanos(System.nanoTime());
     double cost =
         latency == 0 ? (inFlight == 0 ? 0 : NO_SAMPLE_PENALTY + inFlight) : latency * (inFlight + 1);
     return cost / weight;

@@ -1,12 +1,8 @@
 package io.github.lb4j.core;
 
-import io.github.lb4j.Balancer;
-import io.github.lb4j.BalancerListener;
-import io.github.lb4j.Endpoint;
-import io.github.lb4j.HealthState;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,14 +14,17 @@ import org.slf4j.LoggerFactory;
  * Passive health checking: ejects an endpoint after consecutive failed calls and puts it back when
  * its ejection time is up; configured by {@link OutlierDetectionBuilder}.
  *
- * <p>Threading: outcomes arrive on callers' threads. The common outcome (a success, or a failure
- * below the threshold) costs one comparison and takes no lock. Ejecting and restoring are
- * serialized on this object's monitor, which makes the "at most this share ejected" check and the
- * ejection one step; the balancer's lock is taken inside it, never the other way around (membership
- * events, which arrive under the balancer's lock, only touch a concurrent map).
+ * <p>The detector decides when to report; the balancer keeps the facts. Ejection and its end are
+ * reported to the endpoint's health record ({@link DefaultBalancer#eject}, {@link
+ * DefaultBalancer#endEjection}), which holds the ejection, its backoff streak and count, checks the
+ * "at most this share ejected" rule under the balancer's lock, and derives the state together with
+ * the active checker's verdict. An endpoint removed while ejected takes its record with it: the
+ * scheduled end finds it gone and does nothing, and if it is added again it starts afresh.
+ *
+ * <p>Threading: failures arrive on callers' threads; a failure below the threshold costs one
+ * comparison and takes no lock. Ends of ejections run on the scheduler.
  */
-final class OutlierDetector
-    implements DefaultBalancer.OutcomeObserver, BalancerListener, AutoCloseable {
+final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
 
   private final DefaultBalancer balancer;
@@ -35,21 +34,9 @@ final class OutlierDetector
   private final long baseNanos;
   private final long maxNanos;
   private final double maxEjectedShare;
-  // Per-endpoint ejection history, guarded by this object's monitor.
-  private final Map<String, Record> records = new HashMap<>();
-  private boolean closed;
-
-  /** One endpoint's ejection history. */
-  private static final class Record {
-    final EndpointSlot slot;
-    int streak;
-    long restoredAt;
-    ScheduledFuture<?> restore;
-
-    Record(EndpointSlot slot) {
-      this.slot = slot;
-    }
-  }
+  private volatile boolean closed;
+  // Scheduled ends of ejections, cancelled on close.
+  private final Set<ScheduledFuture<?>> ends = ConcurrentHashMap.newKeySet();
 
   OutlierDetector(
       DefaultBalancer balancer,
@@ -69,16 +56,37 @@ final class OutlierDetector
   }
 
   void start() {
-    balancer.addListener(this);
-    balancer.addOutcomeObserver(this);
+    balancer.addFailureObserver(this);
   }
 
   @Override
-  public void onOutcome(EndpointSlot slot, boolean success, int consecutiveFailures, Throwable cause) {
-    if (success || consecutiveFailures < threshold || slot.health() != HealthState.HEALTHY) {
+  public void onFailure(EndpointSlot slot, int consecutiveFailures, Throwable cause) {
+    if (consecutiveFailures < threshold || closed) {
       return;
     }
-    eject(slot, consecutiveFailures, cause);
+    long duration =
+        balancer.eject(slot, consecutiveFailures, cause, baseNanos, maxNanos, this::maxEjected);
+    if (duration < 0) {
+      return;
+    }
+    try {
+      ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+      self[0] =
+          scheduler.schedule(
+              () -> {
+                ends.remove(self[0]);
+                end(slot, duration);
+              },
+              duration,
+              TimeUnit.NANOSECONDS);
+      ends.add(self[0]);
+      if (closed) {
+        self[0].cancel(false);
+      }
+    } catch (RejectedExecutionException e) {
+      // The scheduler is shut down: the balancer is closing.
+      log.debug("balancer '{}': not scheduling the end of an ejection", balancer.name(), e);
+    }
   }
 
   /** The most endpoints that may be ejected at once out of {@code members}. */
@@ -86,116 +94,25 @@ final class OutlierDetector
     return members < 2 ? 0 : Math.max(1, (int) Math.floor(maxEjectedShare * members));
   }
 
-  private synchronized void eject(EndpointSlot slot, int consecutiveFailures, Throwable cause) {
-    String id = slot.endpoint().id();
-    if (closed || balancer.slot(id) != slot || slot.health() != HealthState.HEALTHY) {
-      return; // removed, replaced or already out meanwhile
-    }
-    int members = 0;
-    int ejected = 0;
-    for (EndpointSlot s : balancer.slots()) {
-      members++;
-      if (s.health() == HealthState.EJECTED) {
-        ejected++;
-      }
-    }
-    int allowed = maxEjected(members);
-    if (ejected >= allowed) {
-      if (consecutiveFailures == threshold) {
-        log.info(
-            "balancer '{}': not ejecting {} after {} consecutive failures: {} of {} endpoints"
-                + " ejected already, the most allowed",
-            balancer.name(), slot.endpoint(), consecutiveFailures, ejected, members);
-      }
+  private void end(EndpointSlot slot, long duration) {
+    if (closed) {
       return;
     }
-    Record record = records.get(id);
-    if (record == null || record.slot != slot) {
-      record = new Record(slot);
-      records.put(id, record);
-    }
-    long now = balancer.ticker().read();
-    int previousStreak = record.streak;
-    if (record.streak > 0) {
-      long inService = Math.max(0, now - record.restoredAt);
-      record.streak = (int) Math.max(0, record.streak - inService / baseNanos);
-    }
-    record.streak++;
-    long duration = Math.min(maxNanos, baseNanos * Math.min(record.streak, maxNanos / baseNanos + 1));
-    slot.ejections++;
-    slot.consecutiveFailures.set(0);
-    String reason =
-        consecutiveFailures
-            + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
-            + (cause != null ? " (last: " + cause + ")" : "")
-            + "; ejected for "
-            + Duration.ofNanos(duration)
-            + " (ejection #"
-            + slot.ejections
-            + ")";
-    boolean done = false;
-    try {
-      done = balancer.transition(id, HealthState.HEALTHY, HealthState.EJECTED, reason);
-    } finally {
-      if (!done) { // not ejected after all (changed meanwhile, or the rebuild threw): undo
-        slot.ejections--;
-        record.streak = previousStreak;
-      }
-    }
-    if (!done) {
-      return;
-    }
-    Record r = record;
-    r.restore = scheduler.schedule(() -> restore(r, duration), duration, TimeUnit.NANOSECONDS);
-  }
-
-  private synchronized void restore(Record record, long duration) {
-    record.restore = null;
-    EndpointSlot slot = record.slot;
-    String id = slot.endpoint().id();
-    if (closed || balancer.slot(id) != slot || slot.health() != HealthState.EJECTED) {
-      return;
-    }
-    record.restoredAt = balancer.ticker().read();
     String ended = "ejection of " + Duration.ofNanos(duration) + " ended";
     if (checker == null) {
-      balancer.transition(id, HealthState.EJECTED, HealthState.HEALTHY, ended);
-    } else if (balancer.transition(
-        id, HealthState.EJECTED, HealthState.UNHEALTHY, ended + "; waiting for a passing probe")) {
-      checker.probeSoon(id);
+      balancer.endEjection(slot, false, ended);
+    } else if (balancer.endEjection(slot, true, ended + "; waiting for a passing probe")) {
+      checker.probeSoon(slot.endpoint().id());
     }
   }
 
   @Override
-  public void onEndpointRemoved(Balancer b, Endpoint endpoint) {
-    // Arrives under the balancer's lock, which must not wait for this object's monitor: forget the
-    // history later. A restore that fires first finds the endpoint gone and does nothing.
-    try {
-      scheduler.execute(() -> forget(endpoint.id()));
-    } catch (RejectedExecutionException e) {
-      // The scheduler is shut down: the balancer is closing and the history goes with it.
-    }
-  }
-
-  private synchronized void forget(String id) {
-    Record record = records.get(id);
-    if (record != null && balancer.slot(id) != record.slot) {
-      records.remove(id);
-      if (record.restore != null) {
-        record.restore.cancel(false);
-      }
-    }
-  }
-
-  @Override
-  public synchronized void close() {
+  public void close() {
     closed = true;
-    for (Record record : records.values()) {
-      if (record.restore != null) {
-        record.restore.cancel(false);
-      }
+    for (ScheduledFuture<?> end : ends) {
+      end.cancel(false);
     }
-    records.clear();
+    ends.clear();
   }
 
   @Override

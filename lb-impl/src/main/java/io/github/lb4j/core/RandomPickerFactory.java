@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Candidate;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +24,7 @@ final class RandomPickerFactory implements PickerFactory {
   }
 
   @Override
-  public Picker newPicker(List<Candidate> candidates) {
+  public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
     int[] weights = Weights.of(candidates);
     if (Weights.allEqual(weights)) {

@@ -36,7 +36,7 @@ final class Weights {
     double[] weights = new double[candidates.size()];
     for (int i = 0; i < weights.length; i++) {
       Candidate c = candidates.get(i);
-      weights[i] = c.weight() * warmUpFactor(c);
+      weights[i] = c.effectiveWeight();
     }
     return weights;
   }
@@ -49,9 +49,9 @@ final class Weights {
     return total;
   }
 
-  /** A candidate's warm-up factor; {@code 1} for candidates the balancer did not make. */
+  /** A candidate's warm-up factor: its effective weight's share of its configured weight. */
   static double warmUpFactor(Candidate c) {
-    return c instanceof EndpointSlot slot ? slot.warmUpFactor() : 1;
+    return c.effectiveWeight() / c.weight();
   }
 
   static boolean anyWarming(List<Candidate> candidates) {

@@ -136,7 +136,7 @@ final class ConcurrencyStressTest {
       assertEquals(0, state.inFlight(), state.toString());
       assertTrue(state.inFlight() >= 0);
     }
-    assertEquals(0, ((DefaultBalancer) balancer).slots().iterator().next().balancerInFlight());
+    assertEquals(0, balancer.snapshot().totalInFlight());
   }
 
   @ParameterizedTest

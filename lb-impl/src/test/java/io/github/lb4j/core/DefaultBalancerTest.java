@@ -16,6 +16,7 @@ import io.github.lb4j.HealthState;
 import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.Picker;
+import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import java.net.URI;
 import java.time.Duration;
@@ -139,7 +140,7 @@ final class DefaultBalancerTest {
           }
 
           @Override
-          public Picker newPicker(List<Candidate> candidates) {
+          public Picker newPicker(List<Candidate> candidates, PickerContext context) {
             builds.incrementAndGet();
             Candidate first = candidates.get(0);
             return key -> first;
@@ -163,7 +164,7 @@ final class DefaultBalancerTest {
           }
 
           @Override
-          public Picker newPicker(List<Candidate> candidates) {
+          public Picker newPicker(List<Candidate> candidates, PickerContext context) {
             for (Candidate c : candidates) {
               if (c.weight() > 5) {
                 throw new IllegalArgumentException("weight too large for fragile");
@@ -195,7 +196,12 @@ final class DefaultBalancerTest {
   void lease_reportsOnceAndReleasesOnce() {
     AtomicLong now = new AtomicLong();
     Balancer balancer =
-        Balancers.builder().ticker(now::get).endpoints(endpoint(0)).picker(Pickers.leastConnection())
+        Balancers.builder()
+            .ticker(now::get)
+            .endpoints(endpoint(0))
+            .picker(Pickers.leastConnection())
+            .timeCalls(true)
+            .failurePenalty(java.time.Duration.ZERO)
             .build();
     Lease lease = balancer.acquire();
     assertEquals(1, balancer.snapshot().totalInFlight());
@@ -295,8 +301,8 @@ final class DefaultBalancerTest {
 
   @Test
   void customPicker_returningForeignCandidate_failsClearly() {
-    Candidate stranger = new EndpointSlot(endpoint(9), System::nanoTime, 1e9, new java.util.concurrent.atomic.AtomicInteger());
-    Balancer balancer =
+    Endpoint strangerEndpoint = endpoint(9);
+        Balancer balancer =
         Balancers.builder()
             .picker(
                 new PickerFactory() {
@@ -306,12 +312,14 @@ final class DefaultBalancerTest {
                   }
 
                   @Override
-                  public Picker newPicker(List<Candidate> candidates) {
+                  public Picker newPicker(List<Candidate> candidates, PickerContext context) {
                     Candidate foreign = new Candidate() {
-                      @Override public Endpoint endpoint() { return stranger.endpoint(); }
+                      @Override public Endpoint endpoint() { return strangerEndpoint; }
                       @Override public int weight() { return 1; }
+                      @Override public double effectiveWeight() { return 1; }
                       @Override public int inFlight() { return 0; }
-                      @Override public double latencyEwmaNanos() { return 0; }
+                      @Override public double latencyEwmaNanos(long now) { return 0; }
+                      @Override public boolean tryReserve(int limit) { return true; }
                       @Override public String toString() { return "stranger"; }
                     };
                     return key -> foreign;
