@@ -119,15 +119,23 @@ final class EndpointSlot implements Candidate {
 
   // ---- the call path
 
-  /** Counts one more call in flight, unconditionally. */
+  /**
+   * Counts one more call in flight, unconditionally. The balancer-wide total, when kept, is raised
+   * first and lowered last, so that it never reads below the sum of the slots: a bounded picker
+   * that reads it while another thread is between the two steps computes a cap too high, never one
+   * too low that would leave every endpoint full.
+   */
   void acquire() {
+    if (totals != null) {
+      totals.add(1);
+    }
     long previous = (long) LOAD.getAndAdd(this, 1L);
     if ((previous & IN_FLIGHT_MASK) == IN_FLIGHT_MASK) {
       LOAD.getAndAdd(this, -1L);
+      if (totals != null) {
+        totals.add(-1);
+      }
       throw tooMany();
-    }
-    if (totals != null) {
-      totals.add(1);
     }
   }
 
@@ -136,14 +144,17 @@ final class EndpointSlot implements Candidate {
     if (limit < 1) {
       throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
     }
+    if (totals != null) {
+      totals.add(1);
+    }
     long bound = Math.min(limit, IN_FLIGHT_MASK);
     for (long current = load; (current & IN_FLIGHT_MASK) < bound; current = load) {
       if (LOAD.compareAndSet(this, current, current + 1)) {
-        if (totals != null) {
-          totals.add(1);
-        }
         return true;
       }
+    }
+    if (totals != null) {
+      totals.add(-1);
     }
     return false;
   }
@@ -157,7 +168,7 @@ final class EndpointSlot implements Candidate {
   void release(boolean reported) {
     long previous = (long) LOAD.getAndAdd(this, ONE_ENDED - 1);
     if (totals != null) {
-      totals.add(-1);
+      totals.add(-1); // after the slot: see acquire()
     }
     if (!reported) {
       cancelled.increment();
