@@ -87,7 +87,11 @@ final class Cluster implements TileSource {
       Consumer<BalancerBuilder> monitoring) {
     this.picker = picker;
     BalancerBuilder builder =
-        Balancers.builder().name("mandelbrot").endpoints(workers).picker(picker.factory());
+        Balancers.builder()
+            .name("mandelbrot")
+            .endpoints(workers)
+            .picker(picker.factory())
+            .timeCalls(true); // the dashboard shows each worker's latency, whatever the picker
     monitoring.accept(builder);
     this.balancer = builder.build();
     Dispatcher dispatcher = new Dispatcher();
