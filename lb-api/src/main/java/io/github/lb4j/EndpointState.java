@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param successes calls reported successful
  * @param failures calls reported failed
  * @param ejections times passive outlier detection took it out
- * @param latencyEwmaNanos peak-sensitive moving average of call latency in nanoseconds, 0 before the
- *     first call
+ * @param latencyEwmaNanos peak-sensitive moving average of call latency in nanoseconds; 0 before the
+ *     first timed call, and always 0 unless the balancer times calls (a latency-aware picker or
+ *     {@code timeCalls(true)})
  * @param picks calls acquired on this endpoint ({@code Balancer.acquire}) since it joined; plain
  *     {@code choose()} is not counted, it tracks nothing
  * @param recentShare this endpoint's share, in {@code [0, 1]}, of the calls acquired by the balancer

@@ -5,7 +5,9 @@ package io.github.lb4j;
  *
  * <p>A lease counts as in flight for least-connection pickers and bounded-load hashing until it is
  * closed. Report how the call went with {@link #success()} or {@link #failure(Throwable)} before
- * closing; the latency is measured from the acquisition to that report with the balancer's clock.
+ * closing; when the balancer times calls (a latency-aware picker, or timing turned on), the latency
+ * is measured from the acquisition to that report with the balancer's clock, and a failure counts
+ * as at least the balancer's failure penalty.
  * Closing without a report releases the in-flight slot and counts neither a success nor a failure
  * (a cancelled call).
  *
