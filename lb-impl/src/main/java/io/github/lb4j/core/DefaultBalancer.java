@@ -797,11 +797,16 @@ final class DefaultBalancer implements Balancer {
     resources.add(resource);
   }
 
-  /** Queues an event for every listener; under the lock, so events keep the order of changes. */
+  /**
+   * Queues an event for the listeners registered now; under the lock, so events keep the order of
+   * changes, and a listener registered later does not hear of changes made before.
+   */
   private void queue(Consumer<BalancerListener> event) {
+    Object[] targets = listeners.toArray();
     events.queue(
         () -> {
-          for (BalancerListener listener : listeners) {
+          for (Object target : targets) {
+            BalancerListener listener = (BalancerListener) target;
             try {
               event.accept(listener);
             } catch (RuntimeException e) {
