@@ -1,13 +1,21 @@
 package io.github.lb4j.benchmarks;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns JMH JSON results ({@code -rf json}, run with {@code -prof gc}) into Markdown tables: mean
@@ -16,10 +24,77 @@ import java.util.Map;
  * same size and thread count in the same file. The median is the ratio's basis because on a shared
  * machine a neighbour's burst inflates single iterations, which moves the mean much more.
  *
+ * <p>When the files hold {@link PeerBenchmark} results, a comparison section comes first: for each
+ * lb4j path and the peer it is measured against, the ratio of their medians (or, for the lease
+ * against the bare choice, the difference) at every size and thread count, each from the same run,
+ * and the bytes allocated per operation of every path.
+ *
  * <p>Usage: {@code java -cp benchmarks.jar io.github.lb4j.benchmarks.ResultsTable results.json...}
  */
 public final class ResultsTable {
   private static final String FLOOR = "ChooseBenchmark.floor";
+  private static final String PEER = "PeerBenchmark.";
+
+  /** An lb4j path against a peer: the ratio of their medians, or with {@code difference} a - b. */
+  private record Comparison(String label, String lb4j, String peer, boolean difference) {}
+
+  private static final List<Comparison> COMPARISONS =
+      List.of(
+          ratio(
+              "least-connection lease / gRPC least_request (pick + stream tracer)",
+              "lb4jLeastConnectionLease",
+              "grpcLeastRequest"),
+          ratio("peak-EWMA lease / gRPC least_request", "lb4jPeakEwmaLease", "grpcLeastRequest"),
+          new Comparison(
+              "bounded-load lease − bounded-load choose(key), ns",
+              PEER + "lb4jBoundedLoadLease",
+              PEER + "lb4jBoundedLoad",
+              true),
+          ratio("consistent-hash choose(key) / Guava jump hash", "lb4jConsistentHash", "guavaJumpHash"),
+          ratio("consistent-hash choose(key) / gRPC ring_hash", "lb4jConsistentHash", "grpcRingHash"),
+          ratio("round-robin choose() / gRPC round_robin", "lb4jRoundRobin", "grpcRoundRobin"),
+          ratio(
+              "weighted round-robin choose() / gRPC round_robin",
+              "lb4jWeightedRoundRobin",
+              "grpcRoundRobin"));
+
+  /** The rows of the allocation table: lb4j's choose paths, its leases, then the peers. */
+  private static final Map<String, String> ALLOCATION_ROWS = allocationRows();
+
+  private static Comparison ratio(String label, String lb4j, String peer) {
+    return new Comparison(label, PEER + lb4j, PEER + peer, false);
+  }
+
+  private static Map<String, String> allocationRows() {
+    Map<String, String> rows = new LinkedHashMap<>();
+    rows.put("lb4jRoundRobin", "lb4j round-robin choose()");
+    rows.put("lb4jWeightedRoundRobin", "lb4j weighted round-robin choose()");
+    rows.put("lb4jRandom", "lb4j random choose()");
+    rows.put("lb4jLeastConnection", "lb4j least-connection choose()");
+    rows.put("lb4jPeakEwma", "lb4j peak-EWMA choose()");
+    rows.put("lb4jConsistentHash", "lb4j consistent-hash choose(key)");
+    rows.put("lb4jBoundedLoad", "lb4j bounded-load choose(key)");
+    rows.put("lb4jLeastConnectionLease", "lb4j least-connection lease");
+    rows.put("lb4jPeakEwmaLease", "lb4j peak-EWMA lease");
+    rows.put("lb4jBoundedLoadLease", "lb4j bounded-load lease");
+    rows.put("grpcRoundRobin", "gRPC round_robin pick");
+    rows.put("grpcLeastRequest", "gRPC least_request pick + stream tracer");
+    rows.put("grpcRingHash", "gRPC ring_hash pick");
+    rows.put("guavaJumpHash", "Guava murmur3_128 + jump hash");
+    Map<String, String> prefixed = new LinkedHashMap<>();
+    rows.forEach((method, label) -> prefixed.put(PEER + method, label));
+    return prefixed;
+  }
+
+  /** The benchmarks the comparison section reads, by their short names. */
+  static Set<String> comparedBenchmarks() {
+    Set<String> names = new LinkedHashSet<>(ALLOCATION_ROWS.keySet());
+    for (Comparison c : COMPARISONS) {
+      names.add(c.lb4j);
+      names.add(c.peer);
+    }
+    return names;
+  }
 
   /** One measured metric: a benchmark, or a member of a benchmark group. */
   private record Row(
@@ -38,9 +113,144 @@ public final class ResultsTable {
     if (args.length == 0) {
       throw new IllegalArgumentException("args: none (expected: one or more JMH JSON files)");
     }
+    List<Path> files = new ArrayList<>();
     for (String file : args) {
-      System.out.println(render(Path.of(file)));
+      files.add(Path.of(file));
     }
+    // The tables use ±, × and −: write UTF-8 whatever the platform's default.
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, UTF_8);
+    String comparisons = renderComparisons(files);
+    if (!comparisons.isEmpty()) {
+      out.println(comparisons);
+    }
+    for (Path file : files) {
+      out.println(render(file));
+    }
+  }
+
+  /**
+   * The lb4j / peer comparison tables over the {@link PeerBenchmark} results in {@code files}, or
+   * the empty string when there are none. Both sides of a cell always come from the same file, so
+   * from the same run; when several files hold the same size and thread count, the last one given
+   * counts.
+   */
+  static String renderComparisons(List<Path> files) throws IOException {
+    List<List<Row>> runs = new ArrayList<>();
+    Set<Column> columns = new TreeSet<>();
+    for (Path file : files) {
+      List<Row> rows = read(file);
+      runs.add(rows);
+      for (Row row : rows) {
+        if (row.benchmark.startsWith(PEER) && row.n != null) {
+          columns.add(new Column(row.n, row.threads));
+        }
+      }
+    }
+    if (columns.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    out.append("#### lb4j next to its peers (PeerBenchmark)\n\n");
+    out.append(
+        "Ratio of medians, lb4j / peer, both from the same run (below 1: lb4j takes less time);"
+            + " the medians in ns/op in brackets.\n\n");
+    header("comparison", columns, out);
+    for (Comparison c : COMPARISONS) {
+      out.append("| ").append(c.label);
+      for (Column column : columns) {
+        out.append(" | ").append(cell(c, column, runs));
+      }
+      out.append(" |\n");
+    }
+    out.append("\nBytes allocated per operation (-prof gc).\n\n");
+    header("path", columns, out);
+    for (Map.Entry<String, String> entry : ALLOCATION_ROWS.entrySet()) {
+      out.append("| ").append(entry.getValue());
+      for (Column column : columns) {
+        Row row = find(runs, entry.getKey(), column);
+        out.append(" | ")
+            .append(row == null || row.bytesPerOp == null ? "–" : format(row.bytesPerOp));
+      }
+      out.append(" |\n");
+    }
+    return out.toString();
+  }
+
+  /** A size and a thread count: one column of the comparison tables. */
+  private record Column(String n, int threads) implements Comparable<Column> {
+    @Override
+    public int compareTo(Column other) {
+      int bySize = Long.compare(size(), other.size());
+      if (bySize != 0) {
+        return bySize;
+      }
+      int byThreads = Integer.compare(threads, other.threads);
+      return byThreads != 0 ? byThreads : n.compareTo(other.n);
+    }
+
+    private long size() {
+      try {
+        return Long.parseLong(n);
+      } catch (NumberFormatException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "n=" + n + ", " + threads + (threads == 1 ? " thread" : " threads");
+    }
+  }
+
+  private static void header(String first, Set<Column> columns, StringBuilder out) {
+    out.append("| ").append(first);
+    for (Column column : columns) {
+      out.append(" | ").append(column);
+    }
+    out.append(" |\n|---");
+    out.append("|---:".repeat(columns.size()));
+    out.append("|\n");
+  }
+
+  /** The comparison at one column, from the last run that holds both of its sides there. */
+  private static String cell(Comparison c, Column column, List<List<Row>> runs) {
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      List<List<Row>> run = List.of(runs.get(i));
+      Row lb4j = find(run, c.lb4j, column);
+      Row peer = find(run, c.peer, column);
+      if (lb4j != null && peer != null) {
+        if (c.difference) {
+          return String.format(
+              Locale.ROOT,
+              "%+.1f (%s − %s)",
+              lb4j.median - peer.median,
+              format(lb4j.median),
+              format(peer.median));
+        }
+        return String.format(
+            Locale.ROOT,
+            "%.2f (%s / %s)",
+            lb4j.median / peer.median,
+            format(lb4j.median),
+            format(peer.median));
+      }
+    }
+    return "–";
+  }
+
+  /** The ns/op result of {@code benchmark} at {@code column} in the last of {@code runs}. */
+  private static Row find(List<List<Row>> runs, String benchmark, Column column) {
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      for (Row row : runs.get(i)) {
+        if (row.benchmark.equals(benchmark)
+            && row.threads == column.threads
+            && column.n.equals(row.n)
+            && row.unit.equals("ns/op")) {
+          return row;
+        }
+      }
+    }
+    return null;
   }
 
   /** The Markdown section for one JMH JSON result file. */

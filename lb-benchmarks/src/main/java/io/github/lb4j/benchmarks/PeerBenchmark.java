@@ -1,0 +1,370 @@
+package io.github.lb4j.benchmarks;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import io.github.lb4j.Balancer;
+import io.github.lb4j.Endpoint;
+import io.github.lb4j.Lease;
+import io.github.lb4j.benchmarks.GrpcFixtures.FakeChannel;
+import io.grpc.Attributes;
+import io.grpc.CallOptions;
+import io.grpc.ClientStreamTracer;
+import io.grpc.LoadBalancer.PickResult;
+import io.grpc.LoadBalancer.PickSubchannelArgs;
+import io.grpc.LoadBalancer.Subchannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * lb4j's pickers next to their peers in the same run, each driven the way its users drive it, over
+ * the same membership sizes. Run it together with {@link ChooseBenchmark#floor} (the same sizes),
+ * once with {@code -t 1} and once with {@code -t 2}; {@link ResultsTable} turns a run into the
+ * lb4j / peer ratios.
+ *
+ * <ul>
+ *   <li>lb4j, through its public API only: {@code choose()} for every picker, {@code choose(key)}
+ *       for the hashing ones, and the whole lease ({@code acquire}, {@code success}, {@code close})
+ *       for those that count calls in flight.
+ *   <li>gRPC-java's policies from its load-balancer registry, over subchannels that are all READY
+ *       (see {@link GrpcFixtures}): {@code round_robin} and {@code ring_hash} pick; {@code
+ *       least_request} picks and then does what the transport does with the pick's stream tracer
+ *       for one call: {@code newClientStreamTracer}, {@code streamCreated} (the in-flight
+ *       increment) and {@code streamClosed(OK)} (the decrement). What the channel itself does per
+ *       call (its pick arguments, headers, call options) is built once and not measured.
+ *   <li>Guava's jump consistent hash of the key's murmur3_128 hash, the usual one-liner.
+ * </ul>
+ *
+ * <p>Keys are 36-character UUID strings, precomputed and cycled per thread ({@link
+ * ChooseBenchmark.Keys}); for {@code ring_hash} each key travels in a header ({@code
+ * requestHashHeader}), so that both hash the same string on every pick.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PeerBenchmark {
+
+  /** What the transport hands {@code newClientStreamTracer} for a call: built once. */
+  static final ClientStreamTracer.StreamInfo STREAM_INFO =
+      ClientStreamTracer.StreamInfo.newBuilder().setCallOptions(CallOptions.DEFAULT).build();
+
+  private static final HashFunction MURMUR3_128 = Hashing.murmur3_128();
+
+  /** An lb4j balancer over {@code n} endpoints with one picker. */
+  @State(Scope.Benchmark)
+  public abstract static class Lb4j {
+    @Param({"10", "1000"})
+    int n;
+
+    Balancer balancer;
+
+    abstract String picker();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      balancer = Fixtures.balancer(picker(), n);
+      Endpoint chosen = Fixtures.hashing(picker()) ? balancer.choose("key") : balancer.choose();
+      if (chosen == null) {
+        throw new IllegalStateException(picker() + ": chose null (expected: an endpoint)");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      balancer.close();
+    }
+  }
+
+  /** lb4j round-robin, equal weights. */
+  @State(Scope.Benchmark)
+  public static class RoundRobin extends Lb4j {
+    @Override
+    String picker() {
+      return "round-robin";
+    }
+  }
+
+  /** lb4j round-robin over weights 1 to 5. */
+  @State(Scope.Benchmark)
+  public static class WeightedRoundRobin extends Lb4j {
+    @Override
+    String picker() {
+      return "round-robin-weighted";
+    }
+  }
+
+  /** lb4j random. */
+  @State(Scope.Benchmark)
+  public static class RandomChoice extends Lb4j {
+    @Override
+    String picker() {
+      return "random";
+    }
+  }
+
+  /** lb4j least-connection (two random choices). */
+  @State(Scope.Benchmark)
+  public static class LeastConnection extends Lb4j {
+    @Override
+    String picker() {
+      return "least-connection";
+    }
+  }
+
+  /** lb4j peak-EWMA. */
+  @State(Scope.Benchmark)
+  public static class PeakEwma extends Lb4j {
+    @Override
+    String picker() {
+      return "peak-ewma";
+    }
+  }
+
+  /** lb4j consistent hashing with its defaults. */
+  @State(Scope.Benchmark)
+  public static class ConsistentHash extends Lb4j {
+    @Override
+    String picker() {
+      return "consistent-hash";
+    }
+  }
+
+  /** lb4j consistent hashing with bounded load (1.25). */
+  @State(Scope.Benchmark)
+  public static class BoundedLoad extends Lb4j {
+    @Override
+    String picker() {
+      return "consistent-hash-bounded";
+    }
+  }
+
+  /** A gRPC policy over {@code n} READY subchannels, and the arguments of a keyless pick. */
+  @State(Scope.Benchmark)
+  public abstract static class Grpc {
+    @Param({"10", "1000"})
+    int n;
+
+    FakeChannel channel;
+    final PickSubchannelArgs args = GrpcFixtures.args(new Metadata());
+    final Metadata headers = new Metadata();
+
+    abstract FakeChannel channel(int n);
+
+    /** Fails unless the picks the benchmark makes land on READY subchannels. */
+    void check() {
+      GrpcFixtures.requireReady(channel, channel.picker().pickSubchannel(args));
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      channel = channel(n);
+      if (channel.readyCount() != n) {
+        throw new IllegalStateException(
+            channel.policy + ": " + channel.readyCount() + " READY (expected: " + n + ")");
+      }
+      check();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      channel.shutdown();
+    }
+  }
+
+  /** gRPC {@code round_robin}. */
+  @State(Scope.Benchmark)
+  public static class GrpcRoundRobin extends Grpc {
+    @Override
+    FakeChannel channel(int n) {
+      return GrpcFixtures.roundRobin(n);
+    }
+  }
+
+  /** gRPC {@code least_request_experimental}, {@code choiceCount} 2. */
+  @State(Scope.Benchmark)
+  public static class GrpcLeastRequest extends Grpc {
+    @Override
+    FakeChannel channel(int n) {
+      return GrpcFixtures.leastRequest(n);
+    }
+  }
+
+  /** gRPC {@code ring_hash_experimental}, the key in {@link GrpcFixtures#HASH_HEADER}. */
+  @State(Scope.Benchmark)
+  public static class GrpcRingHash extends Grpc {
+    @Override
+    FakeChannel channel(int n) {
+      return GrpcFixtures.ringHash(n);
+    }
+
+    /** Every key of the first {@link HeaderKeys#CHECKED} threads lands on a READY subchannel. */
+    @Override
+    void check() {
+      for (int thread = 0; thread < HeaderKeys.CHECKED; thread++) {
+        for (PickSubchannelArgs keyed : HeaderKeys.args(thread)) {
+          GrpcFixtures.requireReady(channel, channel.picker().pickSubchannel(keyed));
+        }
+      }
+    }
+  }
+
+  /**
+   * Each thread's pick arguments for {@code ring_hash}: the keys of {@link ChooseBenchmark.Keys}
+   * (same seeds, same order), each in its own headers.
+   */
+  @State(Scope.Thread)
+  public static class HeaderKeys {
+    /** Threads whose picks {@link GrpcRingHash} checks in its set-up: as many as the script runs. */
+    static final int CHECKED = 2;
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    PickSubchannelArgs[] args;
+    int next;
+
+    /** The pick arguments of the thread numbered {@code thread}, from 0. */
+    static PickSubchannelArgs[] args(int thread) {
+      String[] keys = Fixtures.keys(Fixtures.KEY_COUNT, 42 + thread);
+      PickSubchannelArgs[] args = new PickSubchannelArgs[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        args[i] = GrpcFixtures.args(GrpcFixtures.headers(keys[i]));
+      }
+      return args;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      args = args(THREADS.getAndIncrement());
+    }
+
+    PickSubchannelArgs next() {
+      return args[next++ & (Fixtures.KEY_COUNT - 1)];
+    }
+  }
+
+  /** The endpoints Guava's jump hash indexes. */
+  @State(Scope.Benchmark)
+  public static class Jump {
+    @Param({"10", "1000"})
+    int n;
+
+    Endpoint[] endpoints;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      endpoints = Fixtures.endpoints(n).toArray(new Endpoint[0]);
+    }
+  }
+
+  // lb4j: choose()
+
+  @Benchmark
+  public Endpoint lb4jRoundRobin(RoundRobin s) {
+    return s.balancer.choose();
+  }
+
+  @Benchmark
+  public Endpoint lb4jWeightedRoundRobin(WeightedRoundRobin s) {
+    return s.balancer.choose();
+  }
+
+  @Benchmark
+  public Endpoint lb4jRandom(RandomChoice s) {
+    return s.balancer.choose();
+  }
+
+  @Benchmark
+  public Endpoint lb4jLeastConnection(LeastConnection s) {
+    return s.balancer.choose();
+  }
+
+  @Benchmark
+  public Endpoint lb4jPeakEwma(PeakEwma s) {
+    return s.balancer.choose();
+  }
+
+  // lb4j: choose(key)
+
+  @Benchmark
+  public Endpoint lb4jConsistentHash(ConsistentHash s, ChooseBenchmark.Keys keys) {
+    return s.balancer.choose(keys.next());
+  }
+
+  @Benchmark
+  public Endpoint lb4jBoundedLoad(BoundedLoad s, ChooseBenchmark.Keys keys) {
+    return s.balancer.choose(keys.next());
+  }
+
+  // lb4j: the whole lease
+
+  @Benchmark
+  public Endpoint lb4jLeastConnectionLease(LeastConnection s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jPeakEwmaLease(PeakEwma s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jBoundedLoadLease(BoundedLoad s, ChooseBenchmark.Keys keys) {
+    try (Lease lease = s.balancer.acquire(keys.next())) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  // Peers
+
+  @Benchmark
+  public Subchannel grpcRoundRobin(GrpcRoundRobin s) {
+    return s.channel.picker().pickSubchannel(s.args).getSubchannel();
+  }
+
+  @Benchmark
+  public Subchannel grpcLeastRequest(GrpcLeastRequest s) {
+    PickResult result = s.channel.picker().pickSubchannel(s.args);
+    ClientStreamTracer tracer =
+        result.getStreamTracerFactory().newClientStreamTracer(STREAM_INFO, s.headers);
+    tracer.streamCreated(Attributes.EMPTY, s.headers);
+    tracer.streamClosed(Status.OK);
+    return result.getSubchannel();
+  }
+
+  @Benchmark
+  public Subchannel grpcRingHash(GrpcRingHash s, HeaderKeys keys) {
+    return s.channel.picker().pickSubchannel(keys.next()).getSubchannel();
+  }
+
+  @Benchmark
+  public Endpoint guavaJumpHash(Jump s, ChooseBenchmark.Keys keys) {
+    Endpoint[] endpoints = s.endpoints;
+    return endpoints[
+        Hashing.consistentHash(MURMUR3_128.hashString(keys.next(), UTF_8), endpoints.length)];
+  }
+}
