@@ -71,6 +71,10 @@ final class DefaultBalancer implements Balancer {
   private final CopyOnWriteArrayList<FailureObserver> failureObservers =
       new CopyOnWriteArrayList<>();
 
+  private static final long RECENT_RESOLUTION_NANOS = 1_000_000;
+  // A recent clock reading for pickers (PickerContext.recentNanos()); see now().
+  private volatile long recentNanos;
+
   private final ReentrantLock lock = new ReentrantLock();
   // Replaced, never mutated, under the lock; read anywhere.
   private volatile Map<String, EndpointSlot> members = Map.of();
@@ -117,6 +121,7 @@ final class DefaultBalancer implements Balancer {
     this.timesCalls = timeCalls || pickerFactory.usesLatency();
     this.totals = pickerFactory.usesTotalInFlight() ? new Totals() : null;
     this.context = new Context();
+    this.recentNanos = ticker.read();
     this.events = new Events(name, eventExecutor);
     this.listeners.addAll(listeners);
     this.view = buildView(Map.of());
@@ -128,6 +133,11 @@ final class DefaultBalancer implements Balancer {
     @Override
     public Ticker ticker() {
       return ticker;
+    }
+
+    @Override
+    public long recentNanos() {
+      return recentNanos;
     }
 
     @Override
@@ -151,9 +161,16 @@ final class DefaultBalancer implements Balancer {
     return ticker;
   }
 
-  /** The clock, read by leases that time their call. */
+  /**
+   * The clock, read by leases that time their call; also refreshes {@link #recentNanos} when it has
+   * moved on by a millisecond, so that the shared field is written rarely.
+   */
   long now() {
-    return ticker.read();
+    long now = ticker.read();
+    if (now - recentNanos >= RECENT_RESOLUTION_NANOS) {
+      recentNanos = now;
+    }
+    return now;
   }
 
   long failurePenaltyNanos() {
