@@ -11,6 +11,7 @@ import io.github.lb4j.EndpointState;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -46,7 +47,7 @@ final class LoadBalancingInterceptorTest {
 
   private final List<MockWebServer> servers = new ArrayList<>();
   private final List<OkHttpClient> clients = new ArrayList<>();
-  private final FakeTicker ticker = new FakeTicker();
+  private final FakeClock ticker = new FakeClock();
   private Balancer balancer;
 
   @AfterEach

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lb4j.testing.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 final class RetryBudgetTest {
-  private final FakeTicker ticker = new FakeTicker();
+  private final FakeClock ticker = new FakeClock();
 
   private static int drain(RetryBudget budget) {
     int n = 0;

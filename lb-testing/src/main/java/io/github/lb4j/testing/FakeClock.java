@@ -20,7 +20,19 @@ import java.util.concurrent.TimeUnit;
  * tasks run only when the test moves time with {@link #advance} (or {@link #runDue}), so no test
  * sleeps and every run is the same.
  *
- * <p>Semantics the tests rely on:
+ * <pre>{@code
+ * FakeClock clock = new FakeClock();
+ * Balancer balancer = Balancers.builder()
+ *     .endpoints("http://127.0.0.1:8081", "http://127.0.0.1:8082")
+ *     .ticker(clock)
+ *     .scheduler(clock)
+ *     .healthCheck(h -> h.interval(Duration.ofSeconds(1)).jitter(0))
+ *     .build();
+ * clock.runDue();                          // the first probes go out
+ * clock.advance(Duration.ofSeconds(1));    // one probe interval later
+ * }</pre>
+ *
+ * <p>Semantics:
  *
  * <ul>
  *   <li>Time starts at one second and moves only in {@link #advance}; like a real ticker's, its
