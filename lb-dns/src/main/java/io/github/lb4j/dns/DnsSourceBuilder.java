@@ -1,8 +1,11 @@
-package io.github.lb4j.discovery;
+package io.github.lb4j.dns;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.net.InetAddresses;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.discovery.EndpointSource;
+import io.github.lb4j.discovery.PollingSource;
+import io.github.lb4j.internal.Checks;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,12 +14,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 
 /**
- * Configures a DNS endpoint source. Obtain one from {@link Discovery#dns(String, int)} (A and AAAA
- * records, a fixed port) or {@link Discovery#dnsSrv(String)} (SRV records: port and weight from
- * each record, targets resolved to their addresses).
+ * Configures a DNS endpoint source. Obtain one from {@link DnsDiscovery#dns(String, int)} (A and
+ * AAAA records, a fixed port) or {@link DnsDiscovery#dnsSrv(String)} (SRV records: port and weight
+ * from each record, targets resolved to their addresses).
  *
  * <pre>{@code
- * EndpointSource workers = Discovery.dnsSrv("_http._tcp.workers.default.svc.cluster.local")
+ * EndpointSource workers = DnsDiscovery.dnsSrv("_http._tcp.workers.default.svc.cluster.local")
  *     .ttlFloor(Duration.ofSeconds(5))
  *     .build();
  * }</pre>
@@ -29,26 +32,25 @@ import java.util.regex.Pattern;
  * streak is logged at WARN, the rest at DEBUG. An empty answer (no such name, no records) keeps the
  * last good set too, unless {@link #removeOnEmpty(boolean)} says otherwise.
  *
- * <p>Needs {@code dnsjava:dnsjava} on the class path. Every setter validates its argument at once.
- * Threading: a builder is not thread safe; the source it builds is.
+ * <p>Every setter validates its argument at once. Threading: a builder is not thread safe; the
+ * source it builds is.
  */
 public final class DnsSourceBuilder {
   static final Duration DEFAULT_TTL_FLOOR = Duration.ofSeconds(5);
   static final Duration DEFAULT_TTL_CEILING = Duration.ofMinutes(5);
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
   private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*");
+  private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
   private final boolean srv;
   private final String name;
   private final int port;
-  private final List<HostAndPort> servers = new ArrayList<>();
+  private final List<InetSocketAddress> servers = new ArrayList<>();
+  private final PollingSource.Builder polling = PollingSource.builder();
   private Duration timeout = DEFAULT_TIMEOUT;
   private Duration ttlFloor = DEFAULT_TTL_FLOOR;
   private Duration ttlCeiling = DEFAULT_TTL_CEILING;
   private String scheme = "http";
-  private boolean removeOnEmpty;
-  private ScheduledExecutorService scheduler;
-  private Ticker ticker = Ticker.system();
 
   DnsSourceBuilder(boolean srv, String name, int port) {
     this.srv = srv;
@@ -70,18 +72,33 @@ public final class DnsSourceBuilder {
    */
   public DnsSourceBuilder server(String server) {
     Objects.requireNonNull(server, "server");
-    String expected = " (expected: an IP address with an optional port, e.g. 10.0.0.2 or [::1]:5353)";
-    HostAndPort parsed;
-    try {
-      parsed = HostAndPort.fromString(server.strip()).withDefaultPort(53);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("server: '" + server + "'" + expected, e);
+    IllegalArgumentException bad =
+        new IllegalArgumentException(
+            "server: '" + server + "' (expected: an IP address with an optional port,"
+                + " e.g. 10.0.0.2 or [::1]:5353)");
+    String text = server.strip();
+    String host = text;
+    String port = null;
+    if (text.startsWith("[")) { // [IPv6] or [IPv6]:PORT
+      int close = text.indexOf(']');
+      if (close < 0 || (close + 1 < text.length() && text.charAt(close + 1) != ':')) {
+        throw bad;
+      }
+      host = text.substring(1, close);
+      port = close + 1 < text.length() ? text.substring(close + 2) : null;
+      if (host.indexOf(':') < 0) {
+        throw bad; // brackets are for IPv6 only
+      }
+    } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+      host = text.substring(0, text.indexOf(':')); // IPv4:PORT; more colons: a bare IPv6 literal
+      port = text.substring(text.indexOf(':') + 1);
     }
-    if (!InetAddresses.isInetAddress(parsed.getHost())) {
-      throw new IllegalArgumentException("server: '" + server + "'" + expected);
+    if (port != null && !PORT.matcher(port).matches()) {
+      throw bad;
     }
-    Checks.port("server port", parsed.getPort());
-    servers.add(parsed);
+    InetAddress address = IpLiterals.parse(host).orElseThrow(() -> bad);
+    int portNumber = port == null ? 53 : Checks.port("server port", Integer.parseInt(port));
+    servers.add(new InetSocketAddress(address, portNumber));
     return this;
   }
 
@@ -123,7 +140,7 @@ public final class DnsSourceBuilder {
    * every endpoint away at once.
    */
   public DnsSourceBuilder removeOnEmpty(boolean removeOnEmpty) {
-    this.removeOnEmpty = removeOnEmpty;
+    polling.removeOnEmpty(removeOnEmpty);
     return this;
   }
 
@@ -133,13 +150,13 @@ public final class DnsSourceBuilder {
    * timeouts, so a shared scheduler should have a thread to spare.
    */
   public DnsSourceBuilder scheduler(ScheduledExecutorService scheduler) {
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    polling.scheduler(scheduler);
     return this;
   }
 
   /** The time source for how long a failure streak lasted; the system ticker unless set. */
   public DnsSourceBuilder ticker(Ticker ticker) {
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    polling.ticker(ticker);
     return this;
   }
 
@@ -147,23 +164,15 @@ public final class DnsSourceBuilder {
    * Builds the source; nothing is resolved until it is subscribed to.
    *
    * @throws IllegalArgumentException when the floor is above the ceiling or dnsjava rejects the name
-   * @throws IllegalStateException when dnsjava is not on the class path
    */
   public EndpointSource build() {
     if (ttlFloor.compareTo(ttlCeiling) > 0) {
       throw new IllegalArgumentException(
           "ttlFloor: " + ttlFloor + " (expected: <= ttlCeiling " + ttlCeiling + ")");
     }
-    try {
-      Class.forName("org.xbill.DNS.Lookup", false, DnsSourceBuilder.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(
-          "DNS discovery needs dnsjava on the class path: add the dependency dnsjava:dnsjava (3.6.x)",
-          e);
-    }
     DnsLook look =
         DnsLook.create(srv, name, port, scheme, List.copyOf(servers), timeout, ttlFloor, ttlCeiling);
     String description = srv ? "dns-srv:" + name : "dns:" + name + ":" + port;
-    return new PollingSource(description, look, scheduler, ticker, ttlFloor, removeOnEmpty);
+    return polling.retryDelay(ttlFloor).build(description, look);
   }
 }

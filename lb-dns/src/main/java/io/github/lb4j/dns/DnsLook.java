@@ -1,8 +1,8 @@
-package io.github.lb4j.discovery;
+package io.github.lb4j.dns;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.net.InetAddresses;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.discovery.PollingSource;
+import io.github.lb4j.discovery.Resolution;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,10 +31,8 @@ import org.xbill.DNS.Type;
  * <p>Every look asks the servers afresh (a throwaway cache per lookup): the refresh schedule follows
  * the record TTLs, so a shared cache would only serve stale answers. The next look is due after the
  * smallest TTL among the records used, kept within [floor, ceiling].
- *
- * <p>Only this class touches dnsjava, so that the rest of the package loads without it.
  */
-final class DnsLook implements Refresher.Look {
+final class DnsLook implements PollingSource.Look {
 
   /** Metadata key of SRV endpoints: the target host name, for TLS server names or Host headers. */
   static final String TARGET_KEY = "dns.target";
@@ -67,7 +65,7 @@ final class DnsLook implements Refresher.Look {
   /**
    * Builds a look; the arguments were validated by the builder, except what only dnsjava can tell.
    *
-   * @param servers {@code host:port} IP literals; empty for the system's resolvers
+   * @param servers the DNS servers' addresses; empty for the system's resolvers
    * @throws IllegalArgumentException when dnsjava rejects the name
    */
   static DnsLook create(
@@ -75,7 +73,7 @@ final class DnsLook implements Refresher.Look {
       String name,
       int port,
       String scheme,
-      List<HostAndPort> servers,
+      List<InetSocketAddress> servers,
       Duration timeout,
       Duration floor,
       Duration ceiling) {
@@ -92,9 +90,8 @@ final class DnsLook implements Refresher.Look {
       resolver = new ExtendedResolver();
     } else {
       List<Resolver> each = new ArrayList<>();
-      for (HostAndPort server : servers) {
-        InetAddress address = InetAddresses.forString(server.getHost());
-        each.add(new SimpleResolver(new InetSocketAddress(address, server.getPort())));
+      for (InetSocketAddress server : servers) {
+        each.add(new SimpleResolver(server));
       }
       resolver = new ExtendedResolver(each);
     }
@@ -240,7 +237,7 @@ final class DnsLook implements Refresher.Look {
   }
 
   private Endpoint endpoint(InetAddress address, int port, int weight, Map<String, String> meta) {
-    String host = InetAddresses.toUriString(address);
+    String host = IpLiterals.uriHost(address);
     try {
       URI uri = new URI(scheme + "://" + host + ":" + port);
       return new Endpoint(uri.toString(), uri, weight, meta);

@@ -1,4 +1,4 @@
-package io.github.lb4j.discovery;
+package io.github.lb4j.dns;
 
 import java.io.File;
 import java.io.IOException;

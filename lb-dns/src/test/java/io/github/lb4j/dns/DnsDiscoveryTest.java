@@ -1,4 +1,4 @@
-package io.github.lb4j.discovery;
+package io.github.lb4j.dns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,6 +9,9 @@ import io.github.lb4j.EndpointState;
 import io.github.lb4j.Lease;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.discovery.Discovery;
+import io.github.lb4j.discovery.EndpointSource;
+import io.github.lb4j.discovery.Subscription;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -70,11 +73,11 @@ final class DnsDiscoveryTest {
   }
 
   private EndpointSource addresses(int port) {
-    return configure(Discovery.dns(SVC, port), dns.server()).build();
+    return configure(DnsDiscovery.dns(SVC, port), dns.server()).build();
   }
 
   private EndpointSource srv() {
-    return configure(Discovery.dnsSrv(SRV), dns.server()).build();
+    return configure(DnsDiscovery.dnsSrv(SRV), dns.server()).build();
   }
 
   private static List<String> ids(List<Endpoint> endpoints) {
@@ -117,9 +120,9 @@ final class DnsDiscoveryTest {
   void dns_ttlOutsideFloorAndCeiling_clamped() throws IOException {
     dns.hosts("127.0.0.1 " + SVC).start();
     EndpointSource below =
-        configure(Discovery.dns(SVC, 80), dns.server()).ttlFloor(Duration.ofSeconds(45)).build();
+        configure(DnsDiscovery.dns(SVC, 80), dns.server()).ttlFloor(Duration.ofSeconds(45)).build();
     EndpointSource above =
-        configure(Discovery.dns(SVC, 80), dns.server()).ttlCeiling(Duration.ofSeconds(10)).build();
+        configure(DnsDiscovery.dns(SVC, 80), dns.server()).ttlCeiling(Duration.ofSeconds(10)).build();
     try (Subscription s = below.subscribe(set -> {})) {
       assertEquals(List.of(Duration.ofSeconds(45)), clock.pendingDelays());
     }
@@ -245,7 +248,7 @@ final class DnsDiscoveryTest {
     List<List<Endpoint>> kept = new CopyOnWriteArrayList<>();
     List<List<Endpoint>> emptied = new CopyOnWriteArrayList<>();
     EndpointSource removing =
-        configure(Discovery.dns(SVC, 8080), dns.server()).removeOnEmpty(true).build();
+        configure(DnsDiscovery.dns(SVC, 8080), dns.server()).removeOnEmpty(true).build();
     try (Subscription k = addresses(8080).subscribe(kept::add);
         Subscription e = removing.subscribe(emptied::add)) {
       dns.hosts("127.0.0.1 other." + Dnsmasq.DOMAIN); // NXDOMAIN for the service name
@@ -282,7 +285,7 @@ final class DnsDiscoveryTest {
     List<List<Endpoint>> sets = new CopyOnWriteArrayList<>();
     try (UdpRelay relay = new UdpRelay(dns.port());
         Subscription s =
-            configure(Discovery.dns(SVC, 8080), relay.server()).build().subscribe(sets::add)) {
+            configure(DnsDiscovery.dns(SVC, 8080), relay.server()).build().subscribe(sets::add)) {
       assertEquals(List.of("http://127.0.0.1:8080"), ids(sets.get(0)));
       relay.malformed(true);
       dns.hosts("127.0.0.2 " + SVC);
@@ -303,7 +306,7 @@ final class DnsDiscoveryTest {
     List<List<Endpoint>> sets = new CopyOnWriteArrayList<>();
     try (UdpRelay relay = new UdpRelay(dns.port());
         Subscription s =
-            configure(Discovery.dns(SVC, 8080), relay.server())
+            configure(DnsDiscovery.dns(SVC, 8080), relay.server())
                 .timeout(Duration.ofMillis(200))
                 .build()
                 .subscribe(sets::add)) {
@@ -321,13 +324,13 @@ final class DnsDiscoveryTest {
     dns.hosts("127.0.0.1 " + SVC).start();
     List<List<Endpoint>> sets = new ArrayList<>();
     try (Subscription s =
-        Discovery.parse("dns:" + SVC + ":9000@" + dns.server()).subscribe(sets::add)) {
+        DnsDiscovery.parse("dns:" + SVC + ":9000@" + dns.server()).subscribe(sets::add)) {
       assertEquals(List.of("http://127.0.0.1:9000"), ids(sets.get(0)));
     }
     String w = "w." + Dnsmasq.DOMAIN;
     dns.hosts("127.0.0.1 " + w).srv(SRV + "," + w + ",8081,0,1");
     sets.clear();
-    try (Subscription s = Discovery.parse("dns-srv:" + SRV + "@" + dns.server()).subscribe(sets::add)) {
+    try (Subscription s = DnsDiscovery.parse("dns-srv:" + SRV + "@" + dns.server()).subscribe(sets::add)) {
       assertEquals(List.of("http://127.0.0.1:8081"), ids(sets.get(0)));
     }
   }
