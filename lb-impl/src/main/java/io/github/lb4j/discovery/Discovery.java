@@ -170,13 +170,18 @@ public final class Discovery {
     if (kind == null || rest.isEmpty()) {
       throw badSpec(spec, byName, null);
     }
+    EndpointSource source;
     try {
-      return kind.parse(rest);
+      source = kind.parse(rest);
     } catch (SpecException e) {
       throw e;
     } catch (IllegalArgumentException e) {
       throw badSpec(spec, byName, e.getMessage());
     }
+    if (source == null) {
+      throw new IllegalStateException("kind '" + kind.name() + "' made no source of '" + spec + "'");
+    }
+    return source;
   }
 
   /** The given kinds, then the built-in ones, by name. */
@@ -205,7 +210,7 @@ public final class Discovery {
   }
 
   /** The forms of {@code kinds}, for messages: {@code a, b or c}. */
-  static String forms(Collection<SourceKind> kinds) {
+  private static String forms(Collection<SourceKind> kinds) {
     List<String> forms = kinds.stream().map(SourceKind::form).toList();
     return forms.size() == 1
         ? forms.get(0)

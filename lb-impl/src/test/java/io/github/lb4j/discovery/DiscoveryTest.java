@@ -69,6 +69,11 @@ final class DiscoveryTest {
         "kinds: two kinds named 'file' (expected: unique names, none of [file, static])",
         () -> Discovery.parse("file:x", List.of(SourceKind.of("file", "file:X", rest -> null))));
     assertThrows(NullPointerException.class, () -> Discovery.parse("file:x", null));
+    assertEquals(
+        "kind 'none' made no source of 'none:x'",
+        assertThrows(IllegalStateException.class,
+            () -> Discovery.parse("none:x", List.of(SourceKind.of("none", "none:X", r -> null))))
+            .getMessage());
   }
 
   @Test

@@ -19,9 +19,9 @@ import okhttp3.mockwebserver.MockWebServer;
  * compared with the calls that went straight to a live one. Not a test; run it by hand:
  *
  * <pre>
- * ./mvnw -q -pl lb-impl -am test-compile dependency:build-classpath \
+ * ./mvnw -q -pl lb-okhttp -am test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp lb-impl/target/test-classes:lb-impl/target/classes:lb-api/target/classes:$(cat lb-impl/target/cp.txt) \
+ * java -cp lb-okhttp/target/test-classes:lb-okhttp/target/classes:$(cat lb-okhttp/target/cp.txt) \
  *     io.github.lb4j.okhttp.FailoverLatency [calls]
  * </pre>
  */
