@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** The polling-source SPI as another module sees it: a look, its resolutions and the settings. */
+// Subscriptions and balancers are opened in try-with-resources only to be closed.
+@SuppressWarnings("try")
 final class PollingSourceTest {
   private static final Endpoint A = Endpoint.of("http://127.0.0.1:1");
   private static final Endpoint B = Endpoint.of("http://127.0.0.1:2");

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The OkHttp probe against a real server, alone and under a balancer's health checker. */
+// Subscriptions and balancers are opened in try-with-resources only to be closed.
+@SuppressWarnings("try")
 @Timeout(30)
 final class OkHttpHealthProbeTest {
   private final OkHttpClient client =
