@@ -2,13 +2,14 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthProbe;
+import io.github.lb4j.internal.HttpProbes;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
-import okhttp3.OkHttpClient;
 
 /**
  * Configures active health checks in {@link BalancerBuilder#healthCheck}: every endpoint is probed
@@ -16,8 +17,9 @@ import okhttp3.OkHttpClient;
  * #unhealthyThreshold} consecutive failed probes and put back after {@link #healthyThreshold}
  * consecutive passing ones.
  *
- * <p>By default a probe is {@code GET /health} on the endpoint's address with OkHttp, a 2xx answer
- * being healthy; {@link #probe(HealthProbe)} plugs in any other check. Defaults, chosen so that a
+ * <p>By default a probe is {@code GET /health} on the endpoint's address with the JDK's {@link
+ * HttpClient}, a 2xx answer being healthy and a redirect not followed; {@link #probe(HealthProbe)}
+ * plugs in any other check (lb-okhttp has one on OkHttp). Defaults, chosen so that a
  * dead endpoint is out within about 16 seconds while one lost probe never takes an endpoint out:
  * interval 5 s plus up to 10% jitter, timeout 1 s, 3 failures to go out, 2 successes to come back.
  *
@@ -49,7 +51,7 @@ public final class HealthCheckBuilder {
   private int unhealthyThreshold = DEFAULT_UNHEALTHY_THRESHOLD;
   private int healthyThreshold = DEFAULT_HEALTHY_THRESHOLD;
   private HealthProbe probe;
-  private OkHttpClient httpClient;
+  private HttpClient httpClient;
   private Random random;
   private BiConsumer<Endpoint, Boolean> afterProbe = (e, ok) -> {};
 
@@ -62,12 +64,7 @@ public final class HealthCheckBuilder {
    * @param path an absolute path such as {@code /health} or {@code /ready?deep=false}
    */
   public HealthCheckBuilder path(String path) {
-    Objects.requireNonNull(path, "path");
-    if (!path.startsWith("/") || path.startsWith("//") || path.chars().anyMatch(c -> c <= ' ')) {
-      throw new IllegalArgumentException(
-          "path: '" + path + "' (expected: an absolute path without spaces, e.g. /health)");
-    }
-    this.path = path;
+    this.path = HttpProbes.path(path);
     return this;
   }
 
@@ -128,11 +125,14 @@ public final class HealthCheckBuilder {
   }
 
   /**
-   * The OkHttp client of the built-in HTTP probe, to share its connection pool, TLS and proxy
-   * settings; the probe derives a client with the probe timeout from it and leaves it open when
-   * the balancer closes. A private client is made unless set.
+   * The JDK client of the built-in HTTP probe, to share its connections, executor, TLS
+   * ({@code SSLContext}) and proxy settings; it is left open when the balancer closes. Each probe
+   * request times out after {@link #timeout}; the client's own connect timeout applies to new
+   * connections. A redirect is never healthy, even when this client follows redirects: the verdict
+   * is on the endpoint's own answer. Unless set, the probe makes a client of its own: HTTP/1.1,
+   * connect timeout {@link #timeout}, redirects not followed.
    */
-  public HealthCheckBuilder httpClient(OkHttpClient client) {
+  public HealthCheckBuilder httpClient(HttpClient client) {
     this.httpClient = Objects.requireNonNull(client, "client");
     return this;
   }
@@ -153,11 +153,16 @@ public final class HealthCheckBuilder {
     if (probe != null) {
       return probe;
     }
-    OkHttpClient.Builder b =
-        httpClient != null ? httpClient.newBuilder() : new OkHttpClient.Builder();
-    OkHttpClient client =
-        b.callTimeout(timeout).retryOnConnectionFailure(false).followRedirects(false).build();
-    return new HttpHealthProbe(client, path, httpClient == null);
+    HttpClient client =
+        httpClient != null
+            ? httpClient
+            : HttpClient.newBuilder()
+                // HTTP/1.1: no h2c upgrade headers on plain http, which some servers refuse.
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    return new HttpHealthProbe(client, path, timeout, httpClient == null);
   }
 
   ActiveHealthChecker build(DefaultBalancer balancer, ScheduledExecutorService scheduler) {

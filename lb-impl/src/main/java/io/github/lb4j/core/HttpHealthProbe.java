@@ -2,79 +2,110 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthProbe;
+import io.github.lb4j.internal.HttpProbes;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The built-in probe: {@code GET} on a path of the endpoint's address with OkHttp; a 2xx answer is
- * healthy, any other answer or an I/O error is not. The call is asynchronous, so probing many
- * endpoints takes no thread per endpoint; cancelling the returned future cancels the call.
+ * The built-in probe: {@code GET} on a path of the endpoint's address with the JDK's {@link
+ * HttpClient}; a 2xx answer is healthy, any other answer or an I/O error is not. Each request
+ * times out after the probe timeout. A redirect is never healthy: when the client follows
+ * redirects, the verdict is still on the endpoint's own first answer. The call is asynchronous, so
+ * probing many endpoints takes no thread per endpoint; cancelling the returned future cancels the
+ * request.
  *
- * <p>Closing releases the client's threads and connections when this probe created the client, and
- * nothing when the user supplied it. Thread safe.
+ * <p>Closing cancels the probes in flight. A client this probe created is closed too where the JDK
+ * can close one (Java 21 and later); on Java 17 its daemon threads end once it is unreachable. A
+ * client the user supplied is left open. Thread safe.
  */
 final class HttpHealthProbe implements HealthProbe, AutoCloseable {
-  private final OkHttpClient client;
+  private final HttpClient client;
   private final String path;
+  private final Duration timeout;
   private final boolean ownsClient;
+  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
-  HttpHealthProbe(OkHttpClient client, String path, boolean ownsClient) {
+  HttpHealthProbe(HttpClient client, String path, Duration timeout, boolean ownsClient) {
     this.client = client;
     this.path = path;
+    this.timeout = timeout;
     this.ownsClient = ownsClient;
   }
 
   /** The URL probed for {@code endpoint}: its address with the path replaced. */
   URI target(Endpoint endpoint) {
-    return endpoint.address().resolve(path);
+    return HttpProbes.target(endpoint, path);
   }
 
   @Override
   public CompletionStage<Boolean> probe(Endpoint endpoint) {
-    Request request =
-        new Request.Builder().url(target(endpoint).toString()).get()
-            .header("User-Agent", "lb4j-health-check").build();
-    Call call = client.newCall(request);
-    CompletableFuture<Boolean> result = new CompletableFuture<>();
-    result.whenComplete((ok, error) -> {
-      if (result.isCancelled()) {
-        call.cancel();
-      }
-    });
-    call.enqueue(
-        new Callback() {
-          @Override
-          public void onResponse(Call c, Response response) {
-            try (response) {
-              if (response.isSuccessful()) {
-                result.complete(true);
-              } else {
-                result.completeExceptionally(
-                    new IOException("HTTP " + response.code() + " from " + request.url()));
+    URI target = target(endpoint);
+    HttpRequest request =
+        HttpRequest.newBuilder(target)
+            .GET()
+            .timeout(timeout)
+            .header("User-Agent", HttpProbes.USER_AGENT)
+            .build();
+    CompletableFuture<HttpResponse<Void>> call =
+        client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    inFlight.add(call);
+    CompletableFuture<Boolean> result =
+        call.handle(
+            (response, error) -> {
+              if (error != null) {
+                throw new CompletionException(explained(error, target));
               }
-            }
-          }
-
-          @Override
-          public void onFailure(Call c, IOException e) {
-            result.completeExceptionally(e);
+              HttpResponse<Void> first = response;
+              while (first.previousResponse().isPresent()) {
+                first = first.previousResponse().get(); // the endpoint's own answer
+              }
+              if (!HttpProbes.healthy(first.statusCode())) {
+                throw new CompletionException(HttpProbes.unhealthy(first.statusCode(), target));
+              }
+              return true;
+            });
+    result.whenComplete(
+        (ok, error) -> {
+          inFlight.remove(call);
+          if (result.isCancelled()) {
+            call.cancel(true); // the JDK aborts the exchange
           }
         });
     return result;
   }
 
+  /**
+   * The failure to report, with a message for the logs: the JDK's client reports, for instance, a
+   * refused connection as a {@code ConnectException} without one.
+   */
+  private static Throwable explained(Throwable error, URI target) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    return e.getMessage() != null
+        ? e
+        : new IOException(e.getClass().getSimpleName() + " on GET " + target, e);
+  }
+
   @Override
   public void close() {
-    if (ownsClient) {
-      client.dispatcher().executorService().shutdown();
-      client.connectionPool().evictAll();
+    for (CompletableFuture<?> call : inFlight) {
+      call.cancel(true);
+    }
+    if (ownsClient && client instanceof AutoCloseable closeable) { // HttpClient.close(): Java 21+
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the probe's HTTP client failed", e);
+      }
     }
   }
 

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -16,13 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Endpoint discovery: the built-in {@link EndpointSource}s and {@link #bind}, which keeps a
- * balancer's membership equal to what a source says.
+ * Endpoint discovery: the built-in {@link EndpointSource}s (a fixed list, a file) and {@link
+ * #bind}, which keeps a balancer's membership equal to what a source says. The DNS sources are in
+ * the module {@code lb-dns} ({@code io.github.lb4j.dns.DnsDiscovery}).
  *
  * <pre>{@code
  * Balancer balancer = Balancers.builder().name("workers").picker(Pickers.leastConnection()).build();
  * Subscription discovery = Discovery.bind(
- *     Discovery.dnsSrv("_http._tcp.workers.default.svc.cluster.local").build(), balancer);
+ *     Discovery.file(Path.of("/etc/workers.txt")).build(), balancer);
  * ...
  * discovery.close();
  * balancer.close();
@@ -37,9 +40,11 @@ import org.slf4j.LoggerFactory;
 public final class Discovery {
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
-  static final String SPEC_FORMAT =
-      "dns:NAME:PORT, dns-srv:NAME, file:PATH or static:URL[,URL...];"
-          + " dns and dns-srv take an optional @SERVER, e.g. dns-srv:_http._tcp.workers@10.0.0.2:53";
+  /** The forms {@link #parse(String)} knows, in the order error messages list them. */
+  private static final List<SourceKind> BUILT_IN =
+      List.of(
+          SourceKind.of("file", "file:PATH", rest -> file(Path.of(rest)).build()),
+          SourceKind.of("static", "static:URL[,URL...]", Discovery::parseStatic));
 
   private Discovery() {}
 
@@ -127,30 +132,6 @@ public final class Discovery {
     };
   }
 
-  /**
-   * A DNS source over the A and AAAA records of {@code name}, every address with {@code port}.
-   *
-   * @param name a host name, such as a Kubernetes headless service {@code
-   *     workers.default.svc.cluster.local}
-   * @param port the port of every endpoint, in {@code [1, 65535]}
-   * @throws IllegalArgumentException when the name is blank or the port out of range
-   */
-  public static DnsSourceBuilder dns(String name, int port) {
-    return new DnsSourceBuilder(false, name, port);
-  }
-
-  /**
-   * A DNS source over the SRV records of {@code name}: each record of the lowest priority gives a
-   * target, a port and a weight, and the target's addresses become endpoints. Weight 0 counts as 1,
-   * the smallest share a balancer can give.
-   *
-   * @param name a service name, such as {@code _http._tcp.workers.default.svc.cluster.local}
-   * @throws IllegalArgumentException when the name is blank
-   */
-  public static DnsSourceBuilder dnsSrv(String name) {
-    return new DnsSourceBuilder(true, name, 0);
-  }
-
   /** A source over an endpoints file, read again every poll interval. */
   public static FileSourceBuilder file(Path path) {
     return new FileSourceBuilder(path);
@@ -161,80 +142,85 @@ public final class Discovery {
    * configuration files:
    *
    * <ul>
-   *   <li>{@code dns:NAME:PORT} — {@link #dns(String, int)}
-   *   <li>{@code dns-srv:NAME} — {@link #dnsSrv(String)}
    *   <li>{@code file:PATH} — {@link #file(Path)}
    *   <li>{@code static:URL[,URL...]} — {@link #fixed(Collection)}
    * </ul>
    *
-   * <p>The DNS forms take an optional {@code @SERVER} suffix naming the DNS server, such as {@code
-   * dns:workers.test:8080@127.0.0.1:5353}.
-   *
    * @throws IllegalArgumentException when the description does not follow one of these forms
    */
   public static EndpointSource parse(String spec) {
+    return parse(spec, List.of());
+  }
+
+  /**
+   * A source from a one-line description in one of {@code kinds}' forms or one of {@link
+   * #parse(String)}'s, such as {@code dns:workers.test:8080} with {@code lb-dns}'s kinds.
+   *
+   * @param kinds the forms to accept besides the built-in ones, listed first in error messages
+   * @throws IllegalArgumentException when the description follows none of the forms, naming the
+   *     description, the forms and what is wrong; or when two kinds share a name
+   */
+  public static EndpointSource parse(String spec, List<? extends SourceKind> kinds) {
     Objects.requireNonNull(spec, "spec");
+    Map<String, SourceKind> byName = byName(kinds);
     String s = spec.strip();
     int colon = s.indexOf(':');
-    String kind = colon < 0 ? "" : s.substring(0, colon);
+    SourceKind kind = colon < 0 ? null : byName.get(s.substring(0, colon));
     String rest = colon < 0 ? "" : s.substring(colon + 1);
-    if (rest.isEmpty()) {
-      throw badSpec(spec, null);
+    if (kind == null || rest.isEmpty()) {
+      throw badSpec(spec, byName, null);
     }
+    EndpointSource source;
     try {
-      switch (kind) {
-        case "static" -> {
-          List<Endpoint> endpoints = new ArrayList<>();
-          for (String url : rest.split(",")) {
-            endpoints.add(Endpoint.of(url.strip()));
-          }
-          return fixed(endpoints);
-        }
-        case "file" -> {
-          return file(Path.of(rest)).build();
-        }
-        case "dns" -> {
-          String[] target = splitServer(rest);
-          int portColon = target[0].lastIndexOf(':');
-          if (portColon < 0) {
-            throw badSpec(spec, "missing :PORT");
-          }
-          int port;
-          try {
-            port = Integer.parseInt(target[0].substring(portColon + 1));
-          } catch (NumberFormatException e) {
-            throw badSpec(spec, "port: '" + target[0].substring(portColon + 1) + "' is no number");
-          }
-          DnsSourceBuilder builder = dns(target[0].substring(0, portColon), port);
-          return withServer(builder, target[1]).build();
-        }
-        case "dns-srv" -> {
-          String[] target = splitServer(rest);
-          return withServer(dnsSrv(target[0]), target[1]).build();
-        }
-        default -> throw badSpec(spec, null);
-      }
+      source = kind.parse(rest);
     } catch (SpecException e) {
       throw e;
     } catch (IllegalArgumentException e) {
-      throw badSpec(spec, e.getMessage());
+      throw badSpec(spec, byName, e.getMessage());
     }
+    if (source == null) {
+      throw new IllegalStateException("kind '" + kind.name() + "' made no source of '" + spec + "'");
+    }
+    return source;
   }
 
-  private static String[] splitServer(String rest) {
-    int at = rest.lastIndexOf('@');
-    return at < 0
-        ? new String[] {rest, null}
-        : new String[] {rest.substring(0, at), rest.substring(at + 1)};
+  /** The given kinds, then the built-in ones, by name. */
+  private static Map<String, SourceKind> byName(List<? extends SourceKind> kinds) {
+    Objects.requireNonNull(kinds, "kinds");
+    Map<String, SourceKind> byName = new LinkedHashMap<>();
+    List<SourceKind> all = new ArrayList<>(kinds);
+    all.addAll(BUILT_IN);
+    for (SourceKind kind : all) {
+      Objects.requireNonNull(kind, "kinds: contains null");
+      if (byName.putIfAbsent(kind.name(), kind) != null) {
+        throw new IllegalArgumentException(
+            "kinds: two kinds named '" + kind.name() + "' (expected: unique names, none of "
+                + BUILT_IN.stream().map(SourceKind::name).toList() + ")");
+      }
+    }
+    return byName;
   }
 
-  private static DnsSourceBuilder withServer(DnsSourceBuilder builder, String server) {
-    return server == null ? builder : builder.server(server);
+  private static EndpointSource parseStatic(String rest) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (String url : rest.split(",")) {
+      endpoints.add(Endpoint.of(url.strip()));
+    }
+    return fixed(endpoints);
   }
 
-  private static SpecException badSpec(String spec, String why) {
+  /** The forms of {@code kinds}, for messages: {@code a, b or c}. */
+  private static String forms(Collection<SourceKind> kinds) {
+    List<String> forms = kinds.stream().map(SourceKind::form).toList();
+    return forms.size() == 1
+        ? forms.get(0)
+        : String.join(", ", forms.subList(0, forms.size() - 1)) + " or " + forms.get(forms.size() - 1);
+  }
+
+  private static SpecException badSpec(String spec, Map<String, SourceKind> kinds, String why) {
     return new SpecException(
-        "spec: '" + spec + "' (expected: " + SPEC_FORMAT + ")" + (why == null ? "" : ": " + why));
+        "spec: '" + spec + "' (expected: " + forms(kinds.values()) + ")"
+            + (why == null ? "" : ": " + why));
   }
 
   /** Marks a message that already names the spec, so that it is not wrapped twice. */

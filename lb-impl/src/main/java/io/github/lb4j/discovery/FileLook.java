@@ -27,7 +27,7 @@ import java.util.Map;
  * <p>Any bad line fails the whole look, so a half-written file never shrinks the set: write the file
  * elsewhere and move it into place.
  */
-final class FileLook implements Refresher.Look {
+final class FileLook implements PollingSource.Look {
   private static final String FORMAT = "URL [WEIGHT], e.g. http://10.0.0.1:8080 2";
 
   private final Path path;

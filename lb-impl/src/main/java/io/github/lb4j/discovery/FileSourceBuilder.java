@@ -1,6 +1,7 @@
 package io.github.lb4j.discovery;
 
 import io.github.lb4j.Ticker;
+import io.github.lb4j.internal.Checks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,10 +32,8 @@ public final class FileSourceBuilder {
   static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
 
   private final Path path;
+  private final PollingSource.Builder polling = PollingSource.builder();
   private Duration pollInterval = DEFAULT_POLL_INTERVAL;
-  private boolean removeOnEmpty;
-  private ScheduledExecutorService scheduler;
-  private Ticker ticker = Ticker.system();
 
   FileSourceBuilder(Path path) {
     this.path = Objects.requireNonNull(path, "path");
@@ -48,7 +47,7 @@ public final class FileSourceBuilder {
 
   /** Whether a file without endpoints empties the set; {@code false} unless set. */
   public FileSourceBuilder removeOnEmpty(boolean removeOnEmpty) {
-    this.removeOnEmpty = removeOnEmpty;
+    polling.removeOnEmpty(removeOnEmpty);
     return this;
   }
 
@@ -57,24 +56,18 @@ public final class FileSourceBuilder {
    * subscription starts one daemon thread and stops it when closed.
    */
   public FileSourceBuilder scheduler(ScheduledExecutorService scheduler) {
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    polling.scheduler(scheduler);
     return this;
   }
 
   /** The time source for how long a failure streak lasted; the system ticker unless set. */
   public FileSourceBuilder ticker(Ticker ticker) {
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    polling.ticker(ticker);
     return this;
   }
 
   /** Builds the source; the file is first read when it is subscribed to. */
   public EndpointSource build() {
-    return new PollingSource(
-        "file:" + path,
-        new FileLook(path, pollInterval),
-        scheduler,
-        ticker,
-        pollInterval,
-        removeOnEmpty);
+    return polling.retryDelay(pollInterval).build("file:" + path, new FileLook(path, pollInterval));
   }
 }

@@ -28,14 +28,8 @@ import org.slf4j.LoggerFactory;
 final class Refresher implements Subscription {
   private static final Logger log = LoggerFactory.getLogger(Refresher.class);
 
-  /** Looks at the source once. May block (bounded by the source's timeouts); may throw. */
-  @FunctionalInterface
-  interface Look {
-    Resolution look() throws Exception;
-  }
-
   private final String description;
-  private final Look look;
+  private final PollingSource.Look look;
   private final Consumer<List<Endpoint>> updates;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
@@ -57,7 +51,7 @@ final class Refresher implements Subscription {
 
   Refresher(
       String description,
-      Look look,
+      PollingSource.Look look,
       Consumer<List<Endpoint>> updates,
       ScheduledExecutorService scheduler,
       boolean ownsScheduler,

@@ -1,6 +1,5 @@
 package io.github.lb4j.scatter;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
 import io.github.lb4j.scatter.ScatterGatherException.AttemptFailure;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One running batch of a {@link ScatterGather}.
  *
- * <p>Every state change runs as an event on {@link #events}, a sequential executor that runs on
+ * <p>Every state change runs as an event on {@link #events}, a {@link SerialExecutor} that runs on
  * whichever thread submits when it is idle and queues otherwise, so the fields below need no locks
  * and re-entrant completions (a transport that answers synchronously) do not recurse.
  */
@@ -41,7 +40,7 @@ final class Batch<T, R> {
   private final List<TaskState> tasks;
   private final Object[] results;
   private final CompletableFuture<List<R>> result = new CompletableFuture<>();
-  private final Executor events = MoreExecutors.newSequentialExecutor(MoreExecutors.directExecutor());
+  private final Executor events = new SerialExecutor();
 
   // Everything below is touched only by events.
   private final ArrayDeque<Item> queue = new ArrayDeque<>();

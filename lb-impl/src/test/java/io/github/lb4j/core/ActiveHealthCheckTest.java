@@ -394,7 +394,8 @@ final class ActiveHealthCheckTest {
 
   @Test
   void httpProbe_target_replacesThePathOfTheAddress() {
-    HttpHealthProbe probe = new HttpHealthProbe(new okhttp3.OkHttpClient(), "/health", true);
+    HttpHealthProbe probe = new HttpHealthProbe(
+        java.net.http.HttpClient.newHttpClient(), "/health", Duration.ofSeconds(1), true);
     Endpoint e = Endpoint.of("svc", java.net.URI.create("http://10.0.0.7:8080/api/v1"));
     assertEquals("http://10.0.0.7:8080/health", probe.target(e).toString());
     probe.close();

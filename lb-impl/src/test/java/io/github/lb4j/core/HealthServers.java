@@ -3,6 +3,7 @@ package io.github.lb4j.core;
 import io.github.lb4j.Endpoint;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,9 +27,22 @@ final class HealthServers implements AutoCloseable {
       status.add(new AtomicInteger(200));
       requests.add(new AtomicInteger());
       MockWebServer server = newServer(i);
-      server.start(InetAddress.getByName("127.0.0.1"), 0);
+      int port = freePort();
+      server.start(InetAddress.getByName("127.0.0.1"), port);
       servers.add(server);
-      ports.add(server.getPort());
+      ports.add(port);
+    }
+  }
+
+  /**
+   * A free loopback port. Servers start on an explicit port because MockWebServer then listens with
+   * SO_REUSEADDR, which the connections it accepts inherit: a restart can bind the port again while
+   * the old connections sit in TIME_WAIT (the JDK's client closes its side of an idle connection
+   * as soon as the server closes, so the server's side ends in TIME_WAIT).
+   */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
     }
   }
 

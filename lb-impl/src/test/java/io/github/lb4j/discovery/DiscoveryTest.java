@@ -25,49 +25,6 @@ final class DiscoveryTest {
   }
 
   @Test
-  void dns_badArguments_rejectedWithMessage() {
-    assertMessage("port: 0 (expected: in [1, 65535])", () -> Discovery.dns("svc.test", 0));
-    assertMessage("port: 65536 (expected: in [1, 65535])", () -> Discovery.dns("svc.test", 65536));
-    assertMessage("name: ' ' (expected: not blank)", () -> Discovery.dns(" ", 80));
-    assertMessage("name: '' (expected: not blank)", () -> Discovery.dnsSrv(""));
-    assertMessage(
-        "name: 'a b.test' (expected: a DNS name without spaces)", () -> Discovery.dnsSrv("a b.test"));
-    assertThrows(NullPointerException.class, () -> Discovery.dns(null, 80));
-  }
-
-  @Test
-  void dnsBuilder_badSettings_rejectedWithMessage() {
-    DnsSourceBuilder b = Discovery.dns("svc.test", 80);
-    assertMessage("timeout: PT0S (expected: > 0)", () -> b.timeout(Duration.ZERO));
-    assertMessage("ttlFloor: PT-1S (expected: > 0)", () -> b.ttlFloor(Duration.ofSeconds(-1)));
-    assertMessage("ttlCeiling: PT0S (expected: > 0)", () -> b.ttlCeiling(Duration.ZERO));
-    assertMessage(
-        "scheme: 'ht tp' (expected: a URI scheme such as http or https)", () -> b.scheme("ht tp"));
-    String server = " (expected: an IP address with an optional port, e.g. 10.0.0.2 or [::1]:5353)";
-    assertMessage("server: 'dns.example:53'" + server, () -> b.server("dns.example:53"));
-    assertMessage("server: '127.0.0.1:x'" + server, () -> b.server("127.0.0.1:x"));
-    assertMessage("server port: 0 (expected: in [1, 65535])", () -> b.server("127.0.0.1:0"));
-  }
-
-  @Test
-  void dnsBuilder_floorAboveCeiling_rejectedAtBuild() {
-    DnsSourceBuilder b =
-        Discovery.dns("svc.test", 80)
-            .ttlFloor(Duration.ofMinutes(10))
-            .ttlCeiling(Duration.ofMinutes(1));
-    assertMessage("ttlFloor: PT10M (expected: <= ttlCeiling PT1M)", b::build);
-    b.ttlCeiling(Duration.ofMinutes(10));
-    b.build(); // equal is fine: a fixed refresh interval
-  }
-
-  @Test
-  void dnsBuilder_nameDnsjavaRejects_rejectedAtBuild() {
-    assertMessage(
-        "name: 'a..b' (expected: a DNS name; 'a..b': invalid empty label)",
-        () -> Discovery.dns("a..b", 80).server("127.0.0.1").build());
-  }
-
-  @Test
   void file_badPollInterval_rejectedWithMessage() {
     assertMessage(
         "pollInterval: PT0S (expected: > 0)",
@@ -85,22 +42,47 @@ final class DiscoveryTest {
 
   @Test
   void parse_badSpecs_rejectedWithMessage() {
-    String expected = "(expected: " + Discovery.SPEC_FORMAT + ")";
+    String expected = "(expected: file:PATH or static:URL[,URL...])";
     assertMessage("spec: 'consul:workers' " + expected, () -> Discovery.parse("consul:workers"));
-    assertMessage("spec: 'dns:' " + expected, () -> Discovery.parse("dns:"));
-    assertMessage(
-        "spec: 'dns:svc.test' " + expected + ": missing :PORT", () -> Discovery.parse("dns:svc.test"));
-    assertMessage(
-        "spec: 'dns:svc.test:http' " + expected + ": port: 'http' is no number",
-        () -> Discovery.parse("dns:svc.test:http"));
-    assertMessage(
-        "spec: 'dns:svc.test:0' " + expected + ": port: 0 (expected: in [1, 65535])",
-        () -> Discovery.parse("dns:svc.test:0"));
+    assertMessage("spec: 'dns:svc.test:80' " + expected, () -> Discovery.parse("dns:svc.test:80"));
+    assertMessage("spec: 'file:' " + expected, () -> Discovery.parse("file:"));
+    assertMessage("spec: 'static' " + expected, () -> Discovery.parse("static"));
     assertMessage(
         "spec: 'static:nohost' "
             + expected
             + ": address: nohost (expected: an absolute URI with a host, e.g. http://host:8080)",
         () -> Discovery.parse("static:nohost"));
+  }
+
+  @Test
+  void parse_moreKinds_triedFirstAndListedFirst() {
+    SourceKind one =
+        SourceKind.of("one", "one:URL", rest -> Discovery.fixed(List.of(Endpoint.of(rest))));
+    assertEquals(
+        "static:[http://127.0.0.1:1]",
+        Discovery.parse("one:http://127.0.0.1:1", List.of(one)).toString());
+    assertMessage(
+        "spec: 'one:x' (expected: one:URL, file:PATH or static:URL[,URL...]): address: x"
+            + " (expected: an absolute URI with a host, e.g. http://host:8080)",
+        () -> Discovery.parse("one:x", List.of(one)));
+    assertMessage(
+        "kinds: two kinds named 'file' (expected: unique names, none of [file, static])",
+        () -> Discovery.parse("file:x", List.of(SourceKind.of("file", "file:X", rest -> null))));
+    assertThrows(NullPointerException.class, () -> Discovery.parse("file:x", null));
+    assertEquals(
+        "kind 'none' made no source of 'none:x'",
+        assertThrows(IllegalStateException.class,
+            () -> Discovery.parse("none:x", List.of(SourceKind.of("none", "none:X", r -> null))))
+            .getMessage());
+  }
+
+  @Test
+  void sourceKind_badParts_rejectedWithMessage() {
+    assertMessage("name: 'a:b' (expected: no colon)", () -> SourceKind.of("a:b", "a:b:X", r -> null));
+    assertMessage("name: '' (expected: not blank)", () -> SourceKind.of("", "X", r -> null));
+    assertMessage("form: ' ' (expected: not blank)", () -> SourceKind.of("a", " ", r -> null));
+    assertEquals("parser", assertThrows(NullPointerException.class,
+        () -> SourceKind.of("a", "a:X", null)).getMessage());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.github.lb4j.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lb4j.Balancer;
@@ -194,17 +195,19 @@ final class FileSourceTest {
   }
 
   @Test
-  void close_ownSchedulerThread_stops() throws IOException {
+  void close_ownSchedulerThread_stops() throws Exception {
     Path file = write("http://127.0.0.1:8081\n");
     Subscription s = Discovery.file(file).pollInterval(Duration.ofMillis(10)).build().subscribe(set -> {});
-    Dnsmasq.await(() -> discoveryThreads() == 1, "the subscription's thread to start polling");
+    List<Thread> threads = discoveryThreads();
+    assertEquals(1, threads.size(), "the subscription's thread, started by the first schedule");
     s.close();
-    Dnsmasq.await(() -> discoveryThreads() == 0, "the subscription's thread to end");
+    threads.get(0).join(Duration.ofSeconds(20).toMillis());
+    assertFalse(threads.get(0).isAlive(), "the subscription's thread ends when it closes");
   }
 
-  private static long discoveryThreads() {
+  private static List<Thread> discoveryThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("lb4j-discovery file:") && t.isAlive())
-        .count();
+        .toList();
   }
 }

@@ -10,6 +10,7 @@ import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.KeyHashers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.okhttp.OkHttpHealthProbe;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -425,7 +426,7 @@ final class BalanceReport {
                         .baseEjectionTime(Duration.ofMinutes(1)))
                 .healthCheck(
                     h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofSeconds(1))
-                        .unhealthyThreshold(2).httpClient(client)
+                        .unhealthyThreshold(2).probe(OkHttpHealthProbe.of(client, "/health"))
                         .random(new Random(settings.seed())))
                 .build();
         Supervisor supervisor = new Supervisor(balancer, factory, replacer, ticker)) {

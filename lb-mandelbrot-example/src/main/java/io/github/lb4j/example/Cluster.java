@@ -7,6 +7,7 @@ import io.github.lb4j.core.Balancers;
 import io.github.lb4j.discovery.Discovery;
 import io.github.lb4j.discovery.EndpointSource;
 import io.github.lb4j.discovery.Subscription;
+import io.github.lb4j.dns.DnsDiscovery;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGather;
@@ -154,11 +155,11 @@ final class Cluster implements TileSource {
    * The discovery source a {@code --discover} option names, or an error naming the option.
    *
    * @throws InvalidParameterException when {@code spec} is not one of the forms of {@link
-   *     Discovery#parse}
+   *     DnsDiscovery#parse}
    */
   static EndpointSource discoverySource(String spec) {
     try {
-      return Discovery.parse(spec);
+      return DnsDiscovery.parse(spec);
     } catch (IllegalArgumentException e) {
       // Name the option the user typed rather than the library's parameter.
       throw new InvalidParameterException(

@@ -60,7 +60,8 @@ final class DiscoverOptionTest {
     CliTest.Run r = run(args(COMMON, out.toString(), "--discover", "carrier-pigeon:coop"));
     assertEquals(2, r.status(), r.err());
     assertTrue(
-        r.firstErrLine().startsWith("discover: 'carrier-pigeon:coop' (expected: dns:NAME:PORT,"),
+        r.firstErrLine().equals("discover: 'carrier-pigeon:coop' (expected: dns:NAME:PORT[@SERVER],"
+            + " dns-srv:NAME[@SERVER], file:PATH or static:URL[,URL...])"),
         r.err());
     assertTrue(r.err().contains("Usage:"), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
-import io.github.lb4j.Ticker;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -25,7 +25,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,14 +32,23 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 final class SupervisorTest {
   final ExecutorService executor = Executors.newSingleThreadExecutor();
-  final AtomicLong fakeNanos = new AtomicLong(1_000);
-  final Ticker ticker = fakeNanos::getAndIncrement;
+  /** How long a worker takes to start, on the supervisor's fake clock. */
+  static final Duration STARTUP = Duration.ofMillis(5);
+
+  final FakeClock clock = new FakeClock();
   final BlockingQueue<Supervisor.Replacement> replaced = new ArrayBlockingQueue<>(16);
   Balancer balancer;
   Supervisor supervisor;
 
   static WorkerServer worker(String id) throws IOException {
     return WorkerServer.start("127.0.0.1", 0, id, 1, 1);
+  }
+
+  /** The supervisor's worker factory: a worker, and {@link #STARTUP} later on the fake clock. */
+  WorkerServer startWorker(String id) throws IOException {
+    WorkerServer w = worker(id);
+    clock.advance(STARTUP);
+    return w;
   }
 
   void start(int workers, Duration probeInterval) throws IOException {
@@ -50,7 +58,7 @@ final class SupervisorTest {
             .picker(Pickers.roundRobin())
             .healthCheck(h -> h.interval(probeInterval).unhealthyThreshold(2))
             .build();
-    supervisor = new Supervisor(balancer, SupervisorTest::worker, executor, ticker);
+    supervisor = new Supervisor(balancer, this::startWorker, executor, clock);
     supervisor.addListener(
         new Supervisor.Listener() {
           @Override
@@ -97,7 +105,7 @@ final class SupervisorTest {
     assertEquals("worker-4", r.replacement().id());
     assertNotEquals(deadUri, r.replacement().address());
     assertTrue(r.reason().contains("probe"), r.reason());
-    assertTrue(r.replacedNanos() > r.detectedNanos(), r.toString());
+    assertEquals(STARTUP.toNanos(), r.replacedNanos() - r.detectedNanos(), r.toString());
     assertEquals(List.of("worker-1", "worker-3", "worker-4"),
         balancer.endpoints().stream().map(Endpoint::id).toList());
     assertEquals(balancer.endpoints(), supervisor.endpoints());
@@ -149,7 +157,7 @@ final class SupervisorTest {
     balancer =
         Balancers.builder().name("adopted").picker(Pickers.roundRobin())
             .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2)).build();
-    supervisor = new Supervisor(balancer, SupervisorTest::worker, executor, ticker);
+    supervisor = new Supervisor(balancer, this::startWorker, executor, clock);
     supervisor.addListener(new Supervisor.Listener() {
       @Override
       public void onReplaced(Supervisor.Replacement r) {
