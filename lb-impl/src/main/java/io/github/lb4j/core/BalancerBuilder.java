@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.positive;
+
 import io.github.lb4j.Balancer;
 import io.github.lb4j.BalancerListener;
 import io.github.lb4j.Endpoint;
@@ -112,12 +114,7 @@ public final class BalancerBuilder {
    * 10 seconds unless set (Finagle's default). Peak-EWMA picking and snapshots use this average.
    */
   public BalancerBuilder latencyDecay(Duration latencyDecay) {
-    Objects.requireNonNull(latencyDecay, "latencyDecay");
-    if (latencyDecay.isNegative() || latencyDecay.isZero()) {
-      throw new IllegalArgumentException(
-          "latencyDecay: " + latencyDecay + " (expected: > 0)");
-    }
-    this.latencyDecay = latencyDecay;
+    this.latencyDecay = positive("latencyDecay", latencyDecay);
     return this;
   }
 
@@ -239,11 +236,7 @@ public final class BalancerBuilder {
    * ({@link io.github.lb4j.BalanceQuality}); 10 seconds unless set.
    */
   public BalancerBuilder balanceWindow(Duration window) {
-    Objects.requireNonNull(window, "balanceWindow");
-    if (window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("balanceWindow: " + window + " (expected: > 0)");
-    }
-    this.balanceWindow = window;
+    this.balanceWindow = positive("balanceWindow", window);
     return this;
   }
 

@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.positive;
+
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthProbe;
 import io.github.lb4j.internal.HttpProbes;
@@ -179,13 +181,6 @@ public final class HealthCheckBuilder {
         afterProbe);
   }
 
-  private static Duration positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-    }
-    return value;
-  }
 
   private static int atLeastOne(String name, int value) {
     if (value < 1) {

@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.positive;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,11 +110,4 @@ public final class OutlierDetectionBuilder {
         maxEjectedShare);
   }
 
-  private static Duration positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-    }
-    return value;
-  }
 }

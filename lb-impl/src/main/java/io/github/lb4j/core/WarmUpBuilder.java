@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.positive;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -45,11 +47,7 @@ public final class WarmUpBuilder {
 
   /** How long an endpoint takes to reach its full share; 30 seconds unless set. */
   public WarmUpBuilder window(Duration window) {
-    Objects.requireNonNull(window, "window");
-    if (window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("window: " + window + " (expected: > 0)");
-    }
-    this.window = window;
+    this.window = positive("window", window);
     return this;
   }
 
