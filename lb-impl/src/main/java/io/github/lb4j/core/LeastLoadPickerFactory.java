@@ -4,6 +4,7 @@ import io.github.lb4j.Candidate;
 import io.github.lb4j.Picker;
 import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.Ticker;
 import java.util.List;
 
 /**
@@ -62,26 +63,31 @@ final class LeastLoadPickerFactory implements PickerFactory {
   public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
     double[] weights = Weights.exact(candidates);
-    boolean ewma = mode == Mode.PEAK_EWMA;
+    // Least-connection reads no clock: a null ticker stands for "no latency".
+    Ticker ticker = mode == Mode.PEAK_EWMA ? context.ticker() : null;
     if (Weights.anyWarming(candidates)) {
-      return new Warming(array, weights, ewma, rng);
+      return new Warming(array, weights, ticker, rng);
     }
     return array.length <= EXACT_SCAN_LIMIT
-        ? new ExactScan(array, weights, ewma, rng)
-        : new TwoChoices(array, weights, ewma, rng);
+        ? new ExactScan(array, weights, ticker, rng)
+        : new TwoChoices(array, weights, ticker, rng);
   }
 
-  static double load(Candidate c, boolean ewma) {
-    return load(c, c.weight(), ewma);
+  /** The clock reading a pick decides with, read once per pick; 0 for least-connection. */
+  static long now(Ticker ticker) {
+    return ticker == null ? 0 : ticker.read();
   }
 
-  /** The load of {@code c} per unit of {@code weight}. */
-  static double load(Candidate c, double weight, boolean ewma) {
+  /**
+   * The load of {@code c} per unit of {@code weight} at {@code now}: in-flight calls, or with {@code
+   * ewma} the peak-EWMA cost.
+   */
+  static double load(Candidate c, double weight, boolean ewma, long now) {
     int inFlight = c.inFlight();
     if (!ewma) {
       return inFlight / weight;
     }
-    double latency = c.latencyEwmaNanos(System.nanoTime());
+    double latency = c.latencyEwmaNanos(now);
     double cost =
         latency == 0 ? (inFlight == 0 ? 0 : NO_SAMPLE_PENALTY + inFlight) : latency * (inFlight + 1);
     return cost / weight;
@@ -93,20 +99,22 @@ final class LeastLoadPickerFactory implements PickerFactory {
     return j >= first ? j + 1 : j;
   }
 
-  private record ExactScan(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
+  private record ExactScan(Candidate[] candidates, double[] weights, Ticker ticker, Rng rng)
       implements Picker {
     @Override
     public Candidate pick(String key) {
       // One random draw per pick: scan circularly from a random start and keep the first of the
       // lightest. With every endpoint idle (plain choose()) that is a uniform choice; drawing per
       // tie instead cost a random number per endpoint.
+      boolean ewma = ticker != null;
+      long now = now(ticker);
       int n = candidates.length;
       int start = rng.nextInt(n);
       int best = start;
-      double bestLoad = load(candidates[start], weights[start], ewma);
+      double bestLoad = load(candidates[start], weights[start], ewma, now);
       for (int step = 1; step < n; step++) {
         int i = start + step < n ? start + step : start + step - n;
-        double load = load(candidates[i], weights[i], ewma);
+        double load = load(candidates[i], weights[i], ewma, now);
         if (load < bestLoad) {
           best = i;
           bestLoad = load;
@@ -116,29 +124,33 @@ final class LeastLoadPickerFactory implements PickerFactory {
     }
   }
 
-  private record TwoChoices(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
+  private record TwoChoices(Candidate[] candidates, double[] weights, Ticker ticker, Rng rng)
       implements Picker {
     @Override
     public Candidate pick(String key) {
+      boolean ewma = ticker != null;
+      long now = now(ticker);
       int i = rng.nextInt(candidates.length);
       int j = secondSample(rng, candidates.length, i);
       Candidate a = candidates[i];
       Candidate b = candidates[j];
-      return load(b, weights[j], ewma) < load(a, weights[i], ewma) ? b : a;
+      return load(b, weights[j], ewma, now) < load(a, weights[i], ewma, now) ? b : a;
     }
   }
 
   /** Either strategy while an endpoint warms up: ties go to each candidate by its weight. */
-  private record Warming(Candidate[] candidates, double[] weights, boolean ewma, Rng rng)
+  private record Warming(Candidate[] candidates, double[] weights, Ticker ticker, Rng rng)
       implements Picker {
     @Override
     public Candidate pick(String key) {
+      boolean ewma = ticker != null;
+      long now = now(ticker);
       int n = candidates.length;
       if (n > EXACT_SCAN_LIMIT) {
         int i = rng.nextInt(n);
         int j = secondSample(rng, n, i);
-        double a = load(candidates[i], weights[i], ewma);
-        double b = load(candidates[j], weights[j], ewma);
+        double a = load(candidates[i], weights[i], ewma, now);
+        double b = load(candidates[j], weights[j], ewma, now);
         if (a == b) {
           return rng.nextDouble() * (weights[i] + weights[j]) < weights[j]
               ? candidates[j]
@@ -147,10 +159,10 @@ final class LeastLoadPickerFactory implements PickerFactory {
         return b < a ? candidates[j] : candidates[i];
       }
       int best = 0;
-      double bestLoad = load(candidates[0], weights[0], ewma);
+      double bestLoad = load(candidates[0], weights[0], ewma, now);
       double tieWeight = weights[0];
       for (int i = 1; i < n; i++) {
-        double load = load(candidates[i], weights[i], ewma);
+        double load = load(candidates[i], weights[i], ewma, now);
         if (load < bestLoad) {
           best = i;
           bestLoad = load;

@@ -164,6 +164,41 @@ final class LeastLoadPickerTest {
     assertEquals(1, toNewcomer);
   }
 
+  @Test
+  void peakEwma_readsTheClockOncePerPick() {
+    AtomicLong now = new AtomicLong();
+    AtomicLong reads = new AtomicLong();
+    Balancer balancer =
+        Balancers.builder()
+            .picker(Pickers.peakEwma(new Random(20)))
+            .ticker(
+                () -> {
+                  reads.incrementAndGet();
+                  return now.get();
+                })
+            .endpoints(Fixtures.endpoints(10))
+            .build();
+    for (int i = 0; i < 100; i++) {
+      try (Lease lease = balancer.acquire()) {
+        now.addAndGet(1_000_000);
+        lease.success();
+      }
+    }
+    reads.set(0);
+    for (int i = 0; i < 1_000; i++) {
+      balancer.choose();
+    }
+    assertEquals(1_000, reads.get(), "clock reads for 1000 picks");
+    reads.set(0);
+    for (int i = 0; i < 1_000; i++) {
+      try (Lease lease = balancer.acquire()) {
+        lease.success();
+      }
+    }
+    // One for the pick, one when the call starts and one when it ends.
+    assertEquals(3_000, reads.get(), "clock reads for 1000 timed calls");
+  }
+
   private static Candidate fixed(Endpoint endpoint, int inFlight, double latency) {
     return new Candidate() {
       @Override
