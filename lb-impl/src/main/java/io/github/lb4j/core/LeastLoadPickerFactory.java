@@ -13,14 +13,16 @@ import java.util.Objects;
  * ({@link Candidate#effectiveWeight()}, the weight times the warm-up share).
  *
  * <p><b>Least-connection</b> ({@link Mode#CONNECTIONS}): the load is the in-flight count. Up to
- * {@link #EXACT_SCAN_LIMIT} candidates the picker scans them all for the lowest load and breaks a tie
- * by one random draw among the tied candidates, in proportion to their weights (uniformly when the
- * weights are equal); a unique lightest candidate costs no draw at all. When every endpoint is idle
- * (one call at a time, or plain {@code choose()}) each therefore gets its share of the weight, as in
- * nginx and Envoy, and a warming endpoint its reduced share. Above the limit it samples two distinct
- * candidates and takes the lighter one (power of two choices), the first sampled in proportion to
- * weight (an alias table when weights differ) so that a tie, which goes to the first, again follows
- * the weights; one 64-bit draw gives both samples.
+ * {@link #EXACT_SCAN_LIMIT} candidates the choice is exact: the lowest load, a tie broken among the
+ * tied candidates in proportion to their weights (uniformly when the weights are equal). One 64-bit
+ * draw per pick does it. Its first half probes a candidate drawn by weight, and an idle one is
+ * taken without a scan: it is one of the lightest, and each idle candidate is probed in proportion
+ * to its weight. Otherwise every candidate is compared, and the second half breaks a tie. When every
+ * endpoint is idle (one call at a time, or plain {@code choose()}) each therefore gets its share of
+ * the weight, as in nginx and Envoy, and a warming endpoint its reduced share. Above the limit it
+ * samples two distinct candidates and takes the lighter one (power of two choices), the first
+ * sampled in proportion to weight (an alias table when weights differ) so that a tie, which goes to
+ * the first, again follows the weights; one 64-bit draw gives both samples.
  *
  * <p><b>Peak-EWMA</b> ({@link Mode#PEAK_EWMA}): Finagle's cost, the latency average ({@link
  * Candidate#latencyEwmaNanos}) times one more than the in-flight count. Always two choices, as in
@@ -98,7 +100,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
           : new WeightedEwmaTwoChoices(array, weights, Alias.of(weights), ticker, rng);
     }
     if (array.length <= EXACT_SCAN_LIMIT) {
-      return equal ? new Scan(array, rng) : new WeightedScan(array, weights, rng);
+      return equal
+          ? new Scan(array, rng)
+          : new WeightedScan(array, weights, Alias.of(weights), rng);
     }
     return equal
         ? new TwoChoices(array, rng)
@@ -117,7 +121,33 @@ final class LeastLoadPickerFactory implements PickerFactory {
   /** A uniform index in {@code [0, n)} other than {@code first}, from 32 random bits. */
   static int other(long bits32, int n, int first) {
     int j = Rng.index(bits32, n - 1);
-    return j >= first ? j + 1 : j;
+    return j + ((first - j - 1) >>> 31); // j + 1 when j >= first, without a branch to mispredict
+  }
+
+  /**
+   * The position of the {@code k}-th lowest set bit of {@code mask} (counting from 0), for masks of
+   * up to 16 bits with more than {@code k} bits set: a binary search on bit counts, without a
+   * branch that depends on {@code k}.
+   */
+  static int kthSetBit(int mask, int k) {
+    int pos = 0;
+    int c = Integer.bitCount(mask & 0xFF);
+    int skip = (c - k - 1) >> 31; // all ones when the bit is not among these
+    k -= c & skip;
+    pos += 8 & skip;
+    mask >>>= 8 & skip;
+    c = Integer.bitCount(mask & 0xF);
+    skip = (c - k - 1) >> 31;
+    k -= c & skip;
+    pos += 4 & skip;
+    mask >>>= 4 & skip;
+    c = Integer.bitCount(mask & 0x3);
+    skip = (c - k - 1) >> 31;
+    k -= c & skip;
+    pos += 2 & skip;
+    mask >>>= 2 & skip;
+    skip = ((mask & 1) - k - 1) >> 31;
+    return pos + (1 & skip);
   }
 
   /**
@@ -142,14 +172,21 @@ final class LeastLoadPickerFactory implements PickerFactory {
   // ---- least-connection
 
   /**
-   * Equal weights, up to {@link #EXACT_SCAN_LIMIT}: the lowest in-flight count, a tie broken
-   * uniformly by one draw. The tied candidates are remembered as bits of an int, so no second read
-   * of a count can disagree with the first.
+   * Equal weights, up to {@link #EXACT_SCAN_LIMIT}. One draw per pick: its high half probes a
+   * random candidate, and an idle one is taken at once, being one of the lightest and, among the
+   * idle, uniform; otherwise the scan finds the lowest in-flight count and the low half breaks a tie
+   * uniformly. The tied candidates are remembered as bits of an int, so no second read of a count
+   * can disagree with the first.
    */
   private record Scan(Candidate[] candidates, Rng rng) implements Picker {
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
+      long bits = rng.nextLong();
+      Candidate probe = cs[Rng.index(Rng.high(bits), cs.length)];
+      if (probe.inFlight() == 0) {
+        return probe;
+      }
       int best = cs[0].inFlight();
       int ties = 1;
       for (int i = 1; i < cs.length; i++) {
@@ -161,25 +198,31 @@ final class LeastLoadPickerFactory implements PickerFactory {
           ties |= 1 << i;
         }
       }
-      if ((ties & (ties - 1)) != 0) {
-        for (int k = Rng.index(Rng.high(rng.nextLong()), Integer.bitCount(ties)); k > 0; k--) {
-          ties &= ties - 1; // drop the lowest tie k times: the k-th tie remains lowest
-        }
+      if ((ties & (ties - 1)) == 0) {
+        return cs[Integer.numberOfTrailingZeros(ties)];
       }
-      return cs[Integer.numberOfTrailingZeros(ties)];
+      int count = Integer.bitCount(ties);
+      int k = Rng.index(Rng.low(bits), count);
+      return cs[count == cs.length ? k : kthSetBit(ties, k)];
     }
   }
 
   /**
-   * Weights that differ (or warm-up), up to {@link #EXACT_SCAN_LIMIT}: the lowest in-flight count
-   * per unit of weight, a tie broken by one draw in proportion to the tied weights. Loads are
-   * compared by cross-multiplying, exact for integer weights, so equal ratios always tie.
+   * Weights that differ (or warm-up), up to {@link #EXACT_SCAN_LIMIT}: as {@link Scan}, with the
+   * probe drawn in proportion to weight, the load per unit of weight, and a tie broken in proportion
+   * to the tied weights. Loads are compared by cross-multiplying, exact for integer weights, so
+   * equal ratios always tie.
    */
-  private record WeightedScan(Candidate[] candidates, double[] weights, Rng rng)
+  private record WeightedScan(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements Picker {
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
+      long bits = rng.nextLong();
+      Candidate probe = cs[alias.sample(Rng.high(bits))];
+      if (probe.inFlight() == 0) {
+        return probe;
+      }
       double[] ws = weights;
       double bestInFlight = cs[0].inFlight();
       double bestWeight = ws[0];
@@ -203,7 +246,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
       if ((ties & (ties - 1)) == 0) {
         return cs[Integer.numberOfTrailingZeros(ties)];
       }
-      double point = (rng.nextLong() >>> 11) * 0x1.0p-53 * tieWeight;
+      double point = Rng.low(bits) * 0x1.0p-32 * tieWeight;
       int i;
       do {
         i = Integer.numberOfTrailingZeros(ties);

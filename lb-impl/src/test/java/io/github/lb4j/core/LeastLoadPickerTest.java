@@ -12,6 +12,7 @@ import io.github.lb4j.Lease;
 import io.github.lb4j.Picker;
 import io.github.lb4j.PickerFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -227,23 +228,44 @@ final class LeastLoadPickerTest {
   }
 
   @Test
-  void leastConnection_tieBreak_drawsOnlyWhenThereIsATie() {
+  void leastConnection_drawsOncePerPick_withOrWithoutATie() {
     CountingRandom random = new CountingRandom(15);
     List<Candidate> candidates = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      candidates.add(fixed(endpoint(i), i == 3 ? 0 : 2, 0));
+      candidates.add(fixed(endpoint(i), i == 3 ? 1 : 2, 0));
     }
     Picker unique = Pickers.leastConnection(random).newPicker(candidates, null);
     for (int i = 0; i < 100; i++) {
       assertEquals(candidates.get(3), unique.pick(null));
     }
-    assertEquals(0, random.draws);
-    candidates.set(7, fixed(endpoint(7), 0, 0));
-    Picker tied = Pickers.leastConnection(random).newPicker(candidates, null);
-    for (int i = 0; i < 100; i++) {
-      tied.pick(null);
-    }
     assertEquals(100, random.draws);
+    candidates.set(7, fixed(endpoint(7), 1, 0));
+    Picker tied = Pickers.leastConnection(random).newPicker(candidates, null);
+    int third = 0;
+    for (int i = 0; i < 1_000; i++) {
+      third += tied.pick(null) == candidates.get(3) ? 1 : 0;
+    }
+    assertEquals(1_100, random.draws);
+    assertShare(0.5, third, 1_000, 0.05);
+  }
+
+  @Test
+  void leastConnection_idleProbe_keepsTiesAmongIdleEndpointsByWeight() {
+    // Two idle endpoints among busy ones, weights 1 and 3: the probe takes an idle one when it draws
+    // one, the scan otherwise; together 1:3 between the idle two, nothing to the busy.
+    List<Candidate> candidates = new ArrayList<>();
+    int[] weights = {2, 1, 5, 3, 2};
+    int[] inFlight = {1, 0, 2, 0, 4};
+    for (int i = 0; i < weights.length; i++) {
+      candidates.add(fixed(endpoint(i).withWeight(weights[i]), inFlight[i], 0));
+    }
+    Picker picker = Pickers.leastConnection(new Random(25)).newPicker(candidates, null);
+    int[] counts = new int[weights.length];
+    for (int i = 0; i < 20_000; i++) {
+      counts[candidates.indexOf(picker.pick(null))]++;
+    }
+    assertEquals(0, counts[0] + counts[2] + counts[4], Arrays.toString(counts));
+    assertShare(0.25, counts[1], 20_000, 0.01);
   }
 
   // ---- peak-EWMA
@@ -437,6 +459,34 @@ final class LeastLoadPickerTest {
     }
     for (int i = 0; i < weights.length; i++) {
       assertShare(weights[i] / 20, counts[i], samples, 0.002);
+    }
+  }
+
+  @Test
+  void kthSetBit_findsEveryTieOfEverySixteenBitMask() {
+    for (int mask = 1; mask < 1 << 16; mask++) {
+      int rest = mask;
+      for (int k = 0; rest != 0; k++) {
+        assertEquals(Integer.numberOfTrailingZeros(rest), LeastLoadPickerFactory.kthSetBit(mask, k));
+        rest &= rest - 1;
+      }
+    }
+  }
+
+  @Test
+  void other_isUniformOverTheOtherIndices() {
+    int n = 7;
+    for (int first = 0; first < n; first++) {
+      int[] counts = new int[n];
+      for (long bits = 0; bits < 1L << 32; bits += 1L << 20) {
+        counts[LeastLoadPickerFactory.other(bits, n, first)]++;
+      }
+      assertEquals(0, counts[first]);
+      for (int j = 0; j < n; j++) {
+        if (j != first) {
+          assertEquals(4096 / 6.0, counts[j], 1.0, "first " + first + ", counts " + Arrays.toString(counts));
+        }
+      }
     }
   }
 
