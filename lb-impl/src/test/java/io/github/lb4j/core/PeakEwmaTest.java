@@ -11,6 +11,10 @@ final class PeakEwmaTest {
 
   @Test
   void decay_isCloseToExpWhereItMatters() {
+    for (double x = 0; x <= 0.02; x += 1e-6) {
+      double exact = Math.exp(-x);
+      assertEquals(exact, PeakEwma.decay(x), 1e-6 * exact, "x = " + x);
+    }
     for (double x = 0; x <= 3; x += 0.001) {
       double exact = Math.exp(-x);
       assertEquals(exact, PeakEwma.decay(x), 1e-4 * exact, "x = " + x);
@@ -30,6 +34,8 @@ final class PeakEwmaTest {
       assertTrue(d <= previous && d >= 0, "decay(" + x + ") = " + d + " after " + previous);
       previous = d;
     }
+    double below = Math.nextDown(PeakEwma.SHORT);
+    assertTrue(PeakEwma.decay(below) >= PeakEwma.decay(PeakEwma.SHORT), "where the formula changes");
     assertEquals(0.0, PeakEwma.decay(PeakEwma.FORGET_AFTER));
     assertEquals(0.0, PeakEwma.decay(Double.POSITIVE_INFINITY));
   }
