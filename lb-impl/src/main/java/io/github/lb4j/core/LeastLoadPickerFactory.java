@@ -7,6 +7,7 @@ import io.github.lb4j.PickerFactory;
 import io.github.lb4j.Ticker;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Least-connection and peak-EWMA: choose a candidate with a low load per unit of effective weight
@@ -35,6 +36,10 @@ import java.util.Objects;
  * so a fast-failing endpoint looks slow. An endpoint with no latency sample yet costs nothing while
  * idle and a large penalty once it has a call in flight, so a newcomer gets one probe call rather
  * than a flood.
+ *
+ * <p>A retry or hedge ({@link Picker#pick(String, java.util.Set)}) keeps the usual choice when it is
+ * allowed and otherwise compares every allowed candidate by the same load, so that its ties, too,
+ * follow the weights and a peak-EWMA retry still avoids slow endpoints.
  *
  * <p>Weights are read once, when a picker is built (the balancer rebuilds it at each warm-up step).
  *
@@ -169,6 +174,65 @@ final class LeastLoadPickerFactory implements PickerFactory {
     return a != 0 && b != 0 && a <= b * LATENCY_TOLERANCE && b <= a * LATENCY_TOLERANCE;
   }
 
+  // ---- retries
+
+  /**
+   * What every picker here shares: the choice for a retry or hedge ({@link Picker#pick(String,
+   * Set)}). The usual pick is kept when it is allowed; otherwise every allowed candidate is compared
+   * by the picker's load per unit of weight, a tie broken in proportion to weight, so that a retry
+   * also breaks ties fairly and peak-EWMA retries still avoid slow endpoints. Off the common path: it
+   * reads the clock once more and draws once per tie.
+   */
+  private interface LeastLoad extends Picker {
+    Candidate[] candidates();
+
+    /** The effective weights, or {@code null} when they are all equal. */
+    double[] weights();
+
+    /** The clock for peak-EWMA, or {@code null} for least-connection. */
+    Ticker ticker();
+
+    Rng rng();
+
+    @Override
+    default Candidate pick(String key, Set<String> exclude) {
+      Candidate chosen = pick(key);
+      if (chosen != null && !exclude.contains(chosen.endpoint().id())) {
+        return chosen;
+      }
+      return lightestAllowed(candidates(), weights(), ticker(), rng(), exclude);
+    }
+  }
+
+  /** The allowed candidate with the lowest load per unit of weight; {@code null} if none. */
+  static Candidate lightestAllowed(
+      Candidate[] cs, double[] weights, Ticker ticker, Rng rng, Set<String> exclude) {
+    long now = ticker == null ? 0 : ticker.read();
+    Candidate best = null;
+    double bestLoad = Double.POSITIVE_INFINITY;
+    double tieWeight = 0;
+    for (int i = 0; i < cs.length; i++) {
+      Candidate c = cs[i];
+      if (exclude.contains(c.endpoint().id())) {
+        continue;
+      }
+      double w = weights == null ? 1 : weights[i];
+      int inFlight = c.inFlight();
+      double load = (ticker == null ? inFlight : cost(c.latencyEwmaNanos(now), inFlight)) / w;
+      if (best == null || load < bestLoad) {
+        best = c;
+        bestLoad = load;
+        tieWeight = w;
+      } else if (load == bestLoad) {
+        tieWeight += w;
+        if (rng.nextDouble() * tieWeight < w) {
+          best = c; // weighted reservoir sampling: each tie wins by its share of the weight
+        }
+      }
+    }
+    return best;
+  }
+
   // ---- least-connection
 
   /**
@@ -178,7 +242,17 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * uniformly. The tied candidates are remembered as bits of an int, so no second read of a count
    * can disagree with the first.
    */
-  private record Scan(Candidate[] candidates, Rng rng) implements Picker {
+  private record Scan(Candidate[] candidates, Rng rng) implements LeastLoad {
+    @Override
+    public double[] weights() {
+      return null;
+    }
+
+    @Override
+    public Ticker ticker() {
+      return null;
+    }
+
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -214,7 +288,12 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * equal ratios always tie.
    */
   private record WeightedScan(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
-      implements Picker {
+      implements LeastLoad {
+    @Override
+    public Ticker ticker() {
+      return null;
+    }
+
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -258,7 +337,17 @@ final class LeastLoadPickerFactory implements PickerFactory {
   }
 
   /** Equal weights, above {@link #EXACT_SCAN_LIMIT}: two distinct uniform samples, lighter wins. */
-  private record TwoChoices(Candidate[] candidates, Rng rng) implements Picker {
+  private record TwoChoices(Candidate[] candidates, Rng rng) implements LeastLoad {
+    @Override
+    public double[] weights() {
+      return null;
+    }
+
+    @Override
+    public Ticker ticker() {
+      return null;
+    }
+
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -275,7 +364,12 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * the second uniform among the others; the lower load per unit of weight wins, a tie the first.
    */
   private record WeightedTwoChoices(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
-      implements Picker {
+      implements LeastLoad {
+    @Override
+    public Ticker ticker() {
+      return null;
+    }
+
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -294,7 +388,13 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * Equal weights: two distinct uniform samples and one clock read; with alike latencies the one
    * with fewer calls in flight wins, otherwise the lower cost; a tie goes to the first sample.
    */
-  private record EwmaTwoChoices(Candidate[] candidates, Ticker ticker, Rng rng) implements Picker {
+  private record EwmaTwoChoices(Candidate[] candidates, Ticker ticker, Rng rng)
+      implements LeastLoad {
+    @Override
+    public double[] weights() {
+      return null;
+    }
+
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -320,7 +420,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
    */
   private record WeightedEwmaTwoChoices(
       Candidate[] candidates, double[] weights, Alias alias, Ticker ticker, Rng rng)
-      implements Picker {
+      implements LeastLoad {
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;

@@ -445,6 +445,76 @@ final class LeastLoadPickerTest {
     assertShare(0.1, counts.get(endpoint(0).id()), 10_000, 0.03);
   }
 
+  // ---- retries
+
+  @Test
+  void leastConnection_retry_idleTiesSplitEvenlyOverTheAllowed() {
+    // The balancer's fallback for a pick that lands on an excluded endpoint scans from a random
+    // start and keeps the first lightest: endpoint 1, right after the excluded 0, got 3/8.
+    Balancer balancer = Fixtures.balancer(Pickers.leastConnection(new Random(26)), 4);
+    Set<String> exclude = Set.of(endpoint(0).id());
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 9_000; i++) {
+      try (Lease lease = balancer.acquire(null, exclude)) {
+        lease.success();
+        counts.merge(lease.endpoint().id(), 1, Integer::sum);
+      }
+    }
+    assertEquals(3, counts.size(), counts::toString);
+    for (int i = 1; i < 4; i++) {
+      assertShare(1 / 3.0, counts.get(endpoint(i).id()), 9_000, 0.03);
+    }
+  }
+
+  @Test
+  void leastConnection_retry_idleTiesFollowTheWeightsOfTheAllowed() {
+    Balancer balancer =
+        Balancers.builder()
+            .picker(Pickers.leastConnection(new Random(27)))
+            .endpoints(
+                endpoint(0).withWeight(1),
+                endpoint(1).withWeight(1),
+                endpoint(2).withWeight(2),
+                endpoint(3).withWeight(6))
+            .build();
+    Set<String> exclude = Set.of(endpoint(3).id());
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      try (Lease lease = balancer.acquire(null, exclude)) {
+        lease.success();
+        counts.merge(lease.endpoint().id(), 1, Integer::sum);
+      }
+    }
+    assertShare(0.25, counts.get(endpoint(0).id()), 10_000, 0.03);
+    assertShare(0.25, counts.get(endpoint(1).id()), 10_000, 0.03);
+    assertShare(0.5, counts.get(endpoint(2).id()), 10_000, 0.03);
+  }
+
+  @Test
+  void peakEwma_retry_avoidsTheSlowEndpoint() {
+    AtomicLong now = new AtomicLong();
+    Balancer balancer =
+        Balancers.builder()
+            .picker(Pickers.peakEwma(new Random(28)))
+            .ticker(now::get)
+            .endpoints(Fixtures.endpoints(3))
+            .build();
+    DefaultBalancer internals = (DefaultBalancer) balancer;
+    long[] latency = {5_000_000, 100_000_000, 10_000_000}; // 0 fastest, 1 slow, 2 fast
+    for (int round = 0; round < 5; round++) {
+      now.addAndGet(1_000_000);
+      for (int i = 0; i < 3; i++) {
+        internals.slot(endpoint(i).id()).recordSuccess(now.get() - latency[i]);
+      }
+    }
+    Set<String> exclude = Set.of(endpoint(0).id()); // a retry after the fastest failed
+    for (int i = 0; i < 100; i++) {
+      try (Lease lease = balancer.acquire(null, exclude)) {
+        assertEquals(endpoint(2), lease.endpoint());
+      }
+    }
+  }
+
   // ---- the alias table
 
   @Test
