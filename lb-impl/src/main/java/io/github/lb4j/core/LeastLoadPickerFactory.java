@@ -18,12 +18,12 @@ import java.util.Set;
  * tied candidates in proportion to their weights (uniformly when the weights are equal). One 64-bit
  * draw per pick does it. Its first half probes a candidate drawn by weight, and an idle one is
  * taken without a scan: it is one of the lightest, and each idle candidate is probed in proportion
- * to its weight. Otherwise every candidate is compared, and the second half breaks a tie. When every
- * endpoint is idle (one call at a time, or plain {@code choose()}) each therefore gets its share of
- * the weight, as in nginx and Envoy, and a warming endpoint its reduced share. Above the limit it
- * samples two distinct candidates and takes the lighter one (power of two choices), the first
- * sampled in proportion to weight (an alias table when weights differ) so that a tie, which goes to
- * the first, again follows the weights; one 64-bit draw gives both samples.
+ * to its weight. Otherwise every candidate is compared, and the second half breaks a tie. When
+ * every endpoint is idle (one call at a time, or plain {@code choose()}) each therefore gets its
+ * share of the weight, as in nginx and Envoy, and a warming endpoint its reduced share. Above the
+ * limit it samples two distinct candidates and takes the lighter one (power of two choices), the
+ * first sampled in proportion to weight (an alias table when weights differ) so that a tie, which
+ * goes to the first, again follows the weights; one 64-bit draw gives both samples.
  *
  * <p><b>Peak-EWMA</b> ({@link Mode#PEAK_EWMA}): Finagle's cost, the latency average ({@link
  * Candidate#latencyEwmaNanos}) times one more than the in-flight count. Always two choices, as in
@@ -37,9 +37,9 @@ import java.util.Set;
  * idle and a large penalty once it has a call in flight, so a newcomer gets one probe call rather
  * than a flood.
  *
- * <p>A retry or hedge ({@link Picker#pick(String, java.util.Set)}) keeps the usual choice when it is
- * allowed and otherwise compares every allowed candidate by the same load, so that its ties, too,
- * follow the weights and a peak-EWMA retry still avoids slow endpoints.
+ * <p>A retry or hedge ({@link Picker#pick(String, java.util.Set)}) keeps the usual choice when it
+ * is allowed and otherwise compares every allowed candidate by the same load, so that its ties,
+ * too, follow the weights and a peak-EWMA retry still avoids slow endpoints.
  *
  * <p>Weights are read once, when a picker is built (the balancer rebuilds it at each warm-up step).
  *
@@ -178,10 +178,10 @@ final class LeastLoadPickerFactory implements PickerFactory {
 
   /**
    * What every picker here shares: the choice for a retry or hedge ({@link Picker#pick(String,
-   * Set)}). The usual pick is kept when it is allowed; otherwise every allowed candidate is compared
-   * by the picker's load per unit of weight, a tie broken in proportion to weight, so that a retry
-   * also breaks ties fairly and peak-EWMA retries still avoid slow endpoints. Off the common path: it
-   * reads the clock once more and draws once per tie.
+   * Set)}). The usual pick is kept when it is allowed; otherwise every allowed candidate is
+   * compared by the picker's load per unit of weight, a tie broken in proportion to weight, so that
+   * a retry also breaks ties fairly and peak-EWMA retries still avoid slow endpoints. Off the
+   * common path: it reads the clock once more and draws once per tie.
    */
   private interface LeastLoad extends Picker {
     Candidate[] candidates();
@@ -238,9 +238,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
   /**
    * Equal weights, up to {@link #EXACT_SCAN_LIMIT}. One draw per pick: its high half probes a
    * random candidate, and an idle one is taken at once, being one of the lightest and, among the
-   * idle, uniform; otherwise the scan finds the lowest in-flight count and the low half breaks a tie
-   * uniformly. The tied candidates are remembered as bits of an int, so no second read of a count
-   * can disagree with the first.
+   * idle, uniform; otherwise the scan finds the lowest in-flight count and the low half breaks a
+   * tie uniformly. The tied candidates are remembered as bits of an int, so no second read of a
+   * count can disagree with the first.
    */
   private record Scan(Candidate[] candidates, Rng rng) implements LeastLoad {
     @Override
@@ -283,9 +283,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
 
   /**
    * Weights that differ (or warm-up), up to {@link #EXACT_SCAN_LIMIT}: as {@link Scan}, with the
-   * probe drawn in proportion to weight, the load per unit of weight, and a tie broken in proportion
-   * to the tied weights. Loads are compared by cross-multiplying, exact for integer weights, so
-   * equal ratios always tie.
+   * probe drawn in proportion to weight, the load per unit of weight, and a tie broken in
+   * proportion to the tied weights. Loads are compared by cross-multiplying, exact for integer
+   * weights, so equal ratios always tie.
    */
   private record WeightedScan(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {

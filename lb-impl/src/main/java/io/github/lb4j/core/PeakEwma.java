@@ -1,9 +1,9 @@
 package io.github.lb4j.core;
 
 /**
- * Finagle's peak-sensitive moving average of one endpoint's call latency: a sample above the average
- * replaces it at once, a lower one pulls it down with a time-based weight, and between samples it
- * decays towards zero so that an endpoint left idle looks attractive again.
+ * Finagle's peak-sensitive moving average of one endpoint's call latency: a sample above the
+ * average replaces it at once, a lower one pulls it down with a time-based weight, and between
+ * samples it decays towards zero so that an endpoint left idle looks attractive again.
  *
  * <p>The average is kept as a value and the time it was stamped; readers decay it to their own
  * {@code now} without writing, so a read costs two volatile loads, a multiplication and {@link
@@ -34,7 +34,8 @@ final class PeakEwma {
    */
   PeakEwma(double decayNanos, long now) {
     if (!(decayNanos > 0) || Double.isInfinite(decayNanos)) {
-      throw new IllegalArgumentException("decayNanos: " + decayNanos + " (expected: > 0 and finite)");
+      throw new IllegalArgumentException(
+          "decayNanos: " + decayNanos + " (expected: > 0 and finite)");
     }
     this.perNano = 1 / decayNanos;
     this.stamp = now;
@@ -70,10 +71,10 @@ final class PeakEwma {
    * case: an endpoint in use was sampled a moment ago) the Taylor polynomial {@code 1 - x + x²/2},
    * two multiplications, within {@code x³/6 < 7e-7}; above it the (2,2) Padé approximant of {@code
    * exp(-x/16)} squared four times, one division and nine multiplications. Within 0.001% of {@code
-   * exp(-x)} for {@code x} in [0, 3], 0.3% up to 10 and 8% up to {@link #FORGET_AFTER}, beyond which
-   * it is 0. Decreasing from {@code decay(0) = 1}, so that a longer wait never makes an average
-   * larger: the polynomial decreases below 1, the Padé approximant while {@code x/16 < 3}, and at
-   * {@code SHORT} the polynomial lies above {@code exp(-x)}, the approximant below.
+   * exp(-x)} for {@code x} in [0, 3], 0.3% up to 10 and 8% up to {@link #FORGET_AFTER}, beyond
+   * which it is 0. Decreasing from {@code decay(0) = 1}, so that a longer wait never makes an
+   * average larger: the polynomial decreases below 1, the Padé approximant while {@code x/16 < 3},
+   * and at {@code SHORT} the polynomial lies above {@code exp(-x)}, the approximant below.
    */
   static double decay(double x) {
     if (x < SHORT) {

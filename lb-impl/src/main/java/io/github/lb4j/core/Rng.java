@@ -43,8 +43,8 @@ final class Rng {
   }
 
   /**
-   * An index in {@code [0, bound)} from the 32 random bits {@code bits32} (in {@code [0, 2^32)}), by
-   * multiplying and shifting instead of dividing: each index gets {@code 2^32 / bound} values of
+   * An index in {@code [0, bound)} from the 32 random bits {@code bits32} (in {@code [0, 2^32)}),
+   * by multiplying and shifting instead of dividing: each index gets {@code 2^32 / bound} values of
    * {@code bits32}, rounded up or down, a bias below {@code bound / 2^32}.
    */
   static int index(long bits32, int bound) {

@@ -174,8 +174,8 @@ final class LeastLoadPickerTest {
 
   @Test
   void leastConnection_twoIdleAfterBusyOnes_splitEvenly() {
-    // Endpoints 0 and 1 hold a call each, 2 and 3 are idle. Scanning from a random start and keeping
-    // the first lightest sent 3 of 4 calls to endpoint 2, the idle one right after the busy run.
+    // Endpoints 0 and 1 hold a call each, 2 and 3 are idle. Scanning from a random start and
+    // keeping the first lightest sent 3 of 4 calls to endpoint 2, the idle one after the busy run.
     Balancer balancer = Fixtures.balancer(Pickers.leastConnection(new Random(11)), 4);
     List<Lease> first = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -217,7 +217,10 @@ final class LeastLoadPickerTest {
       endpoints.add(endpoint(i).withWeight(i % 2 == 0 ? 1 : 4));
     }
     Balancer balancer =
-        Balancers.builder().picker(Pickers.leastConnection(new Random(14))).endpoints(endpoints).build();
+        Balancers.builder()
+            .picker(Pickers.leastConnection(new Random(14)))
+            .endpoints(endpoints)
+            .build();
     for (int i = 0; i < 1_000; i++) {
       balancer.acquire(); // held: 1000 * 1/50 = 20 on a weight of 1, 80 on a weight of 4
     }
@@ -251,8 +254,8 @@ final class LeastLoadPickerTest {
 
   @Test
   void leastConnection_idleProbe_keepsTiesAmongIdleEndpointsByWeight() {
-    // Two idle endpoints among busy ones, weights 1 and 3: the probe takes an idle one when it draws
-    // one, the scan otherwise; together 1:3 between the idle two, nothing to the busy.
+    // Two idle endpoints among busy ones, weights 1 and 3: the probe takes an idle one when it
+    // draws one, the scan otherwise; together 1:3 between the idle two, nothing to the busy.
     List<Candidate> candidates = new ArrayList<>();
     int[] weights = {2, 1, 5, 3, 2};
     int[] inFlight = {1, 0, 2, 0, 4};
@@ -537,7 +540,8 @@ final class LeastLoadPickerTest {
     for (int mask = 1; mask < 1 << 16; mask++) {
       int rest = mask;
       for (int k = 0; rest != 0; k++) {
-        assertEquals(Integer.numberOfTrailingZeros(rest), LeastLoadPickerFactory.kthSetBit(mask, k));
+        assertEquals(
+            Integer.numberOfTrailingZeros(rest), LeastLoadPickerFactory.kthSetBit(mask, k));
         rest &= rest - 1;
       }
     }
@@ -554,7 +558,7 @@ final class LeastLoadPickerTest {
       assertEquals(0, counts[first]);
       for (int j = 0; j < n; j++) {
         if (j != first) {
-          assertEquals(4096 / 6.0, counts[j], 1.0, "first " + first + ", counts " + Arrays.toString(counts));
+          assertEquals(4096 / 6.0, counts[j], 1.0, first + ": " + Arrays.toString(counts));
         }
       }
     }
@@ -570,7 +574,8 @@ final class LeastLoadPickerTest {
   }
 
   /** Sequential calls (acquire, success, close) on endpoints weighted {@code weights}. */
-  private static void assertShares(PickerFactory picker, int[] weights, int calls, double tolerance) {
+  private static void assertShares(
+      PickerFactory picker, int[] weights, int calls, double tolerance) {
     List<Endpoint> endpoints = new ArrayList<>();
     int total = 0;
     for (int i = 0; i < weights.length; i++) {

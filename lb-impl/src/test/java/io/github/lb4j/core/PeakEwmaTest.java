@@ -35,7 +35,7 @@ final class PeakEwmaTest {
       previous = d;
     }
     double below = Math.nextDown(PeakEwma.SHORT);
-    assertTrue(PeakEwma.decay(below) >= PeakEwma.decay(PeakEwma.SHORT), "where the formula changes");
+    assertTrue(PeakEwma.decay(below) >= PeakEwma.decay(PeakEwma.SHORT), "at the switch of formula");
     assertEquals(0.0, PeakEwma.decay(PeakEwma.FORGET_AFTER));
     assertEquals(0.0, PeakEwma.decay(Double.POSITIVE_INFINITY));
   }
