@@ -46,28 +46,38 @@ public final class Pickers {
   }
 
   /**
-   * Least-connection: the fewest in-flight calls per unit of weight, ties broken at random. Scans
-   * every endpoint up to 16, then samples two distinct endpoints and takes the lighter one.
+   * Least-connection: the fewest in-flight calls per unit of weight (the weight times the warm-up
+   * share). Up to 16 endpoints it compares them all and breaks a tie with one random draw in
+   * proportion to the tied weights, so that endpoints that are all idle (one call at a time) share
+   * calls by weight; above 16 it samples two distinct endpoints, the first by weight, and takes the
+   * lighter, the first on a tie. Draws from {@link java.util.concurrent.ThreadLocalRandom}; no
+   * locking or allocation per pick.
    */
   public static PickerFactory leastConnection() {
     return new LeastLoadPickerFactory(LeastLoadPickerFactory.Mode.CONNECTIONS, Rng.THREAD_LOCAL);
   }
 
-  /** {@link #leastConnection()} breaking ties and sampling with {@code random}. */
+  /** {@link #leastConnection()} breaking ties and sampling with {@code random}, for tests. */
   public static PickerFactory leastConnection(Random random) {
     return new LeastLoadPickerFactory(
         LeastLoadPickerFactory.Mode.CONNECTIONS, Rng.of(Objects.requireNonNull(random, "random")));
   }
 
   /**
-   * Finagle's peak-EWMA: the lowest peak-sensitive latency average times (in-flight + 1), per unit
-   * of weight. The average's decay is the balancer's {@link BalancerBuilder#latencyDecay}.
+   * Finagle's peak-EWMA: of two distinct endpoints sampled at random (the first by weight), the
+   * one with the lower peak-sensitive latency average times (in-flight + 1), per unit of weight.
+   * Averages within 25% of each other count as alike, and then the fewer calls in flight per unit
+   * of weight wins, so that identical endpoints share calls evenly. A failed call counts as the
+   * balancer's {@link BalancerBuilder#failurePenalty}, so failing fast does not attract calls; an
+   * endpoint without a latency sample yet is tried with one call, not flooded, until that call
+   * ends. The average's decay is the balancer's {@link BalancerBuilder#latencyDecay}. One clock
+   * read per pick.
    */
   public static PickerFactory peakEwma() {
     return new LeastLoadPickerFactory(LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.THREAD_LOCAL);
   }
 
-  /** {@link #peakEwma()} breaking ties and sampling with {@code random}. */
+  /** {@link #peakEwma()} sampling with {@code random}, for tests. */
   public static PickerFactory peakEwma(Random random) {
     return new LeastLoadPickerFactory(
         LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.of(Objects.requireNonNull(random, "random")));
