@@ -4,7 +4,6 @@ import io.github.lb4j.Candidate;
 import io.github.lb4j.Picker;
 import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
-import io.github.lb4j.Ticker;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -99,10 +98,10 @@ final class LeastLoadPickerFactory implements PickerFactory {
     double[] weights = Weights.exact(candidates);
     boolean equal = allEqual(weights);
     if (mode == Mode.PEAK_EWMA) {
-      Ticker ticker = Objects.requireNonNull(context, "context").ticker();
+      Objects.requireNonNull(context, "context");
       return equal
-          ? new EwmaTwoChoices(array, ticker, rng)
-          : new WeightedEwmaTwoChoices(array, weights, Alias.of(weights), ticker, rng);
+          ? new EwmaTwoChoices(array, context, rng)
+          : new WeightedEwmaTwoChoices(array, weights, Alias.of(weights), context, rng);
     }
     if (array.length <= EXACT_SCAN_LIMIT) {
       return equal
@@ -189,8 +188,8 @@ final class LeastLoadPickerFactory implements PickerFactory {
     /** The effective weights, or {@code null} when they are all equal. */
     double[] weights();
 
-    /** The clock for peak-EWMA, or {@code null} for least-connection. */
-    Ticker ticker();
+    /** The balancer's context for peak-EWMA (its recent time), or {@code null} for least-connection. */
+    PickerContext context();
 
     Rng rng();
 
@@ -200,14 +199,14 @@ final class LeastLoadPickerFactory implements PickerFactory {
       if (chosen != null && !exclude.contains(chosen.endpoint().id())) {
         return chosen;
       }
-      return lightestAllowed(candidates(), weights(), ticker(), rng(), exclude);
+      return lightestAllowed(candidates(), weights(), context(), rng(), exclude);
     }
   }
 
   /** The allowed candidate with the lowest load per unit of weight; {@code null} if none. */
   static Candidate lightestAllowed(
-      Candidate[] cs, double[] weights, Ticker ticker, Rng rng, Set<String> exclude) {
-    long now = ticker == null ? 0 : ticker.read();
+      Candidate[] cs, double[] weights, PickerContext context, Rng rng, Set<String> exclude) {
+    long now = context == null ? 0 : context.recentNanos();
     Candidate best = null;
     double bestLoad = Double.POSITIVE_INFINITY;
     double tieWeight = 0;
@@ -218,7 +217,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
       }
       double w = weights == null ? 1 : weights[i];
       int inFlight = c.inFlight();
-      double load = (ticker == null ? inFlight : cost(c.latencyEwmaNanos(now), inFlight)) / w;
+      double load = (context == null ? inFlight : cost(c.latencyEwmaNanos(now), inFlight)) / w;
       if (best == null || load < bestLoad) {
         best = c;
         bestLoad = load;
@@ -249,7 +248,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
     }
 
     @Override
-    public Ticker ticker() {
+    public PickerContext context() {
       return null;
     }
 
@@ -290,7 +289,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
   private record WeightedScan(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {
     @Override
-    public Ticker ticker() {
+    public PickerContext context() {
       return null;
     }
 
@@ -344,7 +343,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
     }
 
     @Override
-    public Ticker ticker() {
+    public PickerContext context() {
       return null;
     }
 
@@ -366,7 +365,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
   private record WeightedTwoChoices(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {
     @Override
-    public Ticker ticker() {
+    public PickerContext context() {
       return null;
     }
 
@@ -385,10 +384,10 @@ final class LeastLoadPickerFactory implements PickerFactory {
   // ---- peak-EWMA
 
   /**
-   * Equal weights: two distinct uniform samples and one clock read; with alike latencies the one
+   * Equal weights: two distinct uniform samples, no clock read; with alike latencies the one
    * with fewer calls in flight wins, otherwise the lower cost; a tie goes to the first sample.
    */
-  private record EwmaTwoChoices(Candidate[] candidates, Ticker ticker, Rng rng)
+  private record EwmaTwoChoices(Candidate[] candidates, PickerContext context, Rng rng)
       implements LeastLoad {
     @Override
     public double[] weights() {
@@ -402,7 +401,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
       int i = Rng.index(Rng.high(bits), cs.length);
       Candidate a = cs[i];
       Candidate b = cs[other(Rng.low(bits), cs.length, i)];
-      long now = ticker.read();
+      long now = context.recentNanos(); // no clock read: the balancer's last one, within 1 ms
       double la = a.latencyEwmaNanos(now);
       double lb = b.latencyEwmaNanos(now);
       int ka = a.inFlight();
@@ -419,7 +418,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * EwmaTwoChoices} with in-flight counts and costs per unit of weight.
    */
   private record WeightedEwmaTwoChoices(
-      Candidate[] candidates, double[] weights, Alias alias, Ticker ticker, Rng rng)
+      Candidate[] candidates, double[] weights, Alias alias, PickerContext context, Rng rng)
       implements LeastLoad {
     @Override
     public Candidate pick(String key) {
@@ -429,7 +428,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
       int j = other(Rng.low(bits), cs.length, i);
       Candidate a = cs[i];
       Candidate b = cs[j];
-      long now = ticker.read();
+      long now = context.recentNanos(); // no clock read: the balancer's last one, within 1 ms
       double la = a.latencyEwmaNanos(now);
       double lb = b.latencyEwmaNanos(now);
       int ka = a.inFlight();
