@@ -61,6 +61,7 @@ final class DefaultBalancer implements Balancer {
   private final BalanceTracker balance;
   private final double decayNanos;
   private final long failurePenaltyNanos;
+  private final int latencySamplingMask;
   private final double panicThreshold;
   private final boolean timesCalls;
   private final Totals totals;
@@ -105,6 +106,7 @@ final class DefaultBalancer implements Balancer {
       Ticker ticker,
       double decayNanos,
       long failurePenaltyNanos,
+      int latencySampling,
       double panicThreshold,
       java.time.Duration balanceWindow,
       boolean timeCalls,
@@ -117,6 +119,7 @@ final class DefaultBalancer implements Balancer {
     this.ticker = ticker;
     this.decayNanos = decayNanos;
     this.failurePenaltyNanos = failurePenaltyNanos;
+    this.latencySamplingMask = latencySampling - 1;
     this.panicThreshold = panicThreshold;
     this.timesCalls = timeCalls || pickerFactory.usesLatency();
     this.totals = pickerFactory.usesTotalInFlight() ? new Totals() : null;
@@ -175,6 +178,15 @@ final class DefaultBalancer implements Balancer {
 
   long failurePenaltyNanos() {
     return failurePenaltyNanos;
+  }
+
+  /** {@code sampling - 1}: a call is timed when an endpoint's ended count masked by it is 0. */
+  int latencySamplingMask() {
+    return latencySamplingMask;
+  }
+
+  long recentNanos() {
+    return recentNanos;
   }
 
   @Override

@@ -187,9 +187,21 @@ final class EndpointSlot implements Candidate {
     }
   }
 
-  /** The clock reading a lease starts from: 0 unless calls are timed. */
+  /** {@link #startNanos()} of a call that is not timed. */
+  static final long UNTIMED = Long.MIN_VALUE;
+
+  /**
+   * The clock reading a lease starts from, or {@link #UNTIMED}. When calls are timed, one call in
+   * {@code sampling} per endpoint is: the one acquired when this endpoint's ended-call count is a
+   * multiple of it (read from the word the acquire just wrote, so deciding costs no atomic and no
+   * random draw, and an endpoint's first call is always timed).
+   */
   long startNanos() {
-    return latency == null ? 0 : balancer.now();
+    if (latency == null
+        || ((load >>> IN_FLIGHT_BITS) & balancer.latencySamplingMask()) != 0) {
+      return UNTIMED;
+    }
+    return balancer.now();
   }
 
   /** A success reported now, for a call started at {@code startNanos}. */
@@ -197,7 +209,7 @@ final class EndpointSlot implements Candidate {
     if (consecutiveFailures != 0) {
       consecutiveFailures = 0;
     }
-    if (latency != null) {
+    if (startNanos != UNTIMED) {
       long now = balancer.now();
       latency.observe(now - startNanos, now);
     }
@@ -205,14 +217,20 @@ final class EndpointSlot implements Candidate {
 
   /**
    * A failure reported now, for a call started at {@code startNanos}. Its latency is charged as at
-   * least the balancer's failure penalty, so that failing fast never looks fast (Finagle); the
-   * balancer hears of it for outlier detection.
+   * least the balancer's failure penalty, so that failing fast never looks fast (Finagle); an untimed
+   * failure is charged the penalty, as of the balancer's recent time. The balancer hears of it for
+   * outlier detection.
    */
   void recordFailure(long startNanos, Throwable cause) {
     failures.increment();
     if (latency != null) {
-      long now = balancer.now();
-      latency.observe(Math.max(now - startNanos, balancer.failurePenaltyNanos()), now);
+      long penalty = balancer.failurePenaltyNanos();
+      if (startNanos == UNTIMED) {
+        latency.observe(penalty, balancer.recentNanos());
+      } else {
+        long now = balancer.now();
+        latency.observe(Math.max(now - startNanos, penalty), now);
+      }
     }
     int streak = consecutiveFailures + 1; // racing failures may count one less: a streak, not a sum
     consecutiveFailures = streak;

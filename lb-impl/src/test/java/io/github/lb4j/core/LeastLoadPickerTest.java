@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import static io.github.lb4j.core.Fixtures.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lb4j.Balancer;
@@ -431,8 +432,35 @@ final class LeastLoadPickerTest {
         lease.success();
       }
     }
-    // One when the call starts and one when it ends; the pick reuses the balancer's recent time.
-    assertEquals(2_000, reads.get(), "clock reads for 1000 timed calls");
+    // One call in four per endpoint is timed (the default sampling): one read when it starts and
+    // one when it ends; the pick reuses the balancer's recent time. Each of the ten endpoints'
+    // counts rounds up at most once.
+    long timed = reads.get() / 2;
+    assertEquals(0, reads.get() % 2);
+    assertTrue(timed >= 250 && timed <= 260, "timed calls out of 1000: " + timed);
+  }
+
+  @Test
+  void latencySamplingOne_timesEveryCall() {
+    AtomicLong reads = new AtomicLong();
+    Balancer balancer =
+        Balancers.builder()
+            .picker(Pickers.peakEwma(new Random(21)))
+            .latencySampling(1)
+            .ticker(reads::incrementAndGet)
+            .endpoints(Fixtures.endpoints(10))
+            .build();
+    reads.set(0);
+    for (int i = 0; i < 1_000; i++) {
+      try (Lease lease = balancer.acquire()) {
+        lease.success();
+      }
+    }
+    assertEquals(2_000, reads.get(), "clock reads for 1000 calls, each timed");
+    assertEquals(
+        "latencySampling: 3 (expected: a power of two in [1, 1024])",
+        assertThrows(IllegalArgumentException.class, () -> Balancers.builder().latencySampling(3))
+            .getMessage());
   }
 
   @Test
