@@ -33,6 +33,13 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   private final KeyHasher hasher;
   private final Rng rng;
 
+  /**
+   * The ring built last, from which the next one is derived (only the endpoints that changed are
+   * touched). Rings are immutable; the field is written by the balancer's writer only, and is
+   * volatile so that a factory shared by mistake between balancers still builds correct rings.
+   */
+  private volatile HashRing previous = HashRingUpdate.EMPTY;
+
   ConsistentHashPickerFactory(
       int virtualNodes, int probes, double loadFactor, KeyHasher hasher, Rng rng) {
     this.virtualNodes = virtualNodes;
@@ -50,7 +57,8 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   @Override
   public Picker newPicker(List<Candidate> candidates) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
-    HashRing ring = HashRing.build(array, virtualNodes, hasher);
+    HashRing ring = HashRingUpdate.next(previous, candidates, virtualNodes, hasher);
+    previous = ring;
     if (loadFactor == 0) {
       return new Plain(array, ring);
     }
@@ -89,7 +97,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
 
     @Override
     public Candidate pick(String key) {
-      return candidates[ring.owners[start(ring, key)]];
+      return candidates[ring.owner(start(ring, key))];
     }
 
     @Override
@@ -103,7 +111,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       if (index < 0) {
         return null;
       }
-      EndpointSlot slot = (EndpointSlot) candidates[ring.owners[index]];
+      EndpointSlot slot = (EndpointSlot) candidates[ring.owner(index)];
       slot.acquire();
       return slot;
     }
@@ -130,7 +138,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
 
     @Override
     public Candidate home(String key) {
-      return candidates[ring.owners[start(ring, key)]];
+      return candidates[ring.owner(start(ring, key))];
     }
 
     @Override
@@ -151,7 +159,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       }
       EndpointSlot slot = (EndpointSlot) walk(index, true, exclude);
       if (slot == null) {
-        slot = (EndpointSlot) candidates[ring.owners[index]];
+        slot = (EndpointSlot) candidates[ring.owner(index)];
         slot.acquire();
       }
       return slot;
@@ -170,7 +178,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       for (int turn = 0; turn < 8; turn++) {
         int previous = -1;
         for (int step = 0, index = start; step < size; step++, index = next(index, size)) {
-          int owner = ring.owners[index];
+          int owner = ring.owner(index);
           if (owner == previous) {
             continue;
           }
