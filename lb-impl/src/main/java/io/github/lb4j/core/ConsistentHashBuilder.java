@@ -24,7 +24,7 @@ public final class ConsistentHashBuilder {
   public static final int DEFAULT_VIRTUAL_NODES = 256;
 
   /** Probes per key unless set; see {@link #probes(int)}. */
-  public static final int DEFAULT_PROBES = 8;
+  public static final int DEFAULT_PROBES = 4;
 
   /** The most probes per key. */
   public static final int MAX_PROBES = 64;

@@ -67,23 +67,48 @@ final class HashRing {
   static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
   /** Fixed-point position of 1.0 in {@link #FACTORS}: a score is {@code distance * factor}. */
-  private static final int FACTOR_SHIFT = 25;
+  private static final int FACTOR_SHIFT = 15;
+
+  /** The largest score factor over the smallest, {@code 2^SPREAD_BITS}. */
+  private static final int SPREAD_BITS = 8;
 
   /**
-   * The score factors {@code 64^(i / 256)} in fixed point, at most {@code 2^31}, so that a score
-   * ({@code distance < 2^32} times a factor) fits in a positive {@code long}. Computed with {@link
-   * StrictMath} so that every JVM computes the same table, and so the same mapping.
+   * Low bits of a packed score that say which probe ({@code 6} bits) and which window entry
+   * ({@code 2} bits) it belongs to: packed scores compare like (score, probe, entry).
+   */
+  private static final int TAG_BITS = 8;
+
+  /**
+   * The score factors {@code 256^(i / 256)} in fixed point: {@code [2^15, 2^23)}, so that a score
+   * ({@code distance < 2^32} times a factor) fits in 55 bits and a packed score in 63. Computed with
+   * {@link StrictMath} so that every JVM computes the same table, and so the same mapping.
    */
   private static final long[] FACTORS = new long[256];
 
   static {
     for (int i = 0; i < FACTORS.length; i++) {
-      FACTORS[i] = Math.round(StrictMath.pow(64, i / 256.0) * (1L << FACTOR_SHIFT));
+      FACTORS[i] =
+          Math.round(StrictMath.pow(2, SPREAD_BITS * i / 256.0) * (1L << FACTOR_SHIFT));
     }
   }
 
-  /** Sorted by position (ties by the owner's seed, then id): {@code position << 32 | slot}. */
+  /**
+   * Entries scored per probe without branching: the window starts at the probe's bucket, so it also
+   * holds the bucket's points before the probe (masked out).
+   */
+  static final int WINDOW = 4;
+
+  /** Entries after the points that repeat the first ones, so that no window wraps. */
+  static final int TAIL = 2 * WINDOW;
+
+  /**
+   * Sorted by position (ties by the owner's seed, then id): {@code position << 32 | slot}; then
+   * {@link #WINDOW} entries that repeat the first ones (cyclically), so that a window never wraps.
+   */
   final long[] points;
+
+  /** The number of points: {@code points.length - TAIL}. */
+  private final int n;
 
   /** {@code bucketStart[b]}: the index of the first point whose position's top bits are {@code >= b}. */
   final int[] bucketStart;
@@ -100,6 +125,7 @@ final class HashRing {
   final int[] slotPoints;
   final Map<String, Integer> slotOfId;
 
+  /** A ring over {@code points} (with its {@link #WINDOW} repeated entries) and their index. */
   HashRing(
       long[] points,
       int[] bucketStart,
@@ -110,6 +136,7 @@ final class HashRing {
       int[] slotPoints,
       Map<String, Integer> slotOfId) {
     this.points = points;
+    this.n = points.length - TAIL;
     this.bucketStart = bucketStart;
     this.shift = shift;
     this.candidateOfSlot = candidateOfSlot;
@@ -133,17 +160,20 @@ final class HashRing {
     return KeyHashers.fmix64(hash + j * GOLDEN);
   }
 
-  /** The score factor of the point at {@code position} for {@code probe}, in fixed point. */
-  private static long factor(long probe, long position) {
-    long x = (probe ^ position) * 0xbf58476d1ce4e5b9L;
-    x ^= x >>> 31;
-    x *= 0x94d049bb133111ebL;
-    return FACTORS[(int) (x >>> 56)];
+  /**
+   * The score of the point at {@code position} for {@code probe} (at {@code at}): its clockwise
+   * distance times a factor in {@code [1, 64)} picked by the top byte of a multiplicative hash of the
+   * probe and the position. The probe's low bits are independent of its place, so the factor is
+   * independent of the distance.
+   */
+  private static long score(long probe, long at, long position) {
+    long distance = (position - at) & 0xffffffffL;
+    return distance * FACTORS[(int) (((probe ^ position) * 0xd6e8feb86659fd93L) >>> 56)];
   }
 
-  /** The number of bucket bits for {@code size} points: about 4 to 8 points per bucket. */
+  /** The number of bucket bits for {@code size} points: 1 to 2 points per bucket. */
   static int bucketBits(int size) {
-    return Math.max(1, Math.min(24, 31 - Integer.numberOfLeadingZeros(Math.max(1, size)) - 2));
+    return Math.max(1, Math.min(26, 31 - Integer.numberOfLeadingZeros(Math.max(1, size))));
   }
 
   /** The candidate index that owns the point at {@code index}. */
@@ -153,7 +183,7 @@ final class HashRing {
 
   /** The number of points. */
   int size() {
-    return points.length;
+    return n;
   }
 
   /** The index of the first point at or after {@code position} on the circle, wrapping to 0. */
@@ -166,43 +196,126 @@ final class HashRing {
       i++;
     }
     // Past the bucket's last point, the answer is the next bucket's first point: index `end`.
-    return i == points.length ? 0 : i;
+    return i == n ? 0 : i;
   }
 
-  /** The index of the point with the smallest score over the key's probes; see the class doc. */
+  /**
+   * The index of the point with the smallest score over the key's probes; ties go to the earlier
+   * probe, then to the point nearer the probe. See the class documentation.
+   *
+   * <p>Each probe scores the {@link #WINDOW} entries from the start of its bucket without branching
+   * (entries before the probe count as infinitely far), so the probes' memory reads overlap and no
+   * branch depends on the data. Only then is each window checked: if the window's last entry is
+   * behind the probe, or near enough that a point beyond it could still beat the best score, the
+   * probe's scan goes on one point at a time. That happens for a small fraction of probes.
+   */
   int lookup(long hash, int probes) {
     long[] points = this.points;
-    int n = points.length;
     long best = Long.MAX_VALUE;
-    int bestIndex = 0;
     for (int j = 0; j < probes; j++) {
       long probe = probe(hash, j);
       long at = probe >>> 32;
-      int i = successor(at);
-      for (int step = 0; step < n; step++) {
-        long position = points[i] >>> 32;
-        long distance = (position - at) & 0xffffffffL;
-        if (distance << FACTOR_SHIFT >= best) {
-          break; // no point further on can score lower: factors are at least 1
+      int bucket = (int) (at >>> shift);
+      int start = bucketStart[bucket];
+      int i = windowStart(at, start, bucketStart[bucket + 1]);
+      // A bucket with a whole window of points behind the probe: this window does not count (its
+      // check below sends the probe to the exact scan).
+      long skip = (long) -((i - start) >>> 2) >>> 1;
+      long tag = (long) j << 2;
+      long s0 = score(probe, at, points[i] >>> 32) << TAG_BITS | tag;
+      long s1 = score(probe, at, points[i + 1] >>> 32) << TAG_BITS | tag | 1;
+      long s2 = score(probe, at, points[i + 2] >>> 32) << TAG_BITS | tag | 2;
+      long s3 = score(probe, at, points[i + 3] >>> 32) << TAG_BITS | tag | 3;
+      best = min(best, min(min(s0, s1), min(s2, s3)) | skip);
+    }
+    int bestProbe = (int) (best >>> 2) & 63;
+    int bestIndex = windowStart(probe(hash, bestProbe) >>> 32) + (int) (best & 3);
+    // Checks: can a point beyond some probe's window still win? Rarely.
+    for (int j = 0; j < probes; j++) {
+      long probe = probe(hash, j);
+      long at = probe >>> 32;
+      int bucket = (int) (at >>> shift);
+      int start = bucketStart[bucket];
+      int last = windowStart(at, start, bucketStart[bucket + 1]) + WINDOW - 1;
+      long position = points[last] >>> 32;
+      boolean behind = last - start == 2 * WINDOW - 1; // the window did not count: scan exactly
+      long bound = ((position - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | (long) j << 2;
+      if (behind || bound < best) {
+        int found = scanBeyond(probe, j, best, behind ? -1 : last);
+        if (found >= 0) {
+          best = score(probe, at, points[found] >>> 32) << TAG_BITS | (long) j << 2 | 3;
+          bestIndex = found;
         }
-        long score = distance * factor(probe, position);
-        if (score < best) {
-          best = score;
-          bestIndex = i;
-        }
-        i = i + 1 == n ? 0 : i + 1;
       }
     }
-    return bestIndex;
+    return bestIndex < n ? bestIndex : bestIndex % n;
+  }
+
+  /**
+   * Where a probe's window starts: its successor, found without branching when its bucket holds
+   * fewer than {@link #WINDOW} points before it (else {@link #WINDOW} entries into the bucket, and
+   * the window's check sends the probe to the exact scan).
+   */
+  private int windowStart(long at) {
+    int bucket = (int) (at >>> shift);
+    return windowStart(at, bucketStart[bucket], bucketStart[bucket + 1]);
+  }
+
+  private int windowStart(long at, int i, int end) {
+    long[] points = this.points;
+    return i
+        + behind(points[i] >>> 32, at, i, end)
+        + behind(points[i + 1] >>> 32, at, i + 1, end)
+        + behind(points[i + 2] >>> 32, at, i + 2, end)
+        + behind(points[i + 3] >>> 32, at, i + 3, end);
+  }
+
+  /** 1 if the entry at {@code i} lies in the probe's bucket (ending at {@code end}) behind it. */
+  private static int behind(long position, long at, int i, int end) {
+    return (int) ((position - at) >>> 63) & (i - end) >>> 31;
+  }
+
+  /** {@code min(a, b)} without a branch, for {@code a, b >= 0}. */
+  private static long min(long a, long b) {
+    long d = a - b;
+    return b + (d & (d >> 63));
+  }
+
+  /**
+   * The exact scan of probe {@code j} past its window (from its successor when the window did not
+   * reach the probe): the index of a point that beats the packed score {@code best} (a smaller
+   * score, or an equal one from an earlier probe), or -1.
+   */
+  private int scanBeyond(long probe, int j, long best, int last) {
+    long at = probe >>> 32;
+    long bestScore = best >>> TAG_BITS;
+    int bestProbe = (int) (best >>> 2) & 63;
+    int i = last < 0 ? successor(at) : (last + 1) % n;
+    int found = -1;
+    for (int step = 0; step < n; step++) {
+      long position = points[i] >>> 32;
+      long bound = ((position - at) & 0xffffffffL) << FACTOR_SHIFT;
+      if (bound > bestScore || (bound == bestScore && j >= bestProbe)) {
+        break;
+      }
+      long score = score(probe, at, position);
+      if (score < bestScore || (score == bestScore && j < bestProbe)) {
+        bestScore = score;
+        bestProbe = j;
+        found = i;
+      }
+      i = i + 1 == n ? 0 : i + 1;
+    }
+    return found;
   }
 
   /**
    * {@link #lookup} on the ring without the points of owners {@code allowed} rejects: where the key
-   * would go if those endpoints left. {@code -1} when no owner is allowed.
+   * would go if those endpoints left. {@code -1} when no owner is allowed. An exact scan per probe,
+   * for the retry path.
    */
   int lookupExcluding(long hash, int probes, IntPredicate allowed) {
     long[] points = this.points;
-    int n = points.length;
     long best = Long.MAX_VALUE;
     int bestIndex = -1;
     for (int j = 0; j < probes; j++) {
@@ -213,10 +326,10 @@ final class HashRing {
         long position = points[i] >>> 32;
         long distance = (position - at) & 0xffffffffL;
         if (distance << FACTOR_SHIFT >= best) {
-          break;
+          break; // no point further on can score lower: factors are at least 1
         }
         if (allowed.test(owner(i))) {
-          long score = distance * factor(probe, position);
+          long score = score(probe, at, position);
           if (score < best) {
             best = score;
             bestIndex = i;
@@ -233,7 +346,6 @@ final class HashRing {
 
   /** The first index at or after {@code index}, clockwise, whose owner is allowed; or -1. */
   int firstAllowed(int index, IntPredicate allowed) {
-    int n = points.length;
     for (int step = 0; step < n; step++) {
       if (allowed.test(owner(index))) {
         return index;

@@ -31,7 +31,8 @@ final class HashRingUpdate {
   /** A ring with no members, to build the first ring from. */
   static final HashRing EMPTY =
       new HashRing(
-          new long[0], new int[3], 31, new int[0], new String[0], new long[0], new int[0],
+          new long[HashRing.TAIL], new int[3], 31, new int[0], new String[0], new long[0],
+          new int[0],
           Map.of());
 
   /** Above this many new points, a radix sort instead of a comparison sort. */
@@ -158,12 +159,13 @@ final class HashRingUpdate {
     long[] insert = newPoints(fresh, seeds, counts, ids, (int) added);
     int[] removed = removedIndices(previous, drop, (int) dropped);
     int[] before = insertionIndices(previous, insert, seeds, ids);
-    long[] points = merge(previous.points, removed, insert, before);
-    int bits = HashRing.bucketBits(points.length);
+    long[] points = merge(previous.points, previous.size(), removed, insert, before);
+    int size = points.length - HashRing.TAIL;
+    int bits = HashRing.bucketBits(size);
     int[] bucketStart =
-        bits == 32 - previous.shift && previous.points.length > 0
+        bits == 32 - previous.shift && previous.size() > 0
             ? shiftedIndex(previous.bucketStart, removed, insert, 32 - bits)
-            : index(points, bits);
+            : index(points, size, bits);
     return new HashRing(
         points,
         bucketStart,
@@ -271,13 +273,14 @@ final class HashRingUpdate {
   /** The sorted indices in the previous ring of the points of the dropped slots. */
   private static int[] removedIndices(HashRing previous, boolean[] drop, int dropped) {
     long[] old = previous.points;
+    int oldSize = previous.size();
     int[] removed = new int[dropped];
     if (dropped == 0) {
       return removed;
     }
     int r = 0;
-    if (dropped > old.length / 8) {
-      for (int i = 0; i < old.length; i++) {
+    if (dropped > oldSize / 8) {
+      for (int i = 0; i < oldSize; i++) {
         if (drop[(int) old[i]]) {
           removed[r++] = i;
         }
@@ -297,7 +300,7 @@ final class HashRingUpdate {
       for (int k = 0, count = previous.slotPoints[s]; k < count; k++) {
         long position = HashRing.position(seed, k);
         // The ring holds this point, so the run at this position is in range.
-        for (int i = lowerBound(previous, position); i < old.length && old[i] >>> 32 == position;
+        for (int i = lowerBound(previous, position); i < oldSize && old[i] >>> 32 == position;
             i++) {
           if (drop[(int) old[i]]) {
             if (f == found.length) {
@@ -342,14 +345,15 @@ final class HashRingUpdate {
   private static int[] insertionIndices(
       HashRing previous, long[] insert, long[] seeds, String[] ids) {
     long[] old = previous.points;
+    int oldSize = previous.size();
     int[] before = new int[insert.length];
-    if (old.length == 0) {
+    if (oldSize == 0) {
       return before;
     }
     for (int a = 0; a < insert.length; a++) {
       long position = insert[a] >>> 32;
       int i = lowerBound(previous, position);
-      while (i < old.length
+      while (i < oldSize
           && old[i] >>> 32 == position
           && before((int) old[i], (int) insert[a], previous.slotSeeds, previous.slotIds, seeds, ids)) {
         i++;
@@ -359,16 +363,21 @@ final class HashRingUpdate {
     return before;
   }
 
-  /** The previous points without {@code removed} and with {@code insert}, by block copies. */
-  private static long[] merge(long[] old, int[] removed, long[] insert, int[] before) {
-    long[] points = new long[old.length - removed.length + insert.length];
+  /**
+   * The first {@code oldSize} previous points without {@code removed} and with {@code insert}, by
+   * block copies; then the ring's repeated entries.
+   */
+  private static long[] merge(
+      long[] old, int oldSize, int[] removed, long[] insert, int[] before) {
+    int size = oldSize - removed.length + insert.length;
+    long[] points = new long[size + HashRing.TAIL];
     int o = 0;
     int from = 0;
     int r = 0;
     int a = 0;
     while (true) {
-      int nextRemoved = r < removed.length ? removed[r] : old.length;
-      int nextInserted = a < insert.length ? before[a] : old.length;
+      int nextRemoved = r < removed.length ? removed[r] : oldSize;
+      int nextInserted = a < insert.length ? before[a] : oldSize;
       int next = Math.min(nextRemoved, nextInserted);
       int length = next - from;
       if (length > 0) {
@@ -384,6 +393,9 @@ final class HashRingUpdate {
         from = next + 1;
         r++;
       } else {
+        for (int t = 0; t < HashRing.TAIL; t++) {
+          points[size + t] = size == 0 ? 0 : points[t % size];
+        }
         return points;
       }
     }
@@ -410,20 +422,20 @@ final class HashRingUpdate {
     return index;
   }
 
-  /** A bucket index of {@code 2^bits} buckets over sorted points, in one pass. */
-  static int[] index(long[] points, int bits) {
+  /** A bucket index of {@code 2^bits} buckets over the first {@code size} sorted points, in one pass. */
+  static int[] index(long[] points, int size, int bits) {
     int buckets = 1 << bits;
     int shift = 32 - bits;
     int[] index = new int[buckets + 1];
     int b = 0;
-    for (int i = 0; i < points.length; i++) {
+    for (int i = 0; i < size; i++) {
       int bucket = (int) (points[i] >>> 32 >>> shift);
       while (b <= bucket) {
         index[b++] = i;
       }
     }
     while (b <= buckets) {
-      index[b++] = points.length;
+      index[b++] = size;
     }
     return index;
   }

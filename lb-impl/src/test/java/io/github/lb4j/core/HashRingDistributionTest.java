@@ -80,10 +80,14 @@ final class HashRingDistributionTest {
     assertTrue(max <= 1.04, "N = 100: max/mean " + max);
   }
 
-  /** Weights 1..5 cycling: each endpoint's keys per unit of weight within 4% of the mean. */
+  /**
+   * Weights 1..5 cycling: each endpoint's keys per unit of weight within 6% of the mean. The bound
+   * is wider than for equal weights because of sampling alone: an endpoint of weight 1 expects
+   * 3,333 of the keys, which spreads its count by 1.7%, and 20 of them reach about 2.2 sd.
+   */
   @Test
-  void hundredWeightedEndpoints_sharePerUnitOfWeightWithin4Percent() {
+  void hundredWeightedEndpoints_sharePerUnitOfWeightWithin6Percent() {
     double max = maxOverMean(endpoints(100, true));
-    assertTrue(max <= 1.04, "N = 100, weights 1..5: max/mean " + max);
+    assertTrue(max <= 1.06, "N = 100, weights 1..5: max/mean " + max);
   }
 }
