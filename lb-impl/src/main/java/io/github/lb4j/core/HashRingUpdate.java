@@ -108,7 +108,11 @@ final class HashRingUpdate {
     String[] ids = Arrays.copyOf(previous.slotIds, capacity);
     long[] seeds = Arrays.copyOf(previous.slotSeeds, capacity);
     int[] counts = Arrays.copyOf(previous.slotPoints, capacity);
+    // Points k >= dropFrom[s] of old slot s go; points k >= addFrom[s] of new slot s come.
+    int[] dropFrom = new int[oldCapacity];
+    int[] addFrom = new int[capacity];
     boolean[] drop = new boolean[oldCapacity];
+    boolean partial = false;
     long dropped = 0;
     Map<String, Integer> slotOfId = previous.slotOfId;
     boolean idsChanged = joined > 0 || stayed != previous.slotOfId.size();
@@ -119,6 +123,7 @@ final class HashRingUpdate {
       if (ids[s] != null && !kept[s]) {
         slotOfId.remove(ids[s]);
         drop[s] = true;
+        dropFrom[s] = 0;
         dropped += counts[s];
         ids[s] = null;
         seeds[s] = 0;
@@ -146,18 +151,26 @@ final class HashRingUpdate {
         counts[slot] = count;
         slotOfCandidate[i] = slot;
         fresh[slot] = true;
+        addFrom[slot] = 0;
         added += count;
-      } else if (counts[slot] != count) {
+      } else if (counts[slot] > count) {
+        // Lighter: its first `count` points stay, the rest go.
         drop[slot] = true;
-        dropped += counts[slot];
+        partial = true;
+        dropFrom[slot] = count;
+        dropped += counts[slot] - count;
         counts[slot] = count;
+      } else if (counts[slot] < count) {
+        // Heavier: its points stay, and points counts[slot] .. count - 1 come.
         fresh[slot] = true;
-        added += count;
+        addFrom[slot] = counts[slot];
+        added += count - counts[slot];
+        counts[slot] = count;
       }
     }
 
-    long[] insert = newPoints(fresh, seeds, counts, ids, (int) added);
-    int[] removed = removedIndices(previous, drop, (int) dropped);
+    long[] insert = newPoints(fresh, addFrom, seeds, counts, ids, (int) added);
+    int[] removed = removedIndices(previous, drop, dropFrom, partial, (int) dropped);
     int[] before = insertionIndices(previous, insert, seeds, ids);
     long[] points = merge(previous.points, previous.size(), removed, insert, before);
     int size = points.length - HashRing.TAIL;
@@ -193,13 +206,13 @@ final class HashRingUpdate {
 
   /** The points of the fresh slots, sorted in ring order. */
   private static long[] newPoints(
-      boolean[] fresh, long[] seeds, int[] counts, String[] ids, int size) {
+      boolean[] fresh, int[] addFrom, long[] seeds, int[] counts, String[] ids, int size) {
     long[] points = new long[size];
     int p = 0;
     for (int s = 0; s < fresh.length; s++) {
       if (fresh[s]) {
         long seed = seeds[s];
-        for (int k = 0, count = counts[s]; k < count; k++) {
+        for (int k = addFrom[s], count = counts[s]; k < count; k++) {
           points[p++] = HashRing.position(seed, k) << 32 | s;
         }
       }
@@ -270,8 +283,12 @@ final class HashRingUpdate {
     return bySeed != 0 ? bySeed < 0 : idsA[a].compareTo(idsB[b]) < 0;
   }
 
-  /** The sorted indices in the previous ring of the points of the dropped slots. */
-  private static int[] removedIndices(HashRing previous, boolean[] drop, int dropped) {
+  /**
+   * The sorted indices in the previous ring of the dropped points: points {@code k >=
+   * dropFrom[s]} of each slot {@code s} with {@code drop[s]}.
+   */
+  private static int[] removedIndices(
+      HashRing previous, boolean[] drop, int[] dropFrom, boolean partial, int dropped) {
     long[] old = previous.points;
     int oldSize = previous.size();
     int[] removed = new int[dropped];
@@ -279,7 +296,8 @@ final class HashRingUpdate {
       return removed;
     }
     int r = 0;
-    if (dropped > oldSize / 8) {
+    if (!partial && dropped > oldSize / 8) {
+      // Many whole endpoints: one pass.
       for (int i = 0; i < oldSize; i++) {
         if (drop[(int) old[i]]) {
           removed[r++] = i;
@@ -287,41 +305,36 @@ final class HashRingUpdate {
       }
       return removed;
     }
-    // Few: find each point from its position. Every entry of a dropped slot at that position is
-    // taken (an endpoint may have two points at one position), so entries can be found twice:
-    // sort, then drop the repeats.
-    int[] found = new int[dropped];
-    int f = 0;
+    // Find each point from its position: the first entry of its slot at that position. The
+    // entries of one slot at one position are adjacent (equal positions are ordered by seed), so
+    // when an endpoint has several dropped points at one position, the repeats are moved on to
+    // the next entries of that run after sorting.
     for (int s = 0; s < drop.length; s++) {
       if (!drop[s]) {
         continue;
       }
       long seed = previous.slotSeeds[s];
-      for (int k = 0, count = previous.slotPoints[s]; k < count; k++) {
+      for (int k = dropFrom[s], count = previous.slotPoints[s]; k < count; k++) {
         long position = HashRing.position(seed, k);
-        // The ring holds this point, so the run at this position is in range.
-        for (int i = lowerBound(previous, position); i < oldSize && old[i] >>> 32 == position;
-            i++) {
-          if (drop[(int) old[i]]) {
-            if (f == found.length) {
-              found = Arrays.copyOf(found, found.length * 2);
-            }
-            found[f++] = i;
-          }
+        int i = lowerBound(previous, position);
+        while (i < oldSize && (old[i] >>> 32 != position || (int) old[i] != s)) {
+          i++;
         }
+        if (i == oldSize || old[i] >>> 32 != position) {
+          throw new IllegalStateException("point " + k + " of slot " + s + " not in the ring");
+        }
+        removed[r++] = i;
       }
     }
-    Arrays.sort(found, 0, f);
-    for (int i = 0; i < f; i++) {
-      if (i == 0 || found[i] != found[i - 1]) {
-        if (r == removed.length) {
-          throw new IllegalStateException("removing more than " + dropped + " points");
+    Arrays.sort(removed);
+    for (int i = 1; i < removed.length; i++) {
+      if (removed[i] <= removed[i - 1]) {
+        int next = removed[i - 1] + 1;
+        if (next >= oldSize || old[next] != old[removed[i]]) {
+          throw new IllegalStateException("points of one slot at one position are not adjacent");
         }
-        removed[r++] = found[i];
+        removed[i] = next;
       }
-    }
-    if (r != removed.length) {
-      throw new IllegalStateException("removed " + r + " points (expected: " + dropped + ")");
     }
     return removed;
   }

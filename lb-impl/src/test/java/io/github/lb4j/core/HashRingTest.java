@@ -188,6 +188,22 @@ final class HashRingTest {
   }
 
   /**
+   * Heavy endpoints have points at equal positions among their own (512,000 points each at weight
+   * 2,000 make about 30 such pairs): lowering and raising a weight drops and adds exactly the right
+   * ones.
+   */
+  @Test
+  void heavyWeightChanges_incrementalRingEqualsScratchRing() {
+    List<Candidate> members = List.of(member(0, 2000), member(1, 2000));
+    HashRing ring = scratch(members);
+    for (int weight : new int[] {1000, 1999, 3, 2000}) {
+      List<Candidate> next = List.of(member(0, 2000), member(1, weight));
+      ring = build(ring, next);
+      assertRingsEqual(scratch(next), ring);
+    }
+  }
+
+  /**
    * Points at equal positions are ordered by id hash, then id, never by arrival: with a hasher
    * that gives two ids the same seed (so the same positions), the ring is the same whichever
    * joined first, and every tie goes to the smaller id.
