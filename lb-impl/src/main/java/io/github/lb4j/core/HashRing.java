@@ -21,14 +21,19 @@ import java.util.function.IntPredicate;
  * GOLDEN}; the top 32 bits are the probe's place on the circle). The key goes to the point {@code q}
  * with the smallest score {@code d(p, q) * y(p, q)} over all probes {@code p} and the points ahead
  * of them, where {@code d} is the clockwise distance from the probe to the point and {@code y} is a
- * pseudo-random factor in {@code [1, 64)}, log-uniform, drawn from the probe and the point's
- * position. With {@code y = 1} this is multi-probe consistent hashing (Appleton and O'Reilly, 2015):
- * the point nearest to any probe wins. The random factor lets the second or third point after a
- * probe win now and then, so that a point's share of keys depends on several gaps around it instead
- * of only the gap in front of it: with 256 points per endpoint and 8 probes the spread of the
- * shares is about that of plain multi-probe hashing with 30 probes (see "Consistent hashing: the
- * structure" in {@code docs/design.md}). Since {@code y >= 1}, a probe's scan stops at the first
- * point whose distance alone reaches the best score so far; it scores about one point per probe.
+ * pseudo-random factor in {@code [1, 256)}, log-uniform, drawn from the probe and the point's
+ * position. With {@code y = 1} this would be multi-probe consistent hashing (Appleton and
+ * O'Reilly, 2015): the point nearest to any probe wins. The random factor lets the second or third
+ * point after a probe win now and then, so that a point's share of keys depends on several gaps
+ * around it instead of only the gap in front of it: with 256 points per endpoint and 4 probes the
+ * spread of the shares is about that of nearest-point hashing with 16 probes and twice the points
+ * (see "Consistent hashing: the structure" in {@code docs/design.md}).
+ *
+ * <p>Each probe scores the {@link #WINDOW} points from its successor without branching; score,
+ * probe and window offset are packed into one {@code long} so that a branch-free minimum applies
+ * the tie rule. Since factors are at least 1, no point past a window can win if the window's last
+ * distance already reaches the best score; the few probes for which it does not are scanned
+ * exactly afterwards.
  *
  * <p>Minimal disruption: a key's endpoint is the one that minimizes, over its own points, a score
  * that depends on the key and that endpoint's points only (a rendezvous hash over structured
@@ -44,9 +49,9 @@ import java.util.function.IntPredicate;
  * point. A slot is a small number the ring gives an endpoint for as long as it stays a member; the
  * {@code int[]} {@link #candidateOfSlot} maps slots to the current candidates' indices, so a new
  * candidate order costs one pass over the endpoints, not over the points. A bucket index over the
- * top bits of the position ({@code int[]} of about one entry per 4 to 8 points, a few hundred
- * kilobytes for 1,000 endpoints) finds a probe's successor with one jump and a short scan; the
- * probes of a key are independent, so their cache misses overlap.
+ * top bits of the position ({@code int[]} of one entry per 1 to 2 points, half a megabyte for
+ * 1,000 endpoints of weight 1) finds a probe's successor with one jump and a count of at most four
+ * entries; the probes of a key are independent, so their cache misses overlap.
  *
  * <p>Building: {@link HashRingUpdate} derives the next ring from the previous one, merging in the
  * sorted points of the endpoints that joined or changed weight and dropping the points of those that
@@ -103,7 +108,7 @@ final class HashRing {
 
   /**
    * Sorted by position (ties by the owner's seed, then id): {@code position << 32 | slot}; then
-   * {@link #WINDOW} entries that repeat the first ones (cyclically), so that a window never wraps.
+   * {@link #TAIL} entries that repeat the first ones (cyclically), so that a window never wraps.
    */
   final long[] points;
 
@@ -125,7 +130,7 @@ final class HashRing {
   final int[] slotPoints;
   final Map<String, Integer> slotOfId;
 
-  /** A ring over {@code points} (with its {@link #WINDOW} repeated entries) and their index. */
+  /** A ring over {@code points} (with its {@link #TAIL} repeated entries) and their index. */
   HashRing(
       long[] points,
       int[] bucketStart,
@@ -154,7 +159,7 @@ final class HashRing {
   /**
    * The {@code j}-th probe of a key hash. Every probe, the first included, goes through MurmurHash3's
    * finalizer, so that a weak key hash still spreads over the whole circle. Its top 32 bits are its
-   * place on the circle; the rest seed the score factors.
+   * place on the circle; its low bits, independent of its place, seed the score factors.
    */
   static long probe(long hash, int j) {
     return KeyHashers.fmix64(hash + j * GOLDEN);
@@ -162,7 +167,7 @@ final class HashRing {
 
   /**
    * The score of the point at {@code position} for {@code probe} (at {@code at}): its clockwise
-   * distance times a factor in {@code [1, 64)} picked by the top byte of a multiplicative hash of the
+   * distance times a factor in {@code [1, 256)} picked by the top byte of a multiplicative hash of the
    * probe and the position. The probe's low bits are independent of its place, so the factor is
    * independent of the distance.
    */
@@ -212,26 +217,33 @@ final class HashRing {
   int lookup(long hash, int probes) {
     long[] points = this.points;
     long best = Long.MAX_VALUE;
+    long unsure = 0; // probes whose window may not hold their best point, one bit each
     for (int j = 0; j < probes; j++) {
       long probe = probe(hash, j);
       long at = probe >>> 32;
       int bucket = (int) (at >>> shift);
       int start = bucketStart[bucket];
       int i = windowStart(at, start, bucketStart[bucket + 1]);
-      // A bucket with a whole window of points behind the probe: this window does not count (its
-      // check below sends the probe to the exact scan).
+      // A bucket with a whole window of points behind the probe: this window does not count, and
+      // the probe is settled by the exact scan below.
       long skip = (long) -((i - start) >>> 2) >>> 1;
       long tag = (long) j << 2;
       long s0 = score(probe, at, points[i] >>> 32) << TAG_BITS | tag;
       long s1 = score(probe, at, points[i + 1] >>> 32) << TAG_BITS | tag | 1;
       long s2 = score(probe, at, points[i + 2] >>> 32) << TAG_BITS | tag | 2;
-      long s3 = score(probe, at, points[i + 3] >>> 32) << TAG_BITS | tag | 3;
+      long last = points[i + 3] >>> 32;
+      long s3 = score(probe, at, last) << TAG_BITS | tag | 3;
       best = min(best, min(min(s0, s1), min(s2, s3)) | skip);
+      // Any point past the window scores at least its distance (factors are >= 1). If that bound
+      // beats the best so far, the probe is rechecked against the final best.
+      long bound = ((last - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | tag;
+      unsure |= ((bound - best) >>> 63 | skip >>> 62) << j;
     }
     int bestProbe = (int) (best >>> 2) & 63;
     int bestIndex = windowStart(probe(hash, bestProbe) >>> 32) + (int) (best & 3);
-    // Checks: can a point beyond some probe's window still win? Rarely.
-    for (int j = 0; j < probes; j++) {
+    while (unsure != 0) {
+      int j = Long.numberOfTrailingZeros(unsure);
+      unsure &= unsure - 1;
       long probe = probe(hash, j);
       long at = probe >>> 32;
       int bucket = (int) (at >>> shift);
