@@ -72,20 +72,20 @@ final class HashRing {
   static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
   /** Fixed-point position of 1.0 in {@link #FACTORS}: a score is {@code distance * factor}. */
-  private static final int FACTOR_SHIFT = 15;
+  private static final int FACTOR_SHIFT = 14;
 
   /** The largest score factor over the smallest, {@code 2^SPREAD_BITS}. */
   private static final int SPREAD_BITS = 8;
 
   /**
    * Low bits of a packed score that say which probe ({@code 6} bits) and which window entry
-   * ({@code 2} bits) it belongs to: packed scores compare like (score, probe, entry).
+   * ({@code 3} bits) it belongs to: packed scores compare like (score, probe, entry).
    */
-  private static final int TAG_BITS = 8;
+  private static final int TAG_BITS = 9;
 
   /**
-   * The score factors {@code 256^(i / 256)} in fixed point: {@code [2^15, 2^23)}, so that a score
-   * ({@code distance < 2^32} times a factor) fits in 55 bits and a packed score in 63. Computed with
+   * The score factors {@code 256^(i / 256)} in fixed point: {@code [2^14, 2^22)}, so that a score
+   * ({@code distance < 2^32} times a factor) fits in 54 bits and a packed score in 63. Computed with
    * {@link StrictMath} so that every JVM computes the same table, and so the same mapping.
    */
   private static final long[] FACTORS = new long[256];
@@ -99,12 +99,12 @@ final class HashRing {
 
   /**
    * Entries scored per probe without branching: the window starts at the probe's bucket, so it also
-   * holds the bucket's points before the probe (masked out).
+   * holds the bucket's points before the probe (masked out); buckets hold 1 to 2 points on average.
    */
-  static final int WINDOW = 4;
+  static final int WINDOW = 8;
 
   /** Entries after the points that repeat the first ones, so that no window wraps. */
-  static final int TAIL = 2 * WINDOW;
+  static final int TAIL = WINDOW;
 
   /**
    * Sorted by position (ties by the owner's seed, then id): {@code position << 32 | slot}; then
@@ -215,47 +215,140 @@ final class HashRing {
    * probe's scan goes on one point at a time. That happens for a small fraction of probes.
    */
   int lookup(long hash, int probes) {
+    return probes == 4 ? lookup4(hash) : lookupAny(hash, probes);
+  }
+
+  /**
+   * {@link #lookup} with the default 4 probes, unrolled: the four windows are scored side by side,
+   * then checked against the final best in one test; only when some window is not conclusive
+   * (about one key in fifteen) is the key looked up again the general way.
+   */
+  private int lookup4(long hash) {
+    long[] points = this.points;
+    int[] index = this.bucketStart;
+    int shift = this.shift;
+    long q0 = probe(hash, 0);
+    long q1 = probe(hash, 1);
+    long q2 = probe(hash, 2);
+    long q3 = probe(hash, 3);
+    int b0 = (int) (q0 >>> 32 >>> shift);
+    int b1 = (int) (q1 >>> 32 >>> shift);
+    int b2 = (int) (q2 >>> 32 >>> shift);
+    int b3 = (int) (q3 >>> 32 >>> shift);
+    int i0 = index[b0];
+    int i1 = index[b1];
+    int i2 = index[b2];
+    int i3 = index[b3];
+    int e0 = index[b0 + 1];
+    int e1 = index[b1 + 1];
+    int e2 = index[b2 + 1];
+    int e3 = index[b3 + 1];
+    long w0 = window(points, q0, i0, 0);
+    long w1 = window(points, q1, i1, 1L << 3);
+    long w2 = window(points, q2, i2, 2L << 3);
+    long w3 = window(points, q3, i3, 3L << 3);
+    long best = min(min(w0, w1), min(w2, w3));
+    if (unsure(points, q0, i0, e0, 0, best)
+        | unsure(points, q1, i1, e1, 1L << 3, best)
+        | unsure(points, q2, i2, e2, 2L << 3, best)
+        | unsure(points, q3, i3, e3, 3L << 3, best)) {
+      return lookupAny(hash, 4);
+    }
+    // The packed scores differ in their probe bits, so exactly one window equals the best.
+    int start = i0 & same(best, w0) | i1 & same(best, w1) | i2 & same(best, w2) | i3 & same(best, w3);
+    int end = e0 & same(best, w0) | e1 & same(best, w1) | e2 & same(best, w2) | e3 & same(best, w3);
+    int bestIndex = start + (int) (best & 7);
+    // The windows were not masked: their entries behind the probe score with their distance all the
+    // way round the circle, which loses to any entry ahead, unless one of them won.
+    long at = probe(hash, (int) (best >>> 3) & 3) >>> 32;
+    if (bestIndex < end && points[bestIndex] >>> 32 < at) {
+      return lookupAny(hash, 4);
+    }
+    return bestIndex < n ? bestIndex : bestIndex % n;
+  }
+
+  /** -1 if {@code a == b}, else 0, for {@code a, b >= 0}. */
+  private static int same(long a, long b) {
+    return (int) (((a ^ b) - 1) >> 63);
+  }
+
+  /**
+   * The smallest packed score of the window from {@code i}, entries behind the probe included with
+   * their score all the way round the circle.
+   */
+  private static long window(long[] points, long probe, int i, long tag) {
+    long at = probe >>> 32;
+    return min(
+        min(
+            min(packed(probe, at, points, i, tag), packed(probe, at, points, i + 1, tag | 1)),
+            min(packed(probe, at, points, i + 2, tag | 2), packed(probe, at, points, i + 3, tag | 3))),
+        min(
+            min(packed(probe, at, points, i + 4, tag | 4), packed(probe, at, points, i + 5, tag | 5)),
+            min(packed(probe, at, points, i + 6, tag | 6), packed(probe, at, points, i + 7, tag | 7))));
+  }
+
+  private static long packed(long probe, long at, long[] points, int i, long tag) {
+    return score(probe, at, points[i] >>> 32) << TAG_BITS | tag;
+  }
+
+  /**
+   * Whether a point past the probe's window could still beat {@code best} (its distance alone does
+   * not reach it), or the whole window lies behind the probe.
+   */
+  private static boolean unsure(long[] points, long probe, int i, int end, long tag, long best) {
+    long at = probe >>> 32;
+    long last = points[i + WINDOW - 1] >>> 32;
+    long bound = ((last - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | tag;
+    return bound < best | (last < at & i + WINDOW - 1 < end);
+  }
+
+  /** {@link #lookup} for any number of probes. */
+  private int lookupAny(long hash, int probes) {
     long[] points = this.points;
     long best = Long.MAX_VALUE;
+    int bestStart = 0;
     long unsure = 0; // probes whose window may not hold their best point, one bit each
     for (int j = 0; j < probes; j++) {
       long probe = probe(hash, j);
       long at = probe >>> 32;
       int bucket = (int) (at >>> shift);
-      int start = bucketStart[bucket];
-      int i = windowStart(at, start, bucketStart[bucket + 1]);
-      // A bucket with a whole window of points behind the probe: this window does not count, and
-      // the probe is settled by the exact scan below.
-      long skip = (long) -((i - start) >>> 2) >>> 1;
-      long tag = (long) j << 2;
-      long s0 = score(probe, at, points[i] >>> 32) << TAG_BITS | tag;
-      long s1 = score(probe, at, points[i + 1] >>> 32) << TAG_BITS | tag | 1;
-      long s2 = score(probe, at, points[i + 2] >>> 32) << TAG_BITS | tag | 2;
-      long last = points[i + 3] >>> 32;
-      long s3 = score(probe, at, last) << TAG_BITS | tag | 3;
-      best = min(best, min(min(s0, s1), min(s2, s3)) | skip);
+      int i = bucketStart[bucket];
+      int end = bucketStart[bucket + 1];
+      long tag = (long) j << 3;
+      long window =
+          min(
+              min(
+                  min(entry(probe, at, points, i, end, tag), entry(probe, at, points, i + 1, end, tag | 1)),
+                  min(entry(probe, at, points, i + 2, end, tag | 2), entry(probe, at, points, i + 3, end, tag | 3))),
+              min(
+                  min(entry(probe, at, points, i + 4, end, tag | 4), entry(probe, at, points, i + 5, end, tag | 5)),
+                  min(entry(probe, at, points, i + 6, end, tag | 6), entry(probe, at, points, i + 7, end, tag | 7))));
+      long better = (window - best) >> 63;
+      bestStart = (i & (int) better) | (bestStart & ~(int) better);
+      best = min(best, window);
       // Any point past the window scores at least its distance (factors are >= 1). If that bound
-      // beats the best so far, the probe is rechecked against the final best.
+      // beats the best so far, or the whole window lies behind the probe, the probe is rechecked
+      // against the final best.
+      long last = points[i + WINDOW - 1] >>> 32;
       long bound = ((last - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | tag;
-      unsure |= ((bound - best) >>> 63 | skip >>> 62) << j;
+      long behind = ((last - at) >>> 63) & ((long) (i + WINDOW - 1 - end) >>> 63);
+      unsure |= ((bound - best) >>> 63 | behind) << j;
     }
-    int bestProbe = (int) (best >>> 2) & 63;
-    int bestIndex = windowStart(probe(hash, bestProbe) >>> 32) + (int) (best & 3);
+    int bestIndex = bestStart + (int) (best & 7);
     while (unsure != 0) {
       int j = Long.numberOfTrailingZeros(unsure);
       unsure &= unsure - 1;
       long probe = probe(hash, j);
       long at = probe >>> 32;
       int bucket = (int) (at >>> shift);
-      int start = bucketStart[bucket];
-      int last = windowStart(at, start, bucketStart[bucket + 1]) + WINDOW - 1;
+      int last = bucketStart[bucket] + WINDOW - 1;
       long position = points[last] >>> 32;
-      boolean behind = last - start == 2 * WINDOW - 1; // the window did not count: scan exactly
-      long bound = ((position - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | (long) j << 2;
+      boolean behind = last < bucketStart[bucket + 1] && position < at;
+      long bound = ((position - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | (long) j << 3;
       if (behind || bound < best) {
         int found = scanBeyond(probe, j, best, behind ? -1 : last);
         if (found >= 0) {
-          best = score(probe, at, points[found] >>> 32) << TAG_BITS | (long) j << 2 | 3;
+          best = score(probe, at, points[found] >>> 32) << TAG_BITS | (long) j << 3 | 7;
           bestIndex = found;
         }
       }
@@ -264,27 +357,15 @@ final class HashRing {
   }
 
   /**
-   * Where a probe's window starts: its successor, found without branching when its bucket holds
-   * fewer than {@link #WINDOW} points before it (else {@link #WINDOW} entries into the bucket, and
-   * the window's check sends the probe to the exact scan).
+   * The packed score of window entry {@code i} for a probe: its score, then the probe number and
+   * the entry's place in the window ({@code tag}); {@code Long.MAX_VALUE} for an entry of the
+   * probe's bucket (ending at {@code end}) that lies behind the probe. Branch-free: the mask is a
+   * sign bit.
    */
-  private int windowStart(long at) {
-    int bucket = (int) (at >>> shift);
-    return windowStart(at, bucketStart[bucket], bucketStart[bucket + 1]);
-  }
-
-  private int windowStart(long at, int i, int end) {
-    long[] points = this.points;
-    return i
-        + behind(points[i] >>> 32, at, i, end)
-        + behind(points[i + 1] >>> 32, at, i + 1, end)
-        + behind(points[i + 2] >>> 32, at, i + 2, end)
-        + behind(points[i + 3] >>> 32, at, i + 3, end);
-  }
-
-  /** 1 if the entry at {@code i} lies in the probe's bucket (ending at {@code end}) behind it. */
-  private static int behind(long position, long at, int i, int end) {
-    return (int) ((position - at) >>> 63) & (i - end) >>> 31;
+  private static long entry(long probe, long at, long[] points, int i, int end, long tag) {
+    long position = points[i] >>> 32;
+    long behind = ((position - at) >> 63) & ((long) (i - end) >> 63);
+    return (score(probe, at, position) << TAG_BITS | tag) | behind >>> 1;
   }
 
   /** {@code min(a, b)} without a branch, for {@code a, b >= 0}. */
@@ -301,7 +382,7 @@ final class HashRing {
   private int scanBeyond(long probe, int j, long best, int last) {
     long at = probe >>> 32;
     long bestScore = best >>> TAG_BITS;
-    int bestProbe = (int) (best >>> 2) & 63;
+    int bestProbe = (int) (best >>> 3) & 63;
     int i = last < 0 ? successor(at) : (last + 1) % n;
     int found = -1;
     for (int step = 0; step < n; step++) {
