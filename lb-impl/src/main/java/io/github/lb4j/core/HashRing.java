@@ -248,12 +248,11 @@ final class HashRing {
     long w2 = window(points, q2, i2, 2L << 3);
     long w3 = window(points, q3, i3, 3L << 3);
     long best = min(min(w0, w1), min(w2, w3));
-    if (unsure(points, q0, i0, e0, 0, best)
-        | unsure(points, q1, i1, e1, 1L << 3, best)
-        | unsure(points, q2, i2, e2, 2L << 3, best)
-        | unsure(points, q3, i3, e3, 3L << 3, best)) {
-      return lookupAny(hash, 4);
-    }
+    long unsure =
+        unsure(points, q0, i0, e0, 0, best)
+            | unsure(points, q1, i1, e1, 1L << 3, best) << 1
+            | unsure(points, q2, i2, e2, 2L << 3, best) << 2
+            | unsure(points, q3, i3, e3, 3L << 3, best) << 3;
     // The packed scores differ in their probe bits, so exactly one window equals the best.
     int start = i0 & same(best, w0) | i1 & same(best, w1) | i2 & same(best, w2) | i3 & same(best, w3);
     int end = e0 & same(best, w0) | e1 & same(best, w1) | e2 & same(best, w2) | e3 & same(best, w3);
@@ -263,6 +262,9 @@ final class HashRing {
     long at = probe(hash, (int) (best >>> 3) & 3) >>> 32;
     if (bestIndex < end && points[bestIndex] >>> 32 < at) {
       return lookupAny(hash, 4);
+    }
+    if (unsure != 0) {
+      return settle(hash, best, bestIndex, unsure);
     }
     return bestIndex < n ? bestIndex : bestIndex % n;
   }
@@ -295,11 +297,12 @@ final class HashRing {
    * Whether a point past the probe's window could still beat {@code best} (its distance alone does
    * not reach it), or the whole window lies behind the probe.
    */
-  private static boolean unsure(long[] points, long probe, int i, int end, long tag, long best) {
+  private static long unsure(long[] points, long probe, int i, int end, long tag, long best) {
     long at = probe >>> 32;
     long last = points[i + WINDOW - 1] >>> 32;
     long bound = ((last - at) & 0xffffffffL) << (FACTOR_SHIFT + TAG_BITS) | tag;
-    return bound < best | (last < at & i + WINDOW - 1 < end);
+    long behind = ((last - at) >>> 63) & ((long) (i + WINDOW - 1 - end) >>> 63);
+    return (bound - best) >>> 63 | behind;
   }
 
   /** {@link #lookup} for any number of probes. */
@@ -334,7 +337,15 @@ final class HashRing {
       long behind = ((last - at) >>> 63) & ((long) (i + WINDOW - 1 - end) >>> 63);
       unsure |= ((bound - best) >>> 63 | behind) << j;
     }
-    int bestIndex = bestStart + (int) (best & 7);
+    return settle(hash, best, bestStart + (int) (best & 7), unsure);
+  }
+
+  /**
+   * The final answer, given the best packed score and its index over the windows, after the exact
+   * scan of each probe in {@code unsure} (one bit per probe) whose window could hide a better point.
+   */
+  private int settle(long hash, long best, int bestIndex, long unsure) {
+    long[] points = this.points;
     while (unsure != 0) {
       int j = Long.numberOfTrailingZeros(unsure);
       unsure &= unsure - 1;
