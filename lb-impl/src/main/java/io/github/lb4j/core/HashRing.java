@@ -29,11 +29,11 @@ import java.util.function.IntPredicate;
  * spread of the shares is about that of nearest-point hashing with 16 probes and twice the points
  * (see "Consistent hashing: the structure" in {@code docs/design.md}).
  *
- * <p>Each probe scores the {@link #WINDOW} points from its successor without branching; score,
- * probe and window offset are packed into one {@code long} so that a branch-free minimum applies
- * the tie rule. Since factors are at least 1, no point past a window can win if the window's last
- * distance already reaches the best score; the few probes for which it does not are scanned
- * exactly afterwards.
+ * <p>Each probe scores the {@link #WINDOW} entries from the start of its bucket without branching
+ * (entries of the bucket behind the probe cannot win); score, probe and window offset are packed
+ * into one {@code long} so that a branch-free minimum applies the tie rule. Since factors are at
+ * least 1, no point past a window can win if the distance of the window's last entry already
+ * reaches the best score; the few probes for which it does not are scanned exactly afterwards.
  *
  * <p>Minimal disruption: a key's endpoint is the one that minimizes, over its own points, a score
  * that depends on the key and that endpoint's points only (a rendezvous hash over structured
@@ -50,8 +50,8 @@ import java.util.function.IntPredicate;
  * {@code int[]} {@link #candidateOfSlot} maps slots to the current candidates' indices, so a new
  * candidate order costs one pass over the endpoints, not over the points. A bucket index over the
  * top bits of the position ({@code int[]} of one entry per 1 to 2 points, half a megabyte for
- * 1,000 endpoints of weight 1) finds a probe's successor with one jump and a count of at most four
- * entries; the probes of a key are independent, so their cache misses overlap.
+ * 1,000 endpoints of weight 1) takes a probe to its window in one jump; the probes of a key are
+ * independent, so their cache misses overlap.
  *
  * <p>Building: {@link HashRingUpdate} derives the next ring from the previous one, merging in the
  * sorted points of the endpoints that joined or changed weight and dropping the points of those that
@@ -220,8 +220,9 @@ final class HashRing {
 
   /**
    * {@link #lookup} with the default 4 probes, unrolled: the four windows are scored side by side,
-   * then checked against the final best in one test; only when some window is not conclusive
-   * (about one key in fifteen) is the key looked up again the general way.
+   * then checked against the final best; only the probes whose window is not conclusive (about one
+   * key in fifteen has one) are scanned further, and only when an entry behind its probe wins
+   * (which needs a ring of a few points) is the key looked up again the general way.
    */
   private int lookup4(long hash) {
     long[] points = this.points;
