@@ -25,6 +25,9 @@ import java.util.function.Supplier;
  *       A key may only move to the endpoint that joined, or away from the endpoint that left; any
  *       other move is counted as unnecessary. The ideal moved fraction is {@code 1/(N+1)} on add and
  *       {@code 1/N} on remove.
+ *   <li>Disruption at large total weight: 170 endpoints of weight 100 (one added, one removed) and
+ *       1,000 endpoints of weights 1..5 (one added, one removed, one's weight changed), counting
+ *       the keys that moved between two endpoints that both stayed unchanged (must be 0).
  * </ul>
  */
 public final class DistributionReport {
@@ -73,6 +76,55 @@ public final class DistributionReport {
     for (int n = 3; n <= 10; n++) {
       report.disruption("classic-hash", Pickers::classicSeedHash, n);
     }
+    System.out.println();
+
+    System.out.println("### Disruption at large total weight (default consistent hash)");
+    System.out.println();
+    System.out.println("| membership | change | moved | moved between unchanged endpoints |");
+    System.out.println("|---|---|---:|---:|");
+    List<Endpoint> heavy = new java.util.ArrayList<>();
+    for (Endpoint e : Fixtures.endpoints(0, 171, false)) {
+      heavy.add(e.withWeight(100));
+    }
+    report.change("170 × weight 100", heavy.subList(0, 170), heavy, heavy.get(170), "add one");
+    List<Endpoint> lighter = new java.util.ArrayList<>(heavy.subList(0, 170));
+    Endpoint leaving = lighter.remove(17);
+    report.change("170 × weight 100", heavy.subList(0, 170), lighter, leaving, "remove one");
+    List<Endpoint> mixed = Fixtures.endpoints(0, 1001, true);
+    List<Endpoint> thousand = mixed.subList(0, 1000);
+    report.change("1000 × weights 1..5", thousand, mixed, mixed.get(1000), "add one");
+    List<Endpoint> fewer = new java.util.ArrayList<>(thousand);
+    Endpoint gone = fewer.remove(500);
+    report.change("1000 × weights 1..5", thousand, fewer, gone, "remove one");
+    List<Endpoint> reweighted = new java.util.ArrayList<>(thousand);
+    reweighted.set(302, reweighted.get(302).withWeight(6));
+    report.change(
+        "1000 × weights 1..5", thousand, reweighted, reweighted.get(302), "weight 3 → 6");
+  }
+
+  /** Keys moved by going from {@code before} to {@code after}, in which only {@code changed} differs. */
+  private void change(
+      String label, List<Endpoint> before, List<Endpoint> after, Endpoint changed, String what) {
+    long moved = 0;
+    long stray = 0;
+    try (Balancer balancer = balancer(Pickers.consistentHash(), before)) {
+      Endpoint[] was = new Endpoint[keys.length];
+      for (int k = 0; k < keys.length; k++) {
+        was[k] = balancer.choose(keys[k]);
+      }
+      balancer.setEndpoints(after);
+      for (int k = 0; k < keys.length; k++) {
+        Endpoint now = balancer.choose(keys[k]);
+        if (!now.equals(was[k])) {
+          moved++;
+          if (!now.equals(changed) && !was[k].equals(changed)) {
+            stray++;
+          }
+        }
+      }
+    }
+    System.out.printf(
+        Locale.ROOT, "| %s | %s | %.4f | %d |%n", label, what, moved / (double) keys.length, stray);
   }
 
   private void load(String label, Supplier<PickerFactory> picker, int n, boolean weighted) {

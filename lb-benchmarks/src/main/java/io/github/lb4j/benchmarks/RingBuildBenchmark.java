@@ -8,6 +8,7 @@ import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,14 +27,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a membership change costs with the default consistent-hash ring (256 virtual nodes per unit
- * of weight):
+ * of weight). The factory keeps its previous ring and derives the next one from it, so the cost of
+ * a change depends on what changed:
  *
  * <ul>
- *   <li>{@link #newPicker}: building the ring alone, from the candidates a real balancer hands its
- *       picker factory;
+ *   <li>{@link #addOrRemoveOne}: the factory alone, alternating between the candidates of two
+ *       memberships that differ by one endpoint (one join, then one leave);
+ *   <li>{@link #reweightOne}: the same, alternating one endpoint's weight between its own and
+ *       twice its own;
+ *   <li>{@link #fromScratch}: a new factory each time, so the whole ring is built;
  *   <li>{@link #setEndpoints}: the whole change as a caller sees it, alternating between two
  *       memberships that differ by one endpoint (member map, slots, ring, publication).
  * </ul>
+ *
+ * <p>{@code weights}: {@code equal}, or {@code mixed} (1..5 cycling).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -42,54 +49,92 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RingBuildBenchmark {
 
-  /** The default consistent-hash factory and the candidates its balancer gave it. */
+  /** Candidate lists captured from real balancers, and the factory under test. */
   @State(Scope.Benchmark)
   public static class Ring {
-    @Param({"10", "100", "1000"})
+    @Param({"16", "1000"})
     int n;
+
+    @Param({"equal", "mixed"})
+    String weights;
 
     Balancer balancer;
     PickerFactory factory;
-    List<Candidate> candidates;
+    List<Candidate> base;
+    List<Candidate> plusOne;
+    List<Candidate> reweighted;
     List<Endpoint> even;
     List<Endpoint> odd;
     boolean flip;
-    PickerContext context;
+    // A balancer's context, captured with the candidates; the plain ring does not read it.
+    static PickerContext context;
 
     @Setup(Level.Trial)
     public void setUp() {
+      boolean mixed = weights.equals("mixed");
+      List<Endpoint> members = Fixtures.endpoints(0, n, mixed);
+      List<Endpoint> more = Fixtures.endpoints(0, n + 1, mixed);
+      List<Endpoint> heavier = new ArrayList<>(members);
+      Endpoint changed = heavier.get(n / 2);
+      heavier.set(n / 2, changed.withWeight(changed.weight() * 2));
+      base = candidates(members);
+      plusOne = candidates(more);
+      reweighted = candidates(heavier);
       factory = Pickers.consistentHash();
-      PickerFactory capturing =
-          new PickerFactory() {
-            @Override
-            public String name() {
-              return factory.name();
-            }
+      factory.newPicker(base, context);
 
-            @Override
-            public Picker newPicker(List<Candidate> list, PickerContext pickerContext) {
-              candidates = list;
-              context = pickerContext;
-              return factory.newPicker(list, pickerContext);
-            }
-          };
-      even = Fixtures.endpoints(0, n, false);
-      odd = Fixtures.endpoints(1, n, false);
-      balancer = Balancers.builder().name("ring-" + n).endpoints(even).picker(capturing).build();
-      if (candidates == null || candidates.size() != n) {
-        throw new IllegalStateException("candidates: " + candidates + " (expected: " + n + ")");
-      }
+      even = Fixtures.endpoints(0, n, mixed);
+      odd = Fixtures.endpoints(1, n, mixed);
+      balancer = Balancers.builder().name("ring-" + n).endpoints(even).picker(Pickers.consistentHash()).build();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
       balancer.close();
     }
+
+    /** The candidates a balancer over {@code endpoints} hands its picker factory. */
+    private static List<Candidate> candidates(List<Endpoint> endpoints) {
+      List<List<Candidate>> seen = new ArrayList<>();
+      PickerFactory capturing =
+          new PickerFactory() {
+            @Override
+            public String name() {
+              return "capturing";
+            }
+
+            @Override
+            public Picker newPicker(List<Candidate> list, PickerContext pickerContext) {
+              seen.add(list);
+              context = pickerContext;
+              return key -> list.get(0);
+            }
+          };
+      try (Balancer b = Balancers.builder().name("capture").endpoints(endpoints).picker(capturing).build()) {
+        List<Candidate> list = seen.get(seen.size() - 1);
+        if (list.size() != endpoints.size()) {
+          throw new IllegalStateException("candidates: " + list.size() + " (expected: " + endpoints.size() + ")");
+        }
+        return list;
+      }
+    }
   }
 
   @Benchmark
-  public Picker newPicker(Ring s) {
-    return s.factory.newPicker(s.candidates, s.context);
+  public Picker addOrRemoveOne(Ring s) {
+    s.flip = !s.flip;
+    return s.factory.newPicker(s.flip ? s.plusOne : s.base, Ring.context);
+  }
+
+  @Benchmark
+  public Picker reweightOne(Ring s) {
+    s.flip = !s.flip;
+    return s.factory.newPicker(s.flip ? s.reweighted : s.base, Ring.context);
+  }
+
+  @Benchmark
+  public Picker fromScratch(Ring s) {
+    return Pickers.consistentHash().newPicker(s.base, Ring.context);
   }
 
   @Benchmark

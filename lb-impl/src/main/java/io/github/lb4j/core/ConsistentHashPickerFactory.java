@@ -35,6 +35,13 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   private final KeyHasher hasher;
   private final Rng rng;
 
+  /**
+   * The ring built last, from which the next one is derived (only the endpoints that changed are
+   * touched). Rings are immutable; the field is written by the balancer's writer only, and is
+   * volatile so that a factory shared by mistake between balancers still builds correct rings.
+   */
+  private volatile HashRing previous = HashRingUpdate.EMPTY;
+
   ConsistentHashPickerFactory(
       int virtualNodes, int probes, double loadFactor, KeyHasher hasher, Rng rng) {
     this.virtualNodes = virtualNodes;
@@ -57,7 +64,8 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   @Override
   public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
-    HashRing ring = HashRing.build(array, virtualNodes, hasher);
+    HashRing ring = HashRingUpdate.next(previous, candidates, virtualNodes, hasher);
+    previous = ring;
     if (loadFactor == 0) {
       return new Plain(array, ring);
     }
@@ -96,7 +104,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
 
     @Override
     public Candidate pick(String key) {
-      return candidates[ring.owners[start(ring, key)]];
+      return candidates[ring.owner(start(ring, key))];
     }
 
     @Override
@@ -107,7 +115,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     @Override
     public Candidate pick(String key, Set<String> exclude) {
       int index = startExcluding(ring, candidates, key, exclude);
-      return index < 0 ? null : candidates[ring.owners[index]];
+      return index < 0 ? null : candidates[ring.owner(index)];
     }
   }
 
@@ -134,7 +142,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
 
     @Override
     public Candidate home(String key) {
-      return candidates[ring.owners[start(ring, key)]];
+      return candidates[ring.owner(start(ring, key))];
     }
 
     /**
@@ -154,7 +162,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       }
       Candidate reserved = walk(index, true, exclude);
       if (reserved == null) {
-        reserved = candidates[ring.owners[index]];
+        reserved = candidates[ring.owner(index)];
         if (!reserved.tryReserve(Integer.MAX_VALUE)) {
           return null;
         }
@@ -175,7 +183,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
         double capPerWeight = capPerUnitWeight * (context.totalInFlight() + 1);
         int previous = -1;
         for (int step = 0, index = start; step < size; step++, index = next(index, size)) {
-          int owner = ring.owners[index];
+          int owner = ring.owner(index);
           if (owner == previous) {
             continue;
           }
