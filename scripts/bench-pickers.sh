@@ -6,10 +6,11 @@
 # records the machine, the JDK and the load average before and after each run, and writes raw
 # results, logs and Markdown tables (lb4j / peer ratios first) under lb-benchmarks/results/.
 #
-# About 10 minutes on 2 cores: 2 JMH runs of 30 trials (15 benchmarks x 2 sizes) of 8 s of
-# iterations plus under a second of fork and set-up each (about 4.5 minutes a run), and the build. With --more it then also runs the older suites (every picker at 3, 10, 100 and
-# 1,000 endpoints, the contended membership, ring build and cost breakdown suites, and the key
-# distribution report): about 25 minutes more.
+# About 15 minutes on 2 cores: 2 JMH runs of 30 trials (15 benchmarks x 2 sizes) of 8 s of
+# iterations plus under a second of fork and set-up each (about 4.5 minutes a run), the membership
+# changes (16 trials, about 3 minutes), the key distribution report and the build. With --more it
+# then also runs the older suites (every picker at 3, 10, 100 and 1,000 endpoints, the contended
+# membership and cost breakdown suites): about 25 minutes more.
 #
 # Usage: scripts/bench-pickers.sh [--more]
 # Environment: JMH_ARGS overrides the run length (default: -f 1 -wi 3 -w 1s -i 5 -r 1s);
@@ -57,6 +58,17 @@ for threads in 1 2; do
   tables+=("$out/peers-t$threads.json")
 done
 
+# Membership changes: one endpoint joining or leaving, through the balancer and in the ring alone.
+echo "load average before membership: $(loadavg)" >> "$out/environment.txt"
+java -jar "$jar" "${run[@]}" -prof gc -p n=16,1000 \
+  -rf json -rff "$out/membership.json" \
+  'RingBuildBenchmark.(balancerAddOrRemoveOne|addOrRemoveOne|reweightOne|fromScratch)$' \
+  | tee "$out/membership.log"
+tables+=("$out/membership.json")
+
+# Key distribution and disruption over 1,000,000 keys.
+java -cp "$jar" io.github.lb4j.benchmarks.DistributionReport 1000000 2026 > "$out/distribution.md"
+
 if "$more"; then
   # The floor (ChooseBenchmark.floor) runs in the same invocation as the pickers it is compared with.
   for threads in 1 2; do
@@ -67,9 +79,9 @@ if "$more"; then
   done
 
   java -jar "$jar" "${run[@]}" -prof gc \
-    -rf json -rff "$out/membership.json" \
-    'ChooseBenchmark.floor|ContendedBenchmark|RingBuildBenchmark' | tee "$out/membership.log"
-  tables+=("$out/membership.json")
+    -rf json -rff "$out/contended.json" \
+    'ChooseBenchmark.floor|ContendedBenchmark|RingBuildBenchmark.setEndpoints' | tee "$out/contended.log"
+  tables+=("$out/contended.json")
 
   # Round-robin has the tightest target (1.5x the floor): measure it once more next to the floor,
   # in three forks of short iterations, so that bursts from other work hit both alike.
@@ -86,9 +98,6 @@ if "$more"; then
     -rf json -rff "$out/breakdown.json" \
     'CostBreakdownBenchmark' | tee "$out/breakdown.log"
   tables+=("$out/breakdown.json")
-
-  java -cp "$jar" io.github.lb4j.benchmarks.DistributionReport 1000000 2026 \
-    > "$out/distribution.md"
 fi
 
 java -cp "$jar" io.github.lb4j.benchmarks.ResultsTable "${tables[@]}" > "$out/tables.md"

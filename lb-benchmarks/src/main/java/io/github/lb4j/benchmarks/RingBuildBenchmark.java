@@ -66,6 +66,7 @@ public class RingBuildBenchmark {
     List<Endpoint> even;
     List<Endpoint> odd;
     boolean flip;
+    Endpoint extra;
     // A balancer's context, captured with the candidates; the plain ring does not read it.
     static PickerContext context;
 
@@ -78,6 +79,7 @@ public class RingBuildBenchmark {
       Endpoint changed = heavier.get(n / 2);
       heavier.set(n / 2, changed.withWeight(changed.weight() * 2));
       base = candidates(members);
+      extra = more.get(n);
       plusOne = candidates(more);
       reweighted = candidates(heavier);
       factory = Pickers.consistentHash();
@@ -141,5 +143,19 @@ public class RingBuildBenchmark {
   public void setEndpoints(Ring s) {
     s.flip = !s.flip;
     s.balancer.setEndpoints(s.flip ? s.odd : s.even);
+  }
+
+  /**
+   * One endpoint joins or leaves through the public API, alternately: the whole change a user pays
+   * for (the balancer's bookkeeping, the incremental ring update, the published view).
+   */
+  @Benchmark
+  public void balancerAddOrRemoveOne(Ring s) {
+    s.flip = !s.flip;
+    if (s.flip) {
+      s.balancer.add(s.extra);
+    } else {
+      s.balancer.remove(s.extra.id());
+    }
   }
 }
