@@ -448,7 +448,7 @@ final class DefaultBalancer implements Balancer {
   private EndpointSlot newSlot(Endpoint e) {
     long now = ticker.read();
     EndpointSlot slot =
-        new EndpointSlot(this, e, totals, timesCalls ? new PeakEwma(decayNanos, now) : null);
+        new EndpointSlot(this, e, totals, timesCalls, decayNanos, now);
     if (warmUp != null) {
       slot.startWarmUp(now);
     }

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Threading: counters are atomic and updated by callers' threads; {@link #endpoint}, {@link
  * #health} and the warm-up factor are written only by the balancer's writer and read anywhere.
  */
-final class EndpointSlot implements Candidate {
+final class EndpointSlot extends PeakEwma implements Candidate {
   static final int IN_FLIGHT_BITS = 24;
   private static final long IN_FLIGHT_MASK = (1L << IN_FLIGHT_BITS) - 1;
   private static final long ONE_ENDED = 1L << IN_FLIGHT_BITS;
@@ -49,7 +49,8 @@ final class EndpointSlot implements Candidate {
 
   private final DefaultBalancer balancer;
   private final Totals totals;
-  private final PeakEwma latency;
+  // Whether calls are timed; the latency average is this object's PeakEwma part.
+  private final boolean timed;
 
   private volatile Endpoint endpoint;
   private volatile HealthState health = HealthState.HEALTHY;
@@ -70,13 +71,22 @@ final class EndpointSlot implements Candidate {
 
   /**
    * @param totals the balancer-wide in-flight total to keep, or {@code null} when no picker reads it
-   * @param latency the latency average to keep, or {@code null} when nothing consumes latency
+   * @param timed whether calls are timed (something consumes latency)
+   * @param decayNanos the latency average's time constant
+   * @param now the clock when the endpoint joins
    */
-  EndpointSlot(DefaultBalancer balancer, Endpoint endpoint, Totals totals, PeakEwma latency) {
+  EndpointSlot(
+      DefaultBalancer balancer,
+      Endpoint endpoint,
+      Totals totals,
+      boolean timed,
+      double decayNanos,
+      long now) {
+    super(decayNanos, now);
     this.balancer = balancer;
     this.endpoint = endpoint;
     this.totals = totals;
-    this.latency = latency;
+    this.timed = timed;
   }
 
   @Override
@@ -101,7 +111,7 @@ final class EndpointSlot implements Candidate {
 
   @Override
   public double latencyEwmaNanos(long nowNanos) {
-    return latency == null ? 0 : latency.value(nowNanos);
+    return timed ? value(nowNanos) : 0;
   }
 
   HealthState health() {
@@ -197,8 +207,7 @@ final class EndpointSlot implements Candidate {
    * random draw, and an endpoint's first call is always timed).
    */
   long startNanos() {
-    if (latency == null
-        || ((load >>> IN_FLIGHT_BITS) & balancer.latencySamplingMask()) != 0) {
+    if (!timed || ((load >>> IN_FLIGHT_BITS) & balancer.latencySamplingMask()) != 0) {
       return UNTIMED;
     }
     return balancer.now();
@@ -211,7 +220,7 @@ final class EndpointSlot implements Candidate {
     }
     if (startNanos != UNTIMED) {
       long now = balancer.now();
-      latency.observe(now - startNanos, now);
+      observe(now - startNanos, now);
     }
   }
 
@@ -223,13 +232,13 @@ final class EndpointSlot implements Candidate {
    */
   void recordFailure(long startNanos, Throwable cause) {
     failures.increment();
-    if (latency != null) {
+    if (timed) {
       long penalty = balancer.failurePenaltyNanos();
       if (startNanos == UNTIMED) {
-        latency.observe(penalty, balancer.recentNanos());
+        observe(penalty, balancer.recentNanos());
       } else {
         long now = balancer.now();
-        latency.observe(Math.max(now - startNanos, penalty), now);
+        observe(Math.max(now - startNanos, penalty), now);
       }
     }
     int streak = consecutiveFailures + 1; // racing failures may count one less: a streak, not a sum
