@@ -9,10 +9,10 @@ import java.lang.invoke.VarHandle;
  * A call in flight on one slot: 32 bytes, the only allocation of a tracked call.
  *
  * <p>One state word: {@code OPEN} until a report, then {@code SUCCEEDED} or {@code FAILED}, then
- * {@code CLOSED}. A success is a plain store (the ended-call count taken at close derives the
- * success count), a failure a compare-and-set (it is counted and may eject the endpoint at once),
- * and the close an atomic swap, so that only the first close releases the slot: a lease can never
- * drive an in-flight count negative. The clock is read only when the balancer times calls.
+ * {@code CLOSED}. A report is a compare-and-set on this object's own word (uncontended: a lease
+ * belongs to one call), the close an atomic swap, so that only the first report counts and only
+ * the first close releases the slot: a lease can never drive an in-flight count negative. Successes
+ * are not counted anywhere: the ended-call count taken at close derives them. The clock is read only when the balancer times calls.
  */
 final class DefaultLease implements Lease {
   private static final int OPEN = 0;
@@ -48,8 +48,9 @@ final class DefaultLease implements Lease {
 
   @Override
   public void success() {
-    if ((int) STATE.getOpaque(this) == OPEN) {
-      STATE.setOpaque(this, SUCCEEDED);
+    // A compare-and-set, not a plain store: a store racing with close() on another thread could
+    // turn CLOSED back into SUCCEEDED and let a second close() release the slot again.
+    if (STATE.compareAndSet(this, OPEN, SUCCEEDED)) {
       slot.recordSuccess(startNanos);
     }
   }
