@@ -65,40 +65,39 @@ final class RoundRobinPickerFactory implements PickerFactory {
 
   /**
    * {@code i % divisor} for {@code i >= 0} without a division (Lemire, Kaser and Kurz, "Faster
-   * remainder by direct computation", 2019): with {@code m = floor((2^64 - 1) / divisor) + 1}, the
-   * remainder is the high 64 bits of {@code (m * i mod 2^64) * divisor}. Two multiplications instead
-   * of an integer division, which costs more than the rest of a round-robin pick on common CPUs.
+   * remainder by direct computation", 2019): with {@code m = floor((2^64 - 1) / divisor) + 1} (see
+   * {@link #magic}), the remainder is the high 64 bits of {@code (m * i mod 2^64) * divisor}. Two
+   * multiplications instead of an integer division, which costs more than the rest of a
+   * round-robin pick on common CPUs. The pickers keep {@code m} and {@code divisor} in their own
+   * fields, so a pick reads no other object.
    */
-  static final class Remainder {
-    private final long m;
-    private final int divisor;
+  static int remainder(int i, long m, int divisor) {
+    long low = m * i;
+    // The unsigned high half of low * divisor: divisor is positive, so only low's sign corrects.
+    return (int) (Math.multiplyHigh(low, divisor) + ((low >> 63) & divisor));
+  }
 
-    Remainder(int divisor) {
-      this.divisor = divisor;
-      this.m = Long.divideUnsigned(-1L, divisor) + 1;
-    }
-
-    int of(int i) {
-      long low = m * i;
-      // The unsigned high half of low * divisor: divisor is positive, so only low's sign corrects.
-      return (int) (Math.multiplyHigh(low, divisor) + ((low >> 63) & divisor));
-    }
+  /** The multiplier of {@link #remainder} for {@code divisor >= 1}. */
+  static long magic(int divisor) {
+    return Long.divideUnsigned(-1L, divisor) + 1;
   }
 
   private static final class Plain implements Picker {
     private final Candidate[] candidates;
     private final AtomicInteger position;
-    private final Remainder remainder;
+    private final long m;
+    private final int n;
 
     Plain(Candidate[] candidates, AtomicInteger position) {
       this.candidates = candidates;
       this.position = position;
-      this.remainder = new Remainder(candidates.length);
+      this.n = candidates.length;
+      this.m = magic(n);
     }
 
     @Override
     public Candidate pick(String key) {
-      return candidates[remainder.of(position.getAndIncrement() & Integer.MAX_VALUE)];
+      return candidates[remainder(position.getAndIncrement() & Integer.MAX_VALUE, m, n)];
     }
   }
 
@@ -106,18 +105,20 @@ final class RoundRobinPickerFactory implements PickerFactory {
     private final Candidate[] candidates;
     private final int[] schedule;
     private final AtomicInteger position;
-    private final Remainder remainder;
+    private final long m;
+    private final int n;
 
     Smooth(Candidate[] candidates, int[] schedule, AtomicInteger position) {
       this.candidates = candidates;
       this.schedule = schedule;
       this.position = position;
-      this.remainder = new Remainder(schedule.length);
+      this.n = schedule.length;
+      this.m = magic(n);
     }
 
     @Override
     public Candidate pick(String key) {
-      return candidates[schedule[remainder.of(position.getAndIncrement() & Integer.MAX_VALUE)]];
+      return candidates[schedule[remainder(position.getAndIncrement() & Integer.MAX_VALUE, m, n)]];
     }
   }
 }

@@ -121,16 +121,16 @@ final class RoundRobinPickerTest {
     java.util.Random random = new java.util.Random(11);
     int[] divisors = {1, 2, 3, 7, 10, 1000, 1 << 20, (1 << 24) - 3, Integer.MAX_VALUE};
     for (int d : divisors) {
-      RoundRobinPickerFactory.Remainder remainder = new RoundRobinPickerFactory.Remainder(d);
+      long m = RoundRobinPickerFactory.magic(d);
       int[] edges = {0, 1, d - 1, d, Integer.MAX_VALUE, Integer.MAX_VALUE - 1};
       for (int i : edges) {
         if (i >= 0) {
-          assertEquals(i % d, remainder.of(i), i + " % " + d);
+          assertEquals(i % d, RoundRobinPickerFactory.remainder(i, m, d), i + " % " + d);
         }
       }
       for (int k = 0; k < 100_000; k++) {
         int i = random.nextInt() & Integer.MAX_VALUE;
-        assertEquals(i % d, remainder.of(i), i + " % " + d);
+        assertEquals(i % d, RoundRobinPickerFactory.remainder(i, m, d), i + " % " + d);
       }
     }
   }
