@@ -151,9 +151,9 @@ public final class BalancerBuilder {
    * How many calls per endpoint share one latency sample when calls are timed: 8 unless set, so
    * that an endpoint's 1st, 9th, 17th... call is timed, each timed call costing two clock reads
    * (tens of nanoseconds each on some machines: about 37 ns on the virtual machine the benchmarks
-   * ran on, more than the rest of a lease) and the others none. An endpoint serving a few calls a
-   * second still gets a sample every few seconds, well within the average's 10 s time constant;
-   * set 1 to time every call. A failure
+   * ran on, more than the rest of a lease) and the others none. A call is timed regardless when
+   * its endpoint's last sample is older than a sixty-fourth of the {@link #latencyDecay} (156 ms by
+   * default), so endpoints called rarely are measured on every call; set 1 to time every call. A failure
    * is always charged (at least the failure penalty), timed or not, and an endpoint's first call is
    * always timed.
    *

@@ -204,10 +204,17 @@ final class EndpointSlot extends PeakEwma implements Candidate {
    * The clock reading a lease starts from, or {@link #UNTIMED}. When calls are timed, one call in
    * {@code sampling} per endpoint is: the one acquired when this endpoint's ended-call count is a
    * multiple of it (read from the word the acquire just wrote, so deciding costs no atomic and no
-   * random draw, and an endpoint's first call is always timed).
+   * random draw, and an endpoint's first call is always timed). A call is also timed whenever the
+   * endpoint's last sample is older than the balancer's staleness bound, so that an endpoint used
+   * rarely (one whose average decayed while others served the traffic) is measured on its next
+   * call rather than on its next sampled one.
    */
   long startNanos() {
-    if (!timed || ((load >>> IN_FLIGHT_BITS) & balancer.latencySamplingMask()) != 0) {
+    if (!timed) {
+      return UNTIMED;
+    }
+    if (((load >>> IN_FLIGHT_BITS) & balancer.latencySamplingMask()) != 0
+        && balancer.recentNanos() - stamp() < balancer.staleSampleNanos()) {
       return UNTIMED;
     }
     return balancer.now();

@@ -46,6 +46,11 @@ class PeakEwma {
   }
 
   /** The average decayed to {@code now}; 0 before the first sample. */
+  /** When the last sample was taken (ticker nanos), or when tracking began. */
+  final long stamp() {
+    return stamp;
+  }
+
   double value(long now) {
     double v = value;
     if (v == 0) {

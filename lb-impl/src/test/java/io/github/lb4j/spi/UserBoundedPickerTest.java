@@ -140,8 +140,12 @@ final class UserBoundedPickerTest {
                 start.await();
                 for (int i = 0; i < 20_000; i++) {
                   try (Lease lease = balancer.acquire("k")) {
-                    int total = balancer.snapshot().totalInFlight();
-                    maxSeen.accumulateAndGet(total, Math::max);
+                    // One endpoint's count is one atomic word: it never passes the cap, which
+                    // with four callers is at most ceil((3 + 1 + 1) / 3) = 2 (the total may be
+                    // over-estimated by a racing reservation, never under-estimated).
+                    int onIt = balancer.snapshot().endpoint(lease.endpoint().id()).orElseThrow()
+                        .inFlight();
+                    maxSeen.accumulateAndGet(onIt, Math::max);
                     lease.success();
                   }
                 }
@@ -153,7 +157,7 @@ final class UserBoundedPickerTest {
       f.get(60, TimeUnit.SECONDS);
     }
     pool.shutdown();
-    assertTrue(maxSeen.get() <= threads);
+    assertTrue(maxSeen.get() <= 2, "most calls seen on one endpoint: " + maxSeen.get());
     for (EndpointState s : balancer.snapshot().endpoints()) {
       assertEquals(0, s.inFlight());
     }
