@@ -185,11 +185,18 @@ final class LeastLoadPickerFactory implements PickerFactory {
   private interface LeastLoad extends Picker {
     Candidate[] candidates();
 
-    /** The effective weights, or {@code null} when they are all equal. */
-    double[] weights();
+    /** The effective weights, or {@code null} when they are all equal (the default). */
+    default double[] weights() {
+      return null;
+    }
 
-    /** The balancer's context for peak-EWMA (its recent time), or {@code null} for least-connection. */
-    PickerContext context();
+    /**
+     * The balancer's context for peak-EWMA (its recent time), or {@code null} for least-connection
+     * (the default).
+     */
+    default PickerContext context() {
+      return null;
+    }
 
     Rng rng();
 
@@ -243,16 +250,6 @@ final class LeastLoadPickerFactory implements PickerFactory {
    */
   private record Scan(Candidate[] candidates, Rng rng) implements LeastLoad {
     @Override
-    public double[] weights() {
-      return null;
-    }
-
-    @Override
-    public PickerContext context() {
-      return null;
-    }
-
-    @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
       long bits = rng.nextLong();
@@ -288,11 +285,6 @@ final class LeastLoadPickerFactory implements PickerFactory {
    */
   private record WeightedScan(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {
-    @Override
-    public PickerContext context() {
-      return null;
-    }
-
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -338,16 +330,6 @@ final class LeastLoadPickerFactory implements PickerFactory {
   /** Equal weights, above {@link #EXACT_SCAN_LIMIT}: two distinct uniform samples, lighter wins. */
   private record TwoChoices(Candidate[] candidates, Rng rng) implements LeastLoad {
     @Override
-    public double[] weights() {
-      return null;
-    }
-
-    @Override
-    public PickerContext context() {
-      return null;
-    }
-
-    @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
       long bits = rng.nextLong();
@@ -364,11 +346,6 @@ final class LeastLoadPickerFactory implements PickerFactory {
    */
   private record WeightedTwoChoices(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {
-    @Override
-    public PickerContext context() {
-      return null;
-    }
-
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
@@ -389,11 +366,6 @@ final class LeastLoadPickerFactory implements PickerFactory {
    */
   private record EwmaTwoChoices(Candidate[] candidates, PickerContext context, Rng rng)
       implements LeastLoad {
-    @Override
-    public double[] weights() {
-      return null;
-    }
-
     @Override
     public Candidate pick(String key) {
       Candidate[] cs = candidates;
