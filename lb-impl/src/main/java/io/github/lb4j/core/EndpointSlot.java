@@ -378,22 +378,19 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
 }
 
 /**
- * Padding before {@link SlotLoad#load}: the word every call on an endpoint writes gets a cache line
- * of its own, so that calls on two endpoints whose slots were allocated side by side do not contend
- * for one line (false sharing: it doubled the two-thread cost of a lease in some runs). Field
- * layout follows the class hierarchy, which keeps the padding in place.
+ * Padding before an endpoint's hot fields: its latency average ({@link PeakEwma}, the superclass
+ * of {@link SlotLoad}) and its load word. Calls on two endpoints whose slots were allocated side by
+ * side then do not contend for one cache line (false sharing: it doubled the two-thread cost of a
+ * lease in some runs), and a latency-aware pick finds a candidate's load and average together.
+ * Field layout follows the class hierarchy, which keeps the padding in place.
  */
-abstract class SlotPaddingBefore extends PeakEwma {
+abstract class SlotPaddingBefore {
   long p00, p01, p02, p03, p04, p05, p06, p07;
   long p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
-
-  SlotPaddingBefore(double decayNanos, long now) {
-    super(decayNanos, now);
-  }
 }
 
 /** The endpoint's load word: in flight (low bits) and ended calls (high bits); see EndpointSlot. */
-abstract class SlotLoad extends SlotPaddingBefore {
+abstract class SlotLoad extends PeakEwma {
   volatile long load;
 
   SlotLoad(double decayNanos, long now) {

@@ -14,11 +14,11 @@ package io.github.lb4j.core;
  * lose one sample, and a reader racing with a report may see the new value with the old stamp (an
  * average decayed a little too far, once), which a moving average tolerates. Read anywhere.
   *
- * <p>{@link EndpointSlot} extends this class, so that an endpoint's average sits in the same object
- * as its load word: a latency-aware pick then touches one object per candidate, not two (at 1,000
- * endpoints each is a cache miss).
+ * <p>{@link EndpointSlot} extends this class, so that an endpoint's average sits next to its load
+ * word, between the slot's paddings: a latency-aware pick then touches one cache line per
+ * candidate, not two (at 1,000 endpoints each is a miss).
  */
-class PeakEwma {
+class PeakEwma extends SlotPaddingBefore {
   /**
    * Beyond this many time constants {@link #decay} is 0: the average is forgotten, and the endpoint
    * counts as one without a sample again. {@code exp(-20)} is about {@code 2e-9}.
