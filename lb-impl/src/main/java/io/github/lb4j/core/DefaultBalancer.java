@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -281,24 +280,18 @@ final class DefaultBalancer implements Balancer {
   }
 
   /**
-   * The available slot not in {@code exclude} with the fewest calls in flight per unit of weight,
-   * scanning from a random place so that ties spread; {@code null} when all are excluded. This is a
-   * fallback for retries, off the plain path, so it draws from {@code ThreadLocalRandom} directly.
+   * The fallback of {@link #acquire(String, Set)} for pickers without their own way of avoiding
+   * endpoints (round-robin, random, a user's): the available candidate not in {@code exclude} with
+   * the fewest calls in flight per unit of effective weight, ties broken in proportion to the
+   * weights, by the same rule as least-connection's retries; {@code null} when all are excluded.
+   * Off the plain path (a retry), so it may copy the candidates and draw from {@code
+   * ThreadLocalRandom}.
    */
   private static EndpointSlot leastLoadedExcept(List<Candidate> available, Set<String> exclude) {
-    int n = available.size();
-    int start = ThreadLocalRandom.current().nextInt(n);
-    EndpointSlot best = null;
-    double bestLoad = Double.MAX_VALUE;
-    for (int step = 0; step < n; step++) {
-      EndpointSlot slot = (EndpointSlot) available.get((start + step) % n);
-      double load = slot.inFlight() / slot.effectiveWeight();
-      if (load < bestLoad && !exclude.contains(slot.endpoint().id())) {
-        best = slot;
-        bestLoad = load;
-      }
-    }
-    return best;
+    Candidate[] candidates = available.toArray(new Candidate[0]);
+    return (EndpointSlot)
+        LeastLoadPickerFactory.lightestAllowed(
+            candidates, Weights.exact(available), null, Rng.THREAD_LOCAL, exclude);
   }
 
   private EndpointSlot asSlot(Candidate candidate) {

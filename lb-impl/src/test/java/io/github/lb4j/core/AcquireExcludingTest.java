@@ -116,4 +116,35 @@ final class AcquireExcludingTest {
         "exclude",
         assertThrows(NullPointerException.class, () -> balancer.acquire("k", null)).getMessage());
   }
+
+  @Test
+  void fallback_forAPickerWithoutExclusions_breaksIdleTiesByWeight() {
+    // A picker that always answers the first candidate: every retry that excludes it falls back.
+    PickerFactory stubborn =
+        new PickerFactory() {
+          @Override
+          public String name() {
+            return "stubborn";
+          }
+
+          @Override
+          public io.github.lb4j.Picker newPicker(
+              List<io.github.lb4j.Candidate> candidates, io.github.lb4j.PickerContext context) {
+            io.github.lb4j.Candidate first = candidates.get(0);
+            return key -> first;
+          }
+        };
+    Endpoint light = endpoint(1);
+    Endpoint heavy = endpoint(2).withWeight(3);
+    Balancer balancer =
+        Balancers.builder().picker(stubborn).endpoints(endpoint(0), light, heavy).build();
+    int toHeavy = 0;
+    for (int i = 0; i < 10_000; i++) {
+      try (Lease lease = balancer.acquire(null, Set.of(endpoint(0).id()))) {
+        toHeavy += lease.endpoint().equals(heavy) ? 1 : 0;
+      }
+    }
+    // Weights 1:3 among idle endpoints: 75% within 3 points (it was 50%: the first of the lightest).
+    assertTrue(Math.abs(toHeavy - 7_500) <= 300, "calls to the weight-3 endpoint: " + toHeavy);
+  }
 }
