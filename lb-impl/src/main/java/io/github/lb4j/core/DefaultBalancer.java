@@ -162,10 +162,6 @@ final class DefaultBalancer implements Balancer {
     return name;
   }
 
-  Ticker ticker() {
-    return ticker;
-  }
-
   /**
    * The clock, read by leases that time their call; also refreshes {@link #recentNanos} when it has
    * moved on by a millisecond, so that the shared field is written rarely.

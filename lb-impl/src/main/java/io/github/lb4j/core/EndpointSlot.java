@@ -251,10 +251,6 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
     balancer.onFailure(this, streak, cause);
   }
 
-  int consecutiveFailures() {
-    return consecutiveFailures;
-  }
-
   /** Starts a new streak; after an ejection. */
   void resetConsecutiveFailures() {
     consecutiveFailures = 0;

@@ -3,7 +3,8 @@ package io.github.lb4j.core;
 import io.github.lb4j.KeyHasher;
 
 /**
- * Built-in {@link KeyHasher}s. All are pure, thread safe and allocation free.
+ * Built-in {@link KeyHasher}s. All are pure and thread safe, and allocate nothing for {@code String}
+ * keys (the default hasher copies other kinds of {@code CharSequence} into a {@code String} first).
  *
  * <ul>
  *   <li>{@link #defaultHasher()}: the MurmurHash3 64-bit mixing steps applied to the key's UTF-16
@@ -43,36 +44,18 @@ public final class KeyHashers {
     };
   }
 
+  /**
+   * The default hash of any {@code CharSequence}: its {@code String} form's (a copy for other
+   * kinds of sequence, which are rare as keys; a {@code String} is hashed as it is).
+   */
   static long murmurMix(CharSequence key) {
-    if (key instanceof String s) {
-      return murmurMix(s);
-    }
-    int length = key.length();
-    long h = SEED ^ length * C1;
-    int i = 0;
-    for (; i + 4 <= length; i += 4) {
-      long k =
-          key.charAt(i)
-              | (long) key.charAt(i + 1) << 16
-              | (long) key.charAt(i + 2) << 32
-              | (long) key.charAt(i + 3) << 48;
-      h ^= mixK(k);
-      h = Long.rotateLeft(h, 27) * 5 + 0x52dce729;
-    }
-    if (i < length) {
-      long k = 0;
-      for (int shift = 0; i < length; i++, shift += 16) {
-        k |= (long) key.charAt(i) << shift;
-      }
-      h ^= mixK(k);
-    }
-    return fmix64(h ^ length);
+    return murmurMix(key instanceof String s ? s : key.toString());
   }
 
   /**
-   * {@link #murmurMix(CharSequence)} for a {@code String}: the same steps and the same result, in a
-   * loop the compiler specializes for {@code String.charAt} (about a fifth faster on 36-character
-   * keys than going through the {@code CharSequence} interface).
+   * MurmurHash3's mixing steps over the key's UTF-16 code units, four at a time, then its
+   * finalizer. Written for {@code String}, so the compiler specializes {@code charAt} (about a
+   * fifth faster on 36-character keys than going through the {@code CharSequence} interface).
    */
   static long murmurMix(String key) {
     int length = key.length();
