@@ -3,6 +3,7 @@ package io.github.lb4j.benchmarks;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
 import java.net.URI;
@@ -89,10 +90,14 @@ final class Fixtures {
 
   /** A balancer over {@code n} endpoints with the picker named {@code name}. */
   static Balancer balancer(String name, int n) {
+    return builder(name, n).build();
+  }
+
+  /** The builder of {@link #balancer}, for a benchmark that changes one setting. */
+  static BalancerBuilder builder(String name, int n) {
     return Balancers.builder()
         .name("bench-" + name + "-" + n)
         .endpoints(endpoints(0, n, name.endsWith("-weighted")))
-        .picker(picker(name))
-        .build();
+        .picker(picker(name));
   }
 }

@@ -80,11 +80,15 @@ public class PeerBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      balancer = Fixtures.balancer(picker(), n);
+      balancer = build();
       Endpoint chosen = Fixtures.hashing(picker()) ? balancer.choose("key") : balancer.choose();
       if (chosen == null) {
         throw new IllegalStateException(picker() + ": chose null (expected: an endpoint)");
       }
+    }
+
+    Balancer build() {
+      return Fixtures.balancer(picker(), n);
     }
 
     @TearDown(Level.Trial)
@@ -135,6 +139,18 @@ public class PeerBenchmark {
     @Override
     String picker() {
       return "peak-ewma";
+    }
+  }
+
+  /**
+   * lb4j peak-EWMA timing one call in 16 per endpoint instead of the default one in 8: what the
+   * sampling rate costs, in the same run.
+   */
+  @State(Scope.Benchmark)
+  public static class PeakEwmaSampling16 extends PeakEwma {
+    @Override
+    Balancer build() {
+      return Fixtures.builder(picker(), n).latencySampling(16).build();
     }
   }
 
@@ -308,6 +324,16 @@ public class PeerBenchmark {
     return s.balancer.choose(keys.next());
   }
 
+  /**
+   * {@code choose(key)} with a key the JVM has not hashed before (a copy made in the benchmark, as a
+   * key parsed from a request is), so that no hash cached in the {@code String} helps; compare
+   * with {@link #guavaJumpHashFreshKey}, which makes the same copy.
+   */
+  @Benchmark
+  public Endpoint lb4jConsistentHashFreshKey(ConsistentHash s, ChooseBenchmark.Keys keys) {
+    return s.balancer.choose(keys.fresh());
+  }
+
   @Benchmark
   public Endpoint lb4jBoundedLoad(BoundedLoad s, ChooseBenchmark.Keys keys) {
     return s.balancer.choose(keys.next());
@@ -325,6 +351,14 @@ public class PeerBenchmark {
 
   @Benchmark
   public Endpoint lb4jPeakEwmaLease(PeakEwma s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jPeakEwmaSampling16Lease(PeakEwmaSampling16 s) {
     try (Lease lease = s.balancer.acquire()) {
       lease.success();
       return lease.endpoint();
@@ -366,5 +400,13 @@ public class PeerBenchmark {
     Endpoint[] endpoints = s.endpoints;
     return endpoints[
         Hashing.consistentHash(MURMUR3_128.hashString(keys.next(), UTF_8), endpoints.length)];
+  }
+
+  /** {@link #guavaJumpHash} with the copied key of {@link #lb4jConsistentHashFreshKey}. */
+  @Benchmark
+  public Endpoint guavaJumpHashFreshKey(Jump s, ChooseBenchmark.Keys keys) {
+    Endpoint[] endpoints = s.endpoints;
+    return endpoints[
+        Hashing.consistentHash(MURMUR3_128.hashString(keys.fresh(), UTF_8), endpoints.length)];
   }
 }
