@@ -710,6 +710,71 @@ final class DefaultBalancer implements Balancer {
     warmUpStepAt = at;
     warmUpStep = warmUpScheduler.schedule(this::warmUpStep, next, TimeUnit.NANOSECONDS);
   }
+  // ---- periodic rebuilds, for pickers that decide from data gathered between changes
+
+  /** The picker factory's {@link PickerFactory#rebuildPeriod()}, checked: zero for never. */
+  java.time.Duration pickerRebuildPeriod() {
+    java.time.Duration period = pickerFactory.rebuildPeriod();
+    if (period == null || period.isNegative()) {
+      throw new IllegalArgumentException(
+          "picker '" + pickerFactory.name() + "': rebuildPeriod " + period + " (expected: >= 0)");
+    }
+    return period;
+  }
+
+  // The next periodic rebuild; guarded by the lock.
+  private ScheduledFuture<?> periodicRebuild;
+
+  /**
+   * Rebuilds the picker every {@code periodNanos} on {@code scheduler} though nothing changed
+   * ({@link PickerFactory#rebuildPeriod()}), until the balancer closes.
+   */
+  void enablePeriodicRebuild(long periodNanos, ScheduledExecutorService scheduler) {
+    lock.lock();
+    try {
+      periodicRebuild =
+          scheduler.schedule(
+              () -> periodicRebuild(periodNanos, scheduler), periodNanos, TimeUnit.NANOSECONDS);
+    } finally {
+      lock.unlock();
+    }
+    attach(
+        () -> {
+          lock.lock();
+          try {
+            if (periodicRebuild != null) {
+              periodicRebuild.cancel(false);
+              periodicRebuild = null;
+            }
+          } finally {
+            lock.unlock();
+          }
+        });
+  }
+
+  private void periodicRebuild(long periodNanos, ScheduledExecutorService scheduler) {
+    lock.lock();
+    try {
+      if (view.closed) {
+        return;
+      }
+      try {
+        if (!members.isEmpty()) {
+          publish(members);
+        }
+      } catch (RuntimeException e) {
+        log.warn("balancer '{}': periodic picker rebuild failed; keeping the last one", name, e);
+      }
+      periodicRebuild =
+          scheduler.schedule(
+              () -> periodicRebuild(periodNanos, scheduler), periodNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("balancer '{}': scheduler stopped; no more periodic rebuilds", name, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The slot of a member, or {@code null}. */
   EndpointSlot slot(String id) {
     return members.get(id);
