@@ -71,6 +71,9 @@ final class Fixtures {
         return Pickers.leastConnection();
       case "peak-ewma":
         return Pickers.peakEwma();
+      case "reported-load":
+        // No blackout, so that the weights of the reports handed in at set-up count at once.
+        return Pickers.reportedLoadBuilder().blackoutPeriod(java.time.Duration.ZERO).build();
       case "consistent-hash":
         return Pickers.consistentHash();
       case "consistent-hash-bounded":

@@ -7,6 +7,7 @@ import com.google.common.hash.Hashing;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.benchmarks.GrpcFixtures.FakeChannel;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -85,7 +86,11 @@ public class PeerBenchmark {
       if (chosen == null) {
         throw new IllegalStateException(picker() + ": chose null (expected: an endpoint)");
       }
+      prepare();
     }
+
+    /** What a picker needs before the trial, after the balancer is built; nothing by default. */
+    void prepare() {}
 
     @TearDown(Level.Trial)
     public void tearDown() {
@@ -135,6 +140,44 @@ public class PeerBenchmark {
     @Override
     String picker() {
       return "peak-ewma";
+    }
+  }
+
+  /**
+   * lb4j's reported-load picker with every endpoint's weight in use: at set-up each endpoint
+   * answers with a report (weights 1 to 5 by {@code cpu_utilization}), and the trial starts after
+   * the balancer's next weight update (1 s), so that picks go through the weighted cycle, not the
+   * least-connection fallback. The updates keep running in the background, as in service.
+   */
+  @State(Scope.Benchmark)
+  public static class ReportedLoad extends Lb4j {
+    final LoadReport report = LoadReport.of(0.5, 100, 0);
+
+    @Override
+    String picker() {
+      return "reported-load";
+    }
+
+    @Override
+    void prepare() {
+      java.util.Set<String> reported = new java.util.HashSet<>();
+      for (int attempt = 0; reported.size() < n && attempt < 1000 * n; attempt++) {
+        try (Lease lease = balancer.acquire()) {
+          int i = balancer.endpoints().indexOf(lease.endpoint());
+          lease.reportLoad(LoadReport.of(1.0 / (1 + i % 5), 100, 0));
+          lease.success();
+          reported.add(lease.endpoint().id());
+        }
+      }
+      if (reported.size() < n) {
+        throw new IllegalStateException(reported.size() + " of " + n + " endpoints reported");
+      }
+      try {
+        Thread.sleep(1500); // set-up only: wait for the weight update that takes the reports
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
     }
   }
 
@@ -319,6 +362,30 @@ public class PeerBenchmark {
   public Endpoint lb4jLeastConnectionLease(LeastConnection s) {
     try (Lease lease = s.balancer.acquire()) {
       lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jReportedLoad(ReportedLoad s) {
+    return s.balancer.choose();
+  }
+
+  /** The reported-load lease as least-connection's, to compare with it (target: within 1.5x). */
+  @Benchmark
+  public Endpoint lb4jReportedLoadLease(ReportedLoad s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  /** The same lease handing in a parsed report, as an integration does with each answer. */
+  @Benchmark
+  public Endpoint lb4jReportedLoadLeaseReporting(ReportedLoad s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      lease.reportLoad(s.report);
       return lease.endpoint();
     }
   }
