@@ -72,8 +72,12 @@ final class Fixtures {
       case "peak-ewma":
         return Pickers.peakEwma();
       case "reported-load":
-        // No blackout, so that the weights of the reports handed in at set-up count at once.
-        return Pickers.reportedLoadBuilder().blackoutPeriod(java.time.Duration.ZERO).build();
+        // No blackout, so that the reports handed in at set-up count at once, and no expiry
+        // within a run.
+        return Pickers.reportedLoadBuilder()
+            .blackoutPeriod(java.time.Duration.ZERO)
+            .weightExpirationPeriod(java.time.Duration.ofHours(1))
+            .build();
       case "consistent-hash":
         return Pickers.consistentHash();
       case "consistent-hash-bounded":

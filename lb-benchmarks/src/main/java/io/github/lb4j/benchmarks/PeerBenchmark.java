@@ -17,6 +17,9 @@ import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.Subchannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -145,9 +148,10 @@ public class PeerBenchmark {
 
   /**
    * lb4j's reported-load picker with every endpoint's weight in use: at set-up each endpoint
-   * answers with a report (weights 1 to 5 by {@code cpu_utilization}), and the trial starts after
-   * the balancer's next weight update (1 s), so that picks go through the weighted cycle, not the
-   * least-connection fallback. The updates keep running in the background, as in service.
+   * answers with a report (weights 1 to 5 by {@code cpu_utilization}), and a change of the
+   * endpoints' metadata rebuilds the picker, so that picks go through the weighted cycle, not the
+   * least-connection fallback. The weight updates keep running in the background each second, as in
+   * service.
    */
   @State(Scope.Benchmark)
   public static class ReportedLoad extends Lb4j {
@@ -172,11 +176,26 @@ public class PeerBenchmark {
       if (reported.size() < n) {
         throw new IllegalStateException(reported.size() + " of " + n + " endpoints reported");
       }
-      try {
-        Thread.sleep(1500); // set-up only: wait for the weight update that takes the reports
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
+      // A change of attributes rebuilds the picker at once: the rebuild takes the reports.
+      List<Endpoint> marked = new ArrayList<>();
+      for (Endpoint e : balancer.endpoints()) {
+        marked.add(e.withMetadata(Map.of("load", "reported")));
+      }
+      balancer.setEndpoints(marked);
+      // Endpoint 4 reported five times endpoint 0's capacity: fail unless the weights are in use.
+      Endpoint light = marked.get(0);
+      Endpoint heavy = marked.get(4);
+      int lightPicks = 0;
+      int heavyPicks = 0;
+      for (int k = 0; k < 30 * n; k++) {
+        Endpoint e = balancer.choose();
+        lightPicks += e.equals(light) ? 1 : 0;
+        heavyPicks += e.equals(heavy) ? 1 : 0;
+      }
+      if (heavyPicks < 4 * lightPicks || lightPicks == 0) {
+        throw new IllegalStateException(
+            "reported-load: " + heavyPicks + " and " + lightPicks
+                + " picks (expected: about 5 to 1, the reported weights)");
       }
     }
   }
