@@ -510,6 +510,20 @@ final class DefaultBalancer implements Balancer {
       long baseNanos,
       long maxNanos,
       IntUnaryOperator maxEjected) {
+    String why =
+        consecutiveFailures
+            + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
+            + (cause != null ? " (last: " + cause + ")" : "");
+    return eject(slot, why, baseNanos, maxNanos, maxEjected);
+  }
+
+  /**
+   * Ejects {@code slot} as {@link #eject(EndpointSlot, int, Throwable, long, long,
+   * IntUnaryOperator)} does, for the outlier rule described by {@code why} (which starts the
+   * reason of the health event). Returns the ejection time, or -1 when not ejected.
+   */
+  long eject(
+      EndpointSlot slot, String why, long baseNanos, long maxNanos, IntUnaryOperator maxEjected) {
     long[] duration = {-1};
     updateHealth(
         slot.endpoint().id(),
@@ -529,9 +543,9 @@ final class DefaultBalancer implements Balancer {
           int allowed = maxEjected.applyAsInt(size);
           if (ejected >= allowed) {
             log.info(
-                "balancer '{}': not ejecting {} after {} consecutive failures: {} of {} endpoints"
+                "balancer '{}': not ejecting {} after {}: {} of {} endpoints"
                     + " ejected already, the most allowed",
-                name, slot.endpoint(), consecutiveFailures, ejected, size);
+                name, slot.endpoint(), why, ejected, size);
             return false;
           }
           long now = ticker.read();
@@ -548,9 +562,7 @@ final class DefaultBalancer implements Balancer {
           return true;
         },
         () ->
-            consecutiveFailures
-                + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
-                + (cause != null ? " (last: " + cause + ")" : "")
+            why
                 + "; ejected for "
                 + java.time.Duration.ofNanos(duration[0])
                 + " (ejection #"
