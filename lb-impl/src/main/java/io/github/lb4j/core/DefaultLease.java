@@ -76,16 +76,7 @@ final class DefaultLease implements Lease {
 
   @Override
   public boolean reportLoadHeader(String headerValue) {
-    if (headerValue == null) {
-      return false;
-    }
-    LoadReport report = LoadReport.tryParse(headerValue);
-    if (report == null) {
-      slot.malformedLoadReport();
-      return false;
-    }
-    slot.reportLoad(report);
-    return true;
+    return slot.reportLoadHeader(headerValue);
   }
 
   @Override

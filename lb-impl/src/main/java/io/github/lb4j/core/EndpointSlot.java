@@ -271,9 +271,21 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
     loadReport = report;
   }
 
-  /** A load report header from this endpoint could not be read. */
-  void malformedLoadReport() {
-    malformedLoadReports.increment();
+  /**
+   * Reads a {@value LoadReport#HEADER} header from this endpoint and keeps the report; a malformed
+   * one is counted and ignored, never thrown. Returns whether a report was kept.
+   */
+  boolean reportLoadHeader(String headerValue) {
+    if (headerValue == null) {
+      return false;
+    }
+    LoadReport report = LoadReport.tryParse(headerValue);
+    if (report == null) {
+      malformedLoadReports.increment();
+      return false;
+    }
+    loadReport = report;
+    return true;
   }
 
   // ---- outcomes, for outlier detection's statistics

@@ -152,6 +152,11 @@ public final class HealthCheckBuilder {
   }
 
   HealthProbe newProbe() {
+    return newProbe(null);
+  }
+
+  /** The probe; the built-in one hands the load reports of its answers to {@code loadHeaders}. */
+  private HealthProbe newProbe(BiConsumer<Endpoint, String> loadHeaders) {
     if (probe != null) {
       return probe;
     }
@@ -164,14 +169,20 @@ public final class HealthCheckBuilder {
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-    return new HttpHealthProbe(client, path, timeout, httpClient == null);
+    return new HttpHealthProbe(client, path, timeout, httpClient == null, loadHeaders);
   }
 
   ActiveHealthChecker build(DefaultBalancer balancer, ScheduledExecutorService scheduler) {
     return new ActiveHealthChecker(
         balancer,
         scheduler,
-        newProbe(),
+        newProbe(
+            (endpoint, header) -> {
+              EndpointSlot slot = balancer.slot(endpoint.id());
+              if (slot != null) {
+                slot.reportLoadHeader(header);
+              }
+            }),
         interval.toNanos(),
         timeout.toNanos(),
         jitter,
