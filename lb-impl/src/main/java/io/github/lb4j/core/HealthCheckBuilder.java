@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.atLeastOne;
 import static io.github.lb4j.internal.Checks.positive;
 
 import io.github.lb4j.Endpoint;
@@ -190,13 +191,5 @@ public final class HealthCheckBuilder {
         healthyThreshold,
         random,
         afterProbe);
-  }
-
-
-  private static int atLeastOne(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
-    }
-    return value;
   }
 }

@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.atLeastOne;
+import static io.github.lb4j.internal.Checks.finiteNonNegative;
 import static io.github.lb4j.internal.Checks.positive;
 
 import java.time.Duration;
@@ -112,10 +114,7 @@ public final class OutlierDetectionBuilder {
    * @param count {@code >= 1}
    */
   public OutlierDetectionBuilder consecutiveFailures(int count) {
-    if (count < 1) {
-      throw new IllegalArgumentException("consecutiveFailures: " + count + " (expected: >= 1)");
-    }
-    this.consecutiveFailures = count;
+    this.consecutiveFailures = atLeastOne("consecutiveFailures", count);
     return this;
   }
 
@@ -187,13 +186,6 @@ public final class OutlierDetectionBuilder {
     return value;
   }
 
-  private static int atLeastOne(String parameter, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(parameter + ": " + value + " (expected: >= 1)");
-    }
-    return value;
-  }
-
   /**
    * The success-rate rule's settings, in {@link OutlierDetectionBuilder#successRate}; the defaults
    * are Envoy's and gRPC's. Not thread safe.
@@ -213,11 +205,7 @@ public final class OutlierDetectionBuilder {
      * @param factor a finite number {@code >= 0}
      */
     public SuccessRateBuilder stdevFactor(double factor) {
-      if (!(factor >= 0) || Double.isInfinite(factor)) {
-        throw new IllegalArgumentException(
-            "stdevFactor: " + factor + " (expected: a finite number >= 0)");
-      }
-      this.stdevFactor = factor;
+      this.stdevFactor = finiteNonNegative("stdevFactor", factor);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.finiteNonNegative;
 import static io.github.lb4j.internal.Checks.positive;
 
 import io.github.lb4j.PickerFactory;
@@ -85,11 +86,7 @@ public final class ReportedLoadBuilder {
    * @param penalty a finite number {@code >= 0}
    */
   public ReportedLoadBuilder errorUtilizationPenalty(double penalty) {
-    if (!(penalty >= 0) || Double.isInfinite(penalty)) {
-      throw new IllegalArgumentException(
-          "errorUtilizationPenalty: " + penalty + " (expected: a finite number >= 0)");
-    }
-    this.errorUtilizationPenalty = penalty;
+    this.errorUtilizationPenalty = finiteNonNegative("errorUtilizationPenalty", penalty);
     return this;
   }
 

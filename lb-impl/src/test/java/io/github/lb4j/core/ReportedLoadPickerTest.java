@@ -66,14 +66,7 @@ final class ReportedLoadPickerTest {
   }
 
   private Lease leaseOn(int i) {
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      Lease lease = balancer.acquire();
-      if (lease.endpoint().id().equals(id(i))) {
-        return lease;
-      }
-      lease.close();
-    }
-    throw new AssertionError(id(i) + " is never chosen");
+    return Fixtures.leaseOn(balancer, id(i));
   }
 
   /** How many of {@code calls} plain choices land on each endpoint. */
