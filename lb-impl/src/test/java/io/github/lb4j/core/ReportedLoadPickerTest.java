@@ -243,6 +243,47 @@ final class ReportedLoadPickerTest {
   }
 
   @Test
+  void history_endpointBackInService_startsAfreshAndItsOldReportDoesNotCount() {
+    ReportedLoadBuilder picker = Pickers.reportedLoadBuilder().random(new Random(7));
+    DefaultBalancer direct =
+        Balancers.builder()
+            .endpoints(Endpoint.of(id(0)), Endpoint.of(id(1)))
+            .ticker(clock)
+            .scheduler(clock)
+            .picker(picker.blackoutPeriod(Duration.ofSeconds(2)).build())
+            .buildDefault();
+    balancer = direct;
+    for (int s = 0; s < 3; s++) {
+      tick(W200, W400);
+    }
+    assertArrayEquals(new int[] {100, 200}, shares(2, 300));
+
+    direct.setHealth(id(0), io.github.lb4j.HealthState.UNHEALTHY, "test");
+    clock.advance(SECOND.multipliedBy(5));
+    direct.setHealth(id(0), io.github.lb4j.HealthState.HEALTHY, "test");
+    // Endpoint 0's last report is from before it left: without a new one it has no weight.
+    clock.advance(SECOND.multipliedBy(5));
+    int[] back = shares(2, 300);
+    assertTrue(back[0] > 120, java.util.Arrays.toString(back));
+    // New reports: a blackout of its own, then the weights again.
+    tick(W200, W400);
+    tick(W200, W400);
+    assertTrue(shares(2, 300)[0] > 120);
+    tick(W200, W400);
+    assertArrayEquals(new int[] {100, 200}, shares(2, 300));
+  }
+
+  @Test
+  void periodicRebuild_stopsWhenTheBalancerCloses() {
+    start(2, b -> {});
+    assertEquals(1, clock.pending()); // the next weight update
+    balancer.close();
+    assertEquals(0, clock.pending());
+    clock.advance(Duration.ofMinutes(1)); // nothing runs on a closed balancer
+    assertEquals(0, clock.pending());
+  }
+
+  @Test
   void cycle_spreadsEachEndpointEvenly() {
     assertArrayEquals(new int[] {2, 1, 0, 2, 1, 2}, ReportedLoadPickerFactory.cycle(new int[] {1, 2, 3}));
     assertArrayEquals(new int[] {0, 1}, ReportedLoadPickerFactory.cycle(new int[] {1, 1}));
