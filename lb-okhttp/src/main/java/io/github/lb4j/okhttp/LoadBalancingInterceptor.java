@@ -6,18 +6,13 @@ import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.NoAvailableEndpointIOException;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.internal.HttpCalls;
 import io.github.lb4j.retry.Attempts;
 import io.github.lb4j.retry.RetryBudget;
 import io.github.lb4j.retry.RetryPolicy;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.IntPredicate;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -79,9 +74,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoadBalancingInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LoadBalancingInterceptor.class);
-
-  /** The failure predicate unless one is set, and the fallback when the one set throws. */
-  private static final IntPredicate SERVER_ERRORS = code -> code >= 500;
 
   private final Balancer balancer;
   private final String logicalHost;
@@ -167,7 +159,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
         }
         lease.failure(e);
         lease.close();
-        Lease next = replayable && isConnectFailure(e) ? retry(attempts, request, e.toString()) : null;
+        Lease next = replayable && HttpCalls.isConnectFailure(e) ? retry(attempts, request, e.toString()) : null;
         if (next == null) {
           throw e;
         }
@@ -220,15 +212,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
     }
   }
 
-  /** Asks the user's predicate; one that throws is logged and the default ({@code >= 500}) used. */
   private boolean isFailure(int code) {
-    try {
-      return failureStatuses.test(code);
-    } catch (RuntimeException e) {
-      log.warn("failureStatuses predicate threw for status {}; using the default (>= 500 fails)",
-          code, e);
-      return SERVER_ERRORS.test(code);
-    }
+    return HttpCalls.isFailure(failureStatuses, code, log);
   }
 
   private String affinityKey(Request request) {
@@ -277,20 +262,6 @@ public final class LoadBalancingInterceptor implements Interceptor {
     return request.newBuilder().url(target).build();
   }
 
-  /** Whether the attempt failed before the request could reach the server. */
-  private static boolean isConnectFailure(IOException e) {
-    if (e instanceof ConnectException
-        || e instanceof NoRouteToHostException
-        || e instanceof UnknownHostException) {
-      return true;
-    }
-    // OkHttp surfaces a connect timeout as the socket's own exception, told apart by its message.
-    String message = e.getMessage();
-    return e instanceof SocketTimeoutException
-        && message != null
-        && message.toLowerCase(Locale.ROOT).contains("connect timed out");
-  }
-
   @Override
   public String toString() {
     return "LoadBalancingInterceptor(" + logicalHost + " -> " + balancer.name() + ")";
@@ -305,9 +276,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private final Balancer balancer;
     private String logicalHost;
     private String affinityHeader;
-    private IntPredicate failureStatuses = SERVER_ERRORS;
-    private Set<Integer> retryStatuses = Set.of(502, 503, 504);
-    private Set<String> retryMethods = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    private IntPredicate failureStatuses = HttpCalls.SERVER_ERRORS;
+    private Set<Integer> retryStatuses = HttpCalls.DEFAULT_RETRY_STATUSES;
+    private Set<String> retryMethods = HttpCalls.DEFAULT_RETRY_METHODS;
     private int maxAttempts = 3;
     private RetryBudget retryBudget;
     private double retryRatio = RetryBudget.DEFAULT_RATIO;
@@ -343,12 +314,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * @throws IllegalArgumentException if {@code name} is not a valid header name
      */
     public Builder affinityHeader(String name) {
-      Objects.requireNonNull(name, "name");
-      if (!isToken(name)) {
-        throw new IllegalArgumentException(
-            "affinityHeader: '" + name + "' (expected: a header name, e.g. X-Affinity-Key)");
-      }
-      this.affinityHeader = name;
+      this.affinityHeader = HttpCalls.headerName(name);
       return this;
     }
 
@@ -368,16 +334,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * @throws IllegalArgumentException if a code is outside {@code [100, 599]}
      */
     public Builder retryStatuses(int... codes) {
-      Objects.requireNonNull(codes, "codes");
-      Set<Integer> set = new TreeSet<>();
-      for (int code : codes) {
-        if (code < 100 || code > 599) {
-          throw new IllegalArgumentException(
-              "retryStatuses: " + code + " (expected: an HTTP status in [100, 599])");
-        }
-        set.add(code);
-      }
-      this.retryStatuses = set;
+      this.retryStatuses = HttpCalls.retryStatuses(codes);
       return this;
     }
 
@@ -389,17 +346,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * @throws IllegalArgumentException if a method is not a valid HTTP method token
      */
     public Builder retryMethods(String... methods) {
-      Objects.requireNonNull(methods, "methods");
-      Set<String> set = new TreeSet<>();
-      for (String method : methods) {
-        Objects.requireNonNull(method, "methods: contains null");
-        if (!isToken(method)) {
-          throw new IllegalArgumentException(
-              "retryMethods: '" + method + "' (expected: an HTTP method, e.g. GET)");
-        }
-        set.add(method);
-      }
-      this.retryMethods = set;
+      this.retryMethods = HttpCalls.retryMethods(methods);
       return this;
     }
 
@@ -487,22 +434,6 @@ public final class LoadBalancingInterceptor implements Interceptor {
             "logicalHost is not set (expected: logicalHost(\"workers\") for http://workers/...)");
       }
       return new LoadBalancingInterceptor(this);
-    }
-
-    private static boolean isToken(String s) {
-      if (s.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        boolean ok =
-            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        if (!ok) {
-          return false;
-        }
-      }
-      return true;
     }
   }
 }
