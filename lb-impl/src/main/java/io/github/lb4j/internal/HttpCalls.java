@@ -36,6 +36,8 @@ public final class HttpCalls {
   /**
    * Checks the statuses given to {@code retryStatuses}.
    *
+   * @param codes the statuses
+   * @return them as an immutable set
    * @throws IllegalArgumentException naming {@code retryStatuses} if a code is outside [100, 599]
    */
   public static Set<Integer> retryStatuses(int... codes) {
@@ -54,6 +56,8 @@ public final class HttpCalls {
   /**
    * Checks the methods given to {@code retryMethods}.
    *
+   * @param methods the methods
+   * @return them as an immutable set
    * @throws IllegalArgumentException naming {@code retryMethods} if one is not an HTTP token
    */
   public static Set<String> retryMethods(String... methods) {
@@ -73,6 +77,8 @@ public final class HttpCalls {
   /**
    * Checks the name given to {@code affinityHeader}.
    *
+   * @param name the header name
+   * @return {@code name}
    * @throws IllegalArgumentException naming {@code affinityHeader} if it is not a header name
    */
   public static String headerName(String name) {
@@ -86,6 +92,11 @@ public final class HttpCalls {
 
   /**
    * Asks the user's failure predicate; one that throws is logged and {@link #SERVER_ERRORS} used.
+   *
+   * @param failureStatuses the user's predicate
+   * @param code the response status
+   * @param log where a throwing predicate is reported
+   * @return whether the status counts as a failure of the endpoint
    */
   public static boolean isFailure(IntPredicate failureStatuses, int code, Logger log) {
     try {
@@ -101,6 +112,9 @@ public final class HttpCalls {
    * Whether the attempt failed before the request could reach the server, so that retrying it
    * elsewhere is safe whatever the method. Looks at the causes too: clients wrap the socket's
    * exception.
+   *
+   * @param error what the attempt failed with
+   * @return whether nothing can have reached the server
    */
   public static boolean isConnectFailure(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
@@ -124,7 +138,12 @@ public final class HttpCalls {
     return false;
   }
 
-  /** Whether {@code s} is an HTTP token (RFC 9110), as methods and header names are. */
+  /**
+   * Whether {@code s} is an HTTP token (RFC 9110), as methods and header names are.
+   *
+   * @param s the string
+   * @return whether it is a non-empty token
+   */
   public static boolean isToken(String s) {
     if (s.isEmpty()) {
       return false;

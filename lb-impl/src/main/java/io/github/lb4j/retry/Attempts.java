@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The attempts of one call: "acquire, send, report, retry elsewhere within a budget", the loop
@@ -41,6 +43,8 @@ import java.util.Set;
  * thread to the next through a future (as an asynchronous client does) is enough.
  */
 public final class Attempts {
+  private static final Logger log = LoggerFactory.getLogger(Attempts.class);
+
   private final Balancer balancer;
   private final String key;
   private final RetryPolicy policy;
@@ -83,6 +87,23 @@ public final class Attempts {
     } catch (NoAvailableEndpointException | IllegalStateException e) {
       return null;
     }
+  }
+
+  /**
+   * Like {@link #retry()}, logging at DEBUG whether the retry is made and why it was wanted.
+   *
+   * @param call what is retried, such as {@code "GET http://workers/tile"}
+   * @param why what went wrong, such as {@code "status 503"}
+   * @return the lease, or {@code null} as for {@link #retry()}
+   */
+  public Lease retry(String call, String why) {
+    Lease next = retry();
+    if (next == null) {
+      log.debug("{}: not retrying after {}: {}", call, why, this);
+    } else {
+      log.debug("{}: retrying on {} after {}: {}", call, next.endpoint().id(), why, this);
+    }
+    return next;
   }
 
   /**

@@ -13,8 +13,6 @@ import java.net.http.HttpResponse.PushPromiseHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One call through a {@link LoadBalancedHttpClient}: attempts sent one after the other with the
@@ -30,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * may cancel from any thread.
  */
 final class BalancedCall<T> {
-  private static final Logger log = LoggerFactory.getLogger(LoadBalancedHttpClient.class);
-
   private final LoadBalancedHttpClient client;
   private final HttpRequest request;
   private final BodyHandler<T> handler;
@@ -152,14 +148,7 @@ final class BalancedCall<T> {
 
   /** The lease of a retry on an untried endpoint, or {@code null} if none may be made. */
   private Lease retry(String why) {
-    Lease next = attempts.retry();
-    if (next == null) {
-      log.debug("{} {}: not retrying after {}: {}", request.method(), request.uri(), why, attempts);
-    } else {
-      log.debug("{} {}: retrying on {} after {}: {}",
-          request.method(), request.uri(), next.endpoint().id(), why, attempts);
-    }
-    return next;
+    return attempts.retry(request.method() + " " + request.uri(), why);
   }
 
   /** The caller cancelled: release the current attempt's lease and abort its exchange. */

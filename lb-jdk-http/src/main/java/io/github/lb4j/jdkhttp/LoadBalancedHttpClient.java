@@ -168,6 +168,10 @@ public final class LoadBalancedHttpClient extends HttpClient {
    * Sends a request and waits for the answer; a request for the logical host is balanced and
    * retried as the class documentation says.
    *
+   * @param request the request; its host decides whether it is balanced
+   * @param responseBodyHandler the caller's body handler
+   * @param <T> the body type
+   * @return the answer of the last attempt
    * @throws NoAvailableEndpointIOException when the balancer cannot choose an endpoint
    * @throws IOException when the last attempt failed
    * @throws InterruptedException when interrupted while waiting; the call is then cancelled
@@ -204,6 +208,9 @@ public final class LoadBalancedHttpClient extends HttpClient {
    * class documentation says. Cancelling the returned future cancels the call and releases its
    * endpoint.
    *
+   * @param request the request; its host decides whether it is balanced
+   * @param responseBodyHandler the caller's body handler
+   * @param <T> the body type
    * @return the answer, or a future failed with a {@link NoAvailableEndpointIOException} when the
    *     balancer cannot choose, or with the last attempt's {@link IOException}
    */
@@ -217,6 +224,10 @@ public final class LoadBalancedHttpClient extends HttpClient {
    * Like {@link #sendAsync(HttpRequest, BodyHandler)}; pushed responses go to {@code
    * pushPromiseHandler} unbalanced.
    *
+   * @param request the request; its host decides whether it is balanced
+   * @param responseBodyHandler the caller's body handler
+   * @param pushPromiseHandler handles pushed responses, or {@code null} to refuse them
+   * @param <T> the body type
    * @return the answer, or a failed future as for {@link #sendAsync(HttpRequest, BodyHandler)}
    */
   @Override

@@ -193,14 +193,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
    * the retry budget are spent or no untried endpoint can be chosen.
    */
   private static Lease retry(Attempts attempts, Request request, String why) {
-    Lease next = attempts.retry();
-    if (next == null) {
-      log.debug("{} {}: not retrying after {}: {}", request.method(), request.url(), why, attempts);
-    } else {
-      log.debug("{} {}: retrying on {} after {}: {}",
-          request.method(), request.url(), next.endpoint().id(), why, attempts);
-    }
-    return next;
+    return attempts.retry(request.method() + " " + request.url(), why);
   }
 
   @SuppressWarnings("deprecation") // the old name, thrown so that existing catch blocks still work
