@@ -103,18 +103,28 @@ public final class LoadBalancingInterceptor implements Interceptor {
   /**
    * Starts configuring an interceptor for {@code balancer}.
    *
+   * @param balancer chooses the endpoint of each attempt; not closed by the interceptor
+   * @return a builder
    * @throws NullPointerException if {@code balancer} is {@code null}
    */
   public static Builder builder(Balancer balancer) {
     return new Builder(Objects.requireNonNull(balancer, "balancer"));
   }
 
-  /** The balancer this interceptor chooses with. */
+  /**
+   * The balancer this interceptor chooses with.
+   *
+   * @return the balancer
+   */
   public Balancer balancer() {
     return balancer;
   }
 
-  /** The host name whose requests are balanced, in lower case. */
+  /**
+   * The host name whose requests are balanced, in lower case.
+   *
+   * @return the logical host
+   */
   public String logicalHost() {
     return logicalHost;
   }
@@ -286,6 +296,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The host name that stands for the balancer's endpoints, such as {@code "workers"} for {@code
      * http://workers/...}; required. Matched case-insensitively, whatever the scheme and port.
      *
+     * @param host the host name, without scheme or port
+     * @return this builder
      * @throws IllegalArgumentException if {@code host} is not a valid host name
      */
     public Builder logicalHost(String host) {
@@ -304,6 +316,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * A request header whose value is the affinity key when the request has no {@link
      * AffinityKey} tag; none unless set. The header is sent on unchanged.
      *
+     * @param name the header name, such as {@code X-Affinity-Key}
+     * @return this builder
      * @throws IllegalArgumentException if {@code name} is not a valid header name
      */
     public Builder affinityHeader(String name) {
@@ -314,6 +328,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Which response statuses count as failures of the endpoint; {@code code >= 500} unless set.
      * Connect errors, timeouts and failed reads are always failures.
+     *
+     * @param isFailure the predicate; one that throws is logged and the default used
+     * @return this builder
      */
     public Builder failureStatuses(IntPredicate isFailure) {
       this.failureStatuses = Objects.requireNonNull(isFailure, "isFailure");
@@ -324,6 +341,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The statuses that make an idempotent request try another endpoint; 502, 503 and 504 unless
      * set. No codes turns status retries off (connect failures are still retried).
      *
+     * @param codes the statuses
+     * @return this builder
      * @throws IllegalArgumentException if a code is outside {@code [100, 599]}
      */
     public Builder retryStatuses(int... codes) {
@@ -336,6 +355,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * twice does no harm; GET, HEAD, OPTIONS, PUT and DELETE unless set. Matched case-sensitively,
      * as HTTP methods are.
      *
+     * @param methods the methods
+     * @return this builder
      * @throws IllegalArgumentException if a method is not a valid HTTP method token
      */
     public Builder retryMethods(String... methods) {
@@ -346,6 +367,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * The most attempts per call, the first included; 3 unless set. {@code 1} turns retries off.
      *
+     * @param attempts the attempt limit
+     * @return this builder
      * @throws IllegalArgumentException if {@code attempts < 1}
      */
     public Builder maxAttempts(int attempts) {
@@ -419,6 +442,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Builds the interceptor.
      *
+     * @return the interceptor
      * @throws IllegalStateException if no {@link #logicalHost} was set
      */
     public LoadBalancingInterceptor build() {
