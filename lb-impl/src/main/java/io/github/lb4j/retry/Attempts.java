@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * Attempts attempts = policy.start(balancer, key);
  * Lease lease = attempts.first();
  * while (true) {
+ *   Lease next;
  *   try {
  *     Response r = send(lease.endpoint(), request);
  *     Attempts.report(lease, r.code() >= 500);
