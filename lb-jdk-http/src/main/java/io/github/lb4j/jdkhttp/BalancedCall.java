@@ -1,6 +1,7 @@
 package io.github.lb4j.jdkhttp;
 
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.internal.HttpCalls;
 import io.github.lb4j.retry.Attempts;
 import java.io.IOException;
@@ -94,6 +95,8 @@ final class BalancedCall<T> {
 
   /** Chooses the body subscriber once the status is known: discard and retry, or the caller's. */
   private BodySubscriber<T> subscriber(AttemptLease attempt, HttpResponse.ResponseInfo info) {
+    // An endpoint may report its load with the answer; a malformed report is counted, not thrown.
+    attempt.lease().reportLoadHeader(info.headers().firstValue(LoadReport.HEADER).orElse(null));
     int code = info.statusCode();
     boolean failed = client.isFailure(code);
     if (retriesStatuses && client.retryStatuses.contains(code)) {

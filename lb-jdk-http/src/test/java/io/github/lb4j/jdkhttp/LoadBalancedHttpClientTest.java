@@ -113,6 +113,33 @@ final class LoadBalancedHttpClientTest {
   }
 
   @Test
+  void send_loadReportHeader_reachesTheBalancer_malformedOneIsCounted() throws Exception {
+    TestServer reporting =
+        start("r", exchange -> {
+          exchange.getResponseHeaders()
+              .set(io.github.lb4j.LoadReport.HEADER, "TEXT cpu_utilization=0.25, rps_fractional=40");
+          TestServer.respond(exchange, 200, "r");
+        });
+    TestServer lying =
+        start("l", exchange -> {
+          exchange.getResponseHeaders().set(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=");
+          TestServer.respond(exchange, 200, "l");
+        });
+    balancer(Pickers.roundRobin(), reporting.endpoint(), lying.endpoint());
+    HttpClient client = builder().build();
+
+    assertEquals("r", body(client, get("http://workers/")));
+    assertEquals("l", body(client, get("http://workers/")));
+
+    assertEquals(0.25, state("r").loadReport().cpuUtilization());
+    assertEquals(40, state("r").loadReport().rps());
+    assertEquals(null, state("l").loadReport());
+    assertEquals(1, state("l").malformedLoadReports());
+    assertEquals(1, state("l").successes());
+    assertNothingInFlight();
+  }
+
+  @Test
   void send_otherHost_passesThroughUnbalanced() throws Exception {
     TestServer a = answering("a", 200);
     balancer(Pickers.roundRobin(), a.endpoint());

@@ -3,6 +3,7 @@ package io.github.lb4j.okhttp;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.NoAvailableEndpointIOException;
 import io.github.lb4j.Ticker;
@@ -181,6 +182,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
         throw e;
       }
 
+      // An endpoint may report its load with the answer; a malformed report is counted, not thrown.
+      lease.reportLoadHeader(response.header(LoadReport.HEADER));
       int code = response.code();
       boolean failed = isFailure(code);
       boolean retry = idempotent && replayable && retryStatuses.contains(code);

@@ -267,6 +267,29 @@ final class LoadBalancingInterceptorTest {
   }
 
   @Test
+  void intercept_loadReportHeader_reachesTheBalancer_malformedOneIsCounted() throws Exception {
+    MockWebServer reporting =
+        server(r -> new MockResponse()
+            .setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu_utilization=0.25, rps_fractional=40")
+            .setBody("r"));
+    MockWebServer lying =
+        server(r -> new MockResponse().setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=").setBody("l"));
+    roundRobin(reporting, lying);
+    OkHttpClient client = client();
+
+    assertEquals("200 r", get(client, "http://workers/"));
+    assertEquals("200 l", get(client, "http://workers/"));
+
+    assertEquals(0.25, state(reporting).loadReport().cpuUtilization());
+    assertEquals(40, state(reporting).loadReport().rps());
+    assertEquals(0, state(reporting).malformedLoadReports());
+    assertEquals(null, state(lying).loadReport());
+    assertEquals(1, state(lying).malformedLoadReports());
+    assertEquals(1, state(lying).successes());
+    assertNothingInFlight();
+  }
+
+  @Test
   void intercept_get503_retriesOnAnotherEndpoint() throws Exception {
     MockWebServer unavailable = answering(503);
     MockWebServer a = named("a");
