@@ -71,6 +71,10 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
   private int[] decode(Endpoint endpoint, TileSpec spec, Response response)
       throws IOException {
     ResponseBody body = response.body();
+    if (response.code() == 401) {
+      throw new IOException("HTTP 401 from " + endpoint.id() + ": the worker refused our token"
+          + " (expected: the workers' token, from --token-file or " + TileAuth.ENV + ")");
+    }
     if (response.code() != 200) {
       throw new IOException("HTTP " + response.code() + " from " + endpoint.id());
     }

@@ -191,16 +191,28 @@ final class IntegrityTest {
             + " \\d+\\)"), e.getMessage());
   }
 
-  /** Sends one tile through the transport to {@code worker} and returns why it failed. */
+  @Test
+  void wrongToken_theWorkerRefusesAndTheTransportSaysWhy() throws Exception {
+    try (WorkerServer worker = WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH)) {
+      IOException e = sendOne(worker.uri(), OTHER_TOKEN);
+      assertEquals("HTTP 401 from impostor: the worker refused our token (expected: the workers'"
+          + " token, from --token-file or LB4J_TOKEN)", e.getMessage());
+      assertEquals(0, worker.tilesServed());
+    }
+  }
+
   private static IOException sendOne(FaultyWorker worker) throws Exception {
-    OkHttpClient client =
-        new OkHttpClient.Builder().addInterceptor(TestTokens.AUTH.interceptor()).build();
+    return sendOne(worker.uri(), TestTokens.AUTH);
+  }
+
+  /** Sends one tile through the transport, holding {@code auth}, and returns why it failed. */
+  private static IOException sendOne(URI worker, TileAuth auth) throws Exception {
+    OkHttpClient client = new OkHttpClient.Builder().addInterceptor(auth.interceptor()).build();
     try {
-      OkHttpTileTransport transport =
-          new OkHttpTileTransport(client, TestTokens.AUTH, new TileVerifier(7));
+      OkHttpTileTransport transport = new OkHttpTileTransport(client, auth, new TileVerifier(7));
       TileSpec spec = VIEW.tiles().get(5).spec();
       ExecutionException e = assertThrows(ExecutionException.class,
-          () -> transport.send(Endpoint.of("impostor", worker.uri()), spec).get(30, TimeUnit.SECONDS));
+          () -> transport.send(Endpoint.of("impostor", worker), spec).get(30, TimeUnit.SECONDS));
       return assertInstanceOf(IOException.class, e.getCause());
     } finally {
       client.dispatcher().executorService().shutdown();
