@@ -77,15 +77,17 @@ final class Cluster implements TileSource {
   }
 
   /**
-   * Passive health: a worker whose tiles fail twice in a row (an error, a timeout, or an answer that
-   * fails verification) is ejected for 10 s, longer each time it is ejected again, for up to three
-   * quarters of the workers, so that one good worker of four can take all the tiles from three that
-   * fail fast. Two failures rather than more: a worker that fails fast draws least-connection's
-   * traffic, and each of its failures spends one of a tile's few attempts.
+   * Passive health: a worker whose tile fails (an error, a timeout, or an answer that fails
+   * verification) is ejected for 10 s, longer each time it is ejected again, for up to three
+   * quarters of the workers, so that one good worker of four takes all the tiles from three that
+   * fail fast. One failure, not a few: a retried tile waits for room on a worker it has not tried,
+   * and a worker has room only once an attempt on it ended; when every ending is a failure that
+   * ejects, no tile can spend its attempts on three broken workers (with two failures to eject, a
+   * render over three fast-failing workers of four lost a tile in one test run of seven).
    */
   static final Consumer<BalancerBuilder> PASSIVE_HEALTH =
       b -> b.outlierDetection(
-          o -> o.consecutiveFailures(2).baseEjectionTime(Duration.ofSeconds(10))
+          o -> o.consecutiveFailures(1).baseEjectionTime(Duration.ofSeconds(10))
               .maxEjectedShare(0.75));
 
   /** A cluster over {@code workers} holding {@code auth}'s token. */

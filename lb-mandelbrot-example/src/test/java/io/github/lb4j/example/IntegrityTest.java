@@ -97,11 +97,11 @@ final class IntegrityTest {
     assertArrayEquals(local(VIEW), pixels(r.image()));
     Progress.EndpointProgress p = r.progress().endpoints().get("faulty");
     assertEquals(0, p.completed(), p.toString());
-    assertTrue(p.failures() >= 2, p.toString());
+    assertTrue(p.failures() >= 1, p.toString());
     assertEquals(HealthState.EJECTED,
         c.balancer().snapshot().endpoint("faulty").orElseThrow().health());
-    // Once ejected it gets no more tiles: at most the two that eject it and two in flight then.
-    assertTrue(liar.tileRequests() <= 4, "tiles sent to the liar: " + liar.tileRequests());
+    // Ejected by its first wrong answer: no tile is sent after, only the two in flight then.
+    assertTrue(liar.tileRequests() <= 2, "tiles sent to the liar: " + liar.tileRequests());
   }
 
   @Test
@@ -243,8 +243,9 @@ final class IntegrityTest {
     assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
     assertTrue(r.out().contains(good.started.get(0).uri() + " "), r.out());
     for (FaultyWorker h : holes) {
-      // 48 tiles; without ejection least-connection sends a black hole far more than this.
-      assertTrue(h.tileRequests() <= 4, "tiles sent to a black hole: " + h.tileRequests());
+      // Ejected by its first failure: only the two tiles in flight on it then (of 48; without
+      // ejection a fast-failing worker draws most of least-connection's traffic).
+      assertTrue(h.tileRequests() <= 2, "tiles sent to a black hole: " + h.tileRequests());
     }
   }
 
