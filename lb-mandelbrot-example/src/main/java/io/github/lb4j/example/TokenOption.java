@@ -1,7 +1,6 @@
 package io.github.lb4j.example;
 
 import java.nio.file.Path;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,12 +13,9 @@ final class TokenOption {
           + TileAuth.ENV + " environment variable). Local workers get a fresh token instead.")
   Path tokenFile;
 
-  /** Where {@value TileAuth#ENV} is looked up; the process environment unless a test sets it. */
-  Map<String, String> env = System.getenv();
-
   /** The token of remote workers; see {@link TileAuth#resolve}. */
   TileAuth remote() {
-    return TileAuth.resolve(tokenFile, env);
+    return TileAuth.resolve(tokenFile, System.getenv());
   }
 
   /**
