@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +30,7 @@ final class FaultyWorker implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final ExecutorService pool;
   private final Fault fault;
   private final TileAuth auth;
   private final AtomicInteger tileRequests = new AtomicInteger();
@@ -38,11 +40,12 @@ final class FaultyWorker implements AutoCloseable {
     this.fault = fault;
     this.auth = auth;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+    this.pool = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "faulty-worker");
       t.setDaemon(true);
       return t;
-    }));
+    });
+    server.setExecutor(pool);
     server.createContext("/health", ex -> {
       try (ex) {
         answer(ex, 200, "application/json", "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
@@ -97,6 +100,6 @@ final class FaultyWorker implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    pool.shutdownNow();
   }
 }

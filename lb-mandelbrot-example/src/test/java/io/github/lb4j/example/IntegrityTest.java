@@ -17,6 +17,7 @@ import io.github.lb4j.example.FaultyWorker.Fault;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.testing.FakeClock;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -28,10 +29,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
@@ -115,7 +118,7 @@ final class IntegrityTest {
 
     List<int[]> counts = c.compute(Renderer.tasks(tiles), p -> {}, (spec, worker, tile) -> {
       heardFrom.add(worker.id());
-      if (!java.util.Arrays.equals(Mandelbrot.iterate(spec), tile)) {
+      if (!Arrays.equals(Mandelbrot.iterate(spec), tile)) {
         wrong.add(new AssertionError("wrong tile heard from " + worker.id()));
       }
       renderer.remember(spec, tile); // what serve's render jobs do with each tile heard of
@@ -150,6 +153,9 @@ final class IntegrityTest {
       assertArrayEquals(local(view), pixels(png(running.uri(), query)), "from the cache");
       assertEquals(liarBefore, liar.tileRequests(), "the second render came from the cache");
       String status = get(running.uri(), "/api/status");
+      assertTrue(Pattern.compile("\\{\"id\":\"" + liar.uri()
+              + "\",[^}]*\"successes\":0,[^}]*\"ejections\":[1-9]")
+          .matcher(status).find(), "the liar was ejected and never succeeded: " + status);
       assertFalse(status.contains(TestTokens.TOKEN), "the token is not in the status");
       assertFalse(get(running.uri(), "/").contains(TestTokens.TOKEN), "nor on the page");
     }
@@ -249,7 +255,7 @@ final class IntegrityTest {
     }
   }
 
-  static java.awt.image.BufferedImage png(URI base, String path) throws Exception {
+  static BufferedImage png(URI base, String path) throws Exception {
     HttpResponse<byte[]> r = HTTP.send(
         HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
