@@ -45,6 +45,10 @@ public final class ResultsTable {
               "lb4jLeastConnectionLease",
               "grpcLeastRequest"),
           ratio("peak-EWMA lease / gRPC least_request", "lb4jPeakEwmaLease", "grpcLeastRequest"),
+          ratio(
+              "zone-aware least-connection lease / least-connection lease",
+              "lb4jLocalityLeastConnectionLease",
+              "lb4jLeastConnectionLease"),
           new Comparison(
               "bounded-load lease − bounded-load choose(key), ns",
               PEER + "lb4jBoundedLoadLease",
@@ -75,6 +79,7 @@ public final class ResultsTable {
     rows.put("lb4jConsistentHash", "lb4j consistent-hash choose(key)");
     rows.put("lb4jBoundedLoad", "lb4j bounded-load choose(key)");
     rows.put("lb4jLeastConnectionLease", "lb4j least-connection lease");
+    rows.put("lb4jLocalityLeastConnectionLease", "lb4j zone-aware least-connection lease");
     rows.put("lb4jPeakEwmaLease", "lb4j peak-EWMA lease");
     rows.put("lb4jBoundedLoadLease", "lb4j bounded-load lease");
     rows.put("grpcRoundRobin", "gRPC round_robin pick");

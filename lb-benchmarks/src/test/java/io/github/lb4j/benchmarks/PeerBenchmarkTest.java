@@ -130,6 +130,7 @@ final class PeerBenchmarkTest {
             "lb4jConsistentHash",
             "lb4jLeastConnection",
             "lb4jLeastConnectionLease",
+            "lb4jLocalityLeastConnectionLease",
             "lb4jPeakEwma",
             "lb4jPeakEwmaLease",
             "lb4jRandom",
