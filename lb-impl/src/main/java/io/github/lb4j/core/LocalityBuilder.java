@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.internal.Checks;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -58,11 +59,7 @@ public final class LocalityBuilder {
    * routing. Unset, zones are ignored and only tiers count.
    */
   public LocalityBuilder localZone(String zone) {
-    Objects.requireNonNull(zone, "localZone");
-    if (zone.isBlank()) {
-      throw new IllegalArgumentException("localZone: '" + zone + "' (expected: not blank)");
-    }
-    this.localZone = zone;
+    this.localZone = Checks.notBlank("localZone", zone);
     return this;
   }
 
