@@ -100,6 +100,7 @@ final class LocalityPickerFactory implements PickerFactory {
 
     Map<Group, PickerFactory> nextFactories = new HashMap<>();
     List<Picker> pickers = new ArrayList<>();
+    List<Candidate[]> groups = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
     for (Map.Entry<Group, List<Candidate>> e : available.entrySet()) {
       Group g = e.getKey();
@@ -116,6 +117,7 @@ final class LocalityPickerFactory implements PickerFactory {
           throw new IllegalStateException("picker '" + f.name() + "' built null");
         }
         pickers.add(p);
+        groups.add(e.getValue().toArray(new Candidate[0]));
         weights.add(share);
       }
     }
@@ -128,6 +130,7 @@ final class LocalityPickerFactory implements PickerFactory {
     }
     factories = nextFactories;
     Picker[] array = pickers.toArray(new Picker[0]);
+    Candidate[][] groupArray = groups.toArray(new Candidate[0][]);
     long[] thresholds = thresholds(weights);
     int reserving = 0;
     for (Picker p : array) {
@@ -136,14 +139,14 @@ final class LocalityPickerFactory implements PickerFactory {
       }
     }
     if (reserving == 0) {
-      return new Partitioned(array, thresholds, rng);
+      return new Partitioned(array, groupArray, thresholds, rng);
     }
     if (reserving != array.length) {
       throw new IllegalStateException(
           "within: the supplier's factories built " + reserving + " reserving pickers of "
               + array.length + " (expected: all or none)");
     }
-    return new ReservingPartitioned(array, thresholds, rng);
+    return new ReservingPartitioned(array, groupArray, thresholds, rng);
   }
 
   private Group groupOf(Endpoint e) {
@@ -272,11 +275,14 @@ final class LocalityPickerFactory implements PickerFactory {
   /** The inner pickers with their thresholds; picks draw a group, then delegate. */
   private static class Partitioned implements Picker {
     final Picker[] pickers;
+    // Each group's candidates, for retries whose inner picker has no way of avoiding some.
+    private final Candidate[][] groups;
     private final long[] thresholds;
     private final Rng rng;
 
-    Partitioned(Picker[] pickers, long[] thresholds, Rng rng) {
+    Partitioned(Picker[] pickers, Candidate[][] groups, long[] thresholds, Rng rng) {
       this.pickers = pickers;
+      this.groups = groups;
       this.thresholds = thresholds;
       this.rng = rng;
     }
@@ -310,16 +316,31 @@ final class LocalityPickerFactory implements PickerFactory {
       return pickers[group(key)].pick(key);
     }
 
+    /**
+     * The drawn group's choice avoiding {@code exclude}; when its picker declines (round-robin
+     * and other pickers without their own way), the group's least-loaded allowed candidate, so
+     * that a retry stays in its tier and zone. {@code null} only when the whole group is excluded;
+     * the balancer then falls back over every available candidate. Off the plain path: it may
+     * allocate.
+     */
     @Override
     public Candidate pick(String key, Set<String> exclude) {
-      return pickers[group(key)].pick(key, exclude);
+      int g = group(key);
+      Candidate chosen = pickers[g].pick(key, exclude);
+      if (chosen == null || exclude.contains(chosen.endpoint().id())) {
+        Candidate[] cs = groups[g];
+        chosen =
+            LeastLoadPickerFactory.lightestAllowed(
+                cs, Weights.exact(List.of(cs)), null, rng, exclude);
+      }
+      return chosen;
     }
   }
 
   /** {@link Partitioned} over reserving pickers (bounded loads within each group). */
   private static final class ReservingPartitioned extends Partitioned implements ReservingPicker {
-    ReservingPartitioned(Picker[] pickers, long[] thresholds, Rng rng) {
-      super(pickers, thresholds, rng);
+    ReservingPartitioned(Picker[] pickers, Candidate[][] groups, long[] thresholds, Rng rng) {
+      super(pickers, groups, thresholds, rng);
     }
 
     @Override

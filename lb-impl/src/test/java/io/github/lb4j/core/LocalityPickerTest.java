@@ -311,6 +311,31 @@ final class LocalityPickerTest {
   }
 
   @Test
+  void acquireExcluding_roundRobinWithin_retryStaysInTheTier() {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      endpoints.add(endpoint("p0-" + i, "z", 0));
+      endpoints.add(endpoint("p1-" + i, "z", 1));
+    }
+    try (Balancer balancer =
+        Balancers.builder().picker(Pickers.locality().build()).endpoints(endpoints).build()) {
+      for (int i = 0; i < 100; i++) {
+        // Two of tier 0's three excluded: round-robin declines whenever its turn is one of
+        // them, and the retry must still take tier 0's third, never tier 1.
+        String allowed = "p0-" + i % 3;
+        Set<String> exclude = Set.of("p0-" + (i + 1) % 3, "p0-" + (i + 2) % 3);
+        try (Lease retry = balancer.acquire(null, exclude)) {
+          assertEquals(allowed, retry.endpoint().id());
+        }
+      }
+      // The whole tier excluded: the balancer's own fallback takes any available endpoint.
+      try (Lease retry = balancer.acquire(null, Set.of("p0-0", "p0-1", "p0-2"))) {
+        assertTrue(retry.endpoint().id().startsWith("p1"), retry.endpoint().id());
+      }
+    }
+  }
+
+  @Test
   void membershipChange_roundRobinWithinKeepsItsPosition() {
     List<Endpoint> endpoints = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
