@@ -320,10 +320,10 @@ final class LocalityPickerTest {
     try (Balancer balancer =
         Balancers.builder().picker(Pickers.locality().build()).endpoints(endpoints).build()) {
       for (int i = 0; i < 100; i++) {
-        // Two of tier 0's three excluded: round-robin declines whenever its turn is one of
-        // them, and the retry must still take tier 0's third, never tier 1.
-        String allowed = "p0-" + i % 3;
-        Set<String> exclude = Set.of("p0-" + (i + 1) % 3, "p0-" + (i + 2) % 3);
+        // Two of tier 0's three excluded, among them round-robin's turn (the i-th pick goes to
+        // p0-(i % 3)), so it declines; the retry must still take tier 0's third, never tier 1.
+        String allowed = "p0-" + (i + 1) % 3;
+        Set<String> exclude = Set.of("p0-" + i % 3, "p0-" + (i + 2) % 3);
         try (Lease retry = balancer.acquire(null, exclude)) {
           assertEquals(allowed, retry.endpoint().id());
         }
