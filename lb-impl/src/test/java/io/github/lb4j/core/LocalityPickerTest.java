@@ -352,6 +352,55 @@ final class LocalityPickerTest {
   }
 
   @Test
+  void acquire_concurrentWithMembershipChanges_staysInTierZeroAndReleasesEverything()
+      throws Exception {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      endpoints.add(endpoint("p0-" + i, "z", 0));
+      endpoints.add(endpoint("p1-" + i, "z", 1));
+    }
+    Endpoint joining = endpoint("p0-joining", "z", 0);
+    PickerFactory picker = Pickers.locality().within(Pickers::leastConnection).build();
+    try (Balancer balancer = Balancers.builder().picker(picker).endpoints(endpoints).build()) {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread thread =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                    for (int i = 0; i < 20_000; i++) {
+                      try (Lease lease = balancer.acquire()) {
+                        // Tier 0 is always whole (joining adds to it): tier 1 gets nothing.
+                        if (!lease.endpoint().id().startsWith("p0")) {
+                          wrong.add(lease.endpoint().id());
+                        }
+                        lease.success();
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+        thread.start();
+        threads.add(thread);
+      }
+      start.countDown();
+      for (int i = 0; i < 200; i++) {
+        balancer.add(joining);
+        balancer.remove(joining.id());
+      }
+      for (Thread thread : threads) {
+        thread.join(60_000);
+      }
+      assertEquals(List.of(), wrong);
+      assertEquals(0, balancer.snapshot().totalInFlight());
+    }
+  }
+
+  @Test
   void builder_badArguments_throwNamingTheValue() {
     LocalityBuilder b = Pickers.locality();
     assertEquals(
