@@ -122,15 +122,25 @@ public class ChooseBenchmark {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     String[] keys;
+    char[][] chars;
     int next;
 
     @Setup(Level.Trial)
     public void setUp() {
       keys = Fixtures.keys(Fixtures.KEY_COUNT, 42 + THREADS.getAndIncrement());
+      chars = new char[keys.length][];
+      for (int i = 0; i < keys.length; i++) {
+        chars[i] = keys[i].toCharArray();
+      }
     }
 
     String next() {
       return keys[next++ & (Fixtures.KEY_COUNT - 1)];
+    }
+
+    /** A new copy of the next key, with no hash cached in it yet. */
+    String fresh() {
+      return new String(chars[next++ & (Fixtures.KEY_COUNT - 1)]);
     }
   }
 

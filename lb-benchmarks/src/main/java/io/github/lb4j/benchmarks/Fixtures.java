@@ -3,6 +3,7 @@ package io.github.lb4j.benchmarks;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.PickerFactory;
+import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
 import java.net.URI;
@@ -81,6 +82,13 @@ final class Fixtures {
         return Pickers.leastConnection();
       case "peak-ewma":
         return Pickers.peakEwma();
+      case "reported-load":
+        // No blackout, so that the reports handed in at set-up count at once, and no expiry
+        // within a run.
+        return Pickers.reportedLoadBuilder()
+            .blackoutPeriod(java.time.Duration.ZERO)
+            .weightExpirationPeriod(java.time.Duration.ofHours(1))
+            .build();
       case "consistent-hash":
         return Pickers.consistentHash();
       case "consistent-hash-bounded":
@@ -102,13 +110,17 @@ final class Fixtures {
 
   /** A balancer over {@code n} endpoints with the picker named {@code name}. */
   static Balancer balancer(String name, int n) {
+    return builder(name, n).build();
+  }
+
+  /** The builder of {@link #balancer}, for a benchmark that changes one setting. */
+  static BalancerBuilder builder(String name, int n) {
     return Balancers.builder()
         .name("bench-" + name + "-" + n)
         .endpoints(
             name.startsWith("locality")
                 ? inZones(endpoints(n), 3)
                 : endpoints(0, n, name.endsWith("-weighted")))
-        .picker(picker(name))
-        .build();
+        .picker(picker(name));
   }
 }

@@ -7,6 +7,7 @@ import com.google.common.hash.Hashing;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.benchmarks.GrpcFixtures.FakeChannel;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -16,6 +17,9 @@ import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.Subchannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -80,12 +84,20 @@ public class PeerBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      balancer = Fixtures.balancer(picker(), n);
+      balancer = build();
       Endpoint chosen = Fixtures.hashing(picker()) ? balancer.choose("key") : balancer.choose();
       if (chosen == null) {
         throw new IllegalStateException(picker() + ": chose null (expected: an endpoint)");
       }
+      prepare();
     }
+
+    Balancer build() {
+      return Fixtures.balancer(picker(), n);
+    }
+
+    /** What a picker needs before the trial, after the balancer is built; nothing by default. */
+    void prepare() {}
 
     @TearDown(Level.Trial)
     public void tearDown() {
@@ -148,6 +160,72 @@ public class PeerBenchmark {
     @Override
     String picker() {
       return "peak-ewma";
+    }
+  }
+
+  /**
+   * lb4j peak-EWMA timing one call in 16 per endpoint instead of the default one in 8: what the
+   * sampling rate costs, in the same run.
+   */
+  @State(Scope.Benchmark)
+  public static class PeakEwmaSampling16 extends PeakEwma {
+    @Override
+    Balancer build() {
+      return Fixtures.builder(picker(), n).latencySampling(16).build();
+    }
+  }
+
+  /**
+   * lb4j's reported-load picker with every endpoint's weight in use: at set-up each endpoint
+   * answers with a report (weights 1 to 5 by {@code cpu_utilization}), and a change of the
+   * endpoints' metadata rebuilds the picker, so that picks go through the weighted cycle, not the
+   * least-connection fallback. The weight updates keep running in the background each second, as in
+   * service.
+   */
+  @State(Scope.Benchmark)
+  public static class ReportedLoad extends Lb4j {
+    final LoadReport report = LoadReport.of(0.5, 100, 0);
+
+    @Override
+    String picker() {
+      return "reported-load";
+    }
+
+    @Override
+    void prepare() {
+      java.util.Set<String> reported = new java.util.HashSet<>();
+      for (int attempt = 0; reported.size() < n && attempt < 1000 * n; attempt++) {
+        try (Lease lease = balancer.acquire()) {
+          int i = balancer.endpoints().indexOf(lease.endpoint());
+          lease.reportLoad(LoadReport.of(1.0 / (1 + i % 5), 100, 0));
+          lease.success();
+          reported.add(lease.endpoint().id());
+        }
+      }
+      if (reported.size() < n) {
+        throw new IllegalStateException(reported.size() + " of " + n + " endpoints reported");
+      }
+      // A change of attributes rebuilds the picker at once: the rebuild takes the reports.
+      List<Endpoint> marked = new ArrayList<>();
+      for (Endpoint e : balancer.endpoints()) {
+        marked.add(e.withMetadata(Map.of("load", "reported")));
+      }
+      balancer.setEndpoints(marked);
+      // Endpoint 4 reported five times endpoint 0's capacity: fail unless the weights are in use.
+      Endpoint light = marked.get(0);
+      Endpoint heavy = marked.get(4);
+      int lightPicks = 0;
+      int heavyPicks = 0;
+      for (int k = 0; k < 30 * n; k++) {
+        Endpoint e = balancer.choose();
+        lightPicks += e.equals(light) ? 1 : 0;
+        heavyPicks += e.equals(heavy) ? 1 : 0;
+      }
+      if (heavyPicks < 4 * lightPicks || lightPicks == 0) {
+        throw new IllegalStateException(
+            "reported-load: " + heavyPicks + " and " + lightPicks
+                + " picks (expected: about 5 to 1, the reported weights)");
+      }
     }
   }
 
@@ -321,6 +399,16 @@ public class PeerBenchmark {
     return s.balancer.choose(keys.next());
   }
 
+  /**
+   * {@code choose(key)} with a key the JVM has not hashed before (a copy made in the benchmark, as a
+   * key parsed from a request is), so that no hash cached in the {@code String} helps; compare
+   * with {@link #guavaJumpHashFreshKey}, which makes the same copy.
+   */
+  @Benchmark
+  public Endpoint lb4jConsistentHashFreshKey(ConsistentHash s, ChooseBenchmark.Keys keys) {
+    return s.balancer.choose(keys.fresh());
+  }
+
   @Benchmark
   public Endpoint lb4jBoundedLoad(BoundedLoad s, ChooseBenchmark.Keys keys) {
     return s.balancer.choose(keys.next());
@@ -337,7 +425,13 @@ public class PeerBenchmark {
   }
 
   @Benchmark
-  public Endpoint lb4jLocalityLeastConnectionLease(LocalityLeastConnection s) {
+  public Endpoint lb4jReportedLoad(ReportedLoad s) {
+    return s.balancer.choose();
+  }
+
+  /** The reported-load lease as least-connection's, to compare with it (target: within 1.5x). */
+  @Benchmark
+  public Endpoint lb4jReportedLoadLease(ReportedLoad s) {
     try (Lease lease = s.balancer.acquire()) {
       lease.success();
       return lease.endpoint();
@@ -345,7 +439,33 @@ public class PeerBenchmark {
   }
 
   @Benchmark
+  public Endpoint lb4jLocalityLeastConnectionLease(LocalityLeastConnection s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  /** The same lease handing in a parsed report, as an integration does with each answer. */
+  @Benchmark
+  public Endpoint lb4jReportedLoadLeaseReporting(ReportedLoad s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      lease.reportLoad(s.report);
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
   public Endpoint lb4jPeakEwmaLease(PeakEwma s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jPeakEwmaSampling16Lease(PeakEwmaSampling16 s) {
     try (Lease lease = s.balancer.acquire()) {
       lease.success();
       return lease.endpoint();
@@ -387,5 +507,13 @@ public class PeerBenchmark {
     Endpoint[] endpoints = s.endpoints;
     return endpoints[
         Hashing.consistentHash(MURMUR3_128.hashString(keys.next(), UTF_8), endpoints.length)];
+  }
+
+  /** {@link #guavaJumpHash} with the copied key of {@link #lb4jConsistentHashFreshKey}. */
+  @Benchmark
+  public Endpoint guavaJumpHashFreshKey(Jump s, ChooseBenchmark.Keys keys) {
+    Endpoint[] endpoints = s.endpoints;
+    return endpoints[
+        Hashing.consistentHash(MURMUR3_128.hashString(keys.fresh(), UTF_8), endpoints.length)];
   }
 }

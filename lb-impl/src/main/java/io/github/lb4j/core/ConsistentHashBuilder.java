@@ -88,7 +88,10 @@ public final class ConsistentHashBuilder {
     return this;
   }
 
-  /** The hash of keys and endpoint ids; {@link KeyHashers#defaultHasher()} unless set. */
+  /**
+   * The hash of keys; {@link KeyHashers#defaultHasher()} unless set. Endpoints are placed by a
+   * 64-bit hash of their ids, whatever this is.
+   */
   public ConsistentHashBuilder hasher(KeyHasher hasher) {
     this.hasher = Objects.requireNonNull(hasher, "hasher");
     return this;

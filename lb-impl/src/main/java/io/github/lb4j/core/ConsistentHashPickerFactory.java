@@ -18,7 +18,9 @@ import java.util.Set;
  * full walks clockwise to the next endpoint under its cap. Below the cap the mapping is exactly the
  * plain ring's, so affinity holds in steady state. Since the caps add up to more than the total, some
  * endpoint is always under its cap. With {@code acquire()}, checking the cap and counting the call
- * are one atomic step, so concurrent callers never push an endpoint past its cap.
+ * are one atomic step, so concurrent callers never push an endpoint past its cap. Every cap is at
+ * least one call, so an idle endpoint is under it whatever the total: the balancer-wide total (a
+ * read of every thread's stripe) is read only when the walk meets a busy endpoint.
  *
  * <p>Bounded loads honour warm-up: a warming endpoint's cap is its share of its normal cap (at
  * least one call). The plain ring ignores warm-up, since moving keys away would break affinity.
@@ -29,6 +31,12 @@ import java.util.Set;
  * from the in-flight counters they read, and safe for any number of concurrent callers.
  */
 final class ConsistentHashPickerFactory implements PickerFactory {
+  /**
+   * Places endpoints on the ring: 64 bits from every character of the id, whatever the key hasher,
+   * so that endpoints never share points (a 32-bit or weak key hash would make that likely).
+   */
+  private static final KeyHasher ID_HASHER = KeyHashers.murmur3();
+
   private final int virtualNodes;
   private final int probes;
   private final double loadFactor;
@@ -64,7 +72,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
   @Override
   public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     Candidate[] array = candidates.toArray(new Candidate[0]);
-    HashRing ring = HashRingUpdate.next(previous, candidates, virtualNodes, hasher);
+    HashRing ring = HashRingUpdate.next(previous, candidates, virtualNodes, ID_HASHER);
     previous = ring;
     if (loadFactor == 0) {
       return new Plain(array, ring);
@@ -180,7 +188,7 @@ final class ConsistentHashPickerFactory implements PickerFactory {
       // moment earlier; the total is re-read at each turn and the walk retried, so the cap catches
       // up with them. Eight full turns failing in a row would take sustained, adversarial racing.
       for (int turn = 0; turn < 8; turn++) {
-        double capPerWeight = capPerUnitWeight * (context.totalInFlight() + 1);
+        double capPerWeight = 0; // read when a busy endpoint needs it
         int previous = -1;
         for (int step = 0, index = start; step < size; step++, index = next(index, size)) {
           int owner = ring.owner(index);
@@ -192,8 +200,15 @@ final class ConsistentHashPickerFactory implements PickerFactory {
           if (!exclude.isEmpty() && exclude.contains(c.endpoint().id())) {
             continue;
           }
-          int cap =
-              (int) Math.ceil(capPerWeight * weights[owner]);
+          // Every cap is at least 1, so an idle endpoint is under its cap whatever the total: it
+          // is taken without reading the balancer-wide total (a read of every thread's stripe).
+          if (c.inFlight() == 0 && (!acquire || c.tryReserve(1))) {
+            return c;
+          }
+          if (capPerWeight == 0) {
+            capPerWeight = capPerUnitWeight * (context.totalInFlight() + 1);
+          }
+          int cap = (int) Math.ceil(capPerWeight * weights[owner]);
           if (acquire ? c.tryReserve(cap) : c.inFlight() < cap) {
             return c;
           }

@@ -4,15 +4,26 @@ import io.github.lb4j.KeyHasher;
 
 /**
  * Built-in {@link KeyHasher}s. All are pure and thread safe, and allocate nothing for {@code String}
- * keys (the default hasher copies other kinds of {@code CharSequence} into a {@code String} first).
+ * keys.
  *
  * <ul>
- *   <li>{@link #defaultHasher()}: the MurmurHash3 64-bit mixing steps applied to the key's UTF-16
- *       code units four at a time, then MurmurHash3's finalizer. Fast and well distributed.
+ *   <li>{@link #defaultHasher()}: the key's {@code String.hashCode()} (for another kind of {@code
+ *       CharSequence}, the same polynomial over its characters), spread to 64 bits by
+ *       MurmurHash3's finalizer. {@code String.hashCode()} is specified by the JDK, so the hash is
+ *       the same on every JVM, and a {@code String} caches it: a key used again (a user id held by
+ *       the caller, an interned header value) costs one field read and the finalizer. Keys whose
+ *       {@code hashCode()} collide go to the same endpoint, which for balancing is harmless: a
+ *       caller who wants an endpoint can find keys for it with any unkeyed hash.
+ *   <li>{@link #murmur3()}: the MurmurHash3 64-bit mixing steps applied to the key's UTF-16 code
+ *       units four at a time, then MurmurHash3's finalizer: 64 bits from every character, computed
+ *       on every call.
  *   <li>{@link #fnv1a()}: 64-bit FNV-1a over the key's UTF-8 bytes: a classic, simple alternative.
  *   <li>{@link #javaHashCode()}: {@code String.hashCode()} widened to 64 bits with no mixing, the
  *       naive choice, kept to show what a weak hash does to a ring.
  * </ul>
+ *
+ * <p>The consistent-hash ring places endpoints by a 64-bit MurmurHash3 of their ids whatever the
+ * key hasher, so that two endpoints never share their points.
  */
 public final class KeyHashers {
   private static final long SEED = 0x9368e53c2f6af274L;
@@ -25,6 +36,14 @@ public final class KeyHashers {
 
   /** The default hasher of hashing pickers; see the class documentation. */
   public static KeyHasher defaultHasher() {
+    return KeyHashers::spreadHashCode;
+  }
+
+  /**
+   * MurmurHash3's mixing over every character of the key, on every call; see the class
+   * documentation.
+   */
+  public static KeyHasher murmur3() {
     return key -> murmurMix(key);
   }
 
@@ -35,13 +54,24 @@ public final class KeyHashers {
 
   /** {@code key.toString().hashCode()}, unmixed; only for comparisons. */
   public static KeyHasher javaHashCode() {
-    return key -> {
-      int h = 0;
-      for (int i = 0, n = key.length(); i < n; i++) {
-        h = 31 * h + key.charAt(i);
-      }
-      return h;
-    };
+    return KeyHashers::hashCodeOf;
+  }
+
+  /** {@code String.hashCode()} of the key's characters; the cached value for a {@code String}. */
+  private static int hashCodeOf(CharSequence key) {
+    if (key instanceof String s) {
+      return s.hashCode();
+    }
+    int h = 0;
+    for (int i = 0, n = key.length(); i < n; i++) {
+      h = 31 * h + key.charAt(i);
+    }
+    return h;
+  }
+
+  /** The default hash: {@link #hashCodeOf} through MurmurHash3's finalizer (a bijection). */
+  static long spreadHashCode(CharSequence key) {
+    return fmix64(SEED ^ (hashCodeOf(key) & 0xffffffffL) * C1);
   }
 
   /**

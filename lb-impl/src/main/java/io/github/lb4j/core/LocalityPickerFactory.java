@@ -6,6 +6,7 @@ import io.github.lb4j.Picker;
 import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import io.github.lb4j.ReservingPicker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ final class LocalityPickerFactory implements PickerFactory {
   private final String name;
   private final boolean usesLatency;
   private final boolean usesTotalInFlight;
+  private final Duration rebuildPeriod;
   // The first factory the supplier gave, waiting for the first group; then null.
   private PickerFactory spare;
   // One inner factory per group, kept while the group has members; written by the writer only.
@@ -53,6 +55,7 @@ final class LocalityPickerFactory implements PickerFactory {
     this.name = "locality(" + spare.name() + ")";
     this.usesLatency = spare.usesLatency();
     this.usesTotalInFlight = spare.usesTotalInFlight();
+    this.rebuildPeriod = spare.rebuildPeriod();
   }
 
   private PickerFactory supplied(Map<Group, PickerFactory> inUse) {
@@ -82,6 +85,12 @@ final class LocalityPickerFactory implements PickerFactory {
   @Override
   public boolean usesTotalInFlight() {
     return usesTotalInFlight;
+  }
+
+  /** The inner strategy's: reported-load weights, for one, are recomputed every period. */
+  @Override
+  public Duration rebuildPeriod() {
+    return rebuildPeriod;
   }
 
   @Override

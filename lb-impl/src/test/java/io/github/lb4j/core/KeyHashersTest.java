@@ -1,6 +1,7 @@
 package io.github.lb4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lb4j.KeyHasher;
@@ -15,9 +16,28 @@ final class KeyHashersTest {
   void defaultHasher_goldenValues() {
     KeyHasher h = KeyHashers.defaultHasher();
     assertEquals(0xdc7ef3b1567ca2afL, h.hash(""));
+    assertEquals(0x6d26f7935b839fd9L, h.hash("a"));
+    assertEquals(0x6205597b198e79c0L, h.hash("tile-3-7"));
+    assertEquals(0x3e9fd204780340bbL, h.hash("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  }
+
+  @Test
+  void defaultHasher_isStringHashCodeSpread() {
+    String key = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    String sameHashCode = "Aa" + key;
+    assertEquals(("BB" + key).hashCode(), sameHashCode.hashCode());
+    assertEquals(KeyHashers.defaultHasher().hash("BB" + key), KeyHashers.defaultHasher().hash(sameHashCode));
+    assertNotEquals(KeyHashers.murmur3().hash("BB" + key), KeyHashers.murmur3().hash(sameHashCode));
+  }
+
+  @Test
+  void murmur3_goldenValues() {
+    KeyHasher h = KeyHashers.murmur3();
+    assertEquals(0xdc7ef3b1567ca2afL, h.hash(""));
     assertEquals(0xc8f8ce3ce9b0bef7L, h.hash("a"));
     assertEquals(0xf8d6e28dab287e23L, h.hash("tile-3-7"));
     assertEquals(0x114d44d6d0ab022eL, h.hash("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    assertEquals(h.hash("tile-3-7"), h.hash(new StringBuilder("tile-3-7")));
   }
 
   /** FNV-1a 64 reference values (offset basis for the empty string). */

@@ -428,5 +428,9 @@ final class LocalityPickerTest {
             + " (expected: a new factory per call, such as Pickers::leastConnection)",
         e.getMessage());
     assertNotNull(Pickers.locality().build());
+    // The inner strategy's needs pass through: reported load is recomputed periodically.
+    PickerFactory reported = Pickers.locality().within(Pickers::reportedLoad).build();
+    assertEquals(Pickers.reportedLoad().rebuildPeriod(), reported.rebuildPeriod());
+    assertTrue(reported.rebuildPeriod().compareTo(Duration.ZERO) > 0);
   }
 }
