@@ -16,12 +16,27 @@ import java.util.Objects;
  * @param id a non-blank identity, unique within a balancer
  * @param address where to send calls, an absolute URI such as {@code http://10.0.0.7:8080}
  * @param weight the relative share of traffic, {@code > 0}; {@value #DEFAULT_WEIGHT} by default
- * @param metadata free-form labels (zone, version, ...); copied, never {@code null}
+ * @param metadata free-form labels (zone, version, ...); copied, never {@code null}. Two keys have
+ *     a meaning and are checked: {@value #ZONE} (the endpoint's zone, not blank) and {@value
+ *     #PRIORITY} (its priority tier, an integer in {@code [0, }{@value #MAX_PRIORITY}{@code ]}, 0
+ *     the most preferred); see {@link #zone()} and {@link #priority()}
  */
 public record Endpoint(String id, URI address, int weight, Map<String, String> metadata) {
 
   /** The weight of an endpoint built without one. */
   public static final int DEFAULT_WEIGHT = 1;
+
+  /** Metadata key of the endpoint's zone (locality), read by zone-aware picking. */
+  public static final String ZONE = "lb4j.zone";
+
+  /**
+   * Metadata key of the endpoint's priority tier: an integer, 0 (the default) the most preferred;
+   * higher tiers take traffic only as lower ones lose healthy endpoints.
+   */
+  public static final String PRIORITY = "lb4j.priority";
+
+  /** The highest priority tier allowed in {@value #PRIORITY}. */
+  public static final int MAX_PRIORITY = 127;
 
   /** Checks and copies the components; see the class documentation for the rules. */
   public Endpoint {
@@ -39,6 +54,45 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
       throw new IllegalArgumentException("weight: " + weight + " (expected: > 0)");
     }
     metadata = Map.copyOf(metadata);
+    String zone = metadata.get(ZONE);
+    if (zone != null && zone.isBlank()) {
+      throw new IllegalArgumentException(
+          "metadata: " + ZONE + "='" + zone + "' (expected: a zone name, not blank)");
+    }
+    parsePriority(metadata.get(PRIORITY));
+  }
+
+  private static int parsePriority(String value) {
+    if (value == null) {
+      return 0;
+    }
+    int priority = -1;
+    try {
+      priority = Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      // reported below, with the value
+    }
+    if (priority < 0 || priority > MAX_PRIORITY) {
+      throw new IllegalArgumentException(
+          "metadata: "
+              + PRIORITY
+              + "='"
+              + value
+              + "' (expected: an integer in [0, "
+              + MAX_PRIORITY
+              + "])");
+    }
+    return priority;
+  }
+
+  /** The zone from {@value #ZONE}, or {@code ""} when the endpoint has none. */
+  public String zone() {
+    return metadata.getOrDefault(ZONE, "");
+  }
+
+  /** The priority tier from {@value #PRIORITY}, 0 (the most preferred) when not set. */
+  public int priority() {
+    return parsePriority(metadata.get(PRIORITY));
   }
 
   /**

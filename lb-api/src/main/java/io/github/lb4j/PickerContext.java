@@ -1,5 +1,7 @@
 package io.github.lb4j;
 
+import java.util.List;
+
 /**
  * What a balancer tells the pickers of its {@link PickerFactory} beyond the candidates: its clock
  * and its balancer-wide load.
@@ -30,4 +32,15 @@ public interface PickerContext {
    * @throws IllegalStateException when the factory did not ask for it
    */
   int totalInFlight();
+
+  /**
+   * Every member of the balancer the picker being built is for, available or not (unhealthy,
+   * ejected), in membership order; read it in {@link PickerFactory#newPicker}, where it describes
+   * the same change as the candidates. For strategies that need the share of a group that is
+   * available (priority tiers), not only the available part. The default, for contexts that do not
+   * know, is an empty list: every member then counts as available.
+   */
+  default List<Endpoint> members() {
+    return List.of();
+  }
 }

@@ -43,6 +43,16 @@ final class Fixtures {
     return endpoints(0, count, false);
   }
 
+  /** {@code endpoints} spread round-robin over {@code zones} zones {@code z0}, {@code z1}, ... */
+  static List<Endpoint> inZones(List<Endpoint> endpoints, int zones) {
+    List<Endpoint> result = new ArrayList<>(endpoints.size());
+    for (int i = 0; i < endpoints.size(); i++) {
+      Endpoint e = endpoints.get(i);
+      result.add(e.withMetadata(Map.of(Endpoint.ZONE, "z" + i % zones)));
+    }
+    return result;
+  }
+
   /** {@code count} distinct 36-character UUID strings drawn from {@code seed}. */
   static String[] keys(int count, long seed) {
     Random random = new Random(seed);
@@ -85,6 +95,9 @@ final class Fixtures {
         return Pickers.consistentHashBuilder().boundedLoad(1.25).build();
       case "classic-hash":
         return Pickers.classicSeedHash();
+      case "locality-least-connection":
+        // A caller in a zone without endpoints: every pick draws one of the three zones first.
+        return Pickers.locality().localZone("elsewhere").within(Pickers::leastConnection).build();
       default:
         throw new IllegalArgumentException("picker: '" + name + "' (expected: a known picker)");
     }
@@ -104,7 +117,10 @@ final class Fixtures {
   static BalancerBuilder builder(String name, int n) {
     return Balancers.builder()
         .name("bench-" + name + "-" + n)
-        .endpoints(endpoints(0, n, name.endsWith("-weighted")))
+        .endpoints(
+            name.startsWith("locality")
+                ? inZones(endpoints(n), 3)
+                : endpoints(0, n, name.endsWith("-weighted")))
         .picker(picker(name));
   }
 }

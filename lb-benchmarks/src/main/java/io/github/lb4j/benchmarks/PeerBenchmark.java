@@ -141,6 +141,19 @@ public class PeerBenchmark {
     }
   }
 
+  /**
+   * lb4j least-connection within zone-aware routing over three zones, for a caller whose own zone
+   * has no endpoints: each pick draws a zone (one random draw, a scan of three thresholds), then
+   * least-connection picks within that zone's third of the endpoints.
+   */
+  @State(Scope.Benchmark)
+  public static class LocalityLeastConnection extends Lb4j {
+    @Override
+    String picker() {
+      return "locality-least-connection";
+    }
+  }
+
   /** lb4j peak-EWMA. */
   @State(Scope.Benchmark)
   public static class PeakEwma extends Lb4j {
@@ -419,6 +432,14 @@ public class PeerBenchmark {
   /** The reported-load lease as least-connection's, to compare with it (target: within 1.5x). */
   @Benchmark
   public Endpoint lb4jReportedLoadLease(ReportedLoad s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jLocalityLeastConnectionLease(LocalityLeastConnection s) {
     try (Lease lease = s.balancer.acquire()) {
       lease.success();
       return lease.endpoint();

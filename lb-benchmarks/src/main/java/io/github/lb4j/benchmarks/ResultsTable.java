@@ -53,6 +53,10 @@ public final class ResultsTable {
               "reported-load lease with a report / least-connection lease",
               "lb4jReportedLoadLeaseReporting",
               "lb4jLeastConnectionLease"),
+          ratio(
+              "zone-aware least-connection lease / least-connection lease",
+              "lb4jLocalityLeastConnectionLease",
+              "lb4jLeastConnectionLease"),
           new Comparison(
               "bounded-load lease − bounded-load choose(key), ns",
               PEER + "lb4jBoundedLoadLease",
@@ -84,6 +88,7 @@ public final class ResultsTable {
     rows.put("lb4jConsistentHash", "lb4j consistent-hash choose(key)");
     rows.put("lb4jBoundedLoad", "lb4j bounded-load choose(key)");
     rows.put("lb4jLeastConnectionLease", "lb4j least-connection lease");
+    rows.put("lb4jLocalityLeastConnectionLease", "lb4j zone-aware least-connection lease");
     rows.put("lb4jPeakEwmaLease", "lb4j peak-EWMA lease");
     rows.put("lb4jReportedLoadLease", "lb4j reported-load lease");
     rows.put("lb4jReportedLoadLeaseReporting", "lb4j reported-load lease + reportLoad");

@@ -45,7 +45,9 @@ public final class DnsDiscovery {
 
   /**
    * A DNS source over the SRV records of {@code name}: each record of the lowest priority gives a
-   * target, a port and a weight, and the target's addresses become endpoints. Weight 0 counts as 1,
+   * target, a port and a weight, and the target's addresses become endpoints; with {@link
+   * DnsSourceBuilder#priorityTiers(boolean)}, records of every priority do, the priorities ranked
+   * into tiers. Weight 0 counts as 1,
    * the smallest share a balancer can give. Each endpoint's metadata {@code dns.target} holds its
    * target's host name, for TLS server names or {@code Host} headers.
    *

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Configures a DNS endpoint source. Obtain one from {@link DnsDiscovery#dns(String, int)} (A and
  * AAAA records, a fixed port) or {@link DnsDiscovery#dnsSrv(String)} (SRV records: port and weight
- * from each record, targets resolved to their addresses).
+ * from each record, targets resolved to their addresses, priorities as tiers when {@link
+ * #priorityTiers(boolean)} is on).
  *
  * <pre>{@code
  * EndpointSource workers = DnsDiscovery.dnsSrv("_http._tcp.workers.default.svc.cluster.local")
@@ -51,6 +52,7 @@ public final class DnsSourceBuilder {
   private Duration ttlFloor = DEFAULT_TTL_FLOOR;
   private Duration ttlCeiling = DEFAULT_TTL_CEILING;
   private String scheme = "http";
+  private boolean priorityTiers;
 
   DnsSourceBuilder(boolean srv, String name, int port) {
     this.srv = srv;
@@ -145,6 +147,28 @@ public final class DnsSourceBuilder {
   }
 
   /**
+   * Whether SRV records of every priority become endpoints, each carrying its priority's rank as
+   * its tier ({@link io.github.lb4j.Endpoint#PRIORITY}: 0 for the lowest SRV priority, 1 for the
+   * next, ...), so that a tier-aware picker ({@code Pickers.locality()}) keeps the higher ones as
+   * backups and moves traffic to them as the lower tiers lose healthy endpoints. {@code false}
+   * unless set: only the lowest priority is used (RFC 2782), because a picker that ignores tiers
+   * would spread calls over the backups as well. An address reached at two priorities keeps the
+   * lower one.
+   *
+   * @throws IllegalStateException for an A/AAAA source, which has no priorities
+   */
+  public DnsSourceBuilder priorityTiers(boolean priorityTiers) {
+    if (!srv) {
+      throw new IllegalStateException(
+          "priorityTiers: only SRV records have priorities (this is an A/AAAA source for "
+              + name
+              + ")");
+    }
+    this.priorityTiers = priorityTiers;
+    return this;
+  }
+
+  /**
    * Runs the refreshes on this scheduler, which the caller owns and shuts down. Unless set, each
    * subscription starts one daemon thread and stops it when closed. Looks block for up to the
    * timeouts, so a shared scheduler should have a thread to spare.
@@ -171,7 +195,16 @@ public final class DnsSourceBuilder {
           "ttlFloor: " + ttlFloor + " (expected: <= ttlCeiling " + ttlCeiling + ")");
     }
     DnsLook look =
-        DnsLook.create(srv, name, port, scheme, List.copyOf(servers), timeout, ttlFloor, ttlCeiling);
+        DnsLook.create(
+            srv,
+            priorityTiers,
+            name,
+            port,
+            scheme,
+            List.copyOf(servers),
+            timeout,
+            ttlFloor,
+            ttlCeiling);
     String description = srv ? "dns-srv:" + name : "dns:" + name + ":" + port;
     return polling.retryDelay(ttlFloor).build(description, look);
   }

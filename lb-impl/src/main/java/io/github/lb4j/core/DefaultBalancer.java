@@ -80,6 +80,8 @@ final class DefaultBalancer implements Balancer {
   // Replaced, never mutated, under the lock; read anywhere.
   private volatile Map<String, EndpointSlot> members = Map.of();
   private volatile View view;
+  // The membership of the picker being built, for PickerContext.members(); written under the lock.
+  private volatile List<Endpoint> building = List.of();
   // Warm-up, off unless enableWarmUp was called; guarded by the lock.
   private WarmUp warmUp;
   private ScheduledExecutorService warmUpScheduler;
@@ -154,6 +156,11 @@ final class DefaultBalancer implements Balancer {
                 + "' read totalInFlight() but its factory's usesTotalInFlight() is false");
       }
       return totals.inFlight();
+    }
+
+    @Override
+    public List<Endpoint> members() {
+      return building;
     }
   }
 
@@ -829,6 +836,11 @@ final class DefaultBalancer implements Balancer {
       return new View(null, null, describeUnavailable(slots.values()), false, false, List.of());
     }
     List<Candidate> frozen = List.copyOf(available);
+    List<Endpoint> all = new ArrayList<>(slots.size());
+    for (EndpointSlot slot : slots.values()) {
+      all.add(slot.endpoint());
+    }
+    building = Collections.unmodifiableList(all);
     Picker picker = pickerFactory.newPicker(frozen, context);
     if (picker == null) {
       throw new IllegalStateException("picker '" + pickerFactory.name() + "' built null");

@@ -22,6 +22,8 @@ import java.util.Random;
  *   <tr><td>{@link #consistentHash()}</td><td>by key on a ring of virtual nodes</td><td>no</td></tr>
  *   <tr><td>{@link #consistentHashBuilder()}{@code .boundedLoad(1.25)}</td><td>by key, capped at
  *       1.25x the average load</td><td>yes</td></tr>
+ *   <tr><td>{@link #locality()}</td><td>priority tiers and the local zone first, then any of
+ *       these within</td><td>as the inner strategy</td></tr>
  *   <tr><td>{@link #classicSeedHash()}</td><td>the classic 512-slot ring, for comparison</td>
  *       <td>no</td></tr>
  * </table>
@@ -117,5 +119,14 @@ public final class Pickers {
    */
   public static PickerFactory classicSeedHash() {
     return new ClassicSeedHashPickerFactory(Rng.THREAD_LOCAL);
+  }
+
+  /**
+   * Configures priority tiers ({@link io.github.lb4j.Endpoint#PRIORITY}) and zone-aware routing
+   * ({@link io.github.lb4j.Endpoint#ZONE}) around another strategy, with Envoy's semantics: see
+   * {@link LocalityBuilder}.
+   */
+  public static LocalityBuilder locality() {
+    return new LocalityBuilder();
   }
 }
