@@ -33,13 +33,29 @@ public record EndpointState(
     long picks,
     double recentShare) {
 
-  /** Checks the components. */
+  /**
+   * Checks the components.
+   *
+   * @param endpoint the endpoint
+   * @param health whether it can be chosen
+   * @param inFlight calls acquired and not yet closed
+   * @param successes calls reported successful
+   * @param failures calls reported failed
+   * @param ejections times outlier detection took it out
+   * @param latencyEwmaNanos the latency average in nanoseconds, or 0
+   * @param picks calls acquired on this endpoint since it joined
+   * @param recentShare its share of the recent window's calls, in {@code [0, 1]}
+   */
   public EndpointState {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(health, "health");
   }
 
-  /** Calls that ended with a reported outcome: {@code successes + failures}. */
+  /**
+   * Calls that ended with a reported outcome: {@code successes + failures}.
+   *
+   * @return {@code successes + failures}
+   */
   public long completed() {
     return successes + failures;
   }

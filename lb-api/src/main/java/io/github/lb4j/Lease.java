@@ -24,7 +24,7 @@ package io.github.lb4j;
  */
 public interface Lease extends AutoCloseable {
 
-  /** The endpoint this call goes to. */
+  /** {@return the endpoint this call goes to} */
   Endpoint endpoint();
 
   /** Reports that the call succeeded. Later reports on this lease are ignored. */

@@ -9,7 +9,7 @@ package io.github.lb4j;
  */
 public interface PickerContext {
 
-  /** The balancer's clock. */
+  /** {@return the balancer's clock} */
   Ticker ticker();
 
   /**
@@ -19,6 +19,8 @@ public interface PickerContext {
    * needs the time but not its last microsecond, such as decaying latency averages at pick time
    * ({@link Candidate#latencyEwmaNanos}): a volatile read instead of a clock read, which costs tens
    * of nanoseconds on some machines.
+   *
+   * @return a recent ticker reading in nanoseconds
    */
   long recentNanos();
 
@@ -27,6 +29,7 @@ public interface PickerContext {
    * whose {@link PickerFactory#usesTotalInFlight()} is true, as a striped counter that callers on
    * different cores do not contend on; reading it sums the stripes.
    *
+   * @return the calls in flight over all endpoints
    * @throws IllegalStateException when the factory did not ask for it
    */
   int totalInFlight();

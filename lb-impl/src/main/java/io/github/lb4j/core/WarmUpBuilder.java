@@ -45,7 +45,12 @@ public final class WarmUpBuilder {
 
   WarmUpBuilder() {}
 
-  /** How long an endpoint takes to reach its full share; 30 seconds unless set. */
+  /**
+   * How long an endpoint takes to reach its full share; 30 seconds unless set.
+   *
+   * @param window the ramp's length, {@code > 0}
+   * @return this builder
+   */
   public WarmUpBuilder window(Duration window) {
     this.window = positive("window", window);
     return this;

@@ -31,7 +31,11 @@ public final class HedgePolicy {
     this.minSamples = minSamples;
   }
 
-  /** Never hedge. */
+  /**
+   * Never hedge.
+   *
+   * @return the policy
+   */
   public static HedgePolicy none() {
     return NONE;
   }
@@ -39,6 +43,8 @@ public final class HedgePolicy {
   /**
    * Hedge an attempt that is still running {@code delay} after it started.
    *
+   * @param delay how long an attempt runs before it is hedged
+   * @return the policy
    * @throws IllegalArgumentException when {@code delay} is not positive
    */
   public static HedgePolicy after(Duration delay) {
@@ -55,6 +61,7 @@ public final class HedgePolicy {
    *
    * @param percentile in {@code (0, 100]}, such as {@code 95}
    * @param minSamples how many successful attempts to observe before hedging at all, {@code >= 1}
+   * @return the policy
    * @throws IllegalArgumentException when an argument is out of range
    */
   public static HedgePolicy percentile(double percentile, int minSamples) {

@@ -87,12 +87,22 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
     this.snapshotMaxAgeNanos = snapshotMaxAge.toNanos();
   }
 
-  /** Meters for {@code balancer} with the default settings. */
+  /**
+   * Meters for {@code balancer} with the default settings.
+   *
+   * @param balancer the balancer to measure
+   * @return the binder, to bind to a registry
+   */
   public static BalancerMetrics of(Balancer balancer) {
     return builder(balancer).build();
   }
 
-  /** A builder of meters for {@code balancer}, for extra tags or another snapshot age. */
+  /**
+   * A builder of meters for {@code balancer}, for extra tags or another snapshot age.
+   *
+   * @param balancer the balancer to measure
+   * @return a new builder
+   */
   public static Builder builder(Balancer balancer) {
     return new Builder(Objects.requireNonNull(balancer, "balancer"));
   }
@@ -348,7 +358,12 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
       this.balancer = balancer;
     }
 
-    /** Extra tags on every meter, such as the service that owns the balancer. */
+    /**
+     * Extra tags on every meter, such as the service that owns the balancer.
+     *
+     * @param tags the tags; not {@code balancer}, {@code endpoint} or {@code state}
+     * @return this builder
+     */
     public Builder tags(Iterable<Tag> tags) {
       Objects.requireNonNull(tags, "tags");
       for (Tag tag : tags) {
@@ -366,6 +381,9 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
      * How long the meters reuse one balancer snapshot: long enough that one scrape reads the
      * balancer once, short enough that consecutive scrapes see fresh numbers. Zero reads a fresh
      * snapshot for every meter. 1 s by default.
+     *
+     * @param maxAge how long a snapshot is reused, {@code >= 0}
+     * @return this builder
      */
     public Builder snapshotMaxAge(Duration maxAge) {
       Objects.requireNonNull(maxAge, "maxAge");
@@ -376,7 +394,7 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
       return this;
     }
 
-    /** The binder; bind it to a registry with {@link BalancerMetrics#bindTo}. */
+    /** {@return the binder; bind it to a registry with {@link BalancerMetrics#bindTo}} */
     public BalancerMetrics build() {
       return new BalancerMetrics(balancer, tags, snapshotMaxAge);
     }

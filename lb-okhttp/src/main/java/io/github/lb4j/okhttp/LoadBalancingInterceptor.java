@@ -104,18 +104,20 @@ public final class LoadBalancingInterceptor implements Interceptor {
   /**
    * Starts configuring an interceptor for {@code balancer}.
    *
+   * @param balancer the balancer that chooses each attempt's endpoint
+   * @return a new builder
    * @throws NullPointerException if {@code balancer} is {@code null}
    */
   public static Builder builder(Balancer balancer) {
     return new Builder(Objects.requireNonNull(balancer, "balancer"));
   }
 
-  /** The balancer this interceptor chooses with. */
+  /** {@return the balancer this interceptor chooses with} */
   public Balancer balancer() {
     return balancer;
   }
 
-  /** The host name whose requests are balanced, in lower case. */
+  /** {@return the host name whose requests are balanced, in lower case} */
   public String logicalHost() {
     return logicalHost;
   }
@@ -336,6 +338,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The host name that stands for the balancer's endpoints, such as {@code "workers"} for {@code
      * http://workers/...}; required. Matched case-insensitively, whatever the scheme and port.
      *
+     * @param host the logical host name
+     * @return this builder
      * @throws IllegalArgumentException if {@code host} is not a valid host name
      */
     public Builder logicalHost(String host) {
@@ -354,6 +358,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * A request header whose value is the affinity key when the request has no {@link
      * AffinityKey} tag; none unless set. The header is sent on unchanged.
      *
+     * @param name the header's name
+     * @return this builder
      * @throws IllegalArgumentException if {@code name} is not a valid header name
      */
     public Builder affinityHeader(String name) {
@@ -369,6 +375,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Which response statuses count as failures of the endpoint; {@code code >= 500} unless set.
      * Connect errors, timeouts and failed reads are always failures.
+     *
+     * @param isFailure accepts the status codes that are failures
+     * @return this builder
      */
     public Builder failureStatuses(IntPredicate isFailure) {
       this.failureStatuses = Objects.requireNonNull(isFailure, "isFailure");
@@ -379,6 +388,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The statuses that make an idempotent request try another endpoint; 502, 503 and 504 unless
      * set. No codes turns status retries off (connect failures are still retried).
      *
+     * @param codes the retryable status codes
+     * @return this builder
      * @throws IllegalArgumentException if a code is outside {@code [100, 599]}
      */
     public Builder retryStatuses(int... codes) {
@@ -400,6 +411,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * twice does no harm; GET, HEAD, OPTIONS, PUT and DELETE unless set. Matched case-sensitively,
      * as HTTP methods are.
      *
+     * @param methods the retryable methods
+     * @return this builder
      * @throws IllegalArgumentException if a method is not a valid HTTP method token
      */
     public Builder retryMethods(String... methods) {
@@ -420,6 +433,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * The most attempts per call, the first included; 3 unless set. {@code 1} turns retries off.
      *
+     * @param attempts the most attempts per call, {@code >= 1}
+     * @return this builder
      * @throws IllegalArgumentException if {@code attempts < 1}
      */
     public Builder maxAttempts(int attempts) {
@@ -437,6 +452,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * budget cannot pay for is not made. 0.2 and 10 unless set, as in Finagle: at most 20% extra
      * load from retries once the initial reserve is spent.
      *
+     * @param ratio retries earned per call, in {@code [0, 1]}
+     * @param minRetriesPerSecond retries time adds per second, {@code >= 0}
+     * @return this builder
      * @throws IllegalArgumentException if {@code ratio} is negative or not finite, or {@code
      *     minRetriesPerSecond} is negative
      */
@@ -454,7 +472,12 @@ public final class LoadBalancingInterceptor implements Interceptor {
       return this;
     }
 
-    /** The time source of the retry budget's reserve; the system ticker unless set. */
+    /**
+     * The time source of the retry budget's reserve; the system ticker unless set.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
@@ -463,6 +486,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Builds the interceptor.
      *
+     * @return the interceptor
      * @throws IllegalStateException if no {@link #logicalHost} was set
      */
     public LoadBalancingInterceptor build() {

@@ -15,6 +15,7 @@ import java.io.IOException;
 public final class NoEndpointAvailableIOException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The name of the balancer that had no endpoint to offer. */
   private final String balancerName;
 
   NoEndpointAvailableIOException(String balancerName, RuntimeException cause) {
@@ -22,7 +23,7 @@ public final class NoEndpointAvailableIOException extends IOException {
     this.balancerName = balancerName;
   }
 
-  /** The name of the balancer that could not choose. */
+  /** {@return the name of the balancer that could not choose} */
   public String balancerName() {
     return balancerName;
   }
