@@ -61,6 +61,7 @@ public final class WarmUpBuilder {
    * of the window and slower at its end, smaller values the other way around.
    *
    * @param aggression {@code > 0} and finite
+   * @return this builder
    */
   public WarmUpBuilder aggression(double aggression) {
     if (!(aggression > 0) || Double.isInfinite(aggression)) {
@@ -76,6 +77,7 @@ public final class WarmUpBuilder {
    * the start; 0.1 unless set.
    *
    * @param share in {@code (0, 1]}
+   * @return this builder
    */
   public WarmUpBuilder minShare(double share) {
     if (!(share > 0 && share <= 1)) {

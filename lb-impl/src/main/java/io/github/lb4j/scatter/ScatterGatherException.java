@@ -18,6 +18,7 @@ public final class ScatterGatherException extends RuntimeException {
   static final int MESSAGE_LIMIT = 20;
 
   private final transient List<TaskFailure> failures;
+  /** The number of tasks in the batch. */
   private final int total;
 
   ScatterGatherException(List<TaskFailure> failures, int total) {
