@@ -38,7 +38,14 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
   /** The highest priority tier allowed in {@value #PRIORITY}. */
   public static final int MAX_PRIORITY = 127;
 
-  /** Checks and copies the components; see the class documentation for the rules. */
+  /**
+   * Checks and copies the components; see the class documentation for the rules.
+   *
+   * @param id a non-blank identity, unique within a balancer
+   * @param address where to send calls, an absolute URI with a host
+   * @param weight the relative share of traffic, {@code > 0}
+   * @param metadata free-form labels; copied
+   */
   public Endpoint {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
@@ -99,6 +106,7 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
    * An endpoint whose id is its address, with the default weight and no metadata.
    *
    * @param address an absolute URI with a host, such as {@code http://127.0.0.1:8081}
+   * @return the endpoint
    * @throws IllegalArgumentException if {@code address} is not such a URI
    */
   public static Endpoint of(String address) {
@@ -114,17 +122,33 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
     return new Endpoint(address, uri, DEFAULT_WEIGHT, Map.of());
   }
 
-  /** An endpoint with the given id and address, the default weight and no metadata. */
+  /**
+   * An endpoint with the given id and address, the default weight and no metadata.
+   *
+   * @param id a non-blank identity, unique within a balancer
+   * @param address where to send calls, an absolute URI with a host
+   * @return the endpoint
+   */
   public static Endpoint of(String id, URI address) {
     return new Endpoint(id, address, DEFAULT_WEIGHT, Map.of());
   }
 
-  /** This endpoint with another weight; {@code this} when the weight is unchanged. */
+  /**
+   * This endpoint with another weight; {@code this} when the weight is unchanged.
+   *
+   * @param newWeight the weight, {@code > 0}
+   * @return the endpoint with that weight
+   */
   public Endpoint withWeight(int newWeight) {
     return newWeight == weight ? this : new Endpoint(id, address, newWeight, metadata);
   }
 
-  /** This endpoint with other metadata; {@code this} when the metadata is unchanged. */
+  /**
+   * This endpoint with other metadata; {@code this} when the metadata is unchanged.
+   *
+   * @param newMetadata the metadata; copied
+   * @return the endpoint with that metadata
+   */
   public Endpoint withMetadata(Map<String, String> newMetadata) {
     return metadata.equals(newMetadata) ? this : new Endpoint(id, address, weight, newMetadata);
   }

@@ -39,13 +39,38 @@ public record EndpointState(
     LoadReport loadReport,
     long malformedLoadReports) {
 
-  /** Checks the components. */
+  /**
+   * Checks the components.
+   *
+   * @param endpoint the endpoint
+   * @param health whether it can be chosen
+   * @param inFlight calls acquired and not yet closed
+   * @param successes calls reported successful
+   * @param failures calls reported failed
+   * @param ejections times outlier detection took it out
+   * @param latencyEwmaNanos the latency average in nanoseconds, or 0
+   * @param picks calls acquired on this endpoint since it joined
+   * @param recentShare its share of the recent window's calls, in {@code [0, 1]}
+   */
   public EndpointState {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(health, "health");
   }
 
-  /** A state without load reports. */
+  /**
+   * A state without load reports: {@link #loadReport()} is {@code null} and {@link
+   * #malformedLoadReports()} 0.
+   *
+   * @param endpoint the endpoint
+   * @param health its health state
+   * @param inFlight calls in flight
+   * @param successes calls reported as successes
+   * @param failures calls reported as failures
+   * @param ejections times ejected
+   * @param latencyEwmaNanos the latency average, nanoseconds
+   * @param picks calls acquired
+   * @param recentShare share of the recent picks
+   */
   public EndpointState(
       Endpoint endpoint,
       HealthState health,
@@ -70,7 +95,11 @@ public record EndpointState(
         0);
   }
 
-  /** Calls that ended with a reported outcome: {@code successes + failures}. */
+  /**
+   * Calls that ended with a reported outcome: {@code successes + failures}.
+   *
+   * @return {@code successes + failures}
+   */
   public long completed() {
     return successes + failures;
   }

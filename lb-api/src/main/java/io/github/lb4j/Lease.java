@@ -26,7 +26,7 @@ import java.util.Objects;
  */
 public interface Lease extends AutoCloseable {
 
-  /** The endpoint this call goes to. */
+  /** {@return the endpoint this call goes to} */
   Endpoint endpoint();
 
   /** Reports that the call succeeded. Later reports on this lease are ignored. */

@@ -11,7 +11,7 @@ import java.util.List;
  */
 public interface PickerContext {
 
-  /** The balancer's clock. */
+  /** {@return the balancer's clock} */
   Ticker ticker();
 
   /**
@@ -21,6 +21,8 @@ public interface PickerContext {
    * needs the time but not its last microsecond, such as decaying latency averages at pick time
    * ({@link Candidate#latencyEwmaNanos}): a volatile read instead of a clock read, which costs tens
    * of nanoseconds on some machines.
+   *
+   * @return a recent ticker reading in nanoseconds
    */
   long recentNanos();
 
@@ -29,6 +31,7 @@ public interface PickerContext {
    * whose {@link PickerFactory#usesTotalInFlight()} is true, as a striped counter that callers on
    * different cores do not contend on; reading it sums the stripes.
    *
+   * @return the calls in flight over all endpoints
    * @throws IllegalStateException when the factory did not ask for it
    */
   int totalInFlight();

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public interface PickerFactory {
 
-  /** A short name for logs and snapshots, such as {@code "round-robin"}. */
+  /** {@return a short name for logs and snapshots, such as {@code "round-robin"}} */
   String name();
 
   /**
@@ -37,6 +37,8 @@ public interface PickerFactory {
   /**
    * Whether the pickers read {@link Candidate#latencyEwmaNanos}, so that the balancer must time
    * calls. Default {@code false}.
+   *
+   * @return whether calls must be timed
    */
   default boolean usesLatency() {
     return false;
@@ -45,6 +47,8 @@ public interface PickerFactory {
   /**
    * Whether the pickers read {@link PickerContext#totalInFlight()}, so that the balancer must keep
    * the total. Default {@code false}.
+   *
+   * @return whether the total in flight must be kept
    */
   default boolean usesTotalInFlight() {
     return false;

@@ -112,19 +112,30 @@ public final class OutlierDetectionBuilder {
    * Consecutive failed calls that eject an endpoint; a success resets the count. 5 unless set.
    *
    * @param count {@code >= 1}
+   * @return this builder
    */
   public OutlierDetectionBuilder consecutiveFailures(int count) {
     this.consecutiveFailures = atLeastOne("consecutiveFailures", count);
     return this;
   }
 
-  /** The length of a first ejection, multiplied by the streak for later ones; 30 s unless set. */
+  /**
+   * The length of a first ejection, multiplied by the streak for later ones; 30 s unless set.
+   *
+   * @param time the first ejection's length, {@code > 0}
+   * @return this builder
+   */
   public OutlierDetectionBuilder baseEjectionTime(Duration time) {
     this.baseEjectionTime = positive("baseEjectionTime", time);
     return this;
   }
 
-  /** The longest an ejection lasts; 300 s unless set; must not be below the base ejection time. */
+  /**
+   * The longest an ejection lasts; 300 s unless set; must not be below the base ejection time.
+   *
+   * @param time the longest ejection, {@code > 0}
+   * @return this builder
+   */
   public OutlierDetectionBuilder maxEjectionTime(Duration time) {
     this.maxEjectionTime = positive("maxEjectionTime", time);
     return this;
@@ -135,6 +146,7 @@ public final class OutlierDetectionBuilder {
    * endpoint when there are two or more; 0.1 unless set.
    *
    * @param share in {@code (0, 1]}
+   * @return this builder
    */
   public OutlierDetectionBuilder maxEjectedShare(double share) {
     if (!(share > 0 && share <= 1)) {

@@ -16,6 +16,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it is longer than zero.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is zero or negative
    */
   public static Duration positive(String parameter, Duration value) {
@@ -54,6 +57,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it has a character other than white space.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is empty or blank
    */
   public static String notBlank(String parameter, String value) {
@@ -67,6 +73,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it is a TCP or UDP port.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is outside {@code [1, 65535]}
    */
   public static int port(String parameter, int value) {

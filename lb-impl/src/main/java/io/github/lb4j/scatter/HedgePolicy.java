@@ -34,7 +34,11 @@ public final class HedgePolicy {
     this.minSamples = minSamples;
   }
 
-  /** Never hedge. */
+  /**
+   * Never hedge.
+   *
+   * @return the policy
+   */
   public static HedgePolicy none() {
     return NONE;
   }
@@ -42,6 +46,8 @@ public final class HedgePolicy {
   /**
    * Hedge an attempt that is still running {@code delay} after it started.
    *
+   * @param delay how long an attempt runs before it is hedged
+   * @return the policy
    * @throws IllegalArgumentException when {@code delay} is not positive
    */
   public static HedgePolicy after(Duration delay) {

@@ -80,13 +80,21 @@ public final class ScatterGather<T, R> {
    * @param balancer chooses the endpoint of each attempt; not closed by scatter-gather
    * @param transport sends one attempt
    * @param scheduler runs attempt timeouts and hedging timers; not shut down by scatter-gather
+   * @param <T> the type of task input
+   * @param <R> the type of result
+   * @return a new builder
    */
   public static <T, R> Builder<T, R> builder(
       Balancer balancer, Transport<T, R> transport, ScheduledExecutorService scheduler) {
     return new Builder<>(balancer, transport, scheduler);
   }
 
-  /** Like {@link #execute(List, Consumer)} without a progress listener. */
+  /**
+   * Like {@link #execute(List, Consumer)} without a progress listener.
+   *
+   * @param tasks the tasks; the result list has the same order
+   * @return the results in task order, or the failures
+   */
   public CompletableFuture<List<R>> execute(List<Task<T>> tasks) {
     return execute(tasks, p -> {});
   }
@@ -160,7 +168,12 @@ public final class ScatterGather<T, R> {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** The clock latencies are measured with; {@link Ticker#system()} by default. */
+    /**
+     * The clock latencies are measured with; {@link Ticker#system()} by default.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
     public Builder<T, R> ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
@@ -193,13 +206,23 @@ public final class ScatterGather<T, R> {
       return this;
     }
 
-    /** Attempts in flight at once in one batch, {@code >= 1}. */
+    /**
+     * Attempts in flight at once in one batch, {@code >= 1}.
+     *
+     * @param maxInFlight the most attempts in flight per batch
+     * @return this builder
+     */
     public Builder<T, R> maxInFlight(int maxInFlight) {
       this.maxInFlight = atLeastOne("maxInFlight", maxInFlight);
       return this;
     }
 
-    /** Attempts of one batch in flight at once on one endpoint, {@code >= 1}. */
+    /**
+     * Attempts of one batch in flight at once on one endpoint, {@code >= 1}.
+     *
+     * @param maxInFlightPerEndpoint the most attempts in flight per endpoint
+     * @return this builder
+     */
     public Builder<T, R> maxInFlightPerEndpoint(int maxInFlightPerEndpoint) {
       this.maxInFlightPerEndpoint = atLeastOne("maxInFlightPerEndpoint", maxInFlightPerEndpoint);
       return this;
@@ -208,6 +231,9 @@ public final class ScatterGather<T, R> {
     /**
      * How long one attempt may run before it counts as failed and is cancelled, {@code > 0}.
      * Without one, an attempt runs until its transport future completes.
+     *
+     * @param attemptTimeout the longest an attempt may run
+     * @return this builder
      */
     public Builder<T, R> attemptTimeout(Duration attemptTimeout) {
       Objects.requireNonNull(attemptTimeout, "attemptTimeout");
@@ -218,13 +244,22 @@ public final class ScatterGather<T, R> {
       return this;
     }
 
-    /** When to hedge stragglers; {@link HedgePolicy#none()} by default. */
+    /**
+     * When to hedge stragglers; {@link HedgePolicy#none()} by default.
+     *
+     * @param hedgePolicy when to hedge
+     * @return this builder
+     */
     public Builder<T, R> hedge(HedgePolicy hedgePolicy) {
       this.hedgePolicy = Objects.requireNonNull(hedgePolicy, "hedgePolicy");
       return this;
     }
 
-    /** Builds an immutable, reusable scatter-gather. */
+    /**
+     * Builds an immutable, reusable scatter-gather.
+     *
+     * @return the scatter-gather
+     */
     public ScatterGather<T, R> build() {
       return new ScatterGather<>(this);
     }
