@@ -95,6 +95,7 @@ final class Cluster implements TileSource {
             .timeCalls(true); // the dashboard shows each worker's latency, whatever the picker
     monitoring.accept(builder);
     this.balancer = builder.build();
+    String deadlineMs = Long.toString(settings.attemptTimeout().toMillis());
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
@@ -106,6 +107,10 @@ final class Cluster implements TileSource {
             .readTimeout(settings.attemptTimeout())
             .callTimeout(settings.attemptTimeout())
             .retryOnConnectionFailure(false)
+            // The worker stops computing a tile once the attempt has timed out here.
+            .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                .header(WorkerServer.DEADLINE_HEADER, deadlineMs)
+                .build()))
             .build();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
