@@ -13,6 +13,7 @@ import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGather;
 import io.github.lb4j.scatter.Task;
 import io.github.lb4j.scatter.Transport;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -131,6 +132,18 @@ final class Cluster implements TileSource {
   }
 
   /**
+   * The health probes' client, shared by every cluster: a client per cluster would outlive it on
+   * Java 17 (which cannot close one) with its thread and connections, and a front end builds a
+   * cluster per picker change.
+   */
+  private static final HttpClient PROBE_CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+
+  /**
    * Active health checks every {@code interval} (two failed probes take a worker out, two passing
    * ones put it back) and outlier ejection after three failed tiles in a row, for up to half of the
    * workers: a killed local worker is out within about two intervals, sooner under traffic.
@@ -138,7 +151,8 @@ final class Cluster implements TileSource {
   static Consumer<BalancerBuilder> healthMonitoring(Duration interval) {
     return b ->
         b.healthCheck(
-                h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2))
+                h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2)
+                    .httpClient(PROBE_CLIENT))
             .outlierDetection(
                 o -> o.consecutiveFailures(3).baseEjectionTime(Duration.ofSeconds(10))
                     .maxEjectedShare(0.5));

@@ -87,9 +87,9 @@ final class FrontEnd implements AutoCloseable {
       TileSpec.checkRange("max-renders", maxRenders, 1, 1024);
     }
 
-    /** {@link #COST_PER_WORKER} per worker and four renders at once. */
-    static Admission forWorkers(int workers) {
-      return new Admission(COST_PER_WORKER * Math.max(1, workers), 4);
+    /** {@link #COST_PER_WORKER} per worker (at least one) and {@code maxRenders} at once. */
+    static Admission forWorkers(int workers, int maxRenders) {
+      return new Admission(COST_PER_WORKER * Math.max(1, workers), maxRenders);
     }
   }
 
@@ -188,7 +188,7 @@ final class FrontEnd implements AutoCloseable {
       EndpointSource discovery)
       throws IOException {
     return start(bind, port, workers, picker, tile, ticker, discovery,
-        Admission.forWorkers(workers.endpoints.size()));
+        Admission.forWorkers(workers.endpoints.size(), 4));
   }
 
   /** Like the others, with the admission bounds of renders. */

@@ -244,8 +244,8 @@ final class HttpServers {
       String v = eq < 0 ? "" : decode(k, pair.substring(eq + 1));
       if (!accepted.contains(k)) {
         throw new InvalidParameterException(
-            k, k + ": unknown parameter (expected one of: " + String.join(", ", new TreeSet<>(accepted))
-                + ")");
+            k, k + ": unknown parameter (expected " + (accepted.isEmpty() ? "none"
+                : "one of: " + String.join(", ", new TreeSet<>(accepted))) + ")");
       }
       if (q.putIfAbsent(k, v) != null) {
         throw new InvalidParameterException(k, k + ": given more than once (expected: once)");

@@ -111,8 +111,7 @@ final class RenderJobs {
 
   private static String message(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    String m = cause.getMessage();
-    return "render failed: " + (m != null ? m : cause.getClass().getSimpleName());
+    return RenderException.summary(cause);
   }
 
   /** One render. */

@@ -204,6 +204,12 @@ final class WorkerServer implements AutoCloseable {
         error(ex, 405, "method not allowed", null, "use GET");
         return;
       }
+      try {
+        HttpServers.query(ex, Set.of());
+      } catch (InvalidParameterException e) {
+        error(ex, 400, "bad request", e.parameter(), e.getMessage());
+        return;
+      }
       send(ex, 200, "application/json",
           ("{\"status\":\"ok\",\"id\":" + Json.quote(id) + ",\"tiles\":" + tilesServed.get()
                   + ",\"inFlight\":" + inFlight.get() + ",\"queued\":" + pool.getQueue().size()
