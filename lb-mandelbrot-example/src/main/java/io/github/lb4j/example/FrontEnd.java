@@ -66,9 +66,9 @@ final class FrontEnd implements AutoCloseable {
   static final int EVENTS_KEPT = 30;
 
   /**
-   * What a render may cost, in pixels times {@code maxIter}, per worker: a worker thread iterates
-   * about 10^8 times a second, so a render at the bound takes about three minutes even if every
-   * pixel ran to {@code maxIter}.
+   * What a render may cost, in pixels times {@code maxIter}, per worker: a worker thread does about
+   * 2·10^8 iterations a second on a view along the set's boundary, so a render at the bound takes
+   * one to two minutes even if every pixel ran to {@code maxIter}.
    */
   static final long COST_PER_WORKER = 20_000_000_000L;
   /** How long a client turned away for too many renders is asked to wait, in seconds. */

@@ -162,7 +162,13 @@ final class HttpServers {
     }
 
     private static byte[] errorJson(int code, String message) {
-      String error = code == 400 ? "bad request" : code == 404 ? "not found" : "error";
+      String error = switch (code) {
+        case 400 -> "bad request";
+        case 404 -> "not found";
+        case 431 -> "header too large";
+        case 500 -> "internal error";
+        default -> "http error";
+      };
       String m = message == null || message.isEmpty() ? "HTTP " + code : message;
       return errorBody(error, null, m);
     }

@@ -29,7 +29,7 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(names = "--max-cost", description = "Largest render, in pixels x maxIter "
-      + "(default: 2e10 per worker, a few minutes of work).")
+      + "(default: 2e10 per worker, one to two minutes of work).")
   Long maxCost;
 
   @Option(names = "--max-renders", defaultValue = "4",

@@ -326,6 +326,16 @@ final class HostileClientsTest {
   }
 
   @Test
+  void overLongHeader_431Json() throws Exception {
+    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1));
+    String answer = raw(w.uri(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(10_000)
+        + "\r\nConnection: close\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 431 "), answer);
+    assertTrue(answer.endsWith(
+        "{\"error\":\"header too large\",\"message\":\"Request Header Fields Too Large\"}"), answer);
+  }
+
+  @Test
   void repeatedAndUnknownParameters_400NamingThem() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1));
     FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString())),
