@@ -192,16 +192,8 @@ final class FrontEnd implements AutoCloseable {
   }
 
   /** Like the others, with the admission bounds of renders. */
-  static FrontEnd start(
-      String bind,
-      int port,
-      Workers workers,
-      PickerName picker,
-      int tile,
-      Ticker ticker,
-      EndpointSource discovery,
-      Admission admission)
-      throws IOException {
+  static FrontEnd start(String bind, int port, Workers workers, PickerName picker, int tile,
+      Ticker ticker, EndpointSource discovery, Admission admission) throws IOException {
     FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker, discovery, admission);
     f.server.start();
     return f;
