@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpFields;
@@ -202,7 +203,13 @@ final class HttpServers {
   static BooleanSupplier clientGone(HttpExchange ex) {
     Request r = jetty(ex);
     AtomicBoolean gone = new AtomicBoolean();
-    r.addFailureListener(t -> gone.set(true));
+    // The idle timeout guards reads of requests; a long computation is no idle client.
+    r.addIdleTimeoutListener(t -> false);
+    r.addFailureListener(t -> {
+      if (!(t instanceof TimeoutException)) {
+        gone.set(true);
+      }
+    });
     EndPoint endPoint = r.getConnectionMetaData().getConnection().getEndPoint();
     ByteBuffer probe = BufferUtil.allocate(64);
     boolean[] sawBytes = {false};

@@ -189,6 +189,33 @@ final class HostileClientsTest {
     assertEquals(0, w.tilesServed());
   }
 
+  /** Regression: Jetty's idle timeout fired during a long computation and read as "client left". */
+  @Test
+  void clientGone_computationOutlastsTheIdleTimeout_clientNotGone() throws Exception {
+    com.sun.net.httpserver.HttpServer server = HttpServers.create("idle", "127.0.0.1", 0,
+        new HttpServers.Limits(8, 16, Duration.ofMillis(100), 8192));
+    toClose.add(() -> server.stop(0));
+    boolean[] gone = {false};
+    server.createContext("/", ex -> {
+      try (ex) {
+        BooleanSupplier g = HttpServers.clientGone(ex);
+        // Five idle timeouts pass while "computing"; the client still waits.
+        for (int i = 0; i < 50 && !gone[0]; i++) {
+          gone[0] = g.getAsBoolean();
+          Thread.sleep(10);
+        }
+        HttpServers.send(ex, 200, "text/plain", new byte[] {'o', 'k'});
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    HttpResponse<String> r = get(base, "/");
+    assertEquals(200, r.statusCode());
+    assertEquals("ok", r.body());
+    assertFalse(gone[0], "a computation longer than the idle timeout is not a client that left");
+  }
+
   @Test
   void tile_deadlinePasses_computationStopsAnd503NamesTheDeadline() throws Exception {
     FakeClock clock = new FakeClock();
