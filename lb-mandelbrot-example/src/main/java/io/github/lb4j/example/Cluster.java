@@ -14,6 +14,7 @@ import io.github.lb4j.scatter.ScatterGather;
 import io.github.lb4j.scatter.Task;
 import io.github.lb4j.scatter.Transport;
 import java.security.SecureRandom;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -130,6 +131,7 @@ final class Cluster implements TileSource {
     PASSIVE_HEALTH.accept(builder);
     monitoring.accept(builder);
     this.balancer = builder.build();
+    String deadlineMs = Long.toString(settings.attemptTimeout().toMillis());
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
@@ -142,6 +144,10 @@ final class Cluster implements TileSource {
             .callTimeout(settings.attemptTimeout())
             .retryOnConnectionFailure(false)
             .addInterceptor(auth.interceptor())
+            // The worker stops computing a tile once the attempt has timed out here.
+            .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                .header(WorkerServer.DEADLINE_HEADER, deadlineMs)
+                .build()))
             .build();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -163,6 +169,18 @@ final class Cluster implements TileSource {
   }
 
   /**
+   * The health probes' client, shared by every cluster: a client per cluster would outlive it on
+   * Java 17 (which cannot close one) with its thread and connections, and a front end builds a
+   * cluster per picker change.
+   */
+  private static final HttpClient PROBE_CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+
+  /**
    * Active health checks every {@code interval} (two failed probes take a worker out, two passing
    * ones put it back), on top of {@link #PASSIVE_HEALTH}: a killed local worker is out within about
    * two intervals, sooner under traffic.
@@ -170,7 +188,8 @@ final class Cluster implements TileSource {
   static Consumer<BalancerBuilder> healthMonitoring(Duration interval) {
     return b ->
         b.healthCheck(
-            h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2));
+            h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2)
+                .httpClient(PROBE_CLIENT));
   }
 
   /**

@@ -119,6 +119,15 @@ final class RenderCommand implements Callable<Integer> {
     PickerName pickerName = PickerName.parse(picker);
     Cluster.Settings settings = settings();
     Path parent = out.toAbsolutePath().getParent();
+    if (Files.isDirectory(out)) {
+      throw new InvalidParameterException(
+          "out", "out: " + out + " is a directory (expected: a PNG file to write, e.g. "
+              + out.resolve("mandelbrot.png") + ")");
+    }
+    if (parent != null && Files.isDirectory(parent) && !Files.isWritable(parent)) {
+      throw new InvalidParameterException(
+          "out", "out: " + out + " (expected: a file in a writable directory)");
+    }
     if (parent == null || !Files.isDirectory(parent)) {
       throw new InvalidParameterException("out", "out: " + out + " (expected: a file in an existing directory)");
     }

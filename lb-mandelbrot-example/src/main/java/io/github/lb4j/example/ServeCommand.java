@@ -29,6 +29,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Front end port (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--max-cost", description = "Largest render, in pixels x maxIter "
+      + "(default: 2e10 per worker, one to two minutes of work).")
+  Long maxCost;
+
+  @Option(names = "--max-renders", defaultValue = "4",
+      description = "Renders running at once; more are answered 429 (default: ${DEFAULT-VALUE}).")
+  int maxRenders;
+
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Front end address (default: ${DEFAULT-VALUE}).")
   String bind;
 
@@ -112,7 +120,12 @@ final class ServeCommand implements Callable<Integer> {
                 ? Workers.remote(source.workerUrls, token::remote)
                 : Workers.start(workers, 1, 0, 1);
     try {
-      FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system(), discovered);
+      int n = discovered != null ? 1 : ws.endpoints.size();
+      FrontEnd.Admission admission = maxCost != null
+          ? new FrontEnd.Admission(maxCost, maxRenders)
+          : FrontEnd.Admission.forWorkers(n, maxRenders);
+      FrontEnd f = FrontEnd.start(
+          bind, port, ws, pickerName, tile, Ticker.system(), discovered, admission);
       if (f.supervisor() != null) {
         f.supervisor().replacing(supervise);
       }

@@ -80,9 +80,11 @@ class CliTest {
     Run r = run(args("render --width 32 --height 32 --tile 16 --quiet --worker-urls", urls, "--out", out.toString(),
         "--token-file", token.toString()));
     assertEquals(1, r.status());
-    assertTrue(r.firstErrLine().startsWith("error: render failed: 4 of 4 tasks failed; task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
+    assertTrue(r.firstErrLine().startsWith("error: render failed: 4 of 4 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
         r.err());
-    assertTrue(r.err().contains("task 3 (key 'tile-16-16')"), r.err());
+    // One short line: the first three failures, the rest in the debug log.
+    assertTrue(r.firstErrLine().endsWith("; 1 more in the debug log"), r.err());
+    assertFalse(r.err().contains("task 3 (key 'tile-16-16')"), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     assertFalse(Files.exists(out));
     try (Stream<Path> files = Files.list(dir)) {
