@@ -5,6 +5,9 @@ import io.github.lb4j.BalancerSnapshot;
 import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.retry.Attempts;
+import io.github.lb4j.retry.RetryBudget;
+import io.github.lb4j.retry.RetryPolicy;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -101,7 +105,7 @@ final class LoadRun {
 
   private final OkHttpClient client;
   private final int concurrency;
-  private final int maxAttempts;
+  private final RetryPolicy policy;
   private final Ticker ticker;
   private final boolean recordAnswers;
   private final ScheduledExecutorService retryTimer;
@@ -129,7 +133,8 @@ final class LoadRun {
       ScheduledExecutorService retryTimer) {
     this.client = client;
     this.concurrency = concurrency;
-    this.maxAttempts = maxAttempts;
+    // The backoff bounds the retry rate, so no budget: a request may use all its attempts.
+    this.policy = RetryPolicy.maxAttempts(maxAttempts).withBudget(RetryBudget.unlimited());
     this.ticker = ticker;
     this.recordAnswers = recordAnswers;
     this.retryTimer = retryTimer;
@@ -166,11 +171,11 @@ final class LoadRun {
     for (WorkerServer w : workers.get()) {
       servedBefore.put(w.id(), w.tilesServed());
     }
-    Attempts attempts = new Attempts(balancer, keys.length, onFinished);
+    Requests attempts = new Requests(balancer, keys.length, onFinished);
     for (int i = 0; i < keys.length; i++) {
       beforeRequest.accept(i);
       attempts.slots.acquire();
-      attempts.send(keys[i], 1);
+      attempts.start(keys[i]);
     }
     if (!attempts.done.await(5, TimeUnit.MINUTES)) {
       throw new IllegalStateException(
@@ -197,8 +202,12 @@ final class LoadRun {
         balancer.snapshot());
   }
 
-  /** The in-flight requests of one run. */
-  private final class Attempts {
+  /**
+   * The in-flight requests of one run. Each request runs lb4j's retry loop ({@link Attempts}):
+   * attempts beyond the first go to an endpoint the request has not tried while there is one, and
+   * back to a tried one (after the backoff) only when every endpoint was tried.
+   */
+  private final class Requests {
     final Balancer balancer;
     final Runnable onFinished;
     final Semaphore slots = new Semaphore(concurrency);
@@ -209,18 +218,27 @@ final class LoadRun {
     final AtomicInteger retried = new AtomicInteger();
     final AtomicInteger lost = new AtomicInteger();
 
-    Attempts(Balancer balancer, int requests, Runnable onFinished) {
+    Requests(Balancer balancer, int requests, Runnable onFinished) {
       this.balancer = balancer;
       this.onFinished = onFinished;
       this.done = new CountDownLatch(requests);
     }
 
-    void send(String key, int attempt) {
+    void start(String key) {
+      send(policy.start(balancer, key));
+    }
+
+    void send(Attempts attempts) {
       Lease lease;
       try {
-        lease = balancer.acquire(key);
-      } catch (NoAvailableEndpointException e) {
-        failed(key, attempt);
+        lease = next(attempts);
+      } catch (NoAvailableEndpointException | IllegalStateException e) {
+        attempts.countFailedStart();
+        failed(attempts);
+        return;
+      }
+      if (lease == null) {
+        failed(attempts); // no attempt left
         return;
       }
       HttpUrl url = HttpUrl.get(lease.endpoint().address().resolve("/" + TILE_QUERY));
@@ -248,17 +266,18 @@ final class LoadRun {
                   } catch (IOException e) {
                     lease.failure(e);
                     lease.close();
-                    failed(key, attempt);
+                    failed(attempts);
                     return;
                   }
-                  if (ok) {
-                    lease.success();
+                  try {
+                    Attempts.report(lease, !ok);
+                  } finally {
                     lease.close();
+                  }
+                  if (ok) {
                     finished();
                   } else {
-                    lease.failure();
-                    lease.close();
-                    failed(key, attempt);
+                    failed(attempts);
                   }
                 }
 
@@ -266,18 +285,32 @@ final class LoadRun {
                 public void onFailure(Call call, IOException e) {
                   lease.failure(e);
                   lease.close();
-                  failed(key, attempt);
+                  failed(attempts);
                 }
               });
     }
 
-    private void failed(String key, int attempt) {
-      if (attempt < maxAttempts) {
+    /**
+     * The next attempt's lease: on an endpoint the request has not tried, or, when it has tried
+     * them all, on any (a worker may have recovered during the backoff); {@code null} when no
+     * attempt is left.
+     */
+    private Lease next(Attempts call) {
+      try {
+        return call.next(Set.of(), true);
+      } catch (NoAvailableEndpointException e) {
+        if (call.tried().isEmpty()) {
+          throw e;
+        }
+        return call.next(Set.of(), false);
+      }
+    }
+
+    private void failed(Attempts call) {
+      if (call.attemptsLeft()) {
         retried.incrementAndGet();
         retryTimer.schedule(
-            () -> send(key, attempt + 1),
-            FIRST_BACKOFF_MILLIS << (attempt - 1),
-            TimeUnit.MILLISECONDS);
+            () -> send(call), FIRST_BACKOFF_MILLIS << (call.made() - 1), TimeUnit.MILLISECONDS);
       } else {
         lost.incrementAndGet();
         finished();
