@@ -435,10 +435,11 @@ final class FrontEnd implements AutoCloseable {
     View view = parseView(q);
     PickerName picker =
         q.containsKey("picker") ? PickerName.parse(q.get("picker")) : currentPicker();
+    boolean recompute = flag(q, "recompute");
     Lane l = use(picker);
     RenderJobs.Job job;
     try {
-      job = jobs.start(view, l.cluster, picker.label, j -> release(l));
+      job = jobs.start(view, l.cluster, picker.label, recompute, j -> release(l));
     } catch (RuntimeException e) {
       release(l);
       throw e;
@@ -447,6 +448,19 @@ final class FrontEnd implements AutoCloseable {
       lastRender = job;
     }
     return job;
+  }
+
+  /** An optional {@code true}/{@code false} parameter; absent is false. */
+  private static boolean flag(Map<String, String> q, String name) {
+    String v = q.get(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new InvalidParameterException(
+        name, name + ": '" + v + "' (expected: true or false)");
   }
 
   private synchronized PickerName currentPicker() {
