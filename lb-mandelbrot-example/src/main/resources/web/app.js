@@ -119,6 +119,7 @@ async function render(recompute = false) {
     return;
   }
   writeUrl();
+  state.started = performance.now();
   state.job = job.id;
   state.since = 0;
   state.drawn = 0;
@@ -154,6 +155,10 @@ function take(job) {
       state.owners.push(t);
       tint(t);
       state.drawn++;
+      if (state.drawn === state.total) {
+        // From the click to the last tile on screen, for comparison with the server's time.
+        image.dataset.drawnMs = (performance.now() - state.started).toFixed(0);
+      }
       progressSoon(job);
     };
     img.src = 'data:image/png;base64,' + t.png;
