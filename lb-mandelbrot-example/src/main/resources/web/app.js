@@ -233,7 +233,7 @@ function tint(t) {
   ctx.clearRect(t.x, t.y, t.w, t.h);
   const c = colour(t.worker);
   if (mode === 'fill') {
-    ctx.globalAlpha = 0.45;
+    ctx.globalAlpha = 0.3;
     ctx.fillStyle = c;
     ctx.fillRect(t.x, t.y, t.w, t.h);
     ctx.globalAlpha = 1;

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +33,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.PointerInput;
+import org.openqa.selenium.interactions.Sequence;
 import org.openqa.selenium.interactions.WheelInput;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -284,6 +288,58 @@ final class BrowserTest {
     awaitRender(zoomed);
     assertEquals(where, driver.findElement(By.id("where")).getText());
     assertEquals(url, driver.getCurrentUrl());
+  }
+
+  /** The centre and zoom that the page shows, as {re, im, zoom}. */
+  double[] shownView() {
+    Matcher m = Pattern.compile("centre (\\S+) ([+-]) (\\S+)i, zoom (\\S+)")
+        .matcher(driver.findElement(By.id("where")).getText());
+    assertTrue(m.matches(), driver.findElement(By.id("where")).getText());
+    double im = Double.parseDouble(m.group(3)) * (m.group(2).equals("-") ? -1 : 1);
+    return new double[] {Double.parseDouble(m.group(1)), im, Double.parseDouble(m.group(4))};
+  }
+
+  @Test
+  void touch_oneFingerDragsAndTwoPinch() throws Exception {
+    driver.get(running.uri().toString());
+    String first = awaitRender(null);
+    WebElement overlay = driver.findElement(By.id("overlay"));
+
+    // One finger drags the image 120 px to the right: the centre moves left, the zoom stays.
+    PointerInput finger = new PointerInput(PointerInput.Kind.TOUCH, "finger");
+    Sequence drag = new Sequence(finger, 0)
+        .addAction(finger.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), 0, 0))
+        .addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
+        .addAction(finger.createPointerMove(Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 60, 0))
+        .addAction(finger.createPointerMove(Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 120, 0))
+        .addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+    driver.perform(List.of(drag));
+    String dragged = awaitRender(first);
+    double[] v = shownView();
+    assertTrue(v[0] < -0.75 - 0.2, "dragged right, the centre moved left: " + v[0]);
+    assertEquals(0, v[1], 1e-9);
+    assertEquals(1, v[2], 1e-9);
+
+    // Two fingers move apart from 100 to 300 px: the zoom triples.
+    PointerInput a = new PointerInput(PointerInput.Kind.TOUCH, "a");
+    PointerInput b = new PointerInput(PointerInput.Kind.TOUCH, "b");
+    Sequence left = new Sequence(a, 0);
+    Sequence right = new Sequence(b, 0);
+    int[][] steps = {{-50, 50}, {-100, 100}, {-150, 150}};
+    left.addAction(a.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][0], 0))
+        .addAction(a.createPointerDown(0));
+    right.addAction(b.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][1], 0))
+        .addAction(b.createPointerDown(0));
+    for (int i = 1; i < steps.length; i++) {
+      left.addAction(a.createPointerMove(Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][0], 0));
+      right.addAction(b.createPointerMove(Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][1], 0));
+    }
+    left.addAction(a.createPointerUp(0));
+    right.addAction(b.createPointerUp(0));
+    driver.perform(List.of(left, right));
+    awaitRender(dragged);
+    double zoom = shownView()[2];
+    assertTrue(zoom > 2.5 && zoom < 3.5, "pinched 100 -> 300 px: zoom " + zoom);
   }
 
   @Test
