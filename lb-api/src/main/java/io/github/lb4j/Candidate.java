@@ -47,4 +47,13 @@ public interface Candidate {
    * @return whether the call was counted
    */
   boolean tryReserve(int limit);
+
+  /**
+   * The last load report this endpoint sent ({@link Lease#reportLoad}), or {@code null} when it has
+   * sent none. Every report handed in is a new object, so a picker that remembers the one it saw
+   * tells a new report from the old one by identity. The default returns {@code null}.
+   */
+  default LoadReport loadReport() {
+    return null;
+  }
 }

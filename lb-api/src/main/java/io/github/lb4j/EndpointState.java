@@ -21,6 +21,10 @@ import java.util.Objects;
  *     {@code choose()} is not counted, it tracks nothing
  * @param recentShare this endpoint's share, in {@code [0, 1]}, of the calls acquired by the balancer
  *     during the recent window (see {@link BalanceQuality}); 0 when there were none
+ * @param loadReport the last load report the endpoint sent ({@link Lease#reportLoad}), or {@code
+ *     null} when it sent none
+ * @param malformedLoadReports load report headers from this endpoint that could not be read and
+ *     were ignored ({@link Lease#reportLoadHeader})
  */
 public record EndpointState(
     Endpoint endpoint,
@@ -31,12 +35,39 @@ public record EndpointState(
     long ejections,
     double latencyEwmaNanos,
     long picks,
-    double recentShare) {
+    double recentShare,
+    LoadReport loadReport,
+    long malformedLoadReports) {
 
   /** Checks the components. */
   public EndpointState {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(health, "health");
+  }
+
+  /** A state without load reports. */
+  public EndpointState(
+      Endpoint endpoint,
+      HealthState health,
+      int inFlight,
+      long successes,
+      long failures,
+      long ejections,
+      double latencyEwmaNanos,
+      long picks,
+      double recentShare) {
+    this(
+        endpoint,
+        health,
+        inFlight,
+        successes,
+        failures,
+        ejections,
+        latencyEwmaNanos,
+        picks,
+        recentShare,
+        null,
+        0);
   }
 
   /** Calls that ended with a reported outcome: {@code successes + failures}. */

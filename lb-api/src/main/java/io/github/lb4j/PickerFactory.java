@@ -1,5 +1,6 @@
 package io.github.lb4j;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -47,5 +48,15 @@ public interface PickerFactory {
    */
   default boolean usesTotalInFlight() {
     return false;
+  }
+
+  /**
+   * How often the balancer rebuilds the picker although nothing changed, for strategies that decide
+   * from what they gather between changes, such as the endpoints' load reports ({@link
+   * Candidate#loadReport()}): each rebuild is one more {@link #newPicker} call on the balancer's
+   * scheduler, off the pick path. {@link Duration#ZERO} (the default) for never.
+   */
+  default Duration rebuildPeriod() {
+    return Duration.ZERO;
   }
 }

@@ -72,6 +72,13 @@ final class Fixtures {
         return Pickers.leastConnection();
       case "peak-ewma":
         return Pickers.peakEwma();
+      case "reported-load":
+        // No blackout, so that the reports handed in at set-up count at once, and no expiry
+        // within a run.
+        return Pickers.reportedLoadBuilder()
+            .blackoutPeriod(java.time.Duration.ZERO)
+            .weightExpirationPeriod(java.time.Duration.ofHours(1))
+            .build();
       case "consistent-hash":
         return Pickers.consistentHash();
       case "consistent-hash-bounded":

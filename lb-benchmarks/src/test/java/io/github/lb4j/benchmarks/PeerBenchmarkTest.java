@@ -133,6 +133,9 @@ final class PeerBenchmarkTest {
             "lb4jPeakEwma",
             "lb4jPeakEwmaLease",
             "lb4jRandom",
+            "lb4jReportedLoad",
+            "lb4jReportedLoadLease",
+            "lb4jReportedLoadLeaseReporting",
             "lb4jRoundRobin",
             "lb4jWeightedRoundRobin"),
         names);

@@ -249,7 +249,8 @@ public final class BalancerBuilder {
   }
 
   /**
-   * The scheduler of health probes, ejection ends and warm-up steps. Unless set, a balancer that
+   * The scheduler of health probes, ejection ends, warm-up steps and periodic picker rebuilds
+   * ({@link PickerFactory#rebuildPeriod()}). Unless set, a balancer that
    * needs one starts a single daemon thread and stops it on close; a scheduler given here is shared,
    * used only for short tasks and left running on close. Tests give a fake one, together with a
    * fake {@link #ticker}, to drive time by hand.
@@ -303,10 +304,17 @@ public final class BalancerBuilder {
             endpoints,
             listeners);
     built = true;
-    if (healthCheck == null && outlierDetection == null && warmUp == null) {
+    Duration rebuildPeriod = balancer.pickerRebuildPeriod();
+    if (healthCheck == null
+        && outlierDetection == null
+        && warmUp == null
+        && rebuildPeriod.isZero()) {
       return balancer;
     }
     ScheduledExecutorService executor = scheduler != null ? scheduler : ownScheduler();
+    if (!rebuildPeriod.isZero()) {
+      balancer.enablePeriodicRebuild(rebuildPeriod.toNanos(), executor);
+    }
     if (warmUp != null) {
       balancer.enableWarmUp(warmUp.build(), executor);
     }

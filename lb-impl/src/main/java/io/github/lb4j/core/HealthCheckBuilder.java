@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.atLeastOne;
 import static io.github.lb4j.internal.Checks.positive;
 
 import io.github.lb4j.Endpoint;
@@ -152,6 +153,11 @@ public final class HealthCheckBuilder {
   }
 
   HealthProbe newProbe() {
+    return newProbe(null);
+  }
+
+  /** The probe; the built-in one hands the load reports of its answers to {@code loadHeaders}. */
+  private HealthProbe newProbe(BiConsumer<Endpoint, String> loadHeaders) {
     if (probe != null) {
       return probe;
     }
@@ -164,14 +170,20 @@ public final class HealthCheckBuilder {
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-    return new HttpHealthProbe(client, path, timeout, httpClient == null);
+    return new HttpHealthProbe(client, path, timeout, httpClient == null, loadHeaders);
   }
 
   ActiveHealthChecker build(DefaultBalancer balancer, ScheduledExecutorService scheduler) {
     return new ActiveHealthChecker(
         balancer,
         scheduler,
-        newProbe(),
+        newProbe(
+            (endpoint, header) -> {
+              EndpointSlot slot = balancer.slot(endpoint.id());
+              if (slot != null) {
+                slot.reportLoadHeader(header);
+              }
+            }),
         interval.toNanos(),
         timeout.toNanos(),
         jitter,
@@ -179,13 +191,5 @@ public final class HealthCheckBuilder {
         healthyThreshold,
         random,
         afterProbe);
-  }
-
-
-  private static int atLeastOne(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
-    }
-    return value;
   }
 }

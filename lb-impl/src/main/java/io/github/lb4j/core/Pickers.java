@@ -17,6 +17,8 @@ import java.util.Random;
  *       <td>yes</td></tr>
  *   <tr><td>{@link #peakEwma()}</td><td>lowest latency average times in-flight calls</td>
  *       <td>yes</td></tr>
+ *   <tr><td>{@link #reportedLoad()}</td><td>weighted round-robin on the load endpoints report,
+ *       least-connection without reports</td><td>yes</td></tr>
  *   <tr><td>{@link #consistentHash()}</td><td>by key on a ring of virtual nodes</td><td>no</td></tr>
  *   <tr><td>{@link #consistentHashBuilder()}{@code .boundedLoad(1.25)}</td><td>by key, capped at
  *       1.25x the average load</td><td>yes</td></tr>
@@ -81,6 +83,22 @@ public final class Pickers {
   public static PickerFactory peakEwma(Random random) {
     return new LeastLoadPickerFactory(
         LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.of(Objects.requireNonNull(random, "random")));
+  }
+
+  /**
+   * Weighted round-robin on the load endpoints report with their answers (gRPC's {@code
+   * weighted_round_robin}): weight = qps / (utilization + eps / qps), used after a 10 s blackout,
+   * dropped after 3 min without reports, least-connection while fewer than two endpoints have a
+   * weight. Integrations hand reports in with {@link io.github.lb4j.Lease#reportLoadHeader}. The
+   * defaults of {@link #reportedLoadBuilder()}.
+   */
+  public static PickerFactory reportedLoad() {
+    return reportedLoadBuilder().build();
+  }
+
+  /** Configures the reported-load picker: blackout, expiration, update period, error penalty. */
+  public static ReportedLoadBuilder reportedLoadBuilder() {
+    return new ReportedLoadBuilder();
   }
 
   /** Consistent hashing with the defaults of {@link #consistentHashBuilder()}. */

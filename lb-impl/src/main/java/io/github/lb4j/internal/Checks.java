@@ -27,6 +27,31 @@ public final class Checks {
   }
 
   /**
+   * Returns {@code value} if it is at least 1.
+   *
+   * @throws IllegalArgumentException when {@code value} is below 1
+   */
+  public static int atLeastOne(String parameter, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(parameter + ": " + value + " (expected: >= 1)");
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is a finite number {@code >= 0}.
+   *
+   * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
+   */
+  public static double finiteNonNegative(String parameter, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(
+          parameter + ": " + value + " (expected: a finite number >= 0)");
+    }
+    return value;
+  }
+
+  /**
    * Returns {@code value} if it has a character other than white space.
    *
    * @throws IllegalArgumentException when {@code value} is empty or blank

@@ -2,6 +2,7 @@ package io.github.lb4j.scatter;
 
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class ScatterGather<T, R> {
   final Transport<T, R> transport;
   final ScheduledExecutorService scheduler;
   final Ticker ticker;
-  final int maxAttempts;
+  final RetryPolicy retryPolicy;
   final int maxInFlight;
   final int maxInFlightPerEndpoint;
   final Duration attemptTimeout;
@@ -66,7 +67,7 @@ public final class ScatterGather<T, R> {
     this.transport = b.transport;
     this.scheduler = b.scheduler;
     this.ticker = b.ticker;
-    this.maxAttempts = b.maxAttempts;
+    this.retryPolicy = b.retryPolicy;
     this.maxInFlight = b.maxInFlight;
     this.maxInFlightPerEndpoint = b.maxInFlightPerEndpoint;
     this.attemptTimeout = b.attemptTimeout;
@@ -119,8 +120,8 @@ public final class ScatterGather<T, R> {
   public String toString() {
     return "ScatterGather{balancer="
         + balancer.name()
-        + ", maxAttempts="
-        + maxAttempts
+        + ", retryPolicy="
+        + retryPolicy
         + ", maxInFlight="
         + maxInFlight
         + ", maxInFlightPerEndpoint="
@@ -146,7 +147,7 @@ public final class ScatterGather<T, R> {
     private final Transport<T, R> transport;
     private final ScheduledExecutorService scheduler;
     private Ticker ticker = Ticker.system();
-    private int maxAttempts = 3;
+    private RetryPolicy retryPolicy = RetryPolicy.maxAttempts(3);
     private int maxInFlight = 64;
     private int maxInFlightPerEndpoint = 4;
     private Duration attemptTimeout;
@@ -165,9 +166,30 @@ public final class ScatterGather<T, R> {
       return this;
     }
 
-    /** Attempts per task, the first included, {@code >= 1}; hedged copies count as attempts. */
+    /**
+     * Attempts per task, the first included, {@code >= 1}; hedged copies count as attempts. Keeps
+     * the {@linkplain #retryPolicy retry policy}'s budget.
+     *
+     * @param maxAttempts the attempt limit
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxAttempts < 1}
+     */
     public Builder<T, R> maxAttempts(int maxAttempts) {
-      this.maxAttempts = atLeastOne("maxAttempts", maxAttempts);
+      this.retryPolicy = retryPolicy.withMaxAttempts(maxAttempts);
+      return this;
+    }
+
+    /**
+     * The attempt limit and the retry budget, as the HTTP integrations take them; {@code
+     * RetryPolicy.maxAttempts(3)} (no budget beyond the limit) unless set. Retries and hedged
+     * copies are paid from the budget, which may be shared with other batches and clients; a retry
+     * the budget refuses fails the attempt for good, a hedge it refuses is not sent.
+     *
+     * @param retryPolicy the policy
+     * @return this builder
+     */
+    public Builder<T, R> retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
       return this;
     }
 

@@ -118,6 +118,7 @@ final class FrontEnd implements AutoCloseable {
           event(e.id() + " " + from + " -> " + to + ": " + reason);
         }
       };
+  private final TileAuth auth; // the workers' token
   private Lane lane; // guarded by this
   private RenderJobs.Job lastRender; // the last render started; guarded by this
   private boolean closed; // guarded by this
@@ -166,6 +167,7 @@ final class FrontEnd implements AutoCloseable {
       EndpointSource discovery)
       throws IOException {
     this.discovery = discovery;
+    this.auth = workers.auth;
     this.ticker = ticker;
     this.startNanos = ticker.read();
     this.defaultTile = tile;
@@ -186,7 +188,7 @@ final class FrontEnd implements AutoCloseable {
       this.supervisor =
           new Supervisor(
               first.balancer(),
-              id -> WorkerServer.start("127.0.0.1", 0, id, 1, 1),
+              id -> WorkerServer.start("127.0.0.1", 0, id, 1, 1, auth),
               replacer,
               ticker);
       for (WorkerServer w : workers.started) {
@@ -231,7 +233,7 @@ final class FrontEnd implements AutoCloseable {
 
   private Cluster newCluster(List<Endpoint> endpoints, PickerName picker) {
     Cluster c =
-        new Cluster(endpoints, picker, settings, Cluster.healthMonitoring(PROBE_INTERVAL));
+        new Cluster(endpoints, picker, settings, auth, Cluster.healthMonitoring(PROBE_INTERVAL));
     c.balancer().addListener(eventLog);
     if (discovery != null) {
       c.follow(discovery);

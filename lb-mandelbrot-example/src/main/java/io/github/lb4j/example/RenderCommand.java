@@ -66,6 +66,8 @@ final class RenderCommand implements Callable<Integer> {
     String discover;
   }
 
+  @Mixin TokenOption token;
+
   @Option(names = "--re", description = "Real part of the centre (default: -0.75).")
   Double re;
 
@@ -122,6 +124,8 @@ final class RenderCommand implements Callable<Integer> {
     TileSpec.checkRange("repeat", repeat, 1, 100);
     ProgressBar.Mode mode = progress.mode();
     int toStart = workersToStart();
+    EndpointSource discovered =
+        source.discover == null ? null : Cluster.discoverySource(source.discover);
     // Something shows at once, once the input is known to be good: starting workers and the
     // first tiles take a moment.
     ProgressBar status = new ProgressBar(stderr, mode, "tiles");
@@ -129,7 +133,7 @@ final class RenderCommand implements Callable<Integer> {
       status.say("starting " + toStart + " workers for " + view.tiles().size() + " tiles...");
     }
     try (Workers workers = workers(toStart);
-        TileSource src = tileSource(workers, pickerName, settings)) {
+        TileSource src = tileSource(workers, pickerName, settings, discovered)) {
       if (toStart == 0) {
         status.say(starting(view));
       }
@@ -175,6 +179,7 @@ final class RenderCommand implements Callable<Integer> {
     if (source.local || source.workerUrls != null || source.discover != null) {
       return 0;
     }
+    token.checkUnused("with local workers");
     int n = source.workers == null ? 4 : source.workers;
     TileSpec.checkRange("workers", n, 1, 64);
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
@@ -224,13 +229,14 @@ final class RenderCommand implements Callable<Integer> {
 
   private Workers workers(int toStart) throws java.io.IOException {
     if (source.local) {
-      return new Workers();
+      token.checkUnused("with --local");
+      return new Workers(null);
     }
     if (source.workerUrls != null) {
-      return Workers.remote(source.workerUrls);
+      return Workers.remote(source.workerUrls, token::remote);
     }
     if (source.discover != null) {
-      return new Workers(); // the cluster follows the discovery source instead
+      return new Workers(token.remote()); // the cluster follows the discovery source instead
     }
     return Workers.start(toStart, threads(1), slowWorkers, slow);
   }
@@ -242,13 +248,13 @@ final class RenderCommand implements Callable<Integer> {
     return t;
   }
 
-  private TileSource tileSource(Workers workers, PickerName pickerName, Cluster.Settings settings) {
+  private TileSource tileSource(
+      Workers workers, PickerName pickerName, Cluster.Settings settings,
+      EndpointSource discovered) {
     if (source.local) {
       return new LocalTileSource(threads(Runtime.getRuntime().availableProcessors()));
     }
-    EndpointSource discovered =
-        source.discover == null ? null : Cluster.discoverySource(source.discover);
-    Cluster cluster = new Cluster(workers.endpoints, pickerName, settings);
+    Cluster cluster = new Cluster(workers.endpoints, pickerName, settings, workers.auth);
     if (discovered != null) {
       cluster.follow(discovered);
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,6 +47,8 @@ final class ServeCommand implements Callable<Integer> {
         description = "Find workers through discovery instead: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
+
+  @Mixin TokenOption token;
 
   @Option(names = "--picker", defaultValue = "least-connection", description = "The picker (default: ${DEFAULT-VALUE}).")
   String picker;
@@ -99,11 +102,14 @@ final class ServeCommand implements Callable<Integer> {
     PickerName pickerName = PickerName.parse(picker);
     EndpointSource discovered =
         source.discover == null ? null : Cluster.discoverySource(source.discover);
+    if (discovered == null && source.workerUrls == null) {
+      token.checkUnused("with local workers");
+    }
     Workers ws =
         discovered != null
-            ? new Workers()
+            ? new Workers(token.remote())
             : source.workerUrls != null
-                ? Workers.remote(source.workerUrls)
+                ? Workers.remote(source.workerUrls, token::remote)
                 : Workers.start(workers, 1, 0, 1);
     try {
       FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system(), discovered);

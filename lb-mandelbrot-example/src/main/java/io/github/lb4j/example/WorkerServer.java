@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts (or
  * a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
  *
- * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A slow factor {@code F > 1} makes
+ * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A tile is computed only for a
+ * request carrying the workers' token, and its answer carries a checksum and a signature ({@link
+ * TileAuth}, {@link TileVerifier}). A slow factor {@code F > 1} makes
  * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
  * does not steal CPU from its neighbours on the same machine).
  *
@@ -32,12 +34,15 @@ final class WorkerServer implements AutoCloseable {
   private volatile double slowFactor;
   private final AtomicInteger tilesServed = new AtomicInteger();
   private volatile boolean closed;
+  private final TileAuth auth;
 
-  private WorkerServer(HttpServer server, ExecutorService pool, String id, double slowFactor) {
+  private WorkerServer(
+      HttpServer server, ExecutorService pool, String id, double slowFactor, TileAuth auth) {
     this.server = server;
     this.pool = pool;
     this.id = id;
     this.slowFactor = slowFactor;
+    this.auth = auth;
   }
 
   /**
@@ -48,12 +53,12 @@ final class WorkerServer implements AutoCloseable {
    * @param id the id reported in {@code X-Worker-Id}; {@code null} for {@code worker-<port>}
    * @param threads compute threads, {@code >= 1}
    * @param slowFactor {@code >= 1}; 1 for full speed
+   * @param auth the token a tile request must carry, and signs the answers
    */
-  static WorkerServer start(String bind, int port, String id, int threads, double slowFactor)
+  static WorkerServer start(
+      String bind, int port, String id, int threads, double slowFactor, TileAuth auth)
       throws IOException {
-    TileSpec.checkRange("threads", threads, 1, 256);
-    checkSlowFactor(slowFactor);
-    TileSpec.checkRange("port", port, 0, 65535);
+    checkOptions(port, threads, slowFactor);
     HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 64);
     AtomicInteger n = new AtomicInteger();
     String workerId = id != null ? id : "worker-" + server.getAddress().getPort();
@@ -65,7 +70,7 @@ final class WorkerServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    WorkerServer worker = new WorkerServer(server, pool, workerId, slowFactor);
+    WorkerServer worker = new WorkerServer(server, pool, workerId, slowFactor, auth);
     server.setExecutor(pool);
     server.createContext("/tile", worker::tile);
     server.createContext("/health", worker::health);
@@ -78,6 +83,13 @@ final class WorkerServer implements AutoCloseable {
         });
     server.start();
     return worker;
+  }
+
+  /** Checks the numbers {@link #start} takes, in the order it checks them. */
+  static void checkOptions(int port, int threads, double slowFactor) {
+    TileSpec.checkRange("threads", threads, 1, 256);
+    checkSlowFactor(slowFactor);
+    TileSpec.checkRange("port", port, 0, 65535);
   }
 
   /** Checks a slow factor: {@code >= 1} and finite. */
@@ -142,6 +154,12 @@ final class WorkerServer implements AutoCloseable {
         error(ex, 405, "method not allowed", null, "use GET");
         return;
       }
+      if (!auth.accepts(ex.getRequestHeaders().getFirst(TileAuth.AUTHORIZATION))) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        error(ex, 401, "unauthorized", null,
+            "missing or wrong token (expected: Authorization: Bearer and the workers' token)");
+        return;
+      }
       TileSpec spec;
       boolean png;
       try {
@@ -173,6 +191,8 @@ final class WorkerServer implements AutoCloseable {
         }
       }
       tilesServed.incrementAndGet();
+      ex.getResponseHeaders().set(TileVerifier.CHECKSUM_HEADER, TileVerifier.checksum(body));
+      ex.getResponseHeaders().set(TileAuth.SIGNATURE_HEADER, auth.sign(spec, body));
       send(ex, 200, png ? TileCodec.PNG_TYPE : TileCodec.RAW_TYPE, body);
     } catch (RuntimeException e) {
       error(ex, 500, "internal error", null, e.getClass().getSimpleName());

@@ -59,13 +59,13 @@ class RenderTest {
   }
 
   Workers workers(int n) throws IOException {
-    Workers w = Workers.start(n, 1, 0, 1);
+    Workers w = Workers.start(n, 1, 0, 1, TestTokens.AUTH);
     closeAfter.add(w);
     return w;
   }
 
   Cluster cluster(List<Endpoint> endpoints, PickerName picker, Cluster.Settings settings) {
-    Cluster c = new Cluster(endpoints, picker, settings);
+    Cluster c = new Cluster(endpoints, picker, settings, TestTokens.AUTH);
     closeAfter.add(0, c);
     return c;
   }
