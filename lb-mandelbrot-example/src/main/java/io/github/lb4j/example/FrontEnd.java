@@ -94,7 +94,7 @@ final class FrontEnd implements AutoCloseable {
   }
 
   private static final Set<String> RENDER_PARAMETERS =
-      Set.of("re", "im", "zoom", "width", "height", "maxIter", "tile", "picker");
+      Set.of("re", "im", "zoom", "width", "height", "maxIter", "tile", "picker", "recompute");
   private static final Set<String> POLL_PARAMETERS = Set.of("since", "waitMs");
 
   private static final Pattern STATIC = Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
@@ -529,6 +529,7 @@ final class FrontEnd implements AutoCloseable {
   private RenderJobs.Job startRender(Map<String, String> q) {
     View view = parseView(q);
     PickerName picker = picker(q);
+    boolean recompute = flag(q, "recompute");
     admit();
     Lane l;
     try {
@@ -539,7 +540,7 @@ final class FrontEnd implements AutoCloseable {
     }
     RenderJobs.Job job;
     try {
-      job = jobs.start(view, l.cluster, picker.label, j -> {
+      job = jobs.start(view, l.cluster, picker.label, recompute, j -> {
         release(l);
         endRender();
       });
@@ -552,6 +553,19 @@ final class FrontEnd implements AutoCloseable {
       lastRender = job;
     }
     return job;
+  }
+
+  /** An optional {@code true}/{@code false} parameter; absent is false. */
+  private static boolean flag(Map<String, String> q, String name) {
+    String v = q.get(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new InvalidParameterException(
+        name, name + ": '" + v + "' (expected: true or false)");
   }
 
   private synchronized PickerName currentPicker() {

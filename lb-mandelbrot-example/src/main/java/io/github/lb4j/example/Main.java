@@ -1,6 +1,10 @@
 package io.github.lb4j.example;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,13 +12,14 @@ import picocli.CommandLine.Command;
  * The example's command line: {@code serve} (the default), {@code worker}, {@code render} and
  * {@code report}.
  *
- * <p>Bad input prints a one-line message and the usage to standard error and exits with 2; a
- * failed run prints one {@code error:} line and exits with 1.
+ * <p>Bad input prints a one-line message and a hint to try {@code --help} to standard error and
+ * exits with 2; a failed run prints one {@code error:} line and exits with 1. {@code --version}
+ * prints the version the build wrote into the jar.
  */
 @Command(
     name = "lb4j-mandelbrot",
     mixinStandardHelpOptions = true,
-    version = "lb4j Mandelbrot example",
+    versionProvider = Main.Version.class,
     description = "Renders the Mandelbrot set on workers balanced by lb4j.",
     subcommands = {
       ServeCommand.class, WorkerCommand.class, RenderCommand.class, ReportCommand.class
@@ -46,18 +51,51 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version());
+    }
+    cl.setParameterExceptionHandler(
+        (e, unused) -> usageError(e.getCommandLine(), e.getMessage()));
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof InvalidParameterException) {
-            commandLine.getErr().println(e.getMessage());
-            commandLine.usage(commandLine.getErr());
-            return 2;
+            return usageError(commandLine, e.getMessage());
           }
           String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
           commandLine.getErr().println("error: " + message);
           return 1;
         });
     return cl.execute(args);
+  }
+
+  /** Prints the problem and where the full usage is, not the usage itself; returns 2. */
+  private static int usageError(CommandLine commandLine, String message) {
+    PrintWriter err = commandLine.getErr();
+    err.println(message);
+    err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for the full usage.");
+    err.flush();
+    return 2;
+  }
+
+  /** The version from {@code version.properties}, which the build fills in. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"lb4j-mandelbrot " + version()};
+    }
+
+    static String version() {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          return "unknown";
+        }
+        p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return p.getProperty("version", "unknown");
+    }
   }
 
   @Override

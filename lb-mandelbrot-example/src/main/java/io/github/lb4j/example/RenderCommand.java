@@ -103,8 +103,7 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--per-worker", defaultValue = "2", description = "Tiles in flight per worker (default: ${DEFAULT-VALUE}).")
   int perWorker;
 
-  @Option(names = "--quiet", description = "No progress bar.")
-  boolean quiet;
+  @Mixin ProgressBar.Options progress = new ProgressBar.Options();
 
   @Option(names = "--repeat", defaultValue = "1",
       description = "Render N times in this process, each with an empty tile cache, and report the"
@@ -132,18 +131,31 @@ final class RenderCommand implements Callable<Integer> {
       throw new InvalidParameterException("out", "out: " + out + " (expected: a file in an existing directory)");
     }
     TileSpec.checkRange("repeat", repeat, 1, 100);
+    ProgressBar.Mode mode = progress.mode();
+    int toStart = workersToStart();
     EndpointSource discovered =
         source.discover == null ? null : Cluster.discoverySource(source.discover);
-    try (Workers workers = workers();
+    // Something shows at once, once the input is known to be good: starting workers and the
+    // first tiles take a moment.
+    ProgressBar status = new ProgressBar(stderr, mode, "tiles");
+    if (toStart > 0) {
+      status.say("starting " + toStart + " workers for " + view.tiles().size() + " tiles...");
+    }
+    try (Workers workers = workers(toStart);
         TileSource src = tileSource(workers, pickerName, settings, discovered)) {
+      if (toStart == 0) {
+        status.say(starting(view));
+      }
       Renderer.Result result = null;
       List<Long> times = new ArrayList<>();
       for (int i = 0; i < repeat; i++) {
-        ProgressBar bar = new ProgressBar(stderr, quiet);
+        ProgressBar bar = new ProgressBar(stderr, mode, "tiles");
+        boolean failed = true;
         try {
           result = new Renderer(CACHE_BYTES).render(view, src, bar);
+          failed = false;
         } finally {
-          bar.finish();
+          bar.finish(failed);
         }
         times.add(result.nanos() / 1_000_000);
       }
@@ -156,6 +168,33 @@ final class RenderCommand implements Callable<Integer> {
       report(stdout, view, src, result, writeMs);
     }
     return 0;
+  }
+
+  /** What a render without workers of its own is about to do. */
+  private String starting(View view) {
+    int tiles = view.tiles().size();
+    if (source.local) {
+      return "rendering " + tiles + " tiles locally...";
+    }
+    if (source.workerUrls != null) {
+      int n = source.workerUrls.size();
+      return "rendering " + tiles + " tiles on " + n + (n == 1 ? " worker..." : " workers...");
+    }
+    return "rendering " + tiles + " tiles on discovered workers...";
+  }
+
+  /** How many workers this render starts itself (0 for the other sources); checks the options. */
+  private int workersToStart() {
+    if (source.local || source.workerUrls != null || source.discover != null) {
+      return 0;
+    }
+    token.checkUnused("with local workers");
+    int n = source.workers == null ? 4 : source.workers;
+    TileSpec.checkRange("workers", n, 1, 64);
+    TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
+    threads(1);
+    WorkerServer.checkSlowFactor(slow);
+    return n;
   }
 
   private View view() {
@@ -197,7 +236,7 @@ final class RenderCommand implements Callable<Integer> {
     throw new InvalidParameterException("hedge", "hedge: '" + text + "' (expected: none, pNN such as p99, or NNNms such as 250ms)");
   }
 
-  private Workers workers() throws java.io.IOException {
+  private Workers workers(int toStart) throws java.io.IOException {
     if (source.local) {
       token.checkUnused("with --local");
       return new Workers(null);
@@ -208,13 +247,7 @@ final class RenderCommand implements Callable<Integer> {
     if (source.discover != null) {
       return new Workers(token.remote()); // the cluster follows the discovery source instead
     }
-    token.checkUnused("with local workers");
-    int n = source.workers == null ? 4 : source.workers;
-    TileSpec.checkRange("workers", n, 1, 64);
-    TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
-    int t = threads(1);
-    WorkerServer.checkSlowFactor(slow);
-    return Workers.start(n, t, slowWorkers, slow);
+    return Workers.start(toStart, threads(1), slowWorkers, slow);
   }
 
   /** {@code --threads}, or {@code dflt} when not given; checked either way. */

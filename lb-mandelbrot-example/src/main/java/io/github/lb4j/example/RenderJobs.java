@@ -57,15 +57,18 @@ final class RenderJobs {
 
   /**
    * Starts rendering {@code view} on {@code cluster}; {@code onEnd} runs once when the job is over,
-   * whatever its outcome.
+   * whatever its outcome. With {@code recompute} every tile goes to the workers, none comes from
+   * the cache (the answers still refresh it), so a new picker's distribution shows.
    */
-  Job start(View view, Cluster cluster, String picker, Consumer<Job> onEnd) {
+  Job start(View view, Cluster cluster, String picker, boolean recompute, Consumer<Job> onEnd) {
     Job job = new Job("r" + ids.incrementAndGet(), view, picker, ticker.read());
     synchronized (jobs) {
       jobs.put(job.id, job);
     }
     List<View.Tile> missing =
-        renderer.missing(job.tiles, (t, counts) -> job.arrived(t.index(), CACHE, counts));
+        recompute
+            ? job.tiles
+            : renderer.missing(job.tiles, (t, counts) -> job.arrived(t.index(), CACHE, counts));
     if (missing.isEmpty()) {
       job.finish(null, ticker.read());
       onEnd.accept(job);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,8 +59,7 @@ final class ReportCommand implements Callable<Integer> {
       description = "Seed of the request ids and random pickers (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--quiet", description = "No progress bar.")
-  boolean quiet;
+  @Mixin ProgressBar.Options progress = new ProgressBar.Options();
 
   @Override
   public Integer call() throws Exception {
@@ -76,10 +76,11 @@ final class ReportCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     BalanceReport report = new BalanceReport(settings, Ticker.system());
     int total = Math.toIntExact(report.totalRequests());
-    ProgressBar bar = new ProgressBar(err, quiet, "requests");
+    ProgressBar bar = new ProgressBar(err, progress.mode(), "requests");
     AtomicLong done = new AtomicLong();
     long step = Math.max(1, total / 200);
     BalanceReport.Results results;
+    boolean failed = true;
     try {
       results =
           report.run(
@@ -89,8 +90,9 @@ final class ReportCommand implements Callable<Integer> {
                   bar.accept(new Progress((int) d, 0, total, 0, 0, Map.of()));
                 }
               });
+      failed = false;
     } finally {
-      bar.finish();
+      bar.finish(failed);
     }
     new ReportWriter(results, out).write();
     BalanceReport.Failover f = results.failover();

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +33,10 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.PointerInput;
+import org.openqa.selenium.interactions.Sequence;
+import org.openqa.selenium.interactions.WheelInput;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import picocli.CommandLine;
 
@@ -151,6 +157,218 @@ final class BrowserTest {
     WebElement e = driver.findElement(By.id(id));
     e.clear();
     e.sendKeys(value);
+  }
+
+  /** Presses {@code e} with a real pointer, holds it 600 ms and releases it. */
+  void slowClick(WebElement e) {
+    new Actions(driver).moveToElement(e).clickAndHold().pause(Duration.ofMillis(600)).release()
+        .perform();
+  }
+
+  long refreshes() {
+    return ((Number) js("return window.lb4jPage.refreshes;")).longValue();
+  }
+
+  WorkerServer worker(String id) {
+    return running.frontEnd.supervisor().workers().stream()
+        .filter(w -> w.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void tiles_aRenderOfManyTiles_drawsEachWithAConstantNumberOfCanvasCalls() throws Exception {
+    driver.get(running.uri().toString());
+    String first = awaitRender(null);
+    // Count the 2D context calls that paint the image and its tint layer (not the load chart).
+    js("window.paints = {};"
+        + "for (const name of ['drawImage', 'fillRect', 'strokeRect', 'clearRect', 'putImageData']) {"
+        + "  const f = CanvasRenderingContext2D.prototype[name];"
+        + "  CanvasRenderingContext2D.prototype[name] = function (...args) {"
+        + "    const id = this.canvas.id;"
+        + "    if (id === 'image' || id === 'overlay') {"
+        + "      window.paints[name] = (window.paints[name] || 0) + 1; }"
+        + "    return f.apply(this, args); }; }");
+    setField("width", "1024");
+    setField("height", "1024");
+    setField("tile", "16");
+    setField("maxIter", "40");
+    driver.findElement(By.id("render")).click();
+    new WebDriverWait(driver, Duration.ofSeconds(90)).until(d ->
+        !first.equals(attr("image", "data-job")) && "done".equals(attr("image", "data-state")));
+    int tiles = 64 * 64;
+    @SuppressWarnings("unchecked")
+    Map<String, Long> paints = (Map<String, Long>) js("return window.paints;");
+    long all = paints.values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(tiles, paints.get("drawImage"), "each tile drawn once: " + paints);
+    // Per tile: its image, and on the tint layer a clear, a fill and a border; plus the
+    // render's one clear of the image. A full redraw per tile would be about tiles^2 / 2 calls.
+    assertTrue(all <= 4L * tiles + 1, "calls: " + paints);
+    System.out.printf("4096 tiles: server job %s ms, all drawn after %s ms, canvas calls %s%n",
+        attr("image", "data-elapsed-ms"), attr("image", "data-drawn-ms"), paints);
+  }
+
+  @Test
+  void dashboard_buttonsHeld600msWhileItRefreshes_eachClickTakesEffect() throws Exception {
+    driver.get(running.uri().toString());
+    awaitRender(null);
+    String id = running.frontEnd.supervisor().workers().get(1).id();
+    By slowButton = By.cssSelector("#workers tr[data-id='" + id + "'] button[data-id='" + id + "']");
+    WebElement slow = driver.findElements(slowButton).get(0);
+    assertEquals("Slow", slow.getText());
+
+    long before = refreshes();
+    slowClick(slow);
+    assertTrue(refreshes() > before, "the dashboard refreshed while the button was held");
+    wait.until(d -> worker(id).slowFactor() > 1);
+    // The same element has become Restore: the dashboard changed it in place.
+    wait.until(d -> slow.getText().equals("Restore"));
+
+    before = refreshes();
+    slowClick(slow);
+    assertTrue(refreshes() > before, "the dashboard refreshed while the button was held");
+    wait.until(d -> worker(id).slowFactor() == 1);
+    wait.until(d -> slow.getText().equals("Slow"));
+
+    WebElement kill = driver.findElement(
+        By.cssSelector("#workers button[data-action='kill'][data-id='" + id + "']"));
+    before = refreshes();
+    slowClick(kill);
+    assertTrue(refreshes() > before, "the dashboard refreshed while the button was held");
+    wait.until(d -> running.frontEnd.supervisor().workers().stream()
+        .noneMatch(w -> w.id().equals(id) && !w.isClosed()));
+  }
+
+  @Test
+  void picker_change_rendersAgainAndRecomputeShowsTheNewDistribution() throws Exception {
+    driver.get(running.uri().toString());
+    String first = awaitRender(null);
+    assertEquals(35L, workerTiles(dashboardTiles(first)));
+
+    // The same view with another picker: recompute (on by default) sends every tile to workers.
+    new Select(driver.findElement(By.id("picker"))).selectByValue("round-robin");
+    String recomputed = awaitRender(first);
+    Map<String, Long> tiles = dashboardTiles(recomputed);
+    assertEquals(0L, tiles.get("cache"), tiles.toString());
+    assertEquals(35L, workerTiles(tiles), tiles.toString());
+    assertTrue(workersWithTiles(tiles) > 1, tiles.toString());
+    assertTrue(driver.findElement(By.id("progress-text")).getText().endsWith("round-robin"),
+        driver.findElement(By.id("progress-text")).getText());
+    assertTrue(driver.getCurrentUrl().contains("picker=round-robin"), driver.getCurrentUrl());
+
+    // With recompute off, a picker change still renders, from the cache.
+    driver.findElement(By.id("recompute")).click();
+    new Select(driver.findElement(By.id("picker"))).selectByValue("random");
+    String cached = awaitRender(recomputed);
+    assertEquals(35L, dashboardTiles(cached).get("cache"));
+  }
+
+  @Test
+  void url_holdsTheView_aLoadRestoresItAndTheWheelZooms() throws Exception {
+    driver.get(running.uri().resolve("/?re=-0.5&im=0.25&zoom=4&maxIter=200&picker=peak-ewma")
+        .toString());
+    String first = awaitRender(null);
+    assertEquals("centre -0.5 + 0.25i, zoom 4", driver.findElement(By.id("where")).getText());
+    assertEquals("200", driver.findElement(By.id("maxIter")).getAttribute("value"));
+    assertEquals("peak-ewma",
+        new Select(driver.findElement(By.id("picker"))).getFirstSelectedOption().getText());
+    assertTrue(driver.findElement(By.id("progress-text")).getText().endsWith("peak-ewma"));
+
+    // A wheel turn towards the user zooms in about the pointer and writes the new view.
+    WebElement overlay = driver.findElement(By.id("overlay"));
+    new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(overlay), 0, -300)
+        .perform();
+    String zoomed = awaitRender(first);
+    String where = driver.findElement(By.id("where")).getText();
+    double zoom = Double.parseDouble(where.replaceAll(".*zoom ", ""));
+    assertTrue(zoom > 6 && zoom < 10, where);
+    String url = driver.getCurrentUrl();
+    assertTrue(url.contains("maxIter=200") && url.contains("picker=peak-ewma"), url);
+
+    // The address round-trips: opened again, it shows the same view.
+    driver.get(url);
+    awaitRender(zoomed);
+    assertEquals(where, driver.findElement(By.id("where")).getText());
+    assertEquals(url, driver.getCurrentUrl());
+  }
+
+  /** The centre and zoom that the page shows, as {re, im, zoom}. */
+  double[] shownView() {
+    Matcher m = Pattern.compile("centre (\\S+) ([+-]) (\\S+)i, zoom (\\S+)")
+        .matcher(driver.findElement(By.id("where")).getText());
+    assertTrue(m.matches(), driver.findElement(By.id("where")).getText());
+    double im = Double.parseDouble(m.group(3)) * (m.group(2).equals("-") ? -1 : 1);
+    return new double[] {Double.parseDouble(m.group(1)), im, Double.parseDouble(m.group(4))};
+  }
+
+  @Test
+  void touch_oneFingerDragsAndTwoPinch() throws Exception {
+    driver.get(running.uri().toString());
+    String first = awaitRender(null);
+    WebElement overlay = driver.findElement(By.id("overlay"));
+
+    // One finger drags the image 120 px to the right: the centre moves left, the zoom stays.
+    PointerInput finger = new PointerInput(PointerInput.Kind.TOUCH, "finger");
+    Sequence drag = new Sequence(finger, 0)
+        .addAction(finger.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), 0, 0))
+        .addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
+        .addAction(finger.createPointerMove(Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 60, 0))
+        .addAction(finger.createPointerMove(Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 120, 0))
+        .addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+    driver.perform(List.of(drag));
+    String dragged = awaitRender(first);
+    double[] v = shownView();
+    assertTrue(v[0] < -0.75 - 0.2, "dragged right, the centre moved left: " + v[0]);
+    assertEquals(0, v[1], 1e-9);
+    assertEquals(1, v[2], 1e-9);
+
+    // Two fingers move apart from 100 to 300 px: the zoom triples.
+    PointerInput a = new PointerInput(PointerInput.Kind.TOUCH, "a");
+    PointerInput b = new PointerInput(PointerInput.Kind.TOUCH, "b");
+    Sequence left = new Sequence(a, 0);
+    Sequence right = new Sequence(b, 0);
+    int[][] steps = {{-50, 50}, {-100, 100}, {-150, 150}};
+    left.addAction(a.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][0], 0))
+        .addAction(a.createPointerDown(0));
+    right.addAction(b.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][1], 0))
+        .addAction(b.createPointerDown(0));
+    for (int i = 1; i < steps.length; i++) {
+      left.addAction(a.createPointerMove(Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][0], 0));
+      right.addAction(b.createPointerMove(Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][1], 0));
+    }
+    left.addAction(a.createPointerUp(0));
+    right.addAction(b.createPointerUp(0));
+    driver.perform(List.of(left, right));
+    awaitRender(dragged);
+    double zoom = shownView()[2];
+    assertTrue(zoom > 2.5 && zoom < 3.5, "pinched 100 -> 300 px: zoom " + zoom);
+  }
+
+  @Test
+  void layout_narrowAndMediumScreens_noSidewaysScrollAndTheDashboardBelowTheImage()
+      throws Exception {
+    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
+        "width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
+    driver.get(running.uri().toString());
+    awaitRender(null);
+    dashboardTiles(attr("image", "data-job")); // the table is filled in
+    assertTrue((Boolean) js(
+        "return document.documentElement.scrollWidth <= window.innerWidth;"),
+        "no horizontal scroll at 390 px: " + js(
+            "return document.documentElement.scrollWidth + ' > ' + window.innerWidth;"));
+    assertTrue(dashboardBelowImage(), "dashboard below the image at 390 px");
+    screenshot("4-narrow.png");
+
+    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
+        "width", 1100, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+    assertTrue(dashboardBelowImage(), "dashboard below the image at 1100 px");
+    driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    driver.navigate().refresh();
+    awaitRender(null);
+    assertFalse(dashboardBelowImage(), "dashboard beside the image at 1560 px");
+  }
+
+  boolean dashboardBelowImage() {
+    return (Boolean) js("return document.getElementById('dashboard').getBoundingClientRect().top"
+        + " >= document.getElementById('stage').getBoundingClientRect().bottom;");
   }
 
   @Test

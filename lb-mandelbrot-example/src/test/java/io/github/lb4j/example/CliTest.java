@@ -67,7 +67,41 @@ class CliTest {
     assertTrue(r.out().contains("worker-1"), r.out());
     assertTrue(r.out().contains("worker-2"), r.out());
     assertTrue(r.out().contains("retries: 0, hedges: "), r.out());
-    assertTrue(r.err().contains("12/12 tiles"), "progress bar on stderr: " + r.err());
+    // Not a terminal: a line at once, then one plain line at the end; no \r frames.
+    assertEquals(List.of("starting 2 workers for 12 tiles...", "12/12 tiles"), r.err().lines().toList());
+  }
+
+  @Test
+  void progressBar_forced_redrawsInPlaceAndEndsWithANewline() throws Exception {
+    Path out = dir.resolve("bar.png");
+    Run r = run(args("render --local --width 64 --height 48 --max-iter 100 --tile 16 --progress bar --out", out.toString()));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("\r[########################################] 12/12 tiles\n"), r.err());
+  }
+
+  @Test
+  void failedRender_onATerminal_theBarShowsTheFailedTilesNotAFullBar() throws Exception {
+    Workers dead = Workers.start(1, 1, 0, 1);
+    String url = dead.started.get(0).uri().toString();
+    dead.close();
+    Path out = dir.resolve("never.png");
+    Path token = TestTokens.file(dir);
+    Run r = run(args("render --width 32 --height 32 --tile 16 --max-attempts 1 --progress bar --worker-urls", url,
+        "--out", out.toString(), "--token-file", token.toString()));
+    assertEquals(1, r.status());
+    String[] frames = r.err().split("\r");
+    String last = frames[frames.length - 1].lines().findFirst().orElseThrow();
+    assertEquals("[" + "x".repeat(40) + "] 0/4 tiles, 4 failed", last, r.err());
+    assertFalse(r.err().contains("#"), r.err());
+  }
+
+  @Test
+  void version_printsTheBuildsVersion() {
+    for (String[] a : List.of(new String[] {"--version"}, new String[] {"render", "--version"})) {
+      Run r = run(a);
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.out().matches("lb4j-mandelbrot \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), r.out());
+    }
   }
 
   @Test
@@ -122,13 +156,18 @@ class CliTest {
         "render --out x.png --local --token-file t|token-file: t given with --local (expected: only with --worker-urls or --discover; local workers get a fresh token)",
         "bogus|Unmatched argument at index 0: 'bogus'",
         "--port abc|Invalid value for option '--port': 'abc' is not an int",
+        "render --out x.png --progress loud|progress: 'loud' (expected: auto, bar or plain)",
         "serve --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",
       })
-  void badInputPrintsOneLineAndTheUsageAndExits2(String argLine, String message) {
+  void badInputPrintsTheProblemAndAHintAndExits2(String argLine, String message) {
     Run r = run(argLine.split(" "));
     assertEquals(2, r.status(), r.err());
-    assertEquals(message, r.firstErrLine());
-    assertTrue(r.err().contains("Usage: lb4j-mandelbrot"), r.err());
+    List<String> lines = r.err().lines().toList();
+    assertEquals(2, lines.size(), r.err());
+    assertEquals(message, lines.get(0));
+    String command = argLine.startsWith("-") ? "serve" : argLine.split(" ")[0];
+    String expected = command.equals("bogus") ? "lb4j-mandelbrot" : "lb4j-mandelbrot " + command;
+    assertEquals("Try '" + expected + " --help' for the full usage.", lines.get(1));
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     assertFalse(Files.exists(Path.of("x.png")));
   }

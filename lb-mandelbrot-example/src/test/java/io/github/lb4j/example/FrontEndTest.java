@@ -228,6 +228,25 @@ final class FrontEndTest {
   }
 
   @Test
+  void render_recompute_bypassesTheCacheAndTheWorkersComputeEveryTile() throws Exception {
+    startLocal(2);
+    String q = "width=64&height=64&tile=32&maxIter=100";
+    renderToEnd(q);
+    List<String> again = renderToEnd(q + "&recompute=true");
+    String last = again.get(again.size() - 1);
+    assertEquals("done", field(last, "state"));
+    assertEquals("0", field(last, "cached"));
+    Map<String, Integer> per = counts(last, "perWorker");
+    assertFalse(per.containsKey("cache"), per.toString());
+    assertEquals(4, per.values().stream().mapToInt(Integer::intValue).sum(), per.toString());
+
+    HttpResponse<String> bad = send("POST", "/api/renders?" + q + "&recompute=yes");
+    assertEquals(400, bad.statusCode());
+    assertEquals("{\"error\":\"bad request\",\"parameter\":\"recompute\",\"message\":"
+        + "\"recompute: 'yes' (expected: true or false)\"}", bad.body());
+  }
+
+  @Test
   void render_badParameters_400WithTheParameterAndExpectation() throws Exception {
     startLocal(1);
     Map<String, String> cases = new TreeMap<>(Map.of(
