@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as a broken or hostile worker would. Thread safe.
  */
 final class FaultyWorker implements AutoCloseable {
+  private static final java.util.Set<String> TILE_PARAMETERS =
+      java.util.Set.of("reMin", "reMax", "imMin", "imMax", "width", "height", "maxIter", "format");
+
 
   /** How tiles are answered. */
   enum Fault {
@@ -71,7 +74,7 @@ final class FaultyWorker implements AutoCloseable {
         answer(ex, 500, "application/json", "{\"error\":\"black hole\"}".getBytes(StandardCharsets.UTF_8));
         return;
       }
-      Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
+      Map<String, String> q = HttpServers.query(ex, TILE_PARAMETERS);
       TileSpec spec = new TileSpec(
           Double.parseDouble(q.get("reMin")), Double.parseDouble(q.get("reMax")),
           Double.parseDouble(q.get("imMin")), Double.parseDouble(q.get("imMax")),

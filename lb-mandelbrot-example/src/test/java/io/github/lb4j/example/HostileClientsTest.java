@@ -141,7 +141,7 @@ final class HostileClientsTest {
   @Test
   void frontEndStatus_withHalfSentRequestsOpen_answers() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString())),
+    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
         PickerName.ROUND_ROBIN, 32, Ticker.system()));
     halfSentRequests(f.uri(), 16);
     HttpResponse<String> status = get(f.uri(), "/api/status");
@@ -257,7 +257,7 @@ final class HostileClientsTest {
   void renders_overCostTooManyAndCancelled() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     WorkerServer w = blockedWorker("w", 1, entered, Ticker.system());
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString())),
+    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
         PickerName.ROUND_ROBIN, 32, Ticker.system(), null, new FrontEnd.Admission(1_000_000, 1)));
 
     HttpResponse<String> over = send("POST", f.uri(), "/api/renders?width=200&height=100&maxIter=51");
@@ -337,7 +337,7 @@ final class HostileClientsTest {
   @Test
   void malformedUris_400Json() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString())),
+    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
         PickerName.ROUND_ROBIN, 32, Ticker.system()));
     for (String[] t : new String[][] {
         {w.uri().toString(), "/health?x=%zz"}, {w.uri().toString(), "/tile?x=%zz"},
@@ -372,7 +372,7 @@ final class HostileClientsTest {
   @Test
   void repeatedAndUnknownParameters_400NamingThem() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString())),
+    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
         PickerName.ROUND_ROBIN, 32, Ticker.system()));
     HttpResponse<String> repeated = get(w.uri(), TILE + "&width=32");
     assertEquals(400, repeated.statusCode());
@@ -398,7 +398,7 @@ final class HostileClientsTest {
   @Test
   void head_onEveryGetResource_headersWithoutBody() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString())),
+    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
         PickerName.ROUND_ROBIN, 32, Ticker.system()));
     String id = field(send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=20").body(), "id");
     for (String[] target : new String[][] {
@@ -428,7 +428,7 @@ final class HostileClientsTest {
     }
     Cluster c = closing(new Cluster(
         List.of(io.github.lb4j.Endpoint.of("dead", URI.create("http://127.0.0.1:" + dead))),
-        PickerName.ROUND_ROBIN, Cluster.Settings.defaults()));
+        PickerName.ROUND_ROBIN, Cluster.Settings.defaults(), TestTokens.AUTH));
     View view = View.centred(-0.75, 0, 1, 256, 256, 20, 32);
     RenderException e = assertThrows(RenderException.class,
         () -> new Renderer(1 << 20).render(view, c, p -> {}));
