@@ -96,6 +96,8 @@ final class FrontEnd implements AutoCloseable {
   private static final Set<String> RENDER_PARAMETERS =
       Set.of("re", "im", "zoom", "width", "height", "maxIter", "tile", "picker", "recompute");
   private static final Set<String> POLL_PARAMETERS = Set.of("since", "waitMs");
+  /** The view the page keeps in its address, so that a shared link opens it. */
+  private static final Set<String> PAGE_PARAMETERS = Set.of("re", "im", "zoom", "maxIter", "picker");
 
   private static final Pattern STATIC = Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
   private static final Pattern JOB = Pattern.compile("/api/renders/(r[0-9]{1,9})");
@@ -366,7 +368,7 @@ final class FrontEnd implements AutoCloseable {
     Matcher m;
     if (path.equals("/") || path.equals("/index.html")) {
       expectGet(method);
-      HttpServers.query(ex, Set.of());
+      HttpServers.query(ex, PAGE_PARAMETERS);
       sendAsset(ex, "index.html");
     } else if ((m = STATIC.matcher(path)).matches()) {
       expectGet(method);

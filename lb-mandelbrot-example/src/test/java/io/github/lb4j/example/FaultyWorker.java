@@ -7,8 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,7 +31,7 @@ final class FaultyWorker implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService pool;
+  private final URI uri;
   private final Fault fault;
   private final TileAuth auth;
   private final AtomicInteger tileRequests = new AtomicInteger();
@@ -42,24 +40,20 @@ final class FaultyWorker implements AutoCloseable {
   FaultyWorker(Fault fault, TileAuth auth) throws IOException {
     this.fault = fault;
     this.auth = auth;
-    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    this.pool = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "faulty-worker");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(pool);
+    this.server =
+        HttpServers.create("faulty-worker", "127.0.0.1", 0, HttpServers.Limits.defaults());
+    InetSocketAddress a = server.getAddress(); // read while listening: it knows the bound port
+    this.uri = URI.create("http://127.0.0.1:" + a.getPort());
     server.createContext("/health", ex -> {
       try (ex) {
         answer(ex, 200, "application/json", "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
       }
     });
     server.createContext("/tile", this::tile);
-    server.start();
   }
 
   URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return uri;
   }
 
   /** Tile requests received so far. */
@@ -103,6 +97,5 @@ final class FaultyWorker implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    pool.shutdownNow();
   }
 }

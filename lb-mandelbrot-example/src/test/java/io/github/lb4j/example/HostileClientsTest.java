@@ -352,7 +352,9 @@ final class HostileClientsTest {
   }
 
   private static void assertBadRequest(URI base, String target) throws IOException {
-    String answer = raw(base, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    // With the workers' token, so that a worker's 400 is about the URI, not a missing token.
+    String answer = raw(base, "GET " + target + " HTTP/1.1\r\nHost: x\r\n"
+        + TileAuth.AUTHORIZATION + ": Bearer " + TestTokens.TOKEN + "\r\nConnection: close\r\n\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " on " + base + ": " + answer);
     assertTrue(answer.contains("Content-Type: application/json"), answer);
     assertTrue(answer.contains("{\"error\":\"bad request\""), answer);
@@ -383,7 +385,7 @@ final class HostileClientsTest {
     assertEquals(400, unknown.statusCode());
     assertEquals("colour", field(unknown.body(), "parameter"));
     assertEquals("colour: unknown parameter (expected one of: height, im, maxIter, picker, re, "
-        + "tile, width, zoom)", field(unknown.body(), "message"));
+        + "recompute, tile, width, zoom)", field(unknown.body(), "message"));
 
     HttpResponse<String> healthUnknown = get(w.uri(), "/health?verbose=1");
     assertEquals(400, healthUnknown.statusCode());
