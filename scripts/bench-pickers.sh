@@ -6,8 +6,8 @@
 # records the machine, the JDK and the load average before and after each run, and writes raw
 # results, logs and Markdown tables (lb4j / peer ratios first) under lb-benchmarks/results/.
 #
-# About 15 minutes on 2 cores: 2 JMH runs of 30 trials (15 benchmarks x 2 sizes) of 8 s of
-# iterations plus under a second of fork and set-up each (about 4.5 minutes a run), the membership
+# About 18 minutes on 2 cores: 2 JMH runs of 38 trials (19 benchmarks x 2 sizes) of 8 s of
+# iterations plus under a second of fork and set-up each (about 5.5 minutes a run), the membership
 # changes (16 trials, about 3 minutes), the key distribution report and the build. With --more it
 # then also runs the older suites (every picker at 3, 10, 100 and 1,000 endpoints, the contended
 # membership and cost breakdown suites): about 25 minutes more.

@@ -98,6 +98,9 @@ fi
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+# Workers compute only for holders of their token: a fresh one, which render reads from LB4J_TOKEN.
+LB4J_TOKEN=$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')
+export LB4J_TOKEN
 URLS=()
 UPSTREAM=""
 for i in 1 2 3 4; do

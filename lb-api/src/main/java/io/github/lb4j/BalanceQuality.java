@@ -32,7 +32,15 @@ public record BalanceQuality(
     double inFlightMaxOverMean,
     OptionalDouble remappedShare) {
 
-  /** Checks the components. */
+  /**
+   * Checks the components.
+   *
+   * @param window the configured window length
+   * @param recentPicks calls acquired during the recent window
+   * @param picksMaxOverMean the busiest endpoint's recent picks over the mean, or 0
+   * @param inFlightMaxOverMean the same ratio for the calls in flight, or 0
+   * @param remappedShare the share of keys the last change remapped, for hashing pickers
+   */
   public BalanceQuality {
     Objects.requireNonNull(window, "window");
     Objects.requireNonNull(remappedShare, "remappedShare");

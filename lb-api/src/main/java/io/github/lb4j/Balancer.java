@@ -29,12 +29,13 @@ import java.util.Set;
  */
 public interface Balancer extends AutoCloseable {
 
-  /** This balancer's name, used in logs, errors and snapshots. */
+  /** {@return this balancer's name, used in logs, errors and snapshots} */
   String name();
 
   /**
    * Chooses an endpoint for a call without an affinity key.
    *
+   * @return the chosen endpoint
    * @throws NoAvailableEndpointException when there is no endpoint, none is healthy, or all are over
    *     their load bound
    * @throws IllegalStateException when the balancer is closed
@@ -45,6 +46,7 @@ public interface Balancer extends AutoCloseable {
    * Chooses an endpoint for a call with an affinity key; strategies without affinity ignore the key.
    *
    * @param key the affinity key (a user id, a cache key, a tile coordinate)
+   * @return the chosen endpoint
    * @throws NoAvailableEndpointException when no endpoint can be chosen
    * @throws IllegalStateException when the balancer is closed
    */
@@ -53,6 +55,7 @@ public interface Balancer extends AutoCloseable {
   /**
    * Chooses an endpoint and counts the call as in flight until the returned lease is closed.
    *
+   * @return the lease of the call, to report its outcome and close
    * @throws NoAvailableEndpointException when no endpoint can be chosen
    * @throws IllegalStateException when the balancer is closed
    */
@@ -61,6 +64,8 @@ public interface Balancer extends AutoCloseable {
   /**
    * Like {@link #acquire()}, with an affinity key.
    *
+   * @param key the affinity key
+   * @return the lease of the call, to report its outcome and close
    * @throws NoAvailableEndpointException when no endpoint can be chosen
    * @throws IllegalStateException when the balancer is closed
    */
@@ -76,6 +81,7 @@ public interface Balancer extends AutoCloseable {
    *
    * @param key the affinity key, or {@code null} for none
    * @param exclude ids of endpoints not to choose; may be empty
+   * @return the lease of the call, to report its outcome and close
    * @throws NoAvailableEndpointException when every available endpoint is excluded, or as for
    *     {@link #acquire(String)}
    * @throws IllegalStateException when the balancer is closed
@@ -85,6 +91,7 @@ public interface Balancer extends AutoCloseable {
   /**
    * Adds an endpoint.
    *
+   * @param endpoint the endpoint to add
    * @throws IllegalArgumentException when an endpoint with the same id is already a member
    */
   void add(Endpoint endpoint);
@@ -93,6 +100,7 @@ public interface Balancer extends AutoCloseable {
    * Removes the endpoint with this id. Calls already in flight to it finish normally; it is never
    * chosen again once this method returns.
    *
+   * @param id the id of the endpoint to remove
    * @return whether it was a member
    */
   boolean remove(String id);
@@ -102,23 +110,33 @@ public interface Balancer extends AutoCloseable {
    * address, weight and metadata; the others are added or removed. All or nothing: on an exception
    * the membership is unchanged.
    *
+   * @param endpoints the new membership, ids unique
    * @throws IllegalArgumentException when two endpoints share an id
    */
   void setEndpoints(Collection<Endpoint> endpoints);
 
-  /** The current members, in membership order. */
+  /** {@return the current members, in membership order} */
   List<Endpoint> endpoints();
 
-  /** The current members with their live state. */
+  /** {@return the current members with their live state} */
   BalancerSnapshot snapshot();
 
-  /** Registers a listener; events that happen after this call reach it. */
+  /**
+   * Registers a listener; events that happen after this call reach it.
+   *
+   * @param listener the listener to register
+   */
   void addListener(BalancerListener listener);
 
-  /** Unregisters a listener; returns whether it was registered. */
+  /**
+   * Unregisters a listener; returns whether it was registered.
+   *
+   * @param listener the listener to unregister
+   * @return whether it was registered
+   */
   boolean removeListener(BalancerListener listener);
 
-  /** Whether {@link #close()} was called. */
+  /** {@return whether {@link #close()} was called} */
   boolean isClosed();
 
   /**

@@ -14,20 +14,38 @@ package io.github.lb4j;
  */
 public interface BalancerListener {
 
-  /** {@code endpoint} joined {@code balancer}. */
+  /**
+   * {@code endpoint} joined {@code balancer}.
+   *
+   * @param balancer the balancer that changed
+   * @param endpoint the endpoint
+   */
   default void onEndpointAdded(Balancer balancer, Endpoint endpoint) {}
 
-  /** {@code endpoint} left {@code balancer}; it will not be chosen again. */
+  /**
+   * {@code endpoint} left {@code balancer}; it will not be chosen again.
+   *
+   * @param balancer the balancer that changed
+   * @param endpoint the endpoint
+   */
   default void onEndpointRemoved(Balancer balancer, Endpoint endpoint) {}
 
   /**
    * {@code endpoint}'s health changed.
    *
    * @param reason a short human explanation, such as {@code "3 consecutive failed probes"}
+   * @param balancer the balancer that changed
+   * @param endpoint the endpoint
+   * @param from the state before
+   * @param to the state now
    */
   default void onHealthChanged(
       Balancer balancer, Endpoint endpoint, HealthState from, HealthState to, String reason) {}
 
-  /** {@code balancer} was closed; no event follows. */
+  /**
+   * {@code balancer} was closed; no event follows.
+   *
+   * @param balancer the balancer that closed
+   */
   default void onClosed(Balancer balancer) {}
 }

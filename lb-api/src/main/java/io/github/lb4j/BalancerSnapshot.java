@@ -22,7 +22,14 @@ public record BalancerSnapshot(
     List<EndpointState> endpoints,
     BalanceQuality balance) {
 
-  /** Checks and copies the components. */
+  /**
+   * Checks and copies the components.
+   *
+   * @param balancerName the balancer's name
+   * @param pickerName the name of the strategy in use
+   * @param endpoints every member endpoint with its state, in membership order
+   * @param balance how evenly the balancer is spreading calls
+   */
   public BalancerSnapshot {
     Objects.requireNonNull(balancerName, "balancerName");
     Objects.requireNonNull(pickerName, "pickerName");
@@ -30,7 +37,12 @@ public record BalancerSnapshot(
     endpoints = List.copyOf(endpoints);
   }
 
-  /** The state of the endpoint with this id, if it is a member. */
+  /**
+   * The state of the endpoint with this id, if it is a member.
+   *
+   * @param id the endpoint's id
+   * @return its state, or empty when no member has this id
+   */
   public Optional<EndpointState> endpoint(String id) {
     Objects.requireNonNull(id, "id");
     for (EndpointState s : endpoints) {
@@ -41,7 +53,7 @@ public record BalancerSnapshot(
     return Optional.empty();
   }
 
-  /** The number of endpoints in the {@link HealthState#HEALTHY} state. */
+  /** {@return the number of endpoints in the {@link HealthState#HEALTHY} state} */
   public int healthyCount() {
     int n = 0;
     for (EndpointState s : endpoints) {
@@ -52,7 +64,7 @@ public record BalancerSnapshot(
     return n;
   }
 
-  /** The sum of in-flight calls over all endpoints. */
+  /** {@return the sum of in-flight calls over all endpoints} */
   public int totalInFlight() {
     int n = 0;
     for (EndpointState s : endpoints) {

@@ -11,20 +11,26 @@ package io.github.lb4j;
  */
 public interface Candidate {
 
-  /** The endpoint. */
+  /** {@return the endpoint} */
   Endpoint endpoint();
 
-  /** The configured weight, {@code > 0}; a shortcut for {@code endpoint().weight()}. */
+  /** {@return the configured weight, {@code > 0}; a shortcut for {@code endpoint().weight()}} */
   int weight();
 
   /**
    * The weight to decide with: the configured weight times the endpoint's warm-up share, in {@code
    * (0, weight()]}. Equal to {@link #weight()} unless the endpoint is warming up. Fixed for the
    * lifetime of the picker it was handed to: a picker may read it once when it is built.
+   *
+   * @return the effective weight, in {@code (0, weight()]}
    */
   double effectiveWeight();
 
-  /** Calls acquired on this endpoint and not yet closed, {@code >= 0}. */
+  /**
+   * Calls acquired on this endpoint and not yet closed, {@code >= 0}.
+   *
+   * @return the calls in flight on this endpoint
+   */
   int inFlight();
 
   /**
@@ -34,6 +40,9 @@ public interface Candidate {
    * from {@link PickerContext#recentNanos()} (no clock read) or {@link PickerContext#ticker()}, and
    * pass it to every candidate compared. A failed call counts
    * as a slow one (a penalty), so an endpoint that fails fast does not look fast.
+   *
+   * @param nowNanos the current {@link Ticker} reading
+   * @return the decayed latency average in nanoseconds
    */
   double latencyEwmaNanos(long nowNanos);
 
@@ -47,4 +56,13 @@ public interface Candidate {
    * @return whether the call was counted
    */
   boolean tryReserve(int limit);
+
+  /**
+   * The last load report this endpoint sent ({@link Lease#reportLoad}), or {@code null} when it has
+   * sent none. Every report handed in is a new object, so a picker that remembers the one it saw
+   * tells a new report from the old one by identity. The default returns {@code null}.
+   */
+  default LoadReport loadReport() {
+    return null;
+  }
 }

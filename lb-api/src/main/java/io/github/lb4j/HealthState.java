@@ -14,7 +14,7 @@ public enum HealthState {
   /** Taken out for a while after too many failed calls (passive outlier detection). */
   EJECTED;
 
-  /** Whether an endpoint in this state can be chosen outside panic mode. */
+  /** {@return whether an endpoint in this state can be chosen outside panic mode} */
   public boolean isAvailable() {
     return this == HEALTHY;
   }

@@ -9,6 +9,11 @@ package io.github.lb4j;
 @FunctionalInterface
 public interface KeyHasher {
 
-  /** Hashes {@code key} to 64 bits. */
+  /**
+   * Hashes {@code key} to 64 bits.
+   *
+   * @param key the affinity key or endpoint id to hash
+   * @return the 64-bit hash
+   */
   long hash(CharSequence key);
 }

@@ -1,5 +1,7 @@
 package io.github.lb4j;
 
+import java.util.Objects;
+
 /**
  * One call in flight to a chosen endpoint, from {@link Balancer#acquire()} until {@link #close()}.
  *
@@ -24,7 +26,7 @@ package io.github.lb4j;
  */
 public interface Lease extends AutoCloseable {
 
-  /** The endpoint this call goes to. */
+  /** {@return the endpoint this call goes to} */
   Endpoint endpoint();
 
   /** Reports that the call succeeded. Later reports on this lease are ignored. */
@@ -39,6 +41,37 @@ public interface Lease extends AutoCloseable {
    * @param cause what went wrong, for logs and outlier detection
    */
   void failure(Throwable cause);
+
+  /**
+   * Hands in the load the endpoint reported with its answer, for pickers that weigh endpoints by
+   * it ({@code Pickers.reportedLoad()}); it replaces the endpoint's previous report. May be called
+   * before or after the outcome and {@link #close()}. Costs one volatile write; the default (a lease
+   * not made by a balancer) ignores it.
+   */
+  default void reportLoad(LoadReport report) {
+    Objects.requireNonNull(report, "report");
+  }
+
+  /**
+   * Reads the endpoint's {@value LoadReport#HEADER} header and hands the report in ({@link
+   * #reportLoad}). Never throws for what the peer sent: a missing ({@code null}) header is
+   * ignored, and a malformed one is ignored and counted in the endpoint's {@link
+   * EndpointState#malformedLoadReports()}, so that a peer that lies cannot fail the call.
+   *
+   * <pre>{@code
+   * lease.reportLoadHeader(response.header(LoadReport.HEADER));
+   * }</pre>
+   *
+   * @param headerValue the header's value, or {@code null} when the answer had none
+   * @return whether a report was handed in
+   */
+  default boolean reportLoadHeader(String headerValue) {
+    LoadReport report = LoadReport.tryParse(headerValue);
+    if (report != null) {
+      reportLoad(report);
+    }
+    return report != null;
+  }
 
   /** Ends the call and releases its in-flight slot; idempotent. Never throws. */
   @Override

@@ -11,6 +11,7 @@ package io.github.lb4j;
 public class NoAvailableEndpointException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The name of the balancer that had no endpoint to offer. */
   private final String balancerName;
 
   /**
@@ -22,7 +23,7 @@ public class NoAvailableEndpointException extends RuntimeException {
     this.balancerName = balancerName;
   }
 
-  /** The name of the balancer that could not choose. */
+  /** {@return the name of the balancer that could not choose} */
   public String balancerName() {
     return balancerName;
   }

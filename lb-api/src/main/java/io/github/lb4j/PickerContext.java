@@ -1,5 +1,7 @@
 package io.github.lb4j;
 
+import java.util.List;
+
 /**
  * What a balancer tells the pickers of its {@link PickerFactory} beyond the candidates: its clock
  * and its balancer-wide load.
@@ -9,7 +11,7 @@ package io.github.lb4j;
  */
 public interface PickerContext {
 
-  /** The balancer's clock. */
+  /** {@return the balancer's clock} */
   Ticker ticker();
 
   /**
@@ -19,6 +21,8 @@ public interface PickerContext {
    * needs the time but not its last microsecond, such as decaying latency averages at pick time
    * ({@link Candidate#latencyEwmaNanos}): a volatile read instead of a clock read, which costs tens
    * of nanoseconds on some machines.
+   *
+   * @return a recent ticker reading in nanoseconds
    */
   long recentNanos();
 
@@ -27,7 +31,19 @@ public interface PickerContext {
    * whose {@link PickerFactory#usesTotalInFlight()} is true, as a striped counter that callers on
    * different cores do not contend on; reading it sums the stripes.
    *
+   * @return the calls in flight over all endpoints
    * @throws IllegalStateException when the factory did not ask for it
    */
   int totalInFlight();
+
+  /**
+   * Every member of the balancer the picker being built is for, available or not (unhealthy,
+   * ejected), in membership order; read it in {@link PickerFactory#newPicker}, where it describes
+   * the same change as the candidates. For strategies that need the share of a group that is
+   * available (priority tiers), not only the available part. The default, for contexts that do not
+   * know, is an empty list: every member then counts as available.
+   */
+  default List<Endpoint> members() {
+    return List.of();
+  }
 }

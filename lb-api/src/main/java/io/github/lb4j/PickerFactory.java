@@ -1,5 +1,6 @@
 package io.github.lb4j;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ import java.util.List;
  */
 public interface PickerFactory {
 
-  /** A short name for logs and snapshots, such as {@code "round-robin"}. */
+  /** {@return a short name for logs and snapshots, such as {@code "round-robin"}} */
   String name();
 
   /**
@@ -36,6 +37,8 @@ public interface PickerFactory {
   /**
    * Whether the pickers read {@link Candidate#latencyEwmaNanos}, so that the balancer must time
    * calls. Default {@code false}.
+   *
+   * @return whether calls must be timed
    */
   default boolean usesLatency() {
     return false;
@@ -44,8 +47,20 @@ public interface PickerFactory {
   /**
    * Whether the pickers read {@link PickerContext#totalInFlight()}, so that the balancer must keep
    * the total. Default {@code false}.
+   *
+   * @return whether the total in flight must be kept
    */
   default boolean usesTotalInFlight() {
     return false;
+  }
+
+  /**
+   * How often the balancer rebuilds the picker although nothing changed, for strategies that decide
+   * from what they gather between changes, such as the endpoints' load reports ({@link
+   * Candidate#loadReport()}): each rebuild is one more {@link #newPicker} call on the balancer's
+   * scheduler, off the pick path. {@link Duration#ZERO} (the default) for never.
+   */
+  default Duration rebuildPeriod() {
+    return Duration.ZERO;
   }
 }

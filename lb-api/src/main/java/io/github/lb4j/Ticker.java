@@ -9,10 +9,14 @@ package io.github.lb4j;
 @FunctionalInterface
 public interface Ticker {
 
-  /** Nanoseconds since an arbitrary fixed origin, like {@link System#nanoTime()}. */
+  /**
+   * Nanoseconds since an arbitrary fixed origin, like {@link System#nanoTime()}.
+   *
+   * @return the current reading in nanoseconds
+   */
   long read();
 
-  /** The ticker backed by {@link System#nanoTime()}. */
+  /** {@return the ticker backed by {@link System#nanoTime()}} */
   static Ticker system() {
     return System::nanoTime;
   }

@@ -93,4 +93,39 @@ final class EndpointTest {
     assertEquals("balancer 'tiles': no endpoint available: no endpoints", e.getMessage());
     assertEquals("tiles", e.balancerName());
   }
+
+  @Test
+  void zoneAndPriority_fromMetadata_defaultsWhenAbsent() {
+    Endpoint plain = Endpoint.of("http://h:1");
+    assertEquals("", plain.zone());
+    assertEquals(0, plain.priority());
+    Endpoint placed =
+        plain.withMetadata(Map.of(Endpoint.ZONE, "eu-west-1a", Endpoint.PRIORITY, " 2"));
+    assertEquals("eu-west-1a", placed.zone());
+    assertEquals(2, placed.priority());
+  }
+
+  @Test
+  void metadata_badZoneOrPriority_throwsNamingKeyAndValue() {
+    Endpoint e = Endpoint.of("http://h:1");
+    assertEquals(
+        "metadata: lb4j.priority='high' (expected: an integer in [0, 127])",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> e.withMetadata(Map.of(Endpoint.PRIORITY, "high")))
+            .getMessage());
+    assertEquals(
+        "metadata: lb4j.priority='-1' (expected: an integer in [0, 127])",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> e.withMetadata(Map.of(Endpoint.PRIORITY, "-1")))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> e.withMetadata(Map.of(Endpoint.PRIORITY, "128")));
+    assertEquals(
+        "metadata: lb4j.zone=' ' (expected: a zone name, not blank)",
+        assertThrows(
+                IllegalArgumentException.class, () -> e.withMetadata(Map.of(Endpoint.ZONE, " ")))
+            .getMessage());
+  }
 }

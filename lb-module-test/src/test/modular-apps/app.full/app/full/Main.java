@@ -6,6 +6,7 @@ import io.github.lb4j.discovery.Discovery;
 import io.github.lb4j.discovery.EndpointSource;
 import io.github.lb4j.discovery.Subscription;
 import io.github.lb4j.dns.DnsDiscovery;
+import io.github.lb4j.jdkhttp.LoadBalancedHttpClient;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
 import io.github.lb4j.okhttp.OkHttpHealthProbe;
 import io.github.lb4j.testing.FakeClock;
@@ -14,7 +15,7 @@ import okhttp3.OkHttpClient;
 /**
  * Builds a balancer on the fake clock with OkHttp health probes, binds a source parsed by the DNS
  * module, builds a DNS source (dnsjava is loaded; nothing is resolved) and an OkHttp client with
- * the interceptor, and chooses.
+ * the interceptor and a load-balanced JDK HttpClient, and chooses.
  */
 public final class Main {
   public static void main(String[] args) {
@@ -34,7 +35,10 @@ public final class Main {
           http.newBuilder()
               .addInterceptor(LoadBalancingInterceptor.builder(balancer).logicalHost("workers").build())
               .build();
+      java.net.http.HttpClient jdk =
+          LoadBalancedHttpClient.builder(balancer).logicalHost("workers").build();
       System.out.println("chose " + balancer.choose().id() + "; " + dns + "; " + client.interceptors().size() + " interceptor");
+      System.out.println(jdk);
       discovery.close();
     }
     http.dispatcher().executorService().shutdown();

@@ -43,6 +43,16 @@ final class Fixtures {
     return endpoints(0, count, false);
   }
 
+  /** {@code endpoints} spread round-robin over {@code zones} zones {@code z0}, {@code z1}, ... */
+  static List<Endpoint> inZones(List<Endpoint> endpoints, int zones) {
+    List<Endpoint> result = new ArrayList<>(endpoints.size());
+    for (int i = 0; i < endpoints.size(); i++) {
+      Endpoint e = endpoints.get(i);
+      result.add(e.withMetadata(Map.of(Endpoint.ZONE, "z" + i % zones)));
+    }
+    return result;
+  }
+
   /** {@code count} distinct 36-character UUID strings drawn from {@code seed}. */
   static String[] keys(int count, long seed) {
     Random random = new Random(seed);
@@ -72,12 +82,22 @@ final class Fixtures {
         return Pickers.leastConnection();
       case "peak-ewma":
         return Pickers.peakEwma();
+      case "reported-load":
+        // No blackout, so that the reports handed in at set-up count at once, and no expiry
+        // within a run.
+        return Pickers.reportedLoadBuilder()
+            .blackoutPeriod(java.time.Duration.ZERO)
+            .weightExpirationPeriod(java.time.Duration.ofHours(1))
+            .build();
       case "consistent-hash":
         return Pickers.consistentHash();
       case "consistent-hash-bounded":
         return Pickers.consistentHashBuilder().boundedLoad(1.25).build();
       case "classic-hash":
         return Pickers.classicSeedHash();
+      case "locality-least-connection":
+        // A caller in a zone without endpoints: every pick draws one of the three zones first.
+        return Pickers.locality().localZone("elsewhere").within(Pickers::leastConnection).build();
       default:
         throw new IllegalArgumentException("picker: '" + name + "' (expected: a known picker)");
     }
@@ -97,7 +117,10 @@ final class Fixtures {
   static BalancerBuilder builder(String name, int n) {
     return Balancers.builder()
         .name("bench-" + name + "-" + n)
-        .endpoints(endpoints(0, n, name.endsWith("-weighted")))
+        .endpoints(
+            name.startsWith("locality")
+                ? inZones(endpoints(n), 3)
+                : endpoints(0, n, name.endsWith("-weighted")))
         .picker(picker(name));
   }
 }

@@ -7,6 +7,7 @@ import com.google.common.hash.Hashing;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.benchmarks.GrpcFixtures.FakeChannel;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -16,6 +17,9 @@ import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.Subchannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -85,11 +89,15 @@ public class PeerBenchmark {
       if (chosen == null) {
         throw new IllegalStateException(picker() + ": chose null (expected: an endpoint)");
       }
+      prepare();
     }
 
     Balancer build() {
       return Fixtures.balancer(picker(), n);
     }
+
+    /** What a picker needs before the trial, after the balancer is built; nothing by default. */
+    void prepare() {}
 
     @TearDown(Level.Trial)
     public void tearDown() {
@@ -133,6 +141,19 @@ public class PeerBenchmark {
     }
   }
 
+  /**
+   * lb4j least-connection within zone-aware routing over three zones, for a caller whose own zone
+   * has no endpoints: each pick draws a zone (one random draw, a scan of three thresholds), then
+   * least-connection picks within that zone's third of the endpoints.
+   */
+  @State(Scope.Benchmark)
+  public static class LocalityLeastConnection extends Lb4j {
+    @Override
+    String picker() {
+      return "locality-least-connection";
+    }
+  }
+
   /** lb4j peak-EWMA. */
   @State(Scope.Benchmark)
   public static class PeakEwma extends Lb4j {
@@ -151,6 +172,60 @@ public class PeerBenchmark {
     @Override
     Balancer build() {
       return Fixtures.builder(picker(), n).latencySampling(16).build();
+    }
+  }
+
+  /**
+   * lb4j's reported-load picker with every endpoint's weight in use: at set-up each endpoint
+   * answers with a report (weights 1 to 5 by {@code cpu_utilization}), and a change of the
+   * endpoints' metadata rebuilds the picker, so that picks go through the weighted cycle, not the
+   * least-connection fallback. The weight updates keep running in the background each second, as in
+   * service.
+   */
+  @State(Scope.Benchmark)
+  public static class ReportedLoad extends Lb4j {
+    final LoadReport report = LoadReport.of(0.5, 100, 0);
+
+    @Override
+    String picker() {
+      return "reported-load";
+    }
+
+    @Override
+    void prepare() {
+      java.util.Set<String> reported = new java.util.HashSet<>();
+      for (int attempt = 0; reported.size() < n && attempt < 1000 * n; attempt++) {
+        try (Lease lease = balancer.acquire()) {
+          int i = balancer.endpoints().indexOf(lease.endpoint());
+          lease.reportLoad(LoadReport.of(1.0 / (1 + i % 5), 100, 0));
+          lease.success();
+          reported.add(lease.endpoint().id());
+        }
+      }
+      if (reported.size() < n) {
+        throw new IllegalStateException(reported.size() + " of " + n + " endpoints reported");
+      }
+      // A change of attributes rebuilds the picker at once: the rebuild takes the reports.
+      List<Endpoint> marked = new ArrayList<>();
+      for (Endpoint e : balancer.endpoints()) {
+        marked.add(e.withMetadata(Map.of("load", "reported")));
+      }
+      balancer.setEndpoints(marked);
+      // Endpoint 4 reported five times endpoint 0's capacity: fail unless the weights are in use.
+      Endpoint light = marked.get(0);
+      Endpoint heavy = marked.get(4);
+      int lightPicks = 0;
+      int heavyPicks = 0;
+      for (int k = 0; k < 30 * n; k++) {
+        Endpoint e = balancer.choose();
+        lightPicks += e.equals(light) ? 1 : 0;
+        heavyPicks += e.equals(heavy) ? 1 : 0;
+      }
+      if (heavyPicks < 4 * lightPicks || lightPicks == 0) {
+        throw new IllegalStateException(
+            "reported-load: " + heavyPicks + " and " + lightPicks
+                + " picks (expected: about 5 to 1, the reported weights)");
+      }
     }
   }
 
@@ -345,6 +420,38 @@ public class PeerBenchmark {
   public Endpoint lb4jLeastConnectionLease(LeastConnection s) {
     try (Lease lease = s.balancer.acquire()) {
       lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jReportedLoad(ReportedLoad s) {
+    return s.balancer.choose();
+  }
+
+  /** The reported-load lease as least-connection's, to compare with it (target: within 1.5x). */
+  @Benchmark
+  public Endpoint lb4jReportedLoadLease(ReportedLoad s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  @Benchmark
+  public Endpoint lb4jLocalityLeastConnectionLease(LocalityLeastConnection s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      return lease.endpoint();
+    }
+  }
+
+  /** The same lease handing in a parsed report, as an integration does with each answer. */
+  @Benchmark
+  public Endpoint lb4jReportedLoadLeaseReporting(ReportedLoad s) {
+    try (Lease lease = s.balancer.acquire()) {
+      lease.success();
+      lease.reportLoad(s.report);
       return lease.endpoint();
     }
   }

@@ -45,6 +45,18 @@ public final class ResultsTable {
               "lb4jLeastConnectionLease",
               "grpcLeastRequest"),
           ratio("peak-EWMA lease / gRPC least_request", "lb4jPeakEwmaLease", "grpcLeastRequest"),
+          ratio(
+              "reported-load lease / least-connection lease (target: <= 1.5)",
+              "lb4jReportedLoadLease",
+              "lb4jLeastConnectionLease"),
+          ratio(
+              "reported-load lease with a report / least-connection lease",
+              "lb4jReportedLoadLeaseReporting",
+              "lb4jLeastConnectionLease"),
+          ratio(
+              "zone-aware least-connection lease / least-connection lease",
+              "lb4jLocalityLeastConnectionLease",
+              "lb4jLeastConnectionLease"),
           new Comparison(
               "bounded-load lease − bounded-load choose(key), ns",
               PEER + "lb4jBoundedLoadLease",
@@ -72,10 +84,14 @@ public final class ResultsTable {
     rows.put("lb4jRandom", "lb4j random choose()");
     rows.put("lb4jLeastConnection", "lb4j least-connection choose()");
     rows.put("lb4jPeakEwma", "lb4j peak-EWMA choose()");
+    rows.put("lb4jReportedLoad", "lb4j reported-load choose()");
     rows.put("lb4jConsistentHash", "lb4j consistent-hash choose(key)");
     rows.put("lb4jBoundedLoad", "lb4j bounded-load choose(key)");
     rows.put("lb4jLeastConnectionLease", "lb4j least-connection lease");
+    rows.put("lb4jLocalityLeastConnectionLease", "lb4j zone-aware least-connection lease");
     rows.put("lb4jPeakEwmaLease", "lb4j peak-EWMA lease");
+    rows.put("lb4jReportedLoadLease", "lb4j reported-load lease");
+    rows.put("lb4jReportedLoadLeaseReporting", "lb4j reported-load lease + reportLoad");
     rows.put("lb4jBoundedLoadLease", "lb4j bounded-load lease");
     rows.put("grpcRoundRobin", "gRPC round_robin pick");
     rows.put("grpcLeastRequest", "gRPC least_request pick + stream tracer");

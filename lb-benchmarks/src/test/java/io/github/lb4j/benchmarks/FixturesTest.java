@@ -42,4 +42,15 @@ final class FixturesTest {
 
     assertEquals("picker: 'fastest' (expected: a known picker)", e.getMessage());
   }
+
+  @Test
+  void balancer_locality_spreadsOverTheThreeZones() {
+    try (io.github.lb4j.Balancer balancer = Fixtures.balancer("locality-least-connection", 30)) {
+      java.util.Set<String> zones = new java.util.HashSet<>();
+      for (int i = 0; i < 300; i++) {
+        zones.add(balancer.choose().zone());
+      }
+      assertEquals(java.util.Set.of("z0", "z1", "z2"), zones);
+    }
+  }
 }

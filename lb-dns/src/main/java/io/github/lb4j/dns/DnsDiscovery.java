@@ -37,6 +37,7 @@ public final class DnsDiscovery {
    * @param name a host name, such as a Kubernetes headless service {@code
    *     workers.default.svc.cluster.local}
    * @param port the port of every endpoint, in {@code [1, 65535]}
+   * @return a new builder
    * @throws IllegalArgumentException when the name is blank or the port out of range
    */
   public static DnsSourceBuilder dns(String name, int port) {
@@ -45,11 +46,14 @@ public final class DnsDiscovery {
 
   /**
    * A DNS source over the SRV records of {@code name}: each record of the lowest priority gives a
-   * target, a port and a weight, and the target's addresses become endpoints. Weight 0 counts as 1,
+   * target, a port and a weight, and the target's addresses become endpoints; with {@link
+   * DnsSourceBuilder#priorityTiers(boolean)}, records of every priority do, the priorities ranked
+   * into tiers. Weight 0 counts as 1,
    * the smallest share a balancer can give. Each endpoint's metadata {@code dns.target} holds its
    * target's host name, for TLS server names or {@code Host} headers.
    *
    * @param name a service name, such as {@code _http._tcp.workers.default.svc.cluster.local}
+   * @return a new builder
    * @throws IllegalArgumentException when the name is blank
    */
   public static DnsSourceBuilder dnsSrv(String name) {
@@ -68,6 +72,8 @@ public final class DnsDiscovery {
    * <p>Both take an optional {@code @SERVER} suffix naming the DNS server, such as {@code
    * dns:workers.test:8080@127.0.0.1:5353} or {@code dns-srv:_http._tcp.workers@[::1]:53}.
    *
+   * @param spec the one-line description
+   * @return the source it describes
    * @throws IllegalArgumentException when the description does not follow one of these forms
    */
   public static EndpointSource parse(String spec) {
@@ -77,6 +83,8 @@ public final class DnsDiscovery {
   /**
    * The {@code dns} and {@code dns-srv} forms, to combine with other modules' kinds in {@link
    * Discovery#parse(String, List)}.
+   *
+   * @return the DNS kinds of source
    */
   public static List<SourceKind> kinds() {
     return KINDS;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.ExtendedResolver;
@@ -38,6 +39,7 @@ final class DnsLook implements PollingSource.Look {
   static final String TARGET_KEY = "dns.target";
 
   private final boolean srv;
+  private final boolean tiers;
   private final Name name;
   private final int port;
   private final String scheme;
@@ -47,6 +49,7 @@ final class DnsLook implements PollingSource.Look {
 
   private DnsLook(
       boolean srv,
+      boolean tiers,
       Name name,
       int port,
       String scheme,
@@ -54,6 +57,7 @@ final class DnsLook implements PollingSource.Look {
       Duration floor,
       Duration ceiling) {
     this.srv = srv;
+    this.tiers = tiers;
     this.name = name;
     this.port = port;
     this.scheme = scheme;
@@ -65,11 +69,13 @@ final class DnsLook implements PollingSource.Look {
   /**
    * Builds a look; the arguments were validated by the builder, except what only dnsjava can tell.
    *
+   * @param tiers whether SRV records of every priority are used, ranked into tiers
    * @param servers the DNS servers' addresses; empty for the system's resolvers
    * @throws IllegalArgumentException when dnsjava rejects the name
    */
   static DnsLook create(
       boolean srv,
+      boolean tiers,
       String name,
       int port,
       String scheme,
@@ -102,7 +108,7 @@ final class DnsLook implements PollingSource.Look {
       each.setTimeout(timeout);
     }
     resolver.setTimeout(timeout.multipliedBy(Math.max(1, resolver.getResolvers().length)));
-    return new DnsLook(srv, parsed, port, scheme, resolver, floor, ceiling);
+    return new DnsLook(srv, tiers, parsed, port, scheme, resolver, floor, ceiling);
   }
 
   @Override
@@ -134,12 +140,13 @@ final class DnsLook implements PollingSource.Look {
           ? Resolution.failed(problem)
           : Resolution.empty(floor, problem);
     }
-    // RFC 2782: use the lowest priority that has usable targets; higher ones are backups.
-    int lowest = Integer.MAX_VALUE;
+    // RFC 2782: the lowest priority that has usable targets first; higher ones are backups, used
+    // only as tiers (ranked: the lowest priority is tier 0) or not at all.
+    TreeSet<Integer> priorities = new TreeSet<>();
     for (Record r : records) {
       SRVRecord s = (SRVRecord) r;
       if (!s.getTarget().equals(Name.root)) {
-        lowest = Math.min(lowest, s.getPriority());
+        priorities.add(s.getPriority());
       }
     }
     long ttl = Long.MAX_VALUE;
@@ -147,7 +154,7 @@ final class DnsLook implements PollingSource.Look {
     List<String> skipped = new ArrayList<>();
     for (Record r : records) {
       SRVRecord s = (SRVRecord) r;
-      if (s.getPriority() != lowest || s.getTarget().equals(Name.root)) {
+      if (s.getTarget().equals(Name.root) || !(tiers || s.getPriority() == priorities.first())) {
         continue;
       }
       ttl = Math.min(ttl, s.getTTL());
@@ -164,10 +171,22 @@ final class DnsLook implements PollingSource.Look {
       // Weight 0 means "rarely, when others exist"; the balancer's smallest share is weight 1.
       int weight = Math.max(1, s.getWeight());
       Map<String, String> metadata = Map.of(TARGET_KEY, trimDot(s.getTarget()));
+      if (tiers) {
+        int tier = Math.min(priorities.headSet(s.getPriority()).size(), Endpoint.MAX_PRIORITY);
+        metadata =
+            Map.of(TARGET_KEY, trimDot(s.getTarget()), Endpoint.PRIORITY, Integer.toString(tier));
+      }
       for (InetAddress address : target.addresses) {
         Endpoint e = endpoint(address, s.getPort(), weight, metadata);
-        // Two records reaching the same address and port add up to one endpoint.
-        byId.merge(e.id(), e, (a, b) -> a.withWeight(a.weight() + b.weight()));
+        // Two records reaching the same address and port add up to one endpoint, in the lower
+        // of their tiers.
+        byId.merge(
+            e.id(),
+            e,
+            (a, b) ->
+                a.priority() == b.priority()
+                    ? a.withWeight(a.weight() + b.weight())
+                    : a.priority() < b.priority() ? a : b);
       }
     }
     List<Endpoint> endpoints = List.copyOf(byId.values());

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Configures a DNS endpoint source. Obtain one from {@link DnsDiscovery#dns(String, int)} (A and
  * AAAA records, a fixed port) or {@link DnsDiscovery#dnsSrv(String)} (SRV records: port and weight
- * from each record, targets resolved to their addresses).
+ * from each record, targets resolved to their addresses, priorities as tiers when {@link
+ * #priorityTiers(boolean)} is on).
  *
  * <pre>{@code
  * EndpointSource workers = DnsDiscovery.dnsSrv("_http._tcp.workers.default.svc.cluster.local")
@@ -51,6 +52,7 @@ public final class DnsSourceBuilder {
   private Duration ttlFloor = DEFAULT_TTL_FLOOR;
   private Duration ttlCeiling = DEFAULT_TTL_CEILING;
   private String scheme = "http";
+  private boolean priorityTiers;
 
   DnsSourceBuilder(boolean srv, String name, int port) {
     this.srv = srv;
@@ -69,6 +71,7 @@ public final class DnsSourceBuilder {
    *
    * @param server an IP address with an optional port (53 by default), such as {@code 10.96.0.10},
    *     {@code 127.0.0.1:5353} or {@code [::1]:5353}
+   * @return this builder
    */
   public DnsSourceBuilder server(String server) {
     Objects.requireNonNull(server, "server");
@@ -102,7 +105,12 @@ public final class DnsSourceBuilder {
     return this;
   }
 
-  /** How long one query waits for one server's answer; 3 seconds unless set. */
+  /**
+   * How long one query waits for one server's answer; 3 seconds unless set.
+   *
+   * @param timeout the wait per query and server, {@code > 0}
+   * @return this builder
+   */
   public DnsSourceBuilder timeout(Duration timeout) {
     this.timeout = Checks.positive("timeout", timeout);
     return this;
@@ -111,19 +119,32 @@ public final class DnsSourceBuilder {
   /**
    * The shortest time between two looks, whatever the TTL says (a TTL of 0 is common), and the
    * retry delay after a failed look; 5 seconds unless set.
+   *
+   * @param ttlFloor the shortest refresh interval, {@code > 0}
+   * @return this builder
    */
   public DnsSourceBuilder ttlFloor(Duration ttlFloor) {
     this.ttlFloor = Checks.positive("ttlFloor", ttlFloor);
     return this;
   }
 
-  /** The longest time between two looks, whatever the TTL says; 5 minutes unless set. */
+  /**
+   * The longest time between two looks, whatever the TTL says; 5 minutes unless set.
+   *
+   * @param ttlCeiling the longest refresh interval, {@code > 0}
+   * @return this builder
+   */
   public DnsSourceBuilder ttlCeiling(Duration ttlCeiling) {
     this.ttlCeiling = Checks.positive("ttlCeiling", ttlCeiling);
     return this;
   }
 
-  /** The URI scheme of the endpoints' addresses; {@code http} unless set. */
+  /**
+   * The URI scheme of the endpoints' addresses; {@code http} unless set.
+   *
+   * @param scheme the scheme, such as {@code https}
+   * @return this builder
+   */
   public DnsSourceBuilder scheme(String scheme) {
     Objects.requireNonNull(scheme, "scheme");
     if (!SCHEME.matcher(scheme).matches()) {
@@ -138,6 +159,9 @@ public final class DnsSourceBuilder {
    * Whether an authoritative empty answer (no such name, no records) empties the set; {@code false}
    * unless set, so that a zone being edited or a service scaled to zero by mistake does not take
    * every endpoint away at once.
+   *
+   * @param removeOnEmpty whether an empty answer empties the set
+   * @return this builder
    */
   public DnsSourceBuilder removeOnEmpty(boolean removeOnEmpty) {
     polling.removeOnEmpty(removeOnEmpty);
@@ -145,16 +169,46 @@ public final class DnsSourceBuilder {
   }
 
   /**
+   * Whether SRV records of every priority become endpoints, each carrying its priority's rank as
+   * its tier ({@link io.github.lb4j.Endpoint#PRIORITY}: 0 for the lowest SRV priority, 1 for the
+   * next, ...), so that a tier-aware picker ({@code Pickers.locality()}) keeps the higher ones as
+   * backups and moves traffic to them as the lower tiers lose healthy endpoints. {@code false}
+   * unless set: only the lowest priority is used (RFC 2782), because a picker that ignores tiers
+   * would spread calls over the backups as well. An address reached at two priorities keeps the
+   * lower one.
+   *
+   * @throws IllegalStateException for an A/AAAA source, which has no priorities
+   */
+  public DnsSourceBuilder priorityTiers(boolean priorityTiers) {
+    if (!srv) {
+      throw new IllegalStateException(
+          "priorityTiers: only SRV records have priorities (this is an A/AAAA source for "
+              + name
+              + ")");
+    }
+    this.priorityTiers = priorityTiers;
+    return this;
+  }
+
+  /**
    * Runs the refreshes on this scheduler, which the caller owns and shuts down. Unless set, each
    * subscription starts one daemon thread and stops it when closed. Looks block for up to the
    * timeouts, so a shared scheduler should have a thread to spare.
+   *
+   * @param scheduler the scheduler to run refreshes on
+   * @return this builder
    */
   public DnsSourceBuilder scheduler(ScheduledExecutorService scheduler) {
     polling.scheduler(scheduler);
     return this;
   }
 
-  /** The time source for how long a failure streak lasted; the system ticker unless set. */
+  /**
+   * The time source for how long a failure streak lasted; the system ticker unless set.
+   *
+   * @param ticker the time source
+   * @return this builder
+   */
   public DnsSourceBuilder ticker(Ticker ticker) {
     polling.ticker(ticker);
     return this;
@@ -163,6 +217,7 @@ public final class DnsSourceBuilder {
   /**
    * Builds the source; nothing is resolved until it is subscribed to.
    *
+   * @return the source
    * @throws IllegalArgumentException when the floor is above the ceiling or dnsjava rejects the name
    */
   public EndpointSource build() {
@@ -171,7 +226,16 @@ public final class DnsSourceBuilder {
           "ttlFloor: " + ttlFloor + " (expected: <= ttlCeiling " + ttlCeiling + ")");
     }
     DnsLook look =
-        DnsLook.create(srv, name, port, scheme, List.copyOf(servers), timeout, ttlFloor, ttlCeiling);
+        DnsLook.create(
+            srv,
+            priorityTiers,
+            name,
+            port,
+            scheme,
+            List.copyOf(servers),
+            timeout,
+            ttlFloor,
+            ttlCeiling);
     String description = srv ? "dns-srv:" + name : "dns:" + name + ":" + port;
     return polling.retryDelay(ttlFloor).build(description, look);
   }

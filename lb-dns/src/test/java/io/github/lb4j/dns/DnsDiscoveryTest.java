@@ -1,6 +1,7 @@
 package io.github.lb4j.dns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.lb4j.Balancer;
@@ -153,6 +154,58 @@ final class DnsDiscoveryTest {
       assertEquals(
           "w1." + Dnsmasq.DOMAIN, sets.get(0).get(0).metadata().get(DnsLook.TARGET_KEY));
     }
+  }
+
+  @Test
+  void dnsSrv_priorityTiers_keepsBackupsAsRankedTiersThatTakeTrafficOnlyWhenNeeded()
+      throws IOException {
+    dns.hosts("127.0.0.1 w1." + Dnsmasq.DOMAIN, "127.0.0.3 w3." + Dnsmasq.DOMAIN,
+            "127.0.0.5 w5." + Dnsmasq.DOMAIN)
+        .srv(
+            SRV + ",w1." + Dnsmasq.DOMAIN + ",8081,10,5",
+            SRV + ",w3." + Dnsmasq.DOMAIN + ",8083,20,3", // backup: tier 1
+            SRV + ",w5." + Dnsmasq.DOMAIN + ",8085,30,2", // second backup: tier 2
+            SRV + ",w1." + Dnsmasq.DOMAIN + ",8081,30,9") // also a backup: keeps tier 0
+        .start();
+    List<List<Endpoint>> sets = new ArrayList<>();
+    EndpointSource tiered =
+        configure(DnsDiscovery.dnsSrv(SRV), dns.server()).priorityTiers(true).build();
+    try (Subscription s = tiered.subscribe(sets::add)) {
+      Map<String, String> tiers = new TreeMap<>();
+      Map<String, Integer> weights = new TreeMap<>();
+      for (Endpoint e : sets.get(0)) {
+        tiers.put(e.id(), e.metadata().get(Endpoint.PRIORITY));
+        weights.put(e.id(), e.weight());
+      }
+      assertEquals(
+          Map.of(
+              "http://127.0.0.1:8081", "0", "http://127.0.0.3:8083", "1",
+              "http://127.0.0.5:8085", "2"),
+          tiers);
+      assertEquals(
+          Map.of("http://127.0.0.1:8081", 5, "http://127.0.0.3:8083", 3,
+              "http://127.0.0.5:8085", 2),
+          weights);
+      // Through a tier-aware balancer, the backups take nothing while tier 0 is up.
+      try (Balancer balancer =
+          Balancers.builder().picker(Pickers.locality().build()).endpoints(sets.get(0)).build()) {
+        for (int i = 0; i < 100; i++) {
+          assertEquals("http://127.0.0.1:8081", balancer.choose().id());
+        }
+      }
+    }
+    // Without tiers, only the lowest priority, as before.
+    try (Subscription s = srv().subscribe(sets::add)) {
+      assertEquals(List.of("http://127.0.0.1:8081"), ids(last(sets)));
+      assertEquals(null, last(sets).get(0).metadata().get(Endpoint.PRIORITY));
+    }
+    assertEquals(
+        "priorityTiers: only SRV records have priorities (this is an A/AAAA source for "
+            + SVC
+            + ")",
+        assertThrows(
+                IllegalStateException.class, () -> DnsDiscovery.dns(SVC, 80).priorityTiers(true))
+            .getMessage());
   }
 
   @Test

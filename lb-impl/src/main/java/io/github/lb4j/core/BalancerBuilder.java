@@ -59,7 +59,12 @@ public final class BalancerBuilder {
 
   BalancerBuilder() {}
 
-  /** The name used in logs, errors and snapshots; {@code "default"} unless set. */
+  /**
+   * The name used in logs, errors and snapshots; {@code "default"} unless set.
+   *
+   * @param name the balancer's name, not blank
+   * @return this builder
+   */
   public BalancerBuilder name(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isBlank()) {
@@ -69,7 +74,12 @@ public final class BalancerBuilder {
     return this;
   }
 
-  /** Adds endpoints to the initial membership. */
+  /**
+   * Adds endpoints to the initial membership.
+   *
+   * @param endpoints the endpoints to add
+   * @return this builder
+   */
   public BalancerBuilder endpoints(Collection<Endpoint> endpoints) {
     Objects.requireNonNull(endpoints, "endpoints");
     for (Endpoint e : endpoints) {
@@ -78,7 +88,12 @@ public final class BalancerBuilder {
     return this;
   }
 
-  /** Adds endpoints to the initial membership. */
+  /**
+   * Adds endpoints to the initial membership.
+   *
+   * @param endpoints the endpoints to add
+   * @return this builder
+   */
   public BalancerBuilder endpoints(Endpoint... endpoints) {
     Objects.requireNonNull(endpoints, "endpoints");
     for (Endpoint e : endpoints) {
@@ -90,6 +105,8 @@ public final class BalancerBuilder {
   /**
    * Adds endpoints to the initial membership, each given by its address ({@link Endpoint#of}).
    *
+   * @param addresses the endpoints' addresses, absolute URIs with a host
+   * @return this builder
    * @throws IllegalArgumentException when an address is not an absolute URI with a host
    */
   public BalancerBuilder endpoints(String... addresses) {
@@ -100,13 +117,23 @@ public final class BalancerBuilder {
     return this;
   }
 
-  /** The choice strategy; {@link Pickers#roundRobin()} unless set. */
+  /**
+   * The choice strategy; {@link Pickers#roundRobin()} unless set.
+   *
+   * @param picker the factory of the pickers the balancer uses
+   * @return this builder
+   */
   public BalancerBuilder picker(PickerFactory picker) {
     this.picker = Objects.requireNonNull(picker, "picker");
     return this;
   }
 
-  /** The time source for latency measurement and decay; the system ticker unless set. */
+  /**
+   * The time source for latency measurement and decay; the system ticker unless set.
+   *
+   * @param ticker the time source
+   * @return this builder
+   */
   public BalancerBuilder ticker(Ticker ticker) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     return this;
@@ -115,6 +142,9 @@ public final class BalancerBuilder {
   /**
    * How fast the per-endpoint latency average forgets: the time constant of its exponential decay,
    * 10 seconds unless set (Finagle's default). Peak-EWMA picking and snapshots use this average.
+   *
+   * @param latencyDecay the time constant, {@code > 0}
+   * @return this builder
    */
   public BalancerBuilder latencyDecay(Duration latencyDecay) {
     this.latencyDecay = positive("latencyDecay", latencyDecay);
@@ -125,6 +155,9 @@ public final class BalancerBuilder {
    * The latency a failed call is charged in the latency average, at least: 1 second unless set.
    * Finagle's rule: a call that fails fast must not make its endpoint look fast, or a broken
    * endpoint answering errors at once would draw the traffic of a latency-aware picker.
+   *
+   * @param failurePenalty the least latency a failure counts as, {@code >= 0}
+   * @return this builder
    */
   public BalancerBuilder failurePenalty(Duration failurePenalty) {
     Objects.requireNonNull(failurePenalty, "failurePenalty");
@@ -141,6 +174,9 @@ public final class BalancerBuilder {
    * ({@link io.github.lb4j.EndpointState#latencyEwmaNanos()}) whatever the picker. Off unless set:
    * timing costs a clock read when a call is acquired and one when it is reported. Latency-aware
    * pickers (peak-EWMA) time calls regardless.
+   *
+   * @param timeCalls whether to time every tracked call
+   * @return this builder
    */
   public BalancerBuilder timeCalls(boolean timeCalls) {
     this.timeCalls = timeCalls;
@@ -158,6 +194,7 @@ public final class BalancerBuilder {
    * always timed.
    *
    * @param everyNth a power of two in {@code [1, 1024]}
+   * @return this builder
    */
   public BalancerBuilder latencySampling(int everyNth) {
     if (everyNth < 1 || everyNth > MAX_LATENCY_SAMPLING || Integer.bitCount(everyNth) != 1) {
@@ -179,6 +216,9 @@ public final class BalancerBuilder {
    * events to it), so tests see events as soon as the call returns; give an executor (a single
    * thread, a shared pool: delivery is serialized per balancer either way) to keep slow listeners
    * off the threads that change membership and health.
+   *
+   * @param executor the executor that delivers listener events
+   * @return this builder
    */
   public BalancerBuilder eventExecutor(Executor executor) {
     this.eventExecutor = Objects.requireNonNull(executor, "eventExecutor");
@@ -192,6 +232,7 @@ public final class BalancerBuilder {
    * io.github.lb4j.NoAvailableEndpointException}. Envoy uses {@code 0.5}.
    *
    * @param share a fraction in {@code [0, 1]}
+   * @return this builder
    */
   public BalancerBuilder panicThreshold(double share) {
     if (!(share >= 0 && share <= 1)) {
@@ -211,6 +252,9 @@ public final class BalancerBuilder {
    * <pre>{@code
    * .healthCheck(h -> h.path("/health").interval(Duration.ofSeconds(5)).unhealthyThreshold(3))
    * }</pre>
+   *
+   * @param config sets the health check's options
+   * @return this builder
    */
   public BalancerBuilder healthCheck(Consumer<HealthCheckBuilder> config) {
     Objects.requireNonNull(config, "config");
@@ -225,6 +269,8 @@ public final class BalancerBuilder {
    * OutlierDetectionBuilder} for the rules and defaults. Only calls made with {@code acquire()} and
    * reported on their lease count.
    *
+   * @param config sets the outlier detection's options
+   * @return this builder
    * @throws IllegalArgumentException when the maximum ejection time is below the base
    */
   public BalancerBuilder outlierDetection(Consumer<OutlierDetectionBuilder> config) {
@@ -239,6 +285,9 @@ public final class BalancerBuilder {
   /**
    * Turns on warm-up (slow start), configured by {@code config}; see {@link WarmUpBuilder}. Off
    * unless set.
+   *
+   * @param config sets the warm-up's options
+   * @return this builder
    */
   public BalancerBuilder warmUp(Consumer<WarmUpBuilder> config) {
     Objects.requireNonNull(config, "config");
@@ -249,10 +298,14 @@ public final class BalancerBuilder {
   }
 
   /**
-   * The scheduler of health probes, ejection ends and warm-up steps. Unless set, a balancer that
+   * The scheduler of health probes, ejection ends, warm-up steps and periodic picker rebuilds
+   * ({@link PickerFactory#rebuildPeriod()}). Unless set, a balancer that
    * needs one starts a single daemon thread and stops it on close; a scheduler given here is shared,
    * used only for short tasks and left running on close. Tests give a fake one, together with a
    * fake {@link #ticker}, to drive time by hand.
+   *
+   * @param scheduler the scheduler of the balancer's timed work
+   * @return this builder
    */
   public BalancerBuilder scheduler(ScheduledExecutorService scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -262,13 +315,21 @@ public final class BalancerBuilder {
   /**
    * The length of the window over which snapshots report each endpoint's recent share of calls
    * ({@link io.github.lb4j.BalanceQuality}); 10 seconds unless set.
+   *
+   * @param window the window length, {@code > 0}
+   * @return this builder
    */
   public BalancerBuilder balanceWindow(Duration window) {
     this.balanceWindow = positive("balanceWindow", window);
     return this;
   }
 
-  /** Registers a listener before the initial endpoints are added, so it hears about them. */
+  /**
+   * Registers a listener before the initial endpoints are added, so it hears about them.
+   *
+   * @param listener the listener to register
+   * @return this builder
+   */
   public BalancerBuilder listener(BalancerListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
@@ -277,6 +338,7 @@ public final class BalancerBuilder {
   /**
    * Builds the balancer.
    *
+   * @return the balancer, started
    * @throws IllegalArgumentException when two initial endpoints share an id
    * @throws IllegalStateException when this builder already built a balancer
    */
@@ -303,10 +365,17 @@ public final class BalancerBuilder {
             endpoints,
             listeners);
     built = true;
-    if (healthCheck == null && outlierDetection == null && warmUp == null) {
+    Duration rebuildPeriod = balancer.pickerRebuildPeriod();
+    if (healthCheck == null
+        && outlierDetection == null
+        && warmUp == null
+        && rebuildPeriod.isZero()) {
       return balancer;
     }
     ScheduledExecutorService executor = scheduler != null ? scheduler : ownScheduler();
+    if (!rebuildPeriod.isZero()) {
+      balancer.enablePeriodicRebuild(rebuildPeriod.toNanos(), executor);
+    }
     if (warmUp != null) {
       balancer.enableWarmUp(warmUp.build(), executor);
     }

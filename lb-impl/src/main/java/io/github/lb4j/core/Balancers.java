@@ -8,7 +8,11 @@ package io.github.lb4j.core;
 public final class Balancers {
   private Balancers() {}
 
-  /** A new builder with the defaults: round-robin, system ticker, panic mode off. */
+  /**
+   * A new builder with the defaults: round-robin, system ticker, panic mode off.
+   *
+   * @return a new builder
+   */
   public static BalancerBuilder builder() {
     return new BalancerBuilder();
   }

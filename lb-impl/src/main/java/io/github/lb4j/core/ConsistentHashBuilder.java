@@ -46,6 +46,7 @@ public final class ConsistentHashBuilder {
    * Virtual nodes per unit of weight: more spreads load more evenly and costs memory and build time.
    *
    * @param count in {@code [1, 65536]}
+   * @return this builder
    */
   public ConsistentHashBuilder virtualNodes(int count) {
     if (count < 1 || count > MAX_VIRTUAL_NODES) {
@@ -63,6 +64,7 @@ public final class ConsistentHashBuilder {
    * the default, 4, meets max/mean 1.02 for 2 to 6 endpoints and 1.04 for 100.
    *
    * @param count in {@code [1, 64]}
+   * @return this builder
    */
   public ConsistentHashBuilder probes(int count) {
     if (count < 1 || count > MAX_PROBES) {
@@ -78,6 +80,7 @@ public final class ConsistentHashBuilder {
    * the calls in flight; overflow walks clockwise to the next endpoint. Requires {@code acquire()}.
    *
    * @param factor {@code > 1}, typically 1.25
+   * @return this builder
    */
   public ConsistentHashBuilder boundedLoad(double factor) {
     if (!(factor > 1) || Double.isInfinite(factor)) {
@@ -91,19 +94,27 @@ public final class ConsistentHashBuilder {
   /**
    * The hash of keys; {@link KeyHashers#defaultHasher()} unless set. Endpoints are placed by a
    * 64-bit hash of their ids, whatever this is.
+   *
+   * @param hasher the key hash
+   * @return this builder
    */
   public ConsistentHashBuilder hasher(KeyHasher hasher) {
     this.hasher = Objects.requireNonNull(hasher, "hasher");
     return this;
   }
 
-  /** Where calls without a key land; {@link java.util.concurrent.ThreadLocalRandom} unless set. */
+  /**
+   * Where calls without a key land; {@link java.util.concurrent.ThreadLocalRandom} unless set.
+   *
+   * @param random the source of randomness for calls without a key
+   * @return this builder
+   */
   public ConsistentHashBuilder random(Random random) {
     this.rng = Rng.of(Objects.requireNonNull(random, "random"));
     return this;
   }
 
-  /** A new factory with this configuration. */
+  /** {@return a new factory with this configuration} */
   public PickerFactory build() {
     return new ConsistentHashPickerFactory(virtualNodes, probes, loadFactor, hasher, rng);
   }

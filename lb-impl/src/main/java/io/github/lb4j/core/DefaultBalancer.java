@@ -80,6 +80,8 @@ final class DefaultBalancer implements Balancer {
   // Replaced, never mutated, under the lock; read anywhere.
   private volatile Map<String, EndpointSlot> members = Map.of();
   private volatile View view;
+  // The membership of the picker being built, for PickerContext.members(); written under the lock.
+  private volatile List<Endpoint> building = List.of();
   // Warm-up, off unless enableWarmUp was called; guarded by the lock.
   private WarmUp warmUp;
   private ScheduledExecutorService warmUpScheduler;
@@ -154,6 +156,11 @@ final class DefaultBalancer implements Balancer {
                 + "' read totalInFlight() but its factory's usesTotalInFlight() is false");
       }
       return totals.inFlight();
+    }
+
+    @Override
+    public List<Endpoint> members() {
+      return building;
     }
   }
 
@@ -510,6 +517,20 @@ final class DefaultBalancer implements Balancer {
       long baseNanos,
       long maxNanos,
       IntUnaryOperator maxEjected) {
+    String why =
+        consecutiveFailures
+            + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
+            + (cause != null ? " (last: " + cause + ")" : "");
+    return eject(slot, why, baseNanos, maxNanos, maxEjected);
+  }
+
+  /**
+   * Ejects {@code slot} as {@link #eject(EndpointSlot, int, Throwable, long, long,
+   * IntUnaryOperator)} does, for the outlier rule described by {@code why} (which starts the
+   * reason of the health event). Returns the ejection time, or -1 when not ejected.
+   */
+  long eject(
+      EndpointSlot slot, String why, long baseNanos, long maxNanos, IntUnaryOperator maxEjected) {
     long[] duration = {-1};
     updateHealth(
         slot.endpoint().id(),
@@ -529,9 +550,9 @@ final class DefaultBalancer implements Balancer {
           int allowed = maxEjected.applyAsInt(size);
           if (ejected >= allowed) {
             log.info(
-                "balancer '{}': not ejecting {} after {} consecutive failures: {} of {} endpoints"
+                "balancer '{}': not ejecting {} after {}: {} of {} endpoints"
                     + " ejected already, the most allowed",
-                name, slot.endpoint(), consecutiveFailures, ejected, size);
+                name, slot.endpoint(), why, ejected, size);
             return false;
           }
           long now = ticker.read();
@@ -548,9 +569,7 @@ final class DefaultBalancer implements Balancer {
           return true;
         },
         () ->
-            consecutiveFailures
-                + (consecutiveFailures == 1 ? " failure" : " consecutive failures")
-                + (cause != null ? " (last: " + cause + ")" : "")
+            why
                 + "; ejected for "
                 + java.time.Duration.ofNanos(duration[0])
                 + " (ejection #"
@@ -710,6 +729,71 @@ final class DefaultBalancer implements Balancer {
     warmUpStepAt = at;
     warmUpStep = warmUpScheduler.schedule(this::warmUpStep, next, TimeUnit.NANOSECONDS);
   }
+  // ---- periodic rebuilds, for pickers that decide from data gathered between changes
+
+  /** The picker factory's {@link PickerFactory#rebuildPeriod()}, checked: zero for never. */
+  java.time.Duration pickerRebuildPeriod() {
+    java.time.Duration period = pickerFactory.rebuildPeriod();
+    if (period == null || period.isNegative()) {
+      throw new IllegalArgumentException(
+          "picker '" + pickerFactory.name() + "': rebuildPeriod " + period + " (expected: >= 0)");
+    }
+    return period;
+  }
+
+  // The next periodic rebuild; guarded by the lock.
+  private ScheduledFuture<?> periodicRebuild;
+
+  /**
+   * Rebuilds the picker every {@code periodNanos} on {@code scheduler} though nothing changed
+   * ({@link PickerFactory#rebuildPeriod()}), until the balancer closes.
+   */
+  void enablePeriodicRebuild(long periodNanos, ScheduledExecutorService scheduler) {
+    lock.lock();
+    try {
+      periodicRebuild =
+          scheduler.schedule(
+              () -> periodicRebuild(periodNanos, scheduler), periodNanos, TimeUnit.NANOSECONDS);
+    } finally {
+      lock.unlock();
+    }
+    attach(
+        () -> {
+          lock.lock();
+          try {
+            if (periodicRebuild != null) {
+              periodicRebuild.cancel(false);
+              periodicRebuild = null;
+            }
+          } finally {
+            lock.unlock();
+          }
+        });
+  }
+
+  private void periodicRebuild(long periodNanos, ScheduledExecutorService scheduler) {
+    lock.lock();
+    try {
+      if (view.closed) {
+        return;
+      }
+      try {
+        if (!members.isEmpty()) {
+          publish(members);
+        }
+      } catch (RuntimeException e) {
+        log.warn("balancer '{}': periodic picker rebuild failed; keeping the last one", name, e);
+      }
+      periodicRebuild =
+          scheduler.schedule(
+              () -> periodicRebuild(periodNanos, scheduler), periodNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("balancer '{}': scheduler stopped; no more periodic rebuilds", name, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The slot of a member, or {@code null}. */
   EndpointSlot slot(String id) {
     return members.get(id);
@@ -752,6 +836,11 @@ final class DefaultBalancer implements Balancer {
       return new View(null, null, describeUnavailable(slots.values()), false, false, List.of());
     }
     List<Candidate> frozen = List.copyOf(available);
+    List<Endpoint> all = new ArrayList<>(slots.size());
+    for (EndpointSlot slot : slots.values()) {
+      all.add(slot.endpoint());
+    }
+    building = Collections.unmodifiableList(all);
     Picker picker = pickerFactory.newPicker(frozen, context);
     if (picker == null) {
       throw new IllegalStateException("picker '" + pickerFactory.name() + "' built null");

@@ -2,8 +2,10 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 /**
  * A call in flight on one slot: 32 bytes, the only allocation of a tracked call.
@@ -65,6 +67,16 @@ final class DefaultLease implements Lease {
     if (STATE.compareAndSet(this, OPEN, FAILED)) {
       slot.recordFailure(startNanos, cause);
     }
+  }
+
+  @Override
+  public void reportLoad(LoadReport report) {
+    slot.reportLoad(Objects.requireNonNull(report, "report"));
+  }
+
+  @Override
+  public boolean reportLoadHeader(String headerValue) {
+    return slot.reportLoadHeader(headerValue);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.github.lb4j.Candidate;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
 import io.github.lb4j.HealthState;
+import io.github.lb4j.LoadReport;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +58,8 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
   private final AtomicLong spilledEnded = new AtomicLong();
   private final LongAdder failures = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
+  // Load report headers that could not be read; counted, never thrown.
+  private final LongAdder malformedLoadReports = new LongAdder();
   // Consecutive failed calls; written on success only when it is not zero already.
   private volatile int consecutiveFailures;
 
@@ -256,6 +259,51 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
     consecutiveFailures = 0;
   }
 
+  // ---- load reports
+
+  @Override
+  public LoadReport loadReport() {
+    return loadReport;
+  }
+
+  /** Keeps {@code report} as this endpoint's latest. */
+  void reportLoad(LoadReport report) {
+    loadReport = report;
+  }
+
+  /**
+   * Reads a {@value LoadReport#HEADER} header from this endpoint and keeps the report; a malformed
+   * one is counted and ignored, never thrown. Returns whether a report was kept.
+   */
+  boolean reportLoadHeader(String headerValue) {
+    if (headerValue == null) {
+      return false;
+    }
+    LoadReport report = LoadReport.tryParse(headerValue);
+    if (report == null) {
+      malformedLoadReports.increment();
+      return false;
+    }
+    loadReport = report;
+    return true;
+  }
+
+  // ---- outcomes, for outlier detection's statistics
+
+  /**
+   * Calls that ended with a reported success since the endpoint joined (ended calls minus failures
+   * and cancellations; a failure reported on a call not closed yet makes it one lower until then).
+   */
+  long successes() {
+    long ended = spilledEnded.get() + (load >>> IN_FLIGHT_BITS);
+    return Math.max(0, ended - failures.sum() - cancelled.sum());
+  }
+
+  /** Calls reported failed since the endpoint joined. */
+  long failures() {
+    return failures.sum();
+  }
+
   // ---- warm-up
 
   /** Starts warming up at {@code now} (ticker nanos); the balancer sets the factor next. */
@@ -314,7 +362,9 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
         record.ejections,
         latencyEwmaNanos(now),
         ended + inFlight,
-        recentShare);
+        recentShare,
+        loadReport,
+        malformedLoadReports.sum());
   }
 
   @Override
@@ -388,6 +438,9 @@ abstract class SlotPaddingBefore {
 /** The endpoint's load word: in flight (low bits) and ended calls (high bits); see EndpointSlot. */
 abstract class SlotLoad extends PeakEwma {
   volatile long load;
+  // The last load report: on the line every call writes anyway, so reporting with each answer
+  // dirties no line that picks read.
+  volatile LoadReport loadReport;
 
   SlotLoad(double decayNanos, long now) {
     super(decayNanos, now);

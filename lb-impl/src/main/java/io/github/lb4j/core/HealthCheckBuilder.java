@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.atLeastOne;
 import static io.github.lb4j.internal.Checks.positive;
 
 import io.github.lb4j.Endpoint;
@@ -64,19 +65,30 @@ public final class HealthCheckBuilder {
    * #DEFAULT_PATH} unless set. Ignored when {@link #probe(HealthProbe)} is set.
    *
    * @param path an absolute path such as {@code /health} or {@code /ready?deep=false}
+   * @return this builder
    */
   public HealthCheckBuilder path(String path) {
     this.path = HttpProbes.path(path);
     return this;
   }
 
-  /** The wait between the end of one probe of an endpoint and the start of the next; 5 s unless set. */
+  /**
+   * The wait between the end of one probe of an endpoint and the start of the next; 5 s unless set.
+   *
+   * @param interval the wait between probes, {@code > 0}
+   * @return this builder
+   */
   public HealthCheckBuilder interval(Duration interval) {
     this.interval = positive("interval", interval);
     return this;
   }
 
-  /** How long a probe may take before it counts as failed; 1 s unless set. */
+  /**
+   * How long a probe may take before it counts as failed; 1 s unless set.
+   *
+   * @param timeout the longest a probe may take, {@code > 0}
+   * @return this builder
+   */
   public HealthCheckBuilder timeout(Duration timeout) {
     this.timeout = positive("timeout", timeout);
     return this;
@@ -87,6 +99,7 @@ public final class HealthCheckBuilder {
    * started together do not probe in lockstep; 0.1 unless set.
    *
    * @param share in {@code [0, 1]}
+   * @return this builder
    */
   public HealthCheckBuilder jitter(double share) {
     if (!(share >= 0 && share <= 1)) {
@@ -101,6 +114,7 @@ public final class HealthCheckBuilder {
    * lost probe never takes an endpoint out.
    *
    * @param count {@code >= 1}
+   * @return this builder
    */
   public HealthCheckBuilder unhealthyThreshold(int count) {
     this.unhealthyThreshold = atLeastOne("unhealthyThreshold", count);
@@ -111,6 +125,7 @@ public final class HealthCheckBuilder {
    * Consecutive passing probes that mark an unhealthy endpoint healthy again; 2 unless set.
    *
    * @param count {@code >= 1}
+   * @return this builder
    */
   public HealthCheckBuilder healthyThreshold(int count) {
     this.healthyThreshold = atLeastOne("healthyThreshold", count);
@@ -120,6 +135,9 @@ public final class HealthCheckBuilder {
   /**
    * A custom probe (a TCP connect, a gRPC health call) instead of the built-in HTTP one. A probe
    * that throws or fails counts as a failed probe and is logged.
+   *
+   * @param probe the probe to run against each endpoint
+   * @return this builder
    */
   public HealthCheckBuilder probe(HealthProbe probe) {
     this.probe = Objects.requireNonNull(probe, "probe");
@@ -133,13 +151,21 @@ public final class HealthCheckBuilder {
    * connections. A redirect is never healthy, even when this client follows redirects: the verdict
    * is on the endpoint's own answer. Unless set, the probe makes a client of its own: HTTP/1.1,
    * connect timeout {@link #timeout}, redirects not followed.
+   *
+   * @param client the client to share
+   * @return this builder
    */
   public HealthCheckBuilder httpClient(HttpClient client) {
     this.httpClient = Objects.requireNonNull(client, "client");
     return this;
   }
 
-  /** The source of jitter, for repeatable tests; {@link ThreadLocalRandom} unless set. */
+  /**
+   * The source of jitter, for repeatable tests; {@link ThreadLocalRandom} unless set.
+   *
+   * @param random the source of jitter
+   * @return this builder
+   */
   public HealthCheckBuilder random(Random random) {
     this.random = Objects.requireNonNull(random, "random");
     return this;
@@ -152,6 +178,11 @@ public final class HealthCheckBuilder {
   }
 
   HealthProbe newProbe() {
+    return newProbe(null);
+  }
+
+  /** The probe; the built-in one hands the load reports of its answers to {@code loadHeaders}. */
+  private HealthProbe newProbe(BiConsumer<Endpoint, String> loadHeaders) {
     if (probe != null) {
       return probe;
     }
@@ -164,14 +195,20 @@ public final class HealthCheckBuilder {
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-    return new HttpHealthProbe(client, path, timeout, httpClient == null);
+    return new HttpHealthProbe(client, path, timeout, httpClient == null, loadHeaders);
   }
 
   ActiveHealthChecker build(DefaultBalancer balancer, ScheduledExecutorService scheduler) {
     return new ActiveHealthChecker(
         balancer,
         scheduler,
-        newProbe(),
+        newProbe(
+            (endpoint, header) -> {
+              EndpointSlot slot = balancer.slot(endpoint.id());
+              if (slot != null) {
+                slot.reportLoadHeader(header);
+              }
+            }),
         interval.toNanos(),
         timeout.toNanos(),
         jitter,
@@ -179,13 +216,5 @@ public final class HealthCheckBuilder {
         healthyThreshold,
         random,
         afterProbe);
-  }
-
-
-  private static int atLeastOne(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
-    }
-    return value;
   }
 }

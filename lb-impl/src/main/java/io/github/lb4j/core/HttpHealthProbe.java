@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthProbe;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.internal.HttpProbes;
 import java.io.IOException;
 import java.net.URI;
@@ -9,11 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * The built-in probe: {@code GET} on a path of the endpoint's address with the JDK's {@link
@@ -21,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * times out after the probe timeout. A redirect is never healthy: when the client follows
  * redirects, the verdict is still on the endpoint's own first answer. The call is asynchronous, so
  * probing many endpoints takes no thread per endpoint; cancelling the returned future cancels the
- * request.
+ * request. An answer's {@value LoadReport#HEADER} header, when it has one, is handed to the
+ * balancer as the endpoint's load report, whatever the verdict.
  *
  * <p>Closing cancels the probes in flight. A client this probe created is closed too where the JDK
  * can close one (Java 21 and later); on Java 17 its daemon threads end once it is unreachable. A
@@ -33,12 +37,28 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
   private final Duration timeout;
   private final boolean ownsClient;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  // Told of each answer's load report header, or null.
+  private final BiConsumer<Endpoint, String> loadHeaders;
 
   HttpHealthProbe(HttpClient client, String path, Duration timeout, boolean ownsClient) {
+    this(client, path, timeout, ownsClient, null);
+  }
+
+  /**
+   * @param loadHeaders told of the {@value LoadReport#HEADER} header of each answer that has one
+   *     (an endpoint reporting its load in its health answer), or {@code null}
+   */
+  HttpHealthProbe(
+      HttpClient client,
+      String path,
+      Duration timeout,
+      boolean ownsClient,
+      BiConsumer<Endpoint, String> loadHeaders) {
     this.client = client;
     this.path = path;
     this.timeout = timeout;
     this.ownsClient = ownsClient;
+    this.loadHeaders = loadHeaders;
   }
 
   /** The URL probed for {@code endpoint}: its address with the path replaced. */
@@ -67,6 +87,12 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
               HttpResponse<Void> first = response;
               while (first.previousResponse().isPresent()) {
                 first = first.previousResponse().get(); // the endpoint's own answer
+              }
+              if (loadHeaders != null) {
+                Optional<String> load = first.headers().firstValue(LoadReport.HEADER);
+                if (load.isPresent()) {
+                  loadHeaders.accept(endpoint, load.get());
+                }
               }
               if (!HttpProbes.healthy(first.statusCode())) {
                 throw new CompletionException(HttpProbes.unhealthy(first.statusCode(), target));

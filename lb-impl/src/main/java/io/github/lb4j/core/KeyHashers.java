@@ -34,7 +34,7 @@ public final class KeyHashers {
 
   private KeyHashers() {}
 
-  /** The default hasher of hashing pickers; see the class documentation. */
+  /** {@return the default hasher of hashing pickers; see the class documentation} */
   public static KeyHasher defaultHasher() {
     return KeyHashers::spreadHashCode;
   }
@@ -47,12 +47,20 @@ public final class KeyHashers {
     return key -> murmurMix(key);
   }
 
-  /** 64-bit FNV-1a over the UTF-8 encoding of the key (unpaired surrogates encoded as is). */
+  /**
+   * 64-bit FNV-1a over the UTF-8 encoding of the key (unpaired surrogates encoded as is).
+   *
+   * @return the FNV-1a hasher
+   */
   public static KeyHasher fnv1a() {
     return KeyHashers::fnv1a;
   }
 
-  /** {@code key.toString().hashCode()}, unmixed; only for comparisons. */
+  /**
+   * {@code key.toString().hashCode()}, unmixed; only for comparisons.
+   *
+   * @return the {@code String.hashCode} hasher
+   */
   public static KeyHasher javaHashCode() {
     return KeyHashers::hashCodeOf;
   }

@@ -1,16 +1,22 @@
 package io.github.lb4j.core;
 
+import static io.github.lb4j.internal.Checks.atLeastOne;
+import static io.github.lb4j.internal.Checks.finiteNonNegative;
 import static io.github.lb4j.internal.Checks.positive;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * Configures passive health checking (outlier ejection) in {@link
  * BalancerBuilder#outlierDetection}: an endpoint whose calls fail {@link #consecutiveFailures} times
  * in a row is ejected ({@link io.github.lb4j.HealthState#EJECTED}) for a while, then put back on its
- * own. Outcomes come from leases ({@link io.github.lb4j.Lease#failure()}); integrations report
+ * own. Two statistical rules can be turned on next to it, run once per {@link #interval} over the
+ * calls of that interval: {@link #successRate} and {@link #failurePercentage} (Envoy's and gRFC
+ * A50's); their ejections take the same backoff and count toward the same share. Outcomes come from leases ({@link io.github.lb4j.Lease#failure()}); integrations report
  * connect errors, timeouts and 5xx answers as failures.
  *
  * <p>The ejection lasts {@link #baseEjectionTime} times the endpoint's ejection streak, capped at
@@ -36,34 +42,100 @@ public final class OutlierDetectionBuilder {
   public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofSeconds(300);
   /** The largest share of endpoints ejected at once unless set. */
   public static final double DEFAULT_MAX_EJECTED_SHARE = 0.1;
+  /** How often the statistical rules run unless set. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
   private int consecutiveFailures = DEFAULT_CONSECUTIVE_FAILURES;
   private Duration baseEjectionTime = DEFAULT_BASE_EJECTION_TIME;
   private Duration maxEjectionTime = DEFAULT_MAX_EJECTION_TIME;
   private double maxEjectedShare = DEFAULT_MAX_EJECTED_SHARE;
+  private Duration interval = DEFAULT_INTERVAL;
+  private SuccessRateBuilder successRate;
+  private FailurePercentageBuilder failurePercentage;
+  private Rng rng = Rng.THREAD_LOCAL;
 
   OutlierDetectionBuilder() {}
+
+  /**
+   * How often the statistical rules ({@link #successRate}, {@link #failurePercentage}) look at the
+   * calls of the interval just ended; 10 s unless set (Envoy's and gRPC's default).
+   */
+  public OutlierDetectionBuilder interval(Duration interval) {
+    this.interval = positive("interval", interval);
+    return this;
+  }
+
+  /**
+   * Turns on success-rate ejection (Envoy's, gRFC A50's): at the end of each {@link #interval},
+   * among the endpoints with at least {@link SuccessRateBuilder#requestVolume} calls in it, an
+   * endpoint whose success rate is below {@code mean - stdevFactor × stdev} of theirs is ejected,
+   * with the enforcement percentage as probability, when at least {@link
+   * SuccessRateBuilder#minimumHosts} endpoints had that volume. Off unless set.
+   *
+   * <pre>{@code
+   * .outlierDetection(o -> o.successRate(s -> s.stdevFactor(1.9).minimumHosts(5).requestVolume(100)))
+   * }</pre>
+   */
+  public OutlierDetectionBuilder successRate(Consumer<SuccessRateBuilder> config) {
+    Objects.requireNonNull(config, "config");
+    SuccessRateBuilder b = new SuccessRateBuilder();
+    config.accept(b);
+    this.successRate = b;
+    return this;
+  }
+
+  /**
+   * Turns on failure-percentage ejection (Envoy's, gRFC A50's): at the end of each {@link
+   * #interval}, an endpoint with at least {@link FailurePercentageBuilder#requestVolume} calls in it
+   * of which at least {@link FailurePercentageBuilder#threshold} percent failed is ejected, with
+   * the enforcement percentage as probability, when there are at least {@link
+   * FailurePercentageBuilder#minimumHosts} endpoints. Off unless set.
+   */
+  public OutlierDetectionBuilder failurePercentage(Consumer<FailurePercentageBuilder> config) {
+    Objects.requireNonNull(config, "config");
+    FailurePercentageBuilder b = new FailurePercentageBuilder();
+    config.accept(b);
+    this.failurePercentage = b;
+    return this;
+  }
+
+  /**
+   * The randomness of the enforcement percentages, for repeatable tests; {@link
+   * java.util.concurrent.ThreadLocalRandom} unless set.
+   */
+  public OutlierDetectionBuilder random(Random random) {
+    this.rng = Rng.of(Objects.requireNonNull(random, "random"));
+    return this;
+  }
 
   /**
    * Consecutive failed calls that eject an endpoint; a success resets the count. 5 unless set.
    *
    * @param count {@code >= 1}
+   * @return this builder
    */
   public OutlierDetectionBuilder consecutiveFailures(int count) {
-    if (count < 1) {
-      throw new IllegalArgumentException("consecutiveFailures: " + count + " (expected: >= 1)");
-    }
-    this.consecutiveFailures = count;
+    this.consecutiveFailures = atLeastOne("consecutiveFailures", count);
     return this;
   }
 
-  /** The length of a first ejection, multiplied by the streak for later ones; 30 s unless set. */
+  /**
+   * The length of a first ejection, multiplied by the streak for later ones; 30 s unless set.
+   *
+   * @param time the first ejection's length, {@code > 0}
+   * @return this builder
+   */
   public OutlierDetectionBuilder baseEjectionTime(Duration time) {
     this.baseEjectionTime = positive("baseEjectionTime", time);
     return this;
   }
 
-  /** The longest an ejection lasts; 300 s unless set; must not be below the base ejection time. */
+  /**
+   * The longest an ejection lasts; 300 s unless set; must not be below the base ejection time.
+   *
+   * @param time the longest ejection, {@code > 0}
+   * @return this builder
+   */
   public OutlierDetectionBuilder maxEjectionTime(Duration time) {
     this.maxEjectionTime = positive("maxEjectionTime", time);
     return this;
@@ -74,6 +146,7 @@ public final class OutlierDetectionBuilder {
    * endpoint when there are two or more; 0.1 unless set.
    *
    * @param share in {@code (0, 1]}
+   * @return this builder
    */
   public OutlierDetectionBuilder maxEjectedShare(double share) {
     if (!(share > 0 && share <= 1)) {
@@ -107,7 +180,111 @@ public final class OutlierDetectionBuilder {
         consecutiveFailures,
         baseEjectionTime.toNanos(),
         maxEjectionTime.toNanos(),
-        maxEjectedShare);
+        maxEjectedShare,
+        successRate == null && failurePercentage == null
+            ? null
+            : new OutlierSweep(
+                successRate == null ? null : successRate.build(),
+                failurePercentage == null ? null : failurePercentage.build(),
+                rng),
+        interval.toNanos());
+  }
+
+  /** A percentage setting: in {@code [0, 100]}. */
+  private static int percentage(String parameter, int value) {
+    if (value < 0 || value > 100) {
+      throw new IllegalArgumentException(parameter + ": " + value + " (expected: in [0, 100])");
+    }
+    return value;
+  }
+
+  /**
+   * The success-rate rule's settings, in {@link OutlierDetectionBuilder#successRate}; the defaults
+   * are Envoy's and gRPC's. Not thread safe.
+   */
+  public static final class SuccessRateBuilder {
+    private double stdevFactor = 1.9;
+    private int enforcementPercentage = 100;
+    private int minimumHosts = 5;
+    private int requestVolume = 100;
+
+    SuccessRateBuilder() {}
+
+    /**
+     * How many standard deviations below the mean success rate an endpoint must be to be an
+     * outlier; 1.9 unless set (Envoy's {@code success_rate_stdev_factor} of 1900, in thousandths).
+     *
+     * @param factor a finite number {@code >= 0}
+     */
+    public SuccessRateBuilder stdevFactor(double factor) {
+      this.stdevFactor = finiteNonNegative("stdevFactor", factor);
+      return this;
+    }
+
+    /** The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log. */
+    public SuccessRateBuilder enforcementPercentage(int percent) {
+      this.enforcementPercentage = percentage("enforcementPercentage", percent);
+      return this;
+    }
+
+    /** The fewest endpoints with enough calls for the rule to run; 5 unless set. */
+    public SuccessRateBuilder minimumHosts(int hosts) {
+      this.minimumHosts = atLeastOne("minimumHosts", hosts);
+      return this;
+    }
+
+    /** The fewest calls in an interval for an endpoint to be judged; 100 unless set. */
+    public SuccessRateBuilder requestVolume(int calls) {
+      this.requestVolume = atLeastOne("requestVolume", calls);
+      return this;
+    }
+
+    OutlierSweep.SuccessRate build() {
+      return new OutlierSweep.SuccessRate(
+          stdevFactor, enforcementPercentage, minimumHosts, requestVolume);
+    }
+  }
+
+  /**
+   * The failure-percentage rule's settings, in {@link OutlierDetectionBuilder#failurePercentage};
+   * the defaults are Envoy's and gRPC's. Not thread safe.
+   */
+  public static final class FailurePercentageBuilder {
+    private int threshold = 85;
+    private int enforcementPercentage = 100;
+    private int minimumHosts = 5;
+    private int requestVolume = 50;
+
+    FailurePercentageBuilder() {}
+
+    /** The failure percentage at or above which an endpoint is an outlier; 85 unless set. */
+    public FailurePercentageBuilder threshold(int percent) {
+      this.threshold = percentage("threshold", percent);
+      return this;
+    }
+
+    /** The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log. */
+    public FailurePercentageBuilder enforcementPercentage(int percent) {
+      this.enforcementPercentage = percentage("enforcementPercentage", percent);
+      return this;
+    }
+
+    /** The fewest member endpoints for the rule to run; 5 unless set. */
+    public FailurePercentageBuilder minimumHosts(int hosts) {
+      this.minimumHosts = atLeastOne("minimumHosts", hosts);
+      return this;
+    }
+
+    /** The fewest calls in an interval for an endpoint to be judged; 50 unless set. */
+    public FailurePercentageBuilder requestVolume(int calls) {
+      this.requestVolume = atLeastOne("requestVolume", calls);
+      return this;
+    }
+
+    OutlierSweep.FailurePercentage build() {
+      return new OutlierSweep.FailurePercentage(
+          threshold, enforcementPercentage, minimumHosts, requestVolume);
+    }
   }
 
 }

@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Passive health checking: ejects an endpoint after consecutive failed calls and puts it back when
- * its ejection time is up; configured by {@link OutlierDetectionBuilder}.
+ * Passive health checking: ejects an endpoint after consecutive failed calls, or when the
+ * statistical rules of {@link OutlierSweep} (success rate, failure percentage) find it an outlier
+ * at the end of an interval, and puts it back when its ejection time is up; configured by {@link
+ * OutlierDetectionBuilder}.
  *
  * <p>The detector decides when to report; the balancer keeps the facts. Ejection and its end are
  * reported to the endpoint's health record ({@link DefaultBalancer#eject}, {@link
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * scheduled end finds it gone and does nothing, and if it is added again it starts afresh.
  *
  * <p>Threading: failures arrive on callers' threads; a failure below the threshold costs one
- * comparison and takes no lock. Ends of ejections run on the scheduler.
+ * comparison and takes no lock. Sweeps and ends of ejections run on the scheduler.
  */
 final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
@@ -34,6 +36,10 @@ final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoClos
   private final long baseNanos;
   private final long maxNanos;
   private final double maxEjectedShare;
+  // The statistical rules (success rate, failure percentage), or null when neither is on.
+  private final OutlierSweep sweep;
+  private final long intervalNanos;
+  private volatile ScheduledFuture<?> nextSweep;
   private volatile boolean closed;
   // Scheduled ends of ejections, cancelled on close.
   private final Set<ScheduledFuture<?>> ends = ConcurrentHashMap.newKeySet();
@@ -45,8 +51,12 @@ final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoClos
       int threshold,
       long baseNanos,
       long maxNanos,
-      double maxEjectedShare) {
+      double maxEjectedShare,
+      OutlierSweep sweep,
+      long intervalNanos) {
     this.balancer = balancer;
+    this.sweep = sweep;
+    this.intervalNanos = intervalNanos;
     this.scheduler = scheduler;
     this.checker = checker;
     this.threshold = threshold;
@@ -57,6 +67,40 @@ final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoClos
 
   void start() {
     balancer.addFailureObserver(this);
+    if (sweep != null) {
+      scheduleSweep();
+    }
+  }
+
+  private void scheduleSweep() {
+    try {
+      nextSweep = scheduler.schedule(this::sweep, intervalNanos, TimeUnit.NANOSECONDS);
+      if (closed) {
+        nextSweep.cancel(false);
+      }
+    } catch (RejectedExecutionException e) {
+      log.debug("balancer '{}': not scheduling the next outlier sweep", balancer.name(), e);
+    }
+  }
+
+  /** Runs the statistical rules over the last interval's calls, then schedules the next run. */
+  private void sweep() {
+    if (closed) {
+      return;
+    }
+    try {
+      sweep.sweep(balancer.slots(), this::ejectOutlier);
+    } catch (RuntimeException e) {
+      log.warn("balancer '{}': outlier sweep failed", balancer.name(), e);
+    }
+    scheduleSweep();
+  }
+
+  private void ejectOutlier(EndpointSlot slot, String why) {
+    long duration = balancer.eject(slot, why, baseNanos, maxNanos, this::maxEjected);
+    if (duration >= 0) {
+      scheduleEnd(slot, duration);
+    }
   }
 
   @Override
@@ -66,9 +110,12 @@ final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoClos
     }
     long duration =
         balancer.eject(slot, consecutiveFailures, cause, baseNanos, maxNanos, this::maxEjected);
-    if (duration < 0) {
-      return;
+    if (duration >= 0) {
+      scheduleEnd(slot, duration);
     }
+  }
+
+  private void scheduleEnd(EndpointSlot slot, long duration) {
     try {
       ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
       self[0] =
@@ -109,6 +156,10 @@ final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoClos
   @Override
   public void close() {
     closed = true;
+    ScheduledFuture<?> sweepTask = nextSweep;
+    if (sweepTask != null) {
+      sweepTask.cancel(false);
+    }
     for (ScheduledFuture<?> end : ends) {
       end.cancel(false);
     }

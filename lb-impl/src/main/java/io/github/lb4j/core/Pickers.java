@@ -17,9 +17,13 @@ import java.util.Random;
  *       <td>yes</td></tr>
  *   <tr><td>{@link #peakEwma()}</td><td>lowest latency average times in-flight calls</td>
  *       <td>yes</td></tr>
+ *   <tr><td>{@link #reportedLoad()}</td><td>weighted round-robin on the load endpoints report,
+ *       least-connection without reports</td><td>yes</td></tr>
  *   <tr><td>{@link #consistentHash()}</td><td>by key on a ring of virtual nodes</td><td>no</td></tr>
  *   <tr><td>{@link #consistentHashBuilder()}{@code .boundedLoad(1.25)}</td><td>by key, capped at
  *       1.25x the average load</td><td>yes</td></tr>
+ *   <tr><td>{@link #locality()}</td><td>priority tiers and the local zone first, then any of
+ *       these within</td><td>as the inner strategy</td></tr>
  *   <tr><td>{@link #classicSeedHash()}</td><td>the classic 512-slot ring, for comparison</td>
  *       <td>no</td></tr>
  * </table>
@@ -30,17 +34,30 @@ import java.util.Random;
 public final class Pickers {
   private Pickers() {}
 
-  /** Round-robin; smooth weighted round-robin (nginx) when weights differ. */
+  /**
+   * Round-robin; smooth weighted round-robin (nginx) when weights differ.
+   *
+   * @return the round-robin factory
+   */
   public static PickerFactory roundRobin() {
     return new RoundRobinPickerFactory();
   }
 
-  /** Weighted random choice with {@link java.util.concurrent.ThreadLocalRandom}. */
+  /**
+   * Weighted random choice with {@link java.util.concurrent.ThreadLocalRandom}.
+   *
+   * @return the random factory
+   */
   public static PickerFactory random() {
     return new RandomPickerFactory(Rng.THREAD_LOCAL);
   }
 
-  /** Weighted random choice drawing from {@code random}, for repeatable tests. */
+  /**
+   * Weighted random choice drawing from {@code random}, for repeatable tests.
+   *
+   * @param random the source of randomness
+   * @return the random factory
+   */
   public static PickerFactory random(Random random) {
     return new RandomPickerFactory(Rng.of(Objects.requireNonNull(random, "random")));
   }
@@ -52,12 +69,19 @@ public final class Pickers {
    * calls by weight; above 16 it samples two distinct endpoints, the first by weight, and takes the
    * lighter, the first on a tie. Draws from {@link java.util.concurrent.ThreadLocalRandom}; no
    * locking or allocation per pick.
+   *
+   * @return the least-connection factory
    */
   public static PickerFactory leastConnection() {
     return new LeastLoadPickerFactory(LeastLoadPickerFactory.Mode.CONNECTIONS, Rng.THREAD_LOCAL);
   }
 
-  /** {@link #leastConnection()} breaking ties and sampling with {@code random}, for tests. */
+  /**
+   * {@link #leastConnection()} breaking ties and sampling with {@code random}, for tests.
+   *
+   * @param random the source of randomness
+   * @return the least-connection factory
+   */
   public static PickerFactory leastConnection(Random random) {
     return new LeastLoadPickerFactory(
         LeastLoadPickerFactory.Mode.CONNECTIONS, Rng.of(Objects.requireNonNull(random, "random")));
@@ -72,23 +96,60 @@ public final class Pickers {
    * endpoint without a latency sample yet is tried with one call, not flooded, until that call
    * ends. The average's decay is the balancer's {@link BalancerBuilder#latencyDecay}. One clock
    * read per pick.
+   *
+   * @return the peak-EWMA factory
    */
   public static PickerFactory peakEwma() {
     return new LeastLoadPickerFactory(LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.THREAD_LOCAL);
   }
 
-  /** {@link #peakEwma()} sampling with {@code random}, for tests. */
+  /**
+   * {@link #peakEwma()} sampling with {@code random}, for tests.
+   *
+   * @param random the source of randomness
+   * @return the peak-EWMA factory
+   */
   public static PickerFactory peakEwma(Random random) {
     return new LeastLoadPickerFactory(
         LeastLoadPickerFactory.Mode.PEAK_EWMA, Rng.of(Objects.requireNonNull(random, "random")));
   }
 
-  /** Consistent hashing with the defaults of {@link #consistentHashBuilder()}. */
+  /**
+   * Weighted round-robin on the load endpoints report with their answers (gRPC's {@code
+   * weighted_round_robin}): weight = qps / (utilization + eps / qps), used after a 10 s blackout,
+   * dropped after 3 min without reports, least-connection while fewer than two endpoints have a
+   * weight. Integrations hand reports in with {@link io.github.lb4j.Lease#reportLoadHeader}. The
+   * defaults of {@link #reportedLoadBuilder()}.
+   *
+   * @return the reported-load factory
+   */
+  public static PickerFactory reportedLoad() {
+    return reportedLoadBuilder().build();
+  }
+
+  /**
+   * Configures the reported-load picker: blackout, expiration, update period, error penalty.
+   *
+   * @return a new builder
+   */
+  public static ReportedLoadBuilder reportedLoadBuilder() {
+    return new ReportedLoadBuilder();
+  }
+
+  /**
+   * Consistent hashing with the defaults of {@link #consistentHashBuilder()}.
+   *
+   * @return the consistent-hash factory
+   */
   public static PickerFactory consistentHash() {
     return consistentHashBuilder().build();
   }
 
-  /** Configures consistent hashing: virtual nodes, hash function, bounded loads. */
+  /**
+   * Configures consistent hashing: virtual nodes, hash function, bounded loads.
+   *
+   * @return a new builder
+   */
   public static ConsistentHashBuilder consistentHashBuilder() {
     return new ConsistentHashBuilder();
   }
@@ -96,8 +157,19 @@ public final class Pickers {
   /**
    * The classic 512-slot ring with 9 virtual servers and quadratic slot functions that lb4j's
    * consistent-hash experiments start from. It balances poorly; use it only to compare.
+   *
+   * @return the classic ring's factory
    */
   public static PickerFactory classicSeedHash() {
     return new ClassicSeedHashPickerFactory(Rng.THREAD_LOCAL);
+  }
+
+  /**
+   * Configures priority tiers ({@link io.github.lb4j.Endpoint#PRIORITY}) and zone-aware routing
+   * ({@link io.github.lb4j.Endpoint#ZONE}) around another strategy, with Envoy's semantics: see
+   * {@link LocalityBuilder}.
+   */
+  public static LocalityBuilder locality() {
+    return new LocalityBuilder();
   }
 }

@@ -104,9 +104,10 @@ final class RoundRobinPickerFactory implements PickerFactory {
   /**
    * The weighted cycle resolved to candidates when the picker is built, so that a pick is one
    * array read after the counter (an index into an {@code int[]} schedule would be one more
-   * dependent read). The array costs the same as the schedule: one reference per step.
+   * dependent read). The array costs the same as the schedule: one reference per step. Also the
+   * reported-load picker's cycle.
    */
-  private static final class Smooth implements Picker {
+  static final class Smooth implements Picker {
     private final Candidate[] sequence;
     private final AtomicInteger position;
     private final long m;

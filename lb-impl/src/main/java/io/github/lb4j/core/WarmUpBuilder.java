@@ -45,7 +45,12 @@ public final class WarmUpBuilder {
 
   WarmUpBuilder() {}
 
-  /** How long an endpoint takes to reach its full share; 30 seconds unless set. */
+  /**
+   * How long an endpoint takes to reach its full share; 30 seconds unless set.
+   *
+   * @param window the ramp's length, {@code > 0}
+   * @return this builder
+   */
   public WarmUpBuilder window(Duration window) {
     this.window = positive("window", window);
     return this;
@@ -56,6 +61,7 @@ public final class WarmUpBuilder {
    * of the window and slower at its end, smaller values the other way around.
    *
    * @param aggression {@code > 0} and finite
+   * @return this builder
    */
   public WarmUpBuilder aggression(double aggression) {
     if (!(aggression > 0) || Double.isInfinite(aggression)) {
@@ -71,6 +77,7 @@ public final class WarmUpBuilder {
    * the start; 0.1 unless set.
    *
    * @param share in {@code (0, 1]}
+   * @return this builder
    */
   public WarmUpBuilder minShare(double share) {
     if (!(share > 0 && share <= 1)) {

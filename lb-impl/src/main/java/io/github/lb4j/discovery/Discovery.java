@@ -55,6 +55,8 @@ public final class Discovery {
    *
    * <p>With the built-in sources, a set known at once is already applied when this method returns.
    *
+   * @param source where the endpoints come from
+   * @param balancer the balancer whose membership follows the source
    * @return the subscription, to refresh or close
    */
   public static Subscription bind(EndpointSource source, Balancer balancer) {
@@ -92,6 +94,8 @@ public final class Discovery {
    * A source that always says the same thing; for tests, for configuration-driven setups where one
    * of the options is a plain list, and as the simplest {@link EndpointSource} to read.
    *
+   * @param endpoints the endpoints the source always delivers
+   * @return the source
    * @throws IllegalArgumentException when {@code endpoints} is empty or two share an id
    */
   public static EndpointSource fixed(Collection<Endpoint> endpoints) {
@@ -132,7 +136,12 @@ public final class Discovery {
     };
   }
 
-  /** A source over an endpoints file, read again every poll interval. */
+  /**
+   * A source over an endpoints file, read again every poll interval.
+   *
+   * @param path the endpoints file
+   * @return a builder of the source
+   */
   public static FileSourceBuilder file(Path path) {
     return new FileSourceBuilder(path);
   }
@@ -146,6 +155,8 @@ public final class Discovery {
    *   <li>{@code static:URL[,URL...]} — {@link #fixed(Collection)}
    * </ul>
    *
+   * @param spec the one-line description
+   * @return the source it describes
    * @throws IllegalArgumentException when the description does not follow one of these forms
    */
   public static EndpointSource parse(String spec) {
@@ -157,6 +168,8 @@ public final class Discovery {
    * #parse(String)}'s, such as {@code dns:workers.test:8080} with {@code lb-dns}'s kinds.
    *
    * @param kinds the forms to accept besides the built-in ones, listed first in error messages
+   * @param spec the one-line description
+   * @return the source it describes
    * @throws IllegalArgumentException when the description follows none of the forms, naming the
    *     description, the forms and what is wrong; or when two kinds share a name
    */

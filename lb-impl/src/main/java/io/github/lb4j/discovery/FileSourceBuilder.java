@@ -39,13 +39,23 @@ public final class FileSourceBuilder {
     this.path = Objects.requireNonNull(path, "path");
   }
 
-  /** How often the file is read again; 2 seconds unless set. */
+  /**
+   * How often the file is read again; 2 seconds unless set.
+   *
+   * @param pollInterval the wait between reads, {@code > 0}
+   * @return this builder
+   */
   public FileSourceBuilder pollInterval(Duration pollInterval) {
     this.pollInterval = Checks.positive("pollInterval", pollInterval);
     return this;
   }
 
-  /** Whether a file without endpoints empties the set; {@code false} unless set. */
+  /**
+   * Whether a file without endpoints empties the set; {@code false} unless set.
+   *
+   * @param removeOnEmpty whether an empty file empties the set
+   * @return this builder
+   */
   public FileSourceBuilder removeOnEmpty(boolean removeOnEmpty) {
     polling.removeOnEmpty(removeOnEmpty);
     return this;
@@ -54,19 +64,31 @@ public final class FileSourceBuilder {
   /**
    * Runs the polls on this scheduler, which the caller owns and shuts down. Unless set, each
    * subscription starts one daemon thread and stops it when closed.
+   *
+   * @param scheduler the scheduler to run polls on
+   * @return this builder
    */
   public FileSourceBuilder scheduler(ScheduledExecutorService scheduler) {
     polling.scheduler(scheduler);
     return this;
   }
 
-  /** The time source for how long a failure streak lasted; the system ticker unless set. */
+  /**
+   * The time source for how long a failure streak lasted; the system ticker unless set.
+   *
+   * @param ticker the time source
+   * @return this builder
+   */
   public FileSourceBuilder ticker(Ticker ticker) {
     polling.ticker(ticker);
     return this;
   }
 
-  /** Builds the source; the file is first read when it is subscribed to. */
+  /**
+   * Builds the source; the file is first read when it is subscribed to.
+   *
+   * @return the source
+   */
   public EndpointSource build() {
     return polling.retryDelay(pollInterval).build("file:" + path, new FileLook(path, pollInterval));
   }

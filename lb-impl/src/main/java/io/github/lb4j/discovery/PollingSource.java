@@ -48,7 +48,12 @@ public final class PollingSource implements EndpointSource {
    */
   @FunctionalInterface
   public interface Look {
-    /** Looks once and says what was found. */
+    /**
+     * Looks once and says what was found.
+     *
+     * @return what was found, or why nothing was
+     * @throws Exception when the look fails; it counts as a failed look
+     */
     Resolution look() throws Exception;
   }
 
@@ -68,7 +73,11 @@ public final class PollingSource implements EndpointSource {
     this.removeOnEmpty = settings.removeOnEmpty;
   }
 
-  /** Settings with their defaults: a 5 s retry delay, keep on empty, a thread per subscription. */
+  /**
+   * Settings with their defaults: a 5 s retry delay, keep on empty, a thread per subscription.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -111,7 +120,12 @@ public final class PollingSource implements EndpointSource {
 
     private Builder() {}
 
-    /** How long after a failed look the next one starts; 5 seconds unless set. */
+    /**
+     * How long after a failed look the next one starts; 5 seconds unless set.
+     *
+     * @param retryDelay the wait after a failed look, {@code > 0}
+     * @return this builder
+     */
     public Builder retryDelay(Duration retryDelay) {
       this.retryDelay = Checks.positive("retryDelay", retryDelay);
       return this;
@@ -120,6 +134,9 @@ public final class PollingSource implements EndpointSource {
     /**
      * Whether an authoritative empty answer empties the set; {@code false} unless set, so that a
      * source edited by mistake does not take every endpoint away at once.
+     *
+     * @param removeOnEmpty whether an empty answer empties the set
+     * @return this builder
      */
     public Builder removeOnEmpty(boolean removeOnEmpty) {
       this.removeOnEmpty = removeOnEmpty;
@@ -130,13 +147,21 @@ public final class PollingSource implements EndpointSource {
      * Runs the looks on this scheduler, which the caller owns and shuts down. Unless set, each
      * subscription starts one daemon thread and stops it when closed. Looks may block, so a shared
      * scheduler should have a thread to spare.
+     *
+     * @param scheduler the scheduler to run looks on
+     * @return this builder
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 
-    /** The time source for how long a failure streak lasted; the system ticker unless set. */
+    /**
+     * The time source for how long a failure streak lasted; the system ticker unless set.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
@@ -147,6 +172,7 @@ public final class PollingSource implements EndpointSource {
      *
      * @param description names the source in logs and thread names, such as {@code file:/etc/w}
      * @param look asks the source once
+     * @return the source
      */
     public PollingSource build(String description, Look look) {
       Checks.notBlank("description", description);

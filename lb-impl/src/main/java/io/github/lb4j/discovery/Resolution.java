@@ -40,6 +40,10 @@ public record Resolution(Kind kind, List<Endpoint> endpoints, Duration next, Str
   /**
    * Checks the combination and sorts the endpoints.
    *
+   * @param kind what happened
+   * @param endpoints the endpoints found; empty unless {@code kind} is {@code FOUND}
+   * @param next when to look again, or {@code null}
+   * @param detail a short human explanation for logs
    * @throws IllegalArgumentException when the endpoints or {@code next} do not fit the kind
    */
   public Resolution {
@@ -66,6 +70,9 @@ public record Resolution(Kind kind, List<Endpoint> endpoints, Duration next, Str
    * Endpoints were found; an empty list makes an {@link #empty} resolution.
    *
    * @param next when to look again, {@code > 0}
+   * @param endpoints the endpoints found
+   * @param detail a short human explanation for logs
+   * @return the resolution
    */
   public static Resolution found(List<Endpoint> endpoints, Duration next, String detail) {
     return endpoints.isEmpty()
@@ -77,12 +84,19 @@ public record Resolution(Kind kind, List<Endpoint> endpoints, Duration next, Str
    * The source answered that there are no endpoints.
    *
    * @param next when to look again, {@code > 0}
+   * @param detail a short human explanation for logs
+   * @return the resolution
    */
   public static Resolution empty(Duration next, String detail) {
     return new Resolution(Kind.EMPTY, List.of(), next, detail);
   }
 
-  /** The look got no answer; {@code detail} says why. */
+  /**
+   * The look got no answer; {@code detail} says why.
+   *
+   * @param detail why the look got no answer
+   * @return the resolution
+   */
   public static Resolution failed(String detail) {
     return new Resolution(Kind.FAILED, List.of(), null, detail);
   }

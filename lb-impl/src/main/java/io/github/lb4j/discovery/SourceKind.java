@@ -14,16 +14,25 @@ import java.util.function.Function;
  */
 public interface SourceKind {
 
-  /** The text before the first colon, such as {@code dns}; no colon, not blank. */
+  /**
+   * The text before the first colon, such as {@code dns}; no colon, not blank.
+   *
+   * @return the kind's name
+   */
   String name();
 
-  /** The form for error messages and help, such as {@code dns:NAME:PORT[@SERVER]}. */
+  /**
+   * The form for error messages and help, such as {@code dns:NAME:PORT[@SERVER]}.
+   *
+   * @return the kind's form
+   */
   String form();
 
   /**
    * A source from the text after the first colon.
    *
    * @param rest the text after {@code name() + ":"}, not empty
+   * @return the source it describes
    * @throws IllegalArgumentException saying what is wrong with {@code rest}; {@link Discovery#parse}
    *     adds the whole description and the expected forms
    */
@@ -36,6 +45,7 @@ public interface SourceKind {
    * @param form the form for messages, such as {@code dns:NAME:PORT[@SERVER]}
    * @param parser builds a source from the text after the colon, throwing {@link
    *     IllegalArgumentException} when it cannot
+   * @return the kind
    * @throws IllegalArgumentException when {@code name} is blank or has a colon, or {@code form} is
    *     blank
    */

@@ -16,6 +16,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it is longer than zero.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is zero or negative
    */
   public static Duration positive(String parameter, Duration value) {
@@ -27,8 +30,36 @@ public final class Checks {
   }
 
   /**
+   * Returns {@code value} if it is at least 1.
+   *
+   * @throws IllegalArgumentException when {@code value} is below 1
+   */
+  public static int atLeastOne(String parameter, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(parameter + ": " + value + " (expected: >= 1)");
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is a finite number {@code >= 0}.
+   *
+   * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
+   */
+  public static double finiteNonNegative(String parameter, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(
+          parameter + ": " + value + " (expected: a finite number >= 0)");
+    }
+    return value;
+  }
+
+  /**
    * Returns {@code value} if it has a character other than white space.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is empty or blank
    */
   public static String notBlank(String parameter, String value) {
@@ -42,6 +73,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it is a TCP or UDP port.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is outside {@code [1, 65535]}
    */
   public static int port(String parameter, int value) {

@@ -22,6 +22,8 @@ public final class HttpProbes {
    * Returns {@code path} if a probe can ask it: absolute, not protocol-relative, without spaces or
    * control characters; a query is allowed.
    *
+   * @param path the path to check
+   * @return {@code path}
    * @throws IllegalArgumentException naming the parameter {@code path} otherwise
    */
   public static String path(String path) {
@@ -33,7 +35,13 @@ public final class HttpProbes {
     return path;
   }
 
-  /** The URL probed for {@code endpoint}: its address with the path (and query) replaced. */
+  /**
+   * The URL probed for {@code endpoint}: its address with the path (and query) replaced.
+   *
+   * @param endpoint the endpoint to probe
+   * @param path the path, checked by {@link #path}
+   * @return the URL to probe
+   */
   public static URI target(Endpoint endpoint, String path) {
     return endpoint.address().resolve(path);
   }
@@ -41,12 +49,21 @@ public final class HttpProbes {
   /**
    * Whether the status of the endpoint's own answer is healthy: any 2xx. A redirect is not
    * healthy: it says nothing about the endpoint's health, so probes do not follow it.
+   *
+   * @param status the HTTP status
+   * @return whether it is healthy
    */
   public static boolean healthy(int status) {
     return status >= 200 && status < 300;
   }
 
-  /** The failure of a probe whose answer was {@code status}, naming the URL asked. */
+  /**
+   * The failure of a probe whose answer was {@code status}, naming the URL asked.
+   *
+   * @param status the HTTP status
+   * @param target the URL probed
+   * @return the exception to fail the probe with
+   */
   public static IOException unhealthy(int status, URI target) {
     return new IOException("HTTP " + status + " from " + target);
   }

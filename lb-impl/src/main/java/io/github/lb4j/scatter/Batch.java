@@ -2,6 +2,7 @@ package io.github.lb4j.scatter;
 
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.retry.Attempts;
 import io.github.lb4j.scatter.ScatterGatherException.AttemptFailure;
 import io.github.lb4j.scatter.ScatterGatherException.TaskFailure;
 import java.util.ArrayDeque;
@@ -110,7 +111,7 @@ final class Batch<T, R> {
               choice.noEndpoint != null
                   ? choice.noEndpoint
                   : new IllegalStateException("no endpoint could be chosen");
-          t.attempts++;
+          t.attempts.countFailedStart();
           attemptFailed(t, null, cause);
         }
         // a hedge with no other endpoint to go to is dropped: the original attempt goes on
@@ -132,26 +133,24 @@ final class Batch<T, R> {
       if (e.getValue().inFlight >= config.maxInFlightPerEndpoint) {
         unusable.add(e.getKey());
         anyFull = true;
-        untriedFull |= !t.tried.contains(e.getKey());
+        untriedFull |= !t.attempts.tried().contains(e.getKey());
       }
     }
     for (Attempt a : t.running) {
       unusable.add(a.lease.endpoint().id());
     }
-    Set<String> untriedOnly = new HashSet<>(unusable);
-    untriedOnly.addAll(t.tried);
     RuntimeException none;
     try {
-      return new Choice(config.balancer.acquire(t.task.key(), untriedOnly), false, null);
+      return leased(t.attempts.next(unusable, true));
     } catch (RuntimeException e) { // NoAvailableEndpointException, or a closed balancer
       none = e;
     }
     if (untriedFull) {
       return new Choice(null, true, null); // wait for room rather than go back to a tried one
     }
-    if (!hedge && !t.tried.isEmpty()) {
+    if (!hedge && !t.attempts.tried().isEmpty()) {
       try {
-        return new Choice(config.balancer.acquire(t.task.key(), unusable), false, null);
+        return leased(t.attempts.next(unusable, false));
       } catch (RuntimeException e) {
         none = e;
       }
@@ -159,11 +158,18 @@ final class Batch<T, R> {
     return anyFull ? new Choice(null, true, null) : new Choice(null, false, none);
   }
 
+  /** The choice of a lease, or of failing the attempt when the retry budget refused it. */
+  private Choice leased(Lease lease) {
+    if (lease == null) {
+      return new Choice(
+          null, false, new IllegalStateException("retry budget spent: " + config.retryPolicy));
+    }
+    return new Choice(lease, false, null);
+  }
+
   private void send(TaskState t, Lease lease, boolean hedge) {
     Endpoint ep = lease.endpoint();
     Attempt a = new Attempt(t, lease, config.ticker.read());
-    t.attempts++;
-    t.tried.add(ep.id());
     t.running.add(a);
     inFlight++;
     EndpointStats s = stats(ep);
@@ -171,7 +177,7 @@ final class Batch<T, R> {
     s.attempts++;
     if (hedge) {
       hedges++;
-    } else if (t.attempts > 1) {
+    } else if (t.attempts.made() > 1) {
       retries++;
     }
     CompletableFuture<R> future;
@@ -247,7 +253,7 @@ final class Batch<T, R> {
     if (!t.running.isEmpty()) {
       return; // a hedged copy is still running
     }
-    if (t.attempts < config.maxAttempts) {
+    if (t.attempts.attemptsLeft()) {
       queue.addFirst(new Item(t, false));
     } else {
       t.over = true;
@@ -270,7 +276,7 @@ final class Batch<T, R> {
 
   private void armHedge(TaskState t, Attempt a) {
     HedgePolicy policy = config.hedgePolicy;
-    if (!policy.enabled() || t.hedged || t.attempts >= config.maxAttempts) {
+    if (!policy.enabled() || t.hedged || !t.attempts.attemptsLeft()) {
       return;
     }
     long threshold = hedgeThresholdNanos();
@@ -295,7 +301,7 @@ final class Batch<T, R> {
       armHedge(t, a); // the percentile grew since the timer was set
       return;
     }
-    if (t.attempts >= config.maxAttempts) {
+    if (!t.attempts.attemptsLeft()) {
       return;
     }
     t.hedged = true;
@@ -436,10 +442,9 @@ final class Batch<T, R> {
   private final class TaskState {
     final int index;
     final Task<T> task;
-    final Set<String> tried = new HashSet<>();
+    final Attempts attempts;
     final List<Attempt> running = new ArrayList<>(2);
     final List<AttemptFailure> failures = new ArrayList<>(0);
-    int attempts;
     boolean over;
     boolean hedged;
     boolean failedForGood;
@@ -448,6 +453,7 @@ final class Batch<T, R> {
     TaskState(int index, Task<T> task) {
       this.index = index;
       this.task = task;
+      this.attempts = config.retryPolicy.start(config.balancer, task.key());
     }
   }
 

@@ -26,18 +26,35 @@ public record Progress(
     int hedges,
     Map<String, EndpointProgress> endpoints) {
 
-  /** Checks and copies the components. */
+  /**
+   * Checks and copies the components.
+   *
+   * @param completed tasks that have a result
+   * @param failed tasks that failed after all their attempts
+   * @param total tasks in the batch
+   * @param retries attempts sent because an earlier attempt failed
+   * @param hedges extra copies sent for stragglers
+   * @param endpoints per endpoint id, what happened there
+   */
   public Progress {
     Objects.requireNonNull(endpoints, "endpoints");
     endpoints = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(endpoints));
   }
 
-  /** Tasks that are over, with a result or failed: {@code completed + failed}. */
+  /**
+   * Tasks that are over, with a result or failed: {@code completed + failed}.
+   *
+   * @return {@code completed + failed}
+   */
   public int done() {
     return completed + failed;
   }
 
-  /** Whether every task is over. */
+  /**
+   * Whether every task is over.
+   *
+   * @return whether every task is over
+   */
   public boolean isFinished() {
     return done() == total;
   }
@@ -54,12 +71,24 @@ public record Progress(
   public record EndpointProgress(
       Endpoint endpoint, int completed, int attempts, int failures, long latencyNanosTotal) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param endpoint the endpoint
+     * @param completed tasks whose result came from this endpoint
+     * @param attempts attempts sent to it
+     * @param failures attempts that failed there
+     * @param latencyNanosTotal the sum of the latencies of its successful attempts
+     */
     public EndpointProgress {
       Objects.requireNonNull(endpoint, "endpoint");
     }
 
-    /** The mean latency of its successful attempts in nanoseconds, 0 when there were none. */
+    /**
+     * The mean latency of its successful attempts in nanoseconds, 0 when there were none.
+     *
+     * @return the mean latency in nanoseconds, or 0
+     */
     public long meanLatencyNanos() {
       return completed == 0 ? 0 : latencyNanosTotal / completed;
     }

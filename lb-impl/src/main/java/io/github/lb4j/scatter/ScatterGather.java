@@ -2,6 +2,7 @@ package io.github.lb4j.scatter;
 
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class ScatterGather<T, R> {
   final Transport<T, R> transport;
   final ScheduledExecutorService scheduler;
   final Ticker ticker;
-  final int maxAttempts;
+  final RetryPolicy retryPolicy;
   final int maxInFlight;
   final int maxInFlightPerEndpoint;
   final Duration attemptTimeout;
@@ -66,7 +67,7 @@ public final class ScatterGather<T, R> {
     this.transport = b.transport;
     this.scheduler = b.scheduler;
     this.ticker = b.ticker;
-    this.maxAttempts = b.maxAttempts;
+    this.retryPolicy = b.retryPolicy;
     this.maxInFlight = b.maxInFlight;
     this.maxInFlightPerEndpoint = b.maxInFlightPerEndpoint;
     this.attemptTimeout = b.attemptTimeout;
@@ -79,13 +80,21 @@ public final class ScatterGather<T, R> {
    * @param balancer chooses the endpoint of each attempt; not closed by scatter-gather
    * @param transport sends one attempt
    * @param scheduler runs attempt timeouts and hedging timers; not shut down by scatter-gather
+   * @param <T> the type of task input
+   * @param <R> the type of result
+   * @return a new builder
    */
   public static <T, R> Builder<T, R> builder(
       Balancer balancer, Transport<T, R> transport, ScheduledExecutorService scheduler) {
     return new Builder<>(balancer, transport, scheduler);
   }
 
-  /** Like {@link #execute(List, Consumer)} without a progress listener. */
+  /**
+   * Like {@link #execute(List, Consumer)} without a progress listener.
+   *
+   * @param tasks the tasks; the result list has the same order
+   * @return the results in task order, or the failures
+   */
   public CompletableFuture<List<R>> execute(List<Task<T>> tasks) {
     return execute(tasks, p -> {});
   }
@@ -119,8 +128,8 @@ public final class ScatterGather<T, R> {
   public String toString() {
     return "ScatterGather{balancer="
         + balancer.name()
-        + ", maxAttempts="
-        + maxAttempts
+        + ", retryPolicy="
+        + retryPolicy
         + ", maxInFlight="
         + maxInFlight
         + ", maxInFlightPerEndpoint="
@@ -146,7 +155,7 @@ public final class ScatterGather<T, R> {
     private final Transport<T, R> transport;
     private final ScheduledExecutorService scheduler;
     private Ticker ticker = Ticker.system();
-    private int maxAttempts = 3;
+    private RetryPolicy retryPolicy = RetryPolicy.maxAttempts(3);
     private int maxInFlight = 64;
     private int maxInFlightPerEndpoint = 4;
     private Duration attemptTimeout;
@@ -159,25 +168,61 @@ public final class ScatterGather<T, R> {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** The clock latencies are measured with; {@link Ticker#system()} by default. */
+    /**
+     * The clock latencies are measured with; {@link Ticker#system()} by default.
+     *
+     * @param ticker the time source
+     * @return this builder
+     */
     public Builder<T, R> ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
-    /** Attempts per task, the first included, {@code >= 1}; hedged copies count as attempts. */
+    /**
+     * Attempts per task, the first included, {@code >= 1}; hedged copies count as attempts. Keeps
+     * the {@linkplain #retryPolicy retry policy}'s budget.
+     *
+     * @param maxAttempts the attempt limit
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxAttempts < 1}
+     */
     public Builder<T, R> maxAttempts(int maxAttempts) {
-      this.maxAttempts = atLeastOne("maxAttempts", maxAttempts);
+      this.retryPolicy = retryPolicy.withMaxAttempts(maxAttempts);
       return this;
     }
 
-    /** Attempts in flight at once in one batch, {@code >= 1}. */
+    /**
+     * The attempt limit and the retry budget, as the HTTP integrations take them; {@code
+     * RetryPolicy.maxAttempts(3)} (no budget beyond the limit) unless set. Retries and hedged
+     * copies are paid from the budget, which may be shared with other batches and clients; a retry
+     * the budget refuses fails the attempt for good, a hedge it refuses is not sent.
+     *
+     * @param retryPolicy the policy
+     * @return this builder
+     */
+    public Builder<T, R> retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /**
+     * Attempts in flight at once in one batch, {@code >= 1}.
+     *
+     * @param maxInFlight the most attempts in flight per batch
+     * @return this builder
+     */
     public Builder<T, R> maxInFlight(int maxInFlight) {
       this.maxInFlight = atLeastOne("maxInFlight", maxInFlight);
       return this;
     }
 
-    /** Attempts of one batch in flight at once on one endpoint, {@code >= 1}. */
+    /**
+     * Attempts of one batch in flight at once on one endpoint, {@code >= 1}.
+     *
+     * @param maxInFlightPerEndpoint the most attempts in flight per endpoint
+     * @return this builder
+     */
     public Builder<T, R> maxInFlightPerEndpoint(int maxInFlightPerEndpoint) {
       this.maxInFlightPerEndpoint = atLeastOne("maxInFlightPerEndpoint", maxInFlightPerEndpoint);
       return this;
@@ -186,6 +231,9 @@ public final class ScatterGather<T, R> {
     /**
      * How long one attempt may run before it counts as failed and is cancelled, {@code > 0}.
      * Without one, an attempt runs until its transport future completes.
+     *
+     * @param attemptTimeout the longest an attempt may run
+     * @return this builder
      */
     public Builder<T, R> attemptTimeout(Duration attemptTimeout) {
       Objects.requireNonNull(attemptTimeout, "attemptTimeout");
@@ -196,13 +244,22 @@ public final class ScatterGather<T, R> {
       return this;
     }
 
-    /** When to hedge stragglers; {@link HedgePolicy#none()} by default. */
+    /**
+     * When to hedge stragglers; {@link HedgePolicy#none()} by default.
+     *
+     * @param hedgePolicy when to hedge
+     * @return this builder
+     */
     public Builder<T, R> hedge(HedgePolicy hedgePolicy) {
       this.hedgePolicy = Objects.requireNonNull(hedgePolicy, "hedgePolicy");
       return this;
     }
 
-    /** Builds an immutable, reusable scatter-gather. */
+    /**
+     * Builds an immutable, reusable scatter-gather.
+     *
+     * @return the scatter-gather
+     */
     public ScatterGather<T, R> build() {
       return new ScatterGather<>(this);
     }

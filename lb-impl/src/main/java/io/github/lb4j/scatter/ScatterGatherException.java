@@ -18,6 +18,7 @@ public final class ScatterGatherException extends RuntimeException {
   static final int MESSAGE_LIMIT = 20;
 
   private final transient List<TaskFailure> failures;
+  /** The number of tasks in the batch. */
   private final int total;
 
   ScatterGatherException(List<TaskFailure> failures, int total) {
@@ -26,12 +27,20 @@ public final class ScatterGatherException extends RuntimeException {
     this.total = total;
   }
 
-  /** The tasks that failed, in task order. */
+  /**
+   * The tasks that failed, in task order.
+   *
+   * @return the failed tasks
+   */
   public List<TaskFailure> failures() {
     return failures;
   }
 
-  /** The number of tasks in the batch. */
+  /**
+   * The number of tasks in the batch.
+   *
+   * @return the batch's size
+   */
   public int total() {
     return total;
   }
@@ -59,7 +68,13 @@ public final class ScatterGatherException extends RuntimeException {
    */
   public record TaskFailure(int index, String key, List<AttemptFailure> attempts) {
 
-    /** Checks and copies the components. */
+    /**
+     * Checks and copies the components.
+     *
+     * @param index its position in the batch
+     * @param key its affinity key, or {@code null}
+     * @param attempts each failed attempt, in order
+     */
     public TaskFailure {
       attempts = List.copyOf(attempts);
     }
@@ -89,7 +104,12 @@ public final class ScatterGatherException extends RuntimeException {
    */
   public record AttemptFailure(Endpoint endpoint, Throwable cause) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param endpoint where it was sent, or {@code null}
+     * @param cause what went wrong
+     */
     public AttemptFailure {
       Objects.requireNonNull(cause, "cause");
     }

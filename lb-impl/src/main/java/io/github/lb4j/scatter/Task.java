@@ -14,7 +14,12 @@ import java.util.Objects;
  */
 public record Task<T>(T input, String key) {
 
-  /** Checks the components. */
+  /**
+   * Checks the components.
+   *
+   * @param input what the transport sends
+   * @param key the affinity key, or {@code null}
+   */
   public Task {
     Objects.requireNonNull(input, "input");
     if (key != null && key.isEmpty()) {
@@ -22,12 +27,25 @@ public record Task<T>(T input, String key) {
     }
   }
 
-  /** A task without an affinity key. */
+  /**
+   * A task without an affinity key.
+   *
+   * @param <T> the type of the input
+   * @param input what the transport sends
+   * @return the task
+   */
   public static <T> Task<T> of(T input) {
     return new Task<>(input, null);
   }
 
-  /** A task with an affinity key. */
+  /**
+   * A task with an affinity key.
+   *
+   * @param <T> the type of the input
+   * @param key the affinity key
+   * @param input what the transport sends
+   * @return the task
+   */
   public static <T> Task<T> keyed(String key, T input) {
     Objects.requireNonNull(key, "key");
     return new Task<>(input, key);

@@ -3,13 +3,16 @@ package io.github.lb4j.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lb4j.Balancer;
 import io.github.lb4j.BalancerListener;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.EndpointState;
 import io.github.lb4j.HealthState;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.testing.FakeClock;
 import java.time.Duration;
@@ -238,6 +241,22 @@ final class ActiveHealthCheckTest {
     } finally {
       extra.close();
     }
+  }
+
+  @Test
+  void healthCheck_answerWithLoadHeader_handsTheReportIn_malformedCounted() throws Exception {
+    start(2, h -> {});
+    String header = "TEXT cpu_utilization=0.5, rps_fractional=100";
+    servers.reportLoad(0, header);
+    servers.reportLoad(1, "TEXT cpu_utilization=lots");
+    round(2);
+    EndpointState first = balancer.snapshot().endpoint(servers.id(0)).orElseThrow();
+    EndpointState second = balancer.snapshot().endpoint(servers.id(1)).orElseThrow();
+    assertEquals(LoadReport.parse(header), first.loadReport());
+    assertEquals(0, first.malformedLoadReports());
+    assertNull(second.loadReport());
+    assertEquals(1, second.malformedLoadReports());
+    assertEquals(HealthState.HEALTHY, second.health()); // a malformed header is not a failed probe
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.Lease;
 import io.github.lb4j.PickerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +25,18 @@ final class Fixtures {
       list.add(endpoint(i));
     }
     return list;
+  }
+
+  /** A lease on the endpoint {@code id}: acquires (closing the others) until the picker lands on it. */
+  static Lease leaseOn(Balancer balancer, String id) {
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      Lease lease = balancer.acquire();
+      if (lease.endpoint().id().equals(id)) {
+        return lease;
+      }
+      lease.close();
+    }
+    throw new AssertionError(id + " is never chosen");
   }
 
   static Balancer balancer(PickerFactory picker, int n) {

@@ -1,12 +1,14 @@
 package io.github.lb4j.core;
 
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.LoadReport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -21,11 +23,13 @@ final class HealthServers implements AutoCloseable {
   private final List<AtomicInteger> status = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
   private final List<AtomicInteger> requests = new ArrayList<>();
+  private final List<AtomicReference<String>> loadHeaders = new ArrayList<>();
 
   HealthServers(int count) throws IOException {
     for (int i = 0; i < count; i++) {
       status.add(new AtomicInteger(200));
       requests.add(new AtomicInteger());
+      loadHeaders.add(new AtomicReference<>());
       MockWebServer server = newServer(i);
       int port = freePort();
       server.start(InetAddress.getByName("127.0.0.1"), port);
@@ -53,7 +57,10 @@ final class HealthServers implements AutoCloseable {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             requests.get(i).incrementAndGet();
-            return new MockResponse().setResponseCode(status.get(i).get()).setBody("ok");
+            MockResponse response =
+                new MockResponse().setResponseCode(status.get(i).get()).setBody("ok");
+            String load = loadHeaders.get(i).get();
+            return load == null ? response : response.addHeader(LoadReport.HEADER, load);
           }
         });
     return server;
@@ -78,6 +85,11 @@ final class HealthServers implements AutoCloseable {
   /** Makes server {@code i} answer with {@code code} from now on. */
   void answer(int i, int code) {
     status.get(i).set(code);
+  }
+
+  /** Makes server {@code i} send {@code header} as its load report header from now on. */
+  void reportLoad(int i, String header) {
+    loadHeaders.get(i).set(header);
   }
 
   /** Requests server {@code i} received, across restarts. */

@@ -78,14 +78,7 @@ final class OutlierDetectionTest {
 
   /** A lease on endpoint {@code i}: acquire until the round-robin lands on it. */
   private Lease leaseOn(int i) {
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      Lease lease = balancer.acquire();
-      if (lease.endpoint().id().equals(id(i))) {
-        return lease;
-      }
-      lease.close();
-    }
-    throw new AssertionError(id(i) + " is never chosen");
+    return Fixtures.leaseOn(balancer, id(i));
   }
 
   private HealthState health(int i) {

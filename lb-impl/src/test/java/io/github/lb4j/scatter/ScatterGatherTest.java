@@ -12,6 +12,8 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.retry.RetryBudget;
+import io.github.lb4j.retry.RetryPolicy;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
@@ -237,6 +239,28 @@ class ScatterGatherTest {
   }
 
   @Test
+  void retriesStopWhenTheSharedRetryBudgetIsSpent() {
+    // No share of requests and no reserve: the budget holds exactly one retry for both batches.
+    RetryBudget budget = RetryBudget.ofRatio(0).minRetriesPerSecond(0).ticker(clock).build();
+    ScatterGather<String, String> sg =
+        builder().retryPolicy(RetryPolicy.maxAttempts(3).withBudget(budget)).build();
+
+    CompletableFuture<List<String>> first = sg.execute(List.of(Task.of("x")));
+    transport.calls.get(0).fail(new IOException("HTTP 503"));
+    transport.calls.get(1).answer(); // the one retry, on another endpoint
+    CompletableFuture<List<String>> second = sg.execute(List.of(Task.of("y")));
+    transport.calls.get(2).fail(new IOException("HTTP 503"));
+
+    assertEquals(List.of("x@" + B), done(first));
+    ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, failure(second));
+    assertEquals(3, transport.calls.size(), "the second task's retries were refused");
+    assertEquals(
+        "retry budget spent: " + sg.retryPolicy,
+        sge.failures().get(0).attempts().get(1).cause().getMessage());
+    assertEquals(0, inFlight());
+  }
+
+  @Test
   void failsEachTaskWhenTheBalancerHasNoEndpoint() {
     Balancer empty = roundRobin();
     CompletableFuture<List<String>> f =
@@ -369,7 +393,7 @@ class ScatterGatherTest {
   void percentileHedgingWaitsForEnoughSamplesThenUsesTheBatchLatencies() {
     builder()
         .maxInFlightPerEndpoint(8)
-        .hedge(HedgePolicy.percentile(50, 2))
+        .hedge(HedgePolicy.percentile(50).minSamples(2))
         .build()
         .execute(tasks(3));
     assertEquals(3, transport.calls.size());
@@ -428,16 +452,22 @@ class ScatterGatherTest {
             .getMessage());
     assertEquals(
         "percentile: 0.0 (expected: > 0 and <= 100)",
-        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(0, 1))
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(0))
             .getMessage());
     assertEquals(
         "percentile: NaN (expected: > 0 and <= 100)",
-        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(Double.NaN, 1))
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(Double.NaN))
             .getMessage());
     assertEquals(
         "minSamples: 0 (expected: >= 1)",
-        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(95, 0))
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(95).minSamples(0))
             .getMessage());
+    assertEquals(
+        "minSamples on HedgePolicy.none() (expected: a HedgePolicy.percentile(...) policy)",
+        assertThrows(IllegalStateException.class, () -> HedgePolicy.none().minSamples(4))
+            .getMessage());
+    assertEquals(
+        "HedgePolicy.percentile(99.0).minSamples(16)", HedgePolicy.percentile(99).toString());
     assertEquals(
         "key: '' (expected: null or not empty)",
         assertThrows(IllegalArgumentException.class, () -> Task.keyed("", "x")).getMessage());

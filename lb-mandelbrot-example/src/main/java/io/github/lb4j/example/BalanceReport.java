@@ -12,6 +12,7 @@ import io.github.lb4j.core.KeyHashers;
 import io.github.lb4j.core.Pickers;
 import io.github.lb4j.okhttp.OkHttpHealthProbe;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -199,6 +200,8 @@ final class BalanceReport {
 
   private final Settings settings;
   private final Ticker ticker;
+  /** The token of every worker the report starts. */
+  private final TileAuth auth = TileAuth.generate(new SecureRandom());
 
   BalanceReport(Settings settings, Ticker ticker) {
     this.settings = settings;
@@ -213,7 +216,7 @@ final class BalanceReport {
   /** Runs every experiment; {@code onRequest} is called once per finished request. */
   Results run(Runnable onRequest) throws IOException, InterruptedException {
     long start = ticker.read();
-    OkHttpClient client = newClient(settings.concurrency());
+    OkHttpClient client = newClient(settings.concurrency(), auth);
     ScheduledExecutorService retryTimer = newRetryTimer();
     try {
       LoadRun load =
@@ -222,7 +225,7 @@ final class BalanceReport {
       warmUp(load, keys);
       Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
       for (int n = settings.minWorkers(); n <= settings.maxWorkers(); n++) {
-        try (Workers workers = Workers.start(n, 2, 0, 1)) {
+        try (Workers workers = Workers.start(n, 2, 0, 1, auth)) {
           for (PickerSpec p : loadPickers()) {
             try (Balancer balancer = newBalancer(p, workers.endpoints).build()) {
               LoadRun.Result r = load.run(balancer, () -> workers.started, keys, i -> {}, onRequest);
@@ -232,7 +235,7 @@ final class BalanceReport {
         }
       }
       List<Remap> remaps = new ArrayList<>();
-      try (Workers workers = Workers.start(settings.a1Workers() + 1, 1, 0, 1)) {
+      try (Workers workers = Workers.start(settings.a1Workers() + 1, 1, 0, 1, auth)) {
         for (PickerSpec h : HASHES) {
           remaps.add(remap(h, workers.endpoints));
         }
@@ -269,7 +272,7 @@ final class BalanceReport {
    * loading and compilation: a slow first answer skews the pickers that follow calls in flight.
    */
   private void warmUp(LoadRun load, String[] keys) throws IOException, InterruptedException {
-    try (Workers workers = Workers.start(settings.minWorkers(), 2, 0, 1);
+    try (Workers workers = Workers.start(settings.minWorkers(), 2, 0, 1, auth);
         Balancer balancer = newBalancer(PICKERS.get(0), workers.endpoints).build()) {
       load.run(balancer, () -> workers.started, keys, i -> {}, () -> {});
     }
@@ -360,7 +363,7 @@ final class BalanceReport {
    */
   /** A-3 alone, on a client of its own. */
   Failover failover(Runnable onRequest) throws IOException, InterruptedException {
-    OkHttpClient client = newClient(settings.concurrency());
+    OkHttpClient client = newClient(settings.concurrency(), auth);
     ScheduledExecutorService retryTimer = newRetryTimer();
     try {
       LoadRun load =
@@ -381,7 +384,7 @@ final class BalanceReport {
     List<WorkerServer> everyWorker = new CopyOnWriteArrayList<>();
     Supervisor.WorkerFactory factory =
         id -> {
-          WorkerServer w = WorkerServer.start("127.0.0.1", 0, id, 2, 1);
+          WorkerServer w = WorkerServer.start("127.0.0.1", 0, id, 2, 1, auth);
           everyWorker.add(w);
           return w;
         };
@@ -481,7 +484,7 @@ final class BalanceReport {
     }
   }
 
-  private static OkHttpClient newClient(int concurrency) {
+  private static OkHttpClient newClient(int concurrency, TileAuth auth) {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(Math.max(64, concurrency * 2));
     dispatcher.setMaxRequestsPerHost(Math.max(64, concurrency * 2));
@@ -492,6 +495,7 @@ final class BalanceReport {
         .readTimeout(Duration.ofSeconds(10))
         .callTimeout(Duration.ofSeconds(10))
         .retryOnConnectionFailure(false)
+        .addInterceptor(auth.interceptor())
         .build();
   }
 }

@@ -13,6 +13,8 @@ import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGather;
 import io.github.lb4j.scatter.Task;
 import io.github.lb4j.scatter.Transport;
+import java.security.SecureRandom;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Computes tiles across workers: a balancer over them, OkHttp as the transport and scatter-gather
- * for placement, retries and hedging.
+ * for placement, retries and hedging. Every request carries the workers' token and every answer is
+ * verified ({@link OkHttpTileTransport}); every cluster runs outlier detection ({@link
+ * #PASSIVE_HEALTH}), so a worker that fails fast or answers wrong is ejected after a few tiles.
  */
 final class Cluster implements TileSource {
   /** The most workers a cluster is sized for; matches the command line's limit. */
@@ -73,19 +77,50 @@ final class Cluster implements TileSource {
     void onTile(TileSpec spec, Endpoint worker, int[] counts);
   }
 
-  Cluster(List<Endpoint> workers, PickerName picker, Settings settings) {
-    this(workers, picker, settings, b -> {});
+  /**
+   * Passive health: a worker whose tile fails (an error, a timeout, or an answer that fails
+   * verification) is ejected for 10 s, longer each time it is ejected again, for up to three
+   * quarters of the workers, so that one good worker of four takes all the tiles from three that
+   * fail fast. One failure, not a few: a retried tile waits for room on a worker it has not tried,
+   * and a worker has room only once an attempt on it ended; when every ending is a failure that
+   * ejects, no tile can spend its attempts on three broken workers (with two failures to eject, a
+   * render over three fast-failing workers of four lost a tile in one test run of seven).
+   */
+  static final Consumer<BalancerBuilder> PASSIVE_HEALTH =
+      b -> b.outlierDetection(
+          o -> o.consecutiveFailures(1).baseEjectionTime(Duration.ofSeconds(10))
+              .maxEjectedShare(0.75));
+
+  /** A cluster over {@code workers} holding {@code auth}'s token. */
+  Cluster(List<Endpoint> workers, PickerName picker, Settings settings, TileAuth auth) {
+    this(workers, picker, settings, auth, b -> {});
   }
 
   /**
    * A cluster whose balancer is further configured by {@code monitoring}, such as {@link
-   * #healthMonitoring}.
+   * #healthMonitoring}, with a spot-check seed from {@link SecureRandom}.
    */
   Cluster(
       List<Endpoint> workers,
       PickerName picker,
       Settings settings,
+      TileAuth auth,
       Consumer<BalancerBuilder> monitoring) {
+    this(workers, picker, settings, auth, monitoring,
+        new TileVerifier(new SecureRandom().nextLong()));
+  }
+
+  /**
+   * A cluster configured by {@code monitoring} after {@link #PASSIVE_HEALTH} (so it may override
+   * it, to use a fake clock's scheduler for instance), spot-checking tiles with {@code verifier}.
+   */
+  Cluster(
+      List<Endpoint> workers,
+      PickerName picker,
+      Settings settings,
+      TileAuth auth,
+      Consumer<BalancerBuilder> monitoring,
+      TileVerifier verifier) {
     this.picker = picker;
     BalancerBuilder builder =
         Balancers.builder()
@@ -93,8 +128,10 @@ final class Cluster implements TileSource {
             .endpoints(workers)
             .picker(picker.factory())
             .timeCalls(true); // the dashboard shows each worker's latency, whatever the picker
+    PASSIVE_HEALTH.accept(builder);
     monitoring.accept(builder);
     this.balancer = builder.build();
+    String deadlineMs = Long.toString(settings.attemptTimeout().toMillis());
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
@@ -106,6 +143,11 @@ final class Cluster implements TileSource {
             .readTimeout(settings.attemptTimeout())
             .callTimeout(settings.attemptTimeout())
             .retryOnConnectionFailure(false)
+            .addInterceptor(auth.interceptor())
+            // The worker stops computing a tile once the attempt has timed out here.
+            .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                .header(WorkerServer.DEADLINE_HEADER, deadlineMs)
+                .build()))
             .build();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -115,7 +157,8 @@ final class Cluster implements TileSource {
               return t;
             });
     this.scatter =
-        ScatterGather.builder(balancer, observed(new OkHttpTileTransport(client)), scheduler)
+        ScatterGather.builder(
+                balancer, observed(new OkHttpTileTransport(client, auth, verifier)), scheduler)
             .maxAttempts(settings.maxAttempts())
             .attemptTimeout(settings.attemptTimeout())
             .hedge(settings.hedge())
@@ -126,17 +169,27 @@ final class Cluster implements TileSource {
   }
 
   /**
+   * The health probes' client, shared by every cluster: a client per cluster would outlive it on
+   * Java 17 (which cannot close one) with its thread and connections, and a front end builds a
+   * cluster per picker change.
+   */
+  private static final HttpClient PROBE_CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+
+  /**
    * Active health checks every {@code interval} (two failed probes take a worker out, two passing
-   * ones put it back) and outlier ejection after three failed tiles in a row, for up to half of the
-   * workers: a killed local worker is out within about two intervals, sooner under traffic.
+   * ones put it back), on top of {@link #PASSIVE_HEALTH}: a killed local worker is out within about
+   * two intervals, sooner under traffic.
    */
   static Consumer<BalancerBuilder> healthMonitoring(Duration interval) {
     return b ->
         b.healthCheck(
-                h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2))
-            .outlierDetection(
-                o -> o.consecutiveFailures(3).baseEjectionTime(Duration.ofSeconds(10))
-                    .maxEjectedShare(0.5));
+            h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2)
+                .httpClient(PROBE_CLIENT));
   }
 
   /**

@@ -24,8 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * owns them: the page can add, kill, slow down and restore workers, and killed ones are replaced
  * (unless replacing is turned off).
  *
- * <p>Threading: HTTP requests are handled on a small pool; the state shared between them (the
+ * <p>Threading: HTTP requests are handled on the HTTP server's I/O threads; the state shared between them (the
  * current cluster, the event log) is guarded by this object or is thread safe.
  */
 final class FrontEnd implements AutoCloseable {
@@ -62,6 +64,38 @@ final class FrontEnd implements AutoCloseable {
   static final int MAX_WAIT_MS = 10_000;
   /** Events kept for the dashboard. */
   static final int EVENTS_KEPT = 30;
+
+  /**
+   * What a render may cost, in pixels times {@code maxIter}, per worker: a worker thread does about
+   * 2·10^8 iterations a second on a view along the set's boundary, so a render at the bound takes
+   * one to two minutes even if every pixel ran to {@code maxIter}.
+   */
+  static final long COST_PER_WORKER = 20_000_000_000L;
+  /** How long a client turned away for too many renders is asked to wait, in seconds. */
+  static final int RETRY_AFTER_S = 2;
+
+  /**
+   * The admission bounds: a render costing more than {@code maxCost} (pixels times {@code
+   * maxIter}) is refused with 400; beyond {@code maxRenders} running at once, with 429.
+   */
+  record Admission(long maxCost, int maxRenders) {
+    Admission {
+      if (maxCost < 1) {
+        throw new InvalidParameterException(
+            "max-cost", "max-cost: " + maxCost + " (expected: >= 1)");
+      }
+      TileSpec.checkRange("max-renders", maxRenders, 1, 1024);
+    }
+
+    /** {@link #COST_PER_WORKER} per worker (at least one) and {@code maxRenders} at once. */
+    static Admission forWorkers(int workers, int maxRenders) {
+      return new Admission(COST_PER_WORKER * Math.max(1, workers), maxRenders);
+    }
+  }
+
+  private static final Set<String> RENDER_PARAMETERS =
+      Set.of("re", "im", "zoom", "width", "height", "maxIter", "tile", "picker");
+  private static final Set<String> POLL_PARAMETERS = Set.of("since", "waitMs");
 
   private static final Pattern STATIC = Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
   private static final Pattern JOB = Pattern.compile("/api/renders/(r[0-9]{1,9})");
@@ -97,7 +131,9 @@ final class FrontEnd implements AutoCloseable {
   private final Renderer renderer = new Renderer(256L << 20);
   private final RenderJobs jobs;
   private final HttpServer server;
-  private final ExecutorService pool;
+  private final URI uri;
+  private final Admission admission;
+  private final AtomicInteger running = new AtomicInteger(); // renders admitted and not over
   private final ExecutorService replacer;
   private final Deque<String> events = new ArrayDeque<>(); // guarded by itself
   private final BalancerListener eventLog =
@@ -118,6 +154,7 @@ final class FrontEnd implements AutoCloseable {
           event(e.id() + " " + from + " -> " + to + ": " + reason);
         }
       };
+  private final TileAuth auth; // the workers' token
   private Lane lane; // guarded by this
   private RenderJobs.Job lastRender; // the last render started; guarded by this
   private boolean closed; // guarded by this
@@ -151,7 +188,14 @@ final class FrontEnd implements AutoCloseable {
       Ticker ticker,
       EndpointSource discovery)
       throws IOException {
-    FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker, discovery);
+    return start(bind, port, workers, picker, tile, ticker, discovery,
+        Admission.forWorkers(workers.endpoints.size(), 4));
+  }
+
+  /** Like the others, with the admission bounds of renders. */
+  static FrontEnd start(String bind, int port, Workers workers, PickerName picker, int tile,
+      Ticker ticker, EndpointSource discovery, Admission admission) throws IOException {
+    FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker, discovery, admission);
     f.server.start();
     return f;
   }
@@ -163,9 +207,12 @@ final class FrontEnd implements AutoCloseable {
       PickerName picker,
       int tile,
       Ticker ticker,
-      EndpointSource discovery)
+      EndpointSource discovery,
+      Admission admission)
       throws IOException {
+    this.admission = admission;
     this.discovery = discovery;
+    this.auth = workers.auth;
     this.ticker = ticker;
     this.startNanos = ticker.read();
     this.defaultTile = tile;
@@ -186,7 +233,7 @@ final class FrontEnd implements AutoCloseable {
       this.supervisor =
           new Supervisor(
               first.balancer(),
-              id -> WorkerServer.start("127.0.0.1", 0, id, 1, 1),
+              id -> WorkerServer.start("127.0.0.1", 0, id, 1, 1, auth),
               replacer,
               ticker);
       for (WorkerServer w : workers.started) {
@@ -208,7 +255,7 @@ final class FrontEnd implements AutoCloseable {
           });
     }
     try {
-      this.server = HttpServers.create(new InetSocketAddress(bind, port), 64);
+      this.server = HttpServers.create("front-end", bind, port, HttpServers.Limits.defaults());
     } catch (IOException | RuntimeException e) {
       first.close();
       if (supervisor != null) {
@@ -217,21 +264,14 @@ final class FrontEnd implements AutoCloseable {
       replacer.shutdownNow();
       throw e;
     }
-    this.pool =
-        Executors.newFixedThreadPool(
-            8, // a few long polls must not hold up the dashboard
-            r -> {
-              Thread t = new Thread(r, "front-end");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(pool);
+    InetSocketAddress a = server.getAddress();
+    this.uri = URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
     server.createContext("/", this::handle);
   }
 
   private Cluster newCluster(List<Endpoint> endpoints, PickerName picker) {
     Cluster c =
-        new Cluster(endpoints, picker, settings, Cluster.healthMonitoring(PROBE_INTERVAL));
+        new Cluster(endpoints, picker, settings, auth, Cluster.healthMonitoring(PROBE_INTERVAL));
     c.balancer().addListener(eventLog);
     if (discovery != null) {
       c.follow(discovery);
@@ -241,8 +281,7 @@ final class FrontEnd implements AutoCloseable {
 
   /** The page's address. */
   URI uri() {
-    InetSocketAddress a = server.getAddress();
-    return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
+    return uri;
   }
 
   /** The balancer in use now. */
@@ -266,7 +305,6 @@ final class FrontEnd implements AutoCloseable {
       c = lane.cluster;
     }
     server.stop(0);
-    pool.shutdownNow();
     c.close();
     if (supervisor != null) {
       supervisor.close();
@@ -278,9 +316,10 @@ final class FrontEnd implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
+      String path = "?";
       try {
+        path = HttpServers.path(ex);
         route(ex, path, method);
       } catch (InvalidParameterException e) {
         HttpServers.sendError(ex, 400, "bad request", e.parameter(), e.getMessage());
@@ -289,6 +328,9 @@ final class FrontEnd implements AutoCloseable {
         HttpServers.sendError(ex, 405, "method not allowed", null, e.getMessage());
       } catch (NotFound e) {
         HttpServers.sendError(ex, 404, "not found", e.parameter, e.getMessage());
+      } catch (TooManyRenders e) {
+        ex.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_S));
+        HttpServers.sendError(ex, 429, "too many renders", null, e.getMessage());
       } catch (IllegalStateException e) {
         HttpServers.sendError(ex, 409, "conflict", null, e.getMessage());
       } catch (RenderException e) {
@@ -311,30 +353,47 @@ final class FrontEnd implements AutoCloseable {
     }
   }
 
+  /** Answered 429: too many renders run already. */
+  private static final class TooManyRenders extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyRenders(int limit) {
+      super(limit + " renders run already (the limit); retry in " + RETRY_AFTER_S + " s");
+    }
+  }
+
   private void route(HttpExchange ex, String path, String method) throws IOException {
-    Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
     Matcher m;
     if (path.equals("/") || path.equals("/index.html")) {
-      expect(method, "GET");
+      expectGet(method);
+      HttpServers.query(ex, Set.of());
       sendAsset(ex, "index.html");
     } else if ((m = STATIC.matcher(path)).matches()) {
-      expect(method, "GET");
+      expectGet(method);
+      HttpServers.query(ex, Set.of());
       sendAsset(ex, m.group(1));
     } else if (path.equals("/api/status")) {
-      expect(method, "GET");
+      expectGet(method);
+      HttpServers.query(ex, Set.of());
       sendJson(ex, 200, status());
     } else if (path.equals("/api/renders")) {
       expect(method, "POST");
-      RenderJobs.Job job = startRender(q);
+      RenderJobs.Job job = startRender(HttpServers.query(ex, RENDER_PARAMETERS));
       sendJson(ex, 202, job.toJson(0, ticker.read()));
+    } else if ((m = JOB.matcher(path)).matches() && method.equals("DELETE")) {
+      HttpServers.query(ex, Set.of());
+      RenderJobs.Job job = job(m.group(1));
+      boolean cancelled = job.cancel(ticker.read());
+      if (cancelled) {
+        event("render " + job.id + " cancelled from the page");
+      }
+      sendJson(ex, 200, job.toJson(job.arrivedCount(), ticker.read()));
     } else if ((m = JOB.matcher(path)).matches()) {
-      expect(method, "GET");
+      expect(method, "GET, HEAD, DELETE", HttpServers.isGet(method));
+      Map<String, String> q = HttpServers.query(ex, POLL_PARAMETERS);
       int since = integer(q, "since", 0, 0, MAX_TILES);
       int waitMs = integer(q, "waitMs", 0, 0, MAX_WAIT_MS);
-      RenderJobs.Job job = jobs.get(m.group(1));
-      if (job == null) {
-        throw new NotFound("id", "id: '" + m.group(1) + "' (expected: a recent render)");
-      }
+      RenderJobs.Job job = job(m.group(1));
       try {
         job.await(since, waitMs);
       } catch (InterruptedException e) {
@@ -344,15 +403,18 @@ final class FrontEnd implements AutoCloseable {
       sendJson(ex, 200, job.toJson(since, ticker.read()));
     } else if (path.equals("/api/workers")) {
       expect(method, "POST");
+      HttpServers.query(ex, Set.of());
       WorkerServer w = local().startWorker();
       sendJson(ex, 201, "{\"id\":" + Json.quote(w.id()) + ",\"address\":"
           + Json.quote(w.uri().toString()) + "}");
     } else if ((m = WORKER.matcher(path)).matches()) {
       expect(method, "POST");
+      Map<String, String> q =
+          HttpServers.query(ex, m.group(2).equals("slow") ? Set.of("factor") : Set.of());
       workerAction(ex, m.group(1), m.group(2), q);
     } else if (path.equals("/api/supervisor")) {
       expect(method, "POST");
-      String on = q.get("replacing");
+      String on = HttpServers.query(ex, Set.of("replacing")).get("replacing");
       if (!"true".equals(on) && !"false".equals(on)) {
         throw new InvalidParameterException(
             "replacing", "replacing: " + (on == null ? "missing" : "'" + on + "'")
@@ -362,17 +424,46 @@ final class FrontEnd implements AutoCloseable {
       event("supervisor replacing " + (local().isReplacing() ? "on" : "off"));
       sendJson(ex, 200, "{\"replacing\":" + local().isReplacing() + "}");
     } else if (path.equals("/render.png")) {
-      expect(method, "GET");
-      renderPng(ex, q);
+      expectGet(method);
+      renderPng(ex, HttpServers.query(ex, RENDER_PARAMETERS));
     } else {
       throw new NotFound(null, "no such path: " + path);
     }
   }
 
   private static void expect(String method, String allowed) {
-    if (!method.equals(allowed)) {
+    expect(method, allowed, method.equals(allowed));
+  }
+
+  private static void expectGet(String method) {
+    expect(method, "GET, HEAD", HttpServers.isGet(method));
+  }
+
+  private static void expect(String method, String allowed, boolean ok) {
+    if (!ok) {
       throw new MethodNotAllowed(method, allowed);
     }
+  }
+
+  private RenderJobs.Job job(String id) {
+    RenderJobs.Job job = jobs.get(id);
+    if (job == null) {
+      throw new NotFound("id", "id: '" + id + "' (expected: a recent render)");
+    }
+    return job;
+  }
+
+  /** Takes a render slot, or throws {@link TooManyRenders}; {@link #endRender} gives it back. */
+  private void admit() {
+    int n = running.incrementAndGet();
+    if (n > admission.maxRenders()) {
+      running.decrementAndGet();
+      throw new TooManyRenders(admission.maxRenders());
+    }
+  }
+
+  private void endRender() {
+    running.decrementAndGet();
   }
 
   /** Answered 405. */
@@ -431,16 +522,30 @@ final class FrontEnd implements AutoCloseable {
 
   // ---- renders
 
+  private PickerName picker(Map<String, String> q) {
+    return q.containsKey("picker") ? PickerName.parse(q.get("picker")) : currentPicker();
+  }
+
   private RenderJobs.Job startRender(Map<String, String> q) {
     View view = parseView(q);
-    PickerName picker =
-        q.containsKey("picker") ? PickerName.parse(q.get("picker")) : currentPicker();
-    Lane l = use(picker);
+    PickerName picker = picker(q);
+    admit();
+    Lane l;
+    try {
+      l = use(picker);
+    } catch (RuntimeException e) {
+      endRender();
+      throw e;
+    }
     RenderJobs.Job job;
     try {
-      job = jobs.start(view, l.cluster, picker.label, j -> release(l));
+      job = jobs.start(view, l.cluster, picker.label, j -> {
+        release(l);
+        endRender();
+      });
     } catch (RuntimeException e) {
       release(l);
+      endRender();
       throw e;
     }
     synchronized (this) {
@@ -512,6 +617,12 @@ final class FrontEnd implements AutoCloseable {
       throw new InvalidParameterException("tile", "tile: " + tile + " (expected: at most "
           + MAX_TILES + " tiles per image; " + width + "x" + height + " makes " + tiles + ")");
     }
+    long cost = (long) width * height * maxIter;
+    if (cost > admission.maxCost()) {
+      throw new InvalidParameterException("maxIter", "cost: " + width + "x" + height + " pixels x "
+          + maxIter + " iterations = " + cost + " (expected: at most max-cost " + admission.maxCost()
+          + "; lower maxIter or the size)");
+    }
     return View.centred(re, im, zoom, width, height, maxIter, tile);
   }
 
@@ -562,12 +673,18 @@ final class FrontEnd implements AutoCloseable {
 
   private void renderPng(HttpExchange ex, Map<String, String> q) throws IOException {
     View view = parseView(q);
-    Lane l = use(currentPicker());
+    PickerName picker = picker(q);
+    admit();
     Renderer.Result r;
     try {
-      r = renderer.render(view, l.cluster, p -> {});
+      Lane l = use(picker);
+      try {
+        r = renderer.render(view, l.cluster, p -> {});
+      } finally {
+        release(l);
+      }
     } finally {
-      release(l);
+      endRender();
     }
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(r.image(), "png", png);

@@ -11,17 +11,31 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches a tile's raw counts from a worker with an asynchronous OkHttp call. Anything but a 200
- * answer of the raw type, from a worker that names itself, with exactly the tile's counts, fails the
- * attempt. Cancelling the returned future cancels the call.
+ * answer of the raw type, from a worker that names itself, with the body's checksum, signed with the
+ * workers' token, with exactly the tile's counts and passing the spot check, fails the attempt, so
+ * no unverified tile reaches scatter-gather's result or a tile listener (and so the cache); the
+ * failure is reported to the attempt's lease, which lets outlier detection eject a worker that keeps
+ * answering wrong. The client must add the token to its requests ({@link TileAuth#interceptor()}).
+ * Cancelling the returned future cancels the call.
+ *
+ * <p>Thread safe.
  */
 final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
-  private final OkHttpClient client;
+  private static final Logger log = LoggerFactory.getLogger(OkHttpTileTransport.class);
 
-  OkHttpTileTransport(OkHttpClient client) {
+  private final OkHttpClient client;
+  private final TileAuth auth;
+  private final TileVerifier verifier;
+
+  OkHttpTileTransport(OkHttpClient client, TileAuth auth, TileVerifier verifier) {
     this.client = client;
+    this.auth = auth;
+    this.verifier = verifier;
   }
 
   @Override
@@ -54,9 +68,13 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
     return future;
   }
 
-  private static int[] decode(Endpoint endpoint, TileSpec spec, Response response)
+  private int[] decode(Endpoint endpoint, TileSpec spec, Response response)
       throws IOException {
     ResponseBody body = response.body();
+    if (response.code() == 401) {
+      throw new IOException("HTTP 401 from " + endpoint.id() + ": the worker refused our token"
+          + " (expected: the workers' token, from --token-file or " + TileAuth.ENV + ")");
+    }
     if (response.code() != 200) {
       throw new IOException("HTTP " + response.code() + " from " + endpoint.id());
     }
@@ -69,10 +87,32 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
       throw new IOException("no " + WorkerServer.WORKER_ID_HEADER + " header from " + endpoint.id());
     }
     byte[] bytes = body == null ? new byte[0] : body.bytes();
+    String checksum = response.header(TileVerifier.CHECKSUM_HEADER);
+    if (!TileVerifier.checksumMatches(checksum, bytes)) {
+      throw rejected(endpoint, TileVerifier.CHECKSUM_HEADER + ": " + checksum + " (expected: "
+          + TileVerifier.checksum(bytes) + ", the body's)");
+    }
+    if (!auth.verify(spec, bytes, response.header(TileAuth.SIGNATURE_HEADER))) {
+      throw rejected(endpoint, TileAuth.SIGNATURE_HEADER
+          + " missing or wrong (expected: the answer signed with the workers' token)");
+    }
+    int[] counts;
     try {
-      return TileCodec.decodeRaw(bytes, spec);
+      counts = TileCodec.decodeRaw(bytes, spec);
     } catch (IllegalArgumentException e) {
       throw new IOException("bad tile from " + endpoint.id() + ": " + e.getMessage(), e);
     }
+    String wrong = verifier.spotCheck(spec, counts);
+    if (wrong != null) {
+      throw rejected(endpoint, "spot check failed at " + wrong);
+    }
+    return counts;
+  }
+
+  /** An answer that fails verification: worth a warning, since the worker is broken or hostile. */
+  private static IOException rejected(Endpoint endpoint, String why) {
+    IOException e = new IOException("tile from " + endpoint.id() + " rejected: " + why);
+    log.warn(e.getMessage());
+    return e;
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import io.github.lb4j.discovery.EndpointSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,6 +65,8 @@ final class RenderCommand implements Callable<Integer> {
         description = "Find workers through discovery: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
+
+  @Mixin TokenOption token;
 
   @Option(names = "--re", description = "Real part of the centre (default: -0.75).")
   Double re;
@@ -116,11 +119,23 @@ final class RenderCommand implements Callable<Integer> {
     PickerName pickerName = PickerName.parse(picker);
     Cluster.Settings settings = settings();
     Path parent = out.toAbsolutePath().getParent();
+    if (Files.isDirectory(out)) {
+      throw new InvalidParameterException(
+          "out", "out: " + out + " is a directory (expected: a PNG file to write, e.g. "
+              + out.resolve("mandelbrot.png") + ")");
+    }
+    if (parent != null && Files.isDirectory(parent) && !Files.isWritable(parent)) {
+      throw new InvalidParameterException(
+          "out", "out: " + out + " (expected: a file in a writable directory)");
+    }
     if (parent == null || !Files.isDirectory(parent)) {
       throw new InvalidParameterException("out", "out: " + out + " (expected: a file in an existing directory)");
     }
     TileSpec.checkRange("repeat", repeat, 1, 100);
-    try (Workers workers = workers(); TileSource src = tileSource(workers, pickerName, settings)) {
+    EndpointSource discovered =
+        source.discover == null ? null : Cluster.discoverySource(source.discover);
+    try (Workers workers = workers();
+        TileSource src = tileSource(workers, pickerName, settings, discovered)) {
       Renderer.Result result = null;
       List<Long> times = new ArrayList<>();
       for (int i = 0; i < repeat; i++) {
@@ -184,14 +199,16 @@ final class RenderCommand implements Callable<Integer> {
 
   private Workers workers() throws java.io.IOException {
     if (source.local) {
-      return new Workers();
+      token.checkUnused("with --local");
+      return new Workers(null);
     }
     if (source.workerUrls != null) {
-      return Workers.remote(source.workerUrls);
+      return Workers.remote(source.workerUrls, token::remote);
     }
     if (source.discover != null) {
-      return new Workers(); // the cluster follows the discovery source instead
+      return new Workers(token.remote()); // the cluster follows the discovery source instead
     }
+    token.checkUnused("with local workers");
     int n = source.workers == null ? 4 : source.workers;
     TileSpec.checkRange("workers", n, 1, 64);
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
@@ -207,13 +224,13 @@ final class RenderCommand implements Callable<Integer> {
     return t;
   }
 
-  private TileSource tileSource(Workers workers, PickerName pickerName, Cluster.Settings settings) {
+  private TileSource tileSource(
+      Workers workers, PickerName pickerName, Cluster.Settings settings,
+      EndpointSource discovered) {
     if (source.local) {
       return new LocalTileSource(threads(Runtime.getRuntime().availableProcessors()));
     }
-    EndpointSource discovered =
-        source.discover == null ? null : Cluster.discoverySource(source.discover);
-    Cluster cluster = new Cluster(workers.endpoints, pickerName, settings);
+    Cluster cluster = new Cluster(workers.endpoints, pickerName, settings, workers.auth);
     if (discovered != null) {
       cluster.follow(discovered);
     }

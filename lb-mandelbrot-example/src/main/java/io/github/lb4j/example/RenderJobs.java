@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -31,7 +32,7 @@ final class RenderJobs {
 
   /** What happened to a job so far. */
   enum State {
-    RUNNING, DONE, FAILED;
+    RUNNING, DONE, FAILED, CANCELLED;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -75,14 +76,15 @@ final class RenderJobs {
       bySpec.put(t.spec(), t);
     }
     try {
-      cluster
+      CompletableFuture<List<int[]>> computing = cluster
           .compute(Renderer.tasks(missing), job::progress, (spec, worker, counts) -> {
             View.Tile t = bySpec.get(spec);
             if (t != null && job.arrived(t.index(), worker.id(), counts)) {
               renderer.remember(spec, counts);
             }
-          })
-          .whenComplete(
+          });
+      job.attach(computing);
+      computing.whenComplete(
               (r, e) -> {
                 if (e == null) {
                   // A tile whose answer the listener missed (none should be) still gets drawn.
@@ -109,8 +111,7 @@ final class RenderJobs {
 
   private static String message(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    String m = cause.getMessage();
-    return "render failed: " + (m != null ? m : cause.getClass().getSimpleName());
+    return RenderException.summary(cause);
   }
 
   /** One render. */
@@ -129,6 +130,7 @@ final class RenderJobs {
     private long endNanos;
     private int retries;
     private int hedges;
+    private CompletableFuture<?> computing; // null until attached, or when all came from the cache
 
     Job(String id, View view, String picker, long startNanos) {
       this.id = id;
@@ -150,6 +152,41 @@ final class RenderJobs {
       order.add(index);
       perWorker.merge(worker, 1, Integer::sum);
       notifyAll();
+      return true;
+    }
+
+    /** Holds the batch computing the tiles, so that {@link #cancel} can cancel it. */
+    void attach(CompletableFuture<?> batch) {
+      boolean cancelNow;
+      synchronized (this) {
+        computing = batch;
+        cancelNow = state == State.CANCELLED;
+      }
+      if (cancelNow) {
+        batch.cancel(true);
+      }
+    }
+
+    /**
+     * Cancels the job if it is running: no more tiles are dispatched and the attempts in flight
+     * are cancelled (their connections closed, which stops the workers computing them). Returns
+     * whether this call cancelled it.
+     */
+    boolean cancel(long now) {
+      CompletableFuture<?> batch;
+      synchronized (this) {
+        if (state != State.RUNNING) {
+          return false;
+        }
+        state = State.CANCELLED;
+        error = "cancelled";
+        endNanos = now;
+        batch = computing;
+        notifyAll();
+      }
+      if (batch != null) {
+        batch.cancel(true); // outside the lock: cancelling runs completion callbacks
+      }
       return true;
     }
 

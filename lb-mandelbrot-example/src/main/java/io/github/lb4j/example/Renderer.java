@@ -3,7 +3,6 @@ package io.github.lb4j.example;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.lb4j.scatter.Progress;
-import io.github.lb4j.scatter.ScatterGatherException;
 import io.github.lb4j.scatter.Task;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -97,10 +96,7 @@ final class Renderer {
         computed = source.compute(tasks(missing), track).join();
       } catch (CompletionException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof ScatterGatherException sge) {
-          throw new RenderException("render failed: " + sge.getMessage(), sge);
-        }
-        throw new RenderException("render failed: " + cause, cause);
+        throw new RenderException(RenderException.summary(cause), cause);
       }
       for (int i = 0; i < missing.size(); i++) {
         View.Tile t = missing.get(i);

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "8080", description = "Front end port (default: ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--max-cost", description = "Largest render, in pixels x maxIter "
+      + "(default: 2e10 per worker, one to two minutes of work).")
+  Long maxCost;
+
+  @Option(names = "--max-renders", defaultValue = "4",
+      description = "Renders running at once; more are answered 429 (default: ${DEFAULT-VALUE}).")
+  int maxRenders;
 
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Front end address (default: ${DEFAULT-VALUE}).")
   String bind;
@@ -46,6 +55,8 @@ final class ServeCommand implements Callable<Integer> {
         description = "Find workers through discovery instead: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
+
+  @Mixin TokenOption token;
 
   @Option(names = "--picker", defaultValue = "least-connection", description = "The picker (default: ${DEFAULT-VALUE}).")
   String picker;
@@ -99,14 +110,22 @@ final class ServeCommand implements Callable<Integer> {
     PickerName pickerName = PickerName.parse(picker);
     EndpointSource discovered =
         source.discover == null ? null : Cluster.discoverySource(source.discover);
+    if (discovered == null && source.workerUrls == null) {
+      token.checkUnused("with local workers");
+    }
     Workers ws =
         discovered != null
-            ? new Workers()
+            ? new Workers(token.remote())
             : source.workerUrls != null
-                ? Workers.remote(source.workerUrls)
+                ? Workers.remote(source.workerUrls, token::remote)
                 : Workers.start(workers, 1, 0, 1);
     try {
-      FrontEnd f = FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system(), discovered);
+      int n = discovered != null ? 1 : ws.endpoints.size();
+      FrontEnd.Admission admission = maxCost != null
+          ? new FrontEnd.Admission(maxCost, maxRenders)
+          : FrontEnd.Admission.forWorkers(n, maxRenders);
+      FrontEnd f = FrontEnd.start(
+          bind, port, ws, pickerName, tile, Ticker.system(), discovered, admission);
       if (f.supervisor() != null) {
         f.supervisor().replacing(supervise);
       }

@@ -3,13 +3,15 @@ package io.github.lb4j.example;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code worker}: runs one Mandelbrot worker until the process is stopped. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-    description = "Runs a Mandelbrot worker (GET /tile, GET /health).")
+    description = "Runs a Mandelbrot worker (GET /tile, GET /health); tiles only for holders of"
+        + " the token (--token-file or " + TileAuth.ENV + ").")
 final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -26,13 +28,16 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--slow", defaultValue = "1", description = "Slow factor: answer F times slower.")
   double slow;
 
+  @Mixin TokenOption token;
+
   @Option(names = "--id", description = "Worker id for X-Worker-Id (default: worker-<port>).")
   String id;
 
   @Override
   public Integer call() throws Exception {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    WorkerServer worker = WorkerServer.start(bind, port, id, t, slow);
+    WorkerServer.checkOptions(port, t, slow); // before the token, so a typo is named first
+    WorkerServer worker = WorkerServer.start(bind, port, id, t, slow, token.remote());
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
     spec.commandLine().getOut().println(worker.id() + " listening on " + worker.uri());
     spec.commandLine().getOut().flush();

@@ -2,16 +2,35 @@ package io.github.lb4j.example;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.lb4j.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
+/**
+ * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts (or
+ * a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
+ *
+ * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A tile is computed only for a
+ * request carrying the workers' token, and its answer carries a checksum and a signature ({@link
+ * TileAuth}, {@link TileVerifier}). A slow factor {@code F > 1} makes
+ * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
+ * does not steal CPU from its neighbours on the same machine).
+ *
+ * <p>Threading: tiles are computed on a pool of {@code threads} threads; {@link #close()} may be
+ * called from any thread and stops the worker at once, dropping the calls in flight.
+ */
 /**
  * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts (or
  * a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
@@ -20,24 +39,66 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
  * does not steal CPU from its neighbours on the same machine).
  *
- * <p>Threading: tiles are computed on a pool of {@code threads} threads; {@link #close()} may be
- * called from any thread and stops the worker at once, dropping the calls in flight.
+ * <p>A tile stops being computed, within a row, when its client disconnects or when the deadline
+ * it sent in {@value #DEADLINE_HEADER} passes: a render that was cancelled or gave up frees the
+ * worker at once.
+ *
+ * <p>Threading: requests are read and answered on the HTTP server's I/O threads; tiles are computed
+ * on a separate pool of {@code threads} threads with a bounded queue, so {@code /health} answers
+ * whatever the compute load. {@link #close()} may be called from any thread and stops the worker at
+ * once, dropping the calls in flight.
  */
 final class WorkerServer implements AutoCloseable {
   static final String WORKER_ID_HEADER = "X-Worker-Id";
+  /**
+   * The request header giving how many milliseconds the client waits for the tile, counted from
+   * when the worker reads the request; past that the worker stops computing it.
+   */
+  static final String DEADLINE_HEADER = "X-Deadline-Ms";
+  /** The longest deadline a client may give. */
+  static final long MAX_DEADLINE_MS = 3_600_000;
+  /** Tiles that may wait for a compute thread; more are answered 503. */
+  static final int MAX_QUEUED = 32;
+
+  private static final Set<String> TILE_PARAMETERS =
+      Set.of("reMin", "reMax", "imMin", "imMax", "width", "height", "maxIter", "format");
+
+  /** Computes a tile's counts, or {@code null} as soon as {@code stop} answers true. */
+  @FunctionalInterface
+  interface Kernel {
+    int[] compute(TileSpec spec, BooleanSupplier stop) throws InterruptedException;
+  }
 
   private final HttpServer server;
-  private final ExecutorService pool;
+  private final ThreadPoolExecutor pool;
+  private final Kernel kernel;
+  private final Ticker ticker;
   private final String id;
+  private final URI uri;
   private volatile double slowFactor;
   private final AtomicInteger tilesServed = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger stopped = new AtomicInteger();
   private volatile boolean closed;
+  private final TileAuth auth;
 
-  private WorkerServer(HttpServer server, ExecutorService pool, String id, double slowFactor) {
+  private WorkerServer(
+      HttpServer server,
+      ThreadPoolExecutor pool,
+      Kernel kernel,
+      Ticker ticker,
+      String id,
+      double slowFactor,
+      TileAuth auth) {
     this.server = server;
     this.pool = pool;
+    this.kernel = kernel;
+    this.ticker = ticker;
     this.id = id;
+    InetSocketAddress a = server.getAddress(); // read while listening: it knows the bound port
+    this.uri = URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort());
     this.slowFactor = slowFactor;
+    this.auth = auth;
   }
 
   /**
@@ -48,36 +109,65 @@ final class WorkerServer implements AutoCloseable {
    * @param id the id reported in {@code X-Worker-Id}; {@code null} for {@code worker-<port>}
    * @param threads compute threads, {@code >= 1}
    * @param slowFactor {@code >= 1}; 1 for full speed
+   * @param auth the token a tile request must carry, and signs the answers
    */
-  static WorkerServer start(String bind, int port, String id, int threads, double slowFactor)
+  static WorkerServer start(
+      String bind, int port, String id, int threads, double slowFactor, TileAuth auth)
       throws IOException {
-    TileSpec.checkRange("threads", threads, 1, 256);
-    checkSlowFactor(slowFactor);
-    TileSpec.checkRange("port", port, 0, 65535);
-    HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 64);
+    return start(bind, port, id, threads, slowFactor, auth, Mandelbrot::iterate, Ticker.system());
+  }
+
+  /**
+   * Like {@link #start(String, int, String, int, double, TileAuth)}, computing with {@code kernel}
+   * and reading deadlines on {@code ticker}.
+   */
+  static WorkerServer start(
+      String bind,
+      int port,
+      String id,
+      int threads,
+      double slowFactor,
+      TileAuth auth,
+      Kernel kernel,
+      Ticker ticker)
+      throws IOException {
+    checkOptions(port, threads, slowFactor);
+    // Every tile waiting for or on a compute thread holds an I/O thread: leave some for /health.
+    HttpServers.Limits d = HttpServers.Limits.defaults();
+    HttpServers.Limits limits = new HttpServers.Limits(
+        Math.max(d.threads(), threads + MAX_QUEUED + 16), d.maxConnections(), d.idleTimeout(),
+        d.maxHeaderBytes());
+    HttpServer server =
+        HttpServers.create(id != null ? id + "-http" : "worker-http", bind, port, limits);
     AtomicInteger n = new AtomicInteger();
     String workerId = id != null ? id : "worker-" + server.getAddress().getPort();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            threads,
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_QUEUED),
             r -> {
               Thread t = new Thread(r, workerId + "-" + n.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
-    WorkerServer worker = new WorkerServer(server, pool, workerId, slowFactor);
-    server.setExecutor(pool);
+    WorkerServer worker =
+        new WorkerServer(server, pool, kernel, ticker, workerId, slowFactor, auth);
     server.createContext("/tile", worker::tile);
     server.createContext("/health", worker::health);
     server.createContext(
         "/",
         ex -> {
           try (ex) {
-            worker.error(ex, 404, "not found", null, "no such path: " + ex.getRequestURI().getPath());
+            worker.error(ex, 404, "not found", null, "no such path: " + HttpServers.path(ex));
           }
         });
-    server.start();
     return worker;
+  }
+
+  /** Checks the numbers {@link #start} takes, in the order it checks them. */
+  static void checkOptions(int port, int threads, double slowFactor) {
+    TileSpec.checkRange("threads", threads, 1, 256);
+    checkSlowFactor(slowFactor);
+    TileSpec.checkRange("port", port, 0, 65535);
   }
 
   /** Checks a slow factor: {@code >= 1} and finite. */
@@ -93,13 +183,23 @@ final class WorkerServer implements AutoCloseable {
     return id;
   }
 
+  /** The worker's address; the same after {@link #close()}. */
   URI uri() {
-    InetSocketAddress a = server.getAddress();
-    return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort());
+    return uri;
   }
 
   int tilesServed() {
     return tilesServed.get();
+  }
+
+  /** Tiles being computed now. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Tiles whose computation stopped early: their client left or their deadline passed. */
+  int tilesStopped() {
+    return stopped.get();
   }
 
   /** Whether {@link #close()} was called. */
@@ -126,26 +226,48 @@ final class WorkerServer implements AutoCloseable {
 
   private void health(HttpExchange ex) throws IOException {
     try (ex) {
-      if (!ex.getRequestMethod().equals("GET")) {
+      if (!HttpServers.isGet(ex.getRequestMethod())) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
         error(ex, 405, "method not allowed", null, "use GET");
         return;
       }
+      try {
+        HttpServers.query(ex, Set.of());
+      } catch (InvalidParameterException e) {
+        error(ex, 400, "bad request", e.parameter(), e.getMessage());
+        return;
+      }
       send(ex, 200, "application/json",
-          ("{\"status\":\"ok\",\"id\":" + Json.quote(id) + ",\"tiles\":" + tilesServed.get() + "}")
+          ("{\"status\":\"ok\",\"id\":" + Json.quote(id) + ",\"tiles\":" + tilesServed.get()
+                  + ",\"inFlight\":" + inFlight.get() + ",\"queued\":" + pool.getQueue().size()
+                  + ",\"threads\":" + pool.getMaximumPoolSize() + ",\"stopped\":" + stopped.get()
+                  + "}")
               .getBytes(StandardCharsets.UTF_8));
     }
   }
 
+  /**
+   * {@code GET /tile}: parses the tile, computes it on the compute pool and answers its counts.
+   * Runs on an I/O thread, which waits for the compute thread.
+   */
   private void tile(HttpExchange ex) throws IOException {
     try (ex) {
-      if (!ex.getRequestMethod().equals("GET")) {
+      if (!HttpServers.isGet(ex.getRequestMethod())) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
         error(ex, 405, "method not allowed", null, "use GET");
+        return;
+      }
+      if (!auth.accepts(ex.getRequestHeaders().getFirst(TileAuth.AUTHORIZATION))) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        error(ex, 401, "unauthorized", null,
+            "missing or wrong token (expected: Authorization: Bearer and the workers' token)");
         return;
       }
       TileSpec spec;
       boolean png;
+      long deadlineMs;
       try {
-        Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
+        Map<String, String> q = HttpServers.query(ex, TILE_PARAMETERS);
         spec = new TileSpec(
             number(q, "reMin"), number(q, "reMax"), number(q, "imMin"), number(q, "imMax"),
             integer(q, "width"), integer(q, "height"), integer(q, "maxIter"));
@@ -155,16 +277,20 @@ final class WorkerServer implements AutoCloseable {
               "format", "format: '" + format + "' (expected: raw or png)");
         }
         png = format.equals("png");
+        deadlineMs = deadline(ex.getRequestHeaders().getFirst(DEADLINE_HEADER));
       } catch (InvalidParameterException e) {
         error(ex, 400, "bad request", e.parameter(), e.getMessage());
         return;
       }
-      long start = System.nanoTime();
-      int[] counts = Mandelbrot.iterate(spec);
+      long start = ticker.read();
+      int[] counts = compute(ex, spec, start, deadlineMs);
+      if (counts == null) {
+        return; // answered already: busy, stopped or failed
+      }
       byte[] body = png ? TileCodec.encodePng(counts, spec) : TileCodec.encodeRaw(counts);
       double slow = slowFactor;
       if (slow > 1) {
-        long extra = (long) ((System.nanoTime() - start) * (slow - 1));
+        long extra = (long) ((ticker.read() - start) * (slow - 1));
         try {
           TimeUnit.NANOSECONDS.sleep(extra);
         } catch (InterruptedException e) {
@@ -173,10 +299,78 @@ final class WorkerServer implements AutoCloseable {
         }
       }
       tilesServed.incrementAndGet();
+      ex.getResponseHeaders().set(TileVerifier.CHECKSUM_HEADER, TileVerifier.checksum(body));
+      ex.getResponseHeaders().set(TileAuth.SIGNATURE_HEADER, auth.sign(spec, body));
       send(ex, 200, png ? TileCodec.PNG_TYPE : TileCodec.RAW_TYPE, body);
     } catch (RuntimeException e) {
       error(ex, 500, "internal error", null, e.getClass().getSimpleName());
     }
+  }
+
+  /** The deadline header's milliseconds, or {@code -1} without one. */
+  private static long deadline(String header) {
+    if (header == null) {
+      return -1;
+    }
+    long ms;
+    try {
+      ms = Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      ms = 0;
+    }
+    if (ms < 1 || ms > MAX_DEADLINE_MS) {
+      throw new InvalidParameterException(DEADLINE_HEADER, DEADLINE_HEADER + ": '" + header
+          + "' (expected: milliseconds in [1, " + MAX_DEADLINE_MS + "])");
+    }
+    return ms;
+  }
+
+  /**
+   * Computes {@code spec} on the compute pool and waits for it; {@code null} once an answer (503
+   * when the queue is full or the tile was stopped) has been sent instead.
+   */
+  private int[] compute(HttpExchange ex, TileSpec spec, long startNanos, long deadlineMs)
+      throws IOException {
+    BooleanSupplier gone = HttpServers.clientGone(ex);
+    long deadlineNanos = deadlineMs < 0 ? 0 : startNanos + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+    BooleanSupplier expired = () -> deadlineMs >= 0 && ticker.read() - deadlineNanos >= 0;
+    BooleanSupplier stop = () -> closed || gone.getAsBoolean() || expired.getAsBoolean();
+    Future<int[]> f;
+    try {
+      f = pool.submit(() -> {
+        inFlight.incrementAndGet();
+        try {
+          return kernel.compute(spec, stop);
+        } finally {
+          inFlight.decrementAndGet();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      ex.getResponseHeaders().set("Retry-After", "1");
+      error(ex, 503, "busy", null, "the worker has " + MAX_QUEUED + " tiles waiting already");
+      return null;
+    }
+    int[] counts;
+    try {
+      counts = f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(true);
+      return null; // the worker is stopping
+    } catch (ExecutionException e) {
+      if (closed) {
+        return null;
+      }
+      error(ex, 500, "internal error", null, e.getCause().getClass().getSimpleName());
+      return null;
+    }
+    if (counts == null) {
+      stopped.incrementAndGet();
+      // Nobody may be listening: the answer is for a client whose deadline passed.
+      error(ex, 503, "stopped", null, expired.getAsBoolean()
+          ? "the tile's deadline (" + deadlineMs + " ms) passed" : "the client left");
+    }
+    return counts;
   }
 
   private void error(HttpExchange ex, int status, String error, String parameter, String message)

@@ -3,22 +3,44 @@ package io.github.lb4j.example;
 import io.github.lb4j.Endpoint;
 import java.io.IOException;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** Starts local workers, or parses worker URLs, into balancer endpoints. */
+/**
+ * Starts local workers, or parses worker URLs, into balancer endpoints, with the token they hold.
+ * Not thread safe.
+ */
 final class Workers implements AutoCloseable {
   final List<WorkerServer> started = new ArrayList<>();
   final List<Endpoint> endpoints = new ArrayList<>();
+  /** The workers' token; {@code null} for none ({@code render --local}). */
+  final TileAuth auth;
 
-  /** Starts {@code n} workers on 127.0.0.1 with ephemeral ports; the first {@code slowCount} slowed. */
+  /** No workers yet (they may come from discovery), holding {@code auth}'s token. */
+  Workers(TileAuth auth) {
+    this.auth = auth;
+  }
+
+  /**
+   * Starts {@code n} workers on 127.0.0.1 with ephemeral ports; the first {@code slowCount} slowed.
+   * They hold a token generated for them, known to this process only.
+   */
   static Workers start(int n, int threadsEach, int slowCount, double slowFactor) throws IOException {
-    Workers w = new Workers();
+    return start(n, threadsEach, slowCount, slowFactor, TileAuth.generate(new SecureRandom()));
+  }
+
+  /** Like {@link #start(int, int, int, double)}, the workers holding {@code auth}'s token. */
+  static Workers start(int n, int threadsEach, int slowCount, double slowFactor, TileAuth auth)
+      throws IOException {
+    Workers w = new Workers(auth);
     try {
       for (int i = 1; i <= n; i++) {
         WorkerServer s =
             WorkerServer.start(
-                "127.0.0.1", 0, "worker-" + i, threadsEach, i <= slowCount ? slowFactor : 1);
+                "127.0.0.1", 0, "worker-" + i, threadsEach, i <= slowCount ? slowFactor : 1,
+                w.auth);
         w.started.add(s);
         w.endpoints.add(Endpoint.of(s.id(), s.uri()));
       }
@@ -29,9 +51,12 @@ final class Workers implements AutoCloseable {
     return w;
   }
 
-  /** Endpoints for comma-separated worker URLs, each id being its URL. */
-  static Workers remote(List<String> urls) {
-    Workers w = new Workers();
+  /**
+   * Endpoints for comma-separated worker URLs, each id being its URL, holding {@code auth}'s token,
+   * which is asked for once the URLs are known to be good.
+   */
+  static Workers remote(List<String> urls, Supplier<TileAuth> auth) {
+    List<Endpoint> endpoints = new ArrayList<>();
     for (String url : urls) {
       URI uri;
       try {
@@ -44,12 +69,14 @@ final class Workers implements AutoCloseable {
             "worker-urls", "worker-urls: '" + url + "' (expected: http://host:port)");
       }
       Endpoint e = Endpoint.of(url.trim());
-      if (w.endpoints.contains(e)) {
+      if (endpoints.contains(e)) {
         throw new InvalidParameterException(
             "worker-urls", "worker-urls: '" + url + "' (expected: each URL once)");
       }
-      w.endpoints.add(e);
+      endpoints.add(e);
     }
+    Workers w = new Workers(auth.get());
+    w.endpoints.addAll(endpoints);
     return w;
   }
 

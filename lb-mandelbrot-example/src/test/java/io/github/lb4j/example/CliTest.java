@@ -76,15 +76,19 @@ class CliTest {
     String urls = dead.started.get(0).uri() + "," + dead.started.get(1).uri();
     dead.close();
     Path out = dir.resolve("never.png");
-    Run r = run(args("render --width 32 --height 32 --tile 16 --quiet --worker-urls", urls, "--out", out.toString()));
+    Path token = TestTokens.file(dir);
+    Run r = run(args("render --width 32 --height 32 --tile 16 --quiet --worker-urls", urls, "--out", out.toString(),
+        "--token-file", token.toString()));
     assertEquals(1, r.status());
-    assertTrue(r.firstErrLine().startsWith("error: render failed: 4 of 4 tasks failed; task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
+    assertTrue(r.firstErrLine().startsWith("error: render failed: 4 of 4 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
         r.err());
-    assertTrue(r.err().contains("task 3 (key 'tile-16-16')"), r.err());
+    // One short line: the first three failures, the rest in the debug log.
+    assertTrue(r.firstErrLine().endsWith("; 1 more in the debug log"), r.err());
+    assertFalse(r.err().contains("task 3 (key 'tile-16-16')"), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     assertFalse(Files.exists(out));
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(0, files.count(), "no temporary file left");
+      assertEquals(0, files.filter(f -> !f.equals(token)).count(), "no temporary file left");
     }
   }
 
@@ -113,6 +117,9 @@ class CliTest {
         "worker --port 0 --threads 0|threads: 0 (expected: in [1, 256])",
         "render --out x.png --slow-workers 5|slow-workers: 5 (expected: in [0, 4])",
         "render --out x.png --repeat 0|repeat: 0 (expected: in [1, 100])",
+        "worker --port 0|token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a file named by --token-file or in LB4J_TOKEN)",
+        "render --out x.png --worker-urls http://127.0.0.1:1|token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a file named by --token-file or in LB4J_TOKEN)",
+        "render --out x.png --local --token-file t|token-file: t given with --local (expected: only with --worker-urls or --discover; local workers get a fresh token)",
         "bogus|Unmatched argument at index 0: 'bogus'",
         "--port abc|Invalid value for option '--port': 'abc' is not an int",
         "serve --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",

@@ -23,7 +23,7 @@ final class DiscoverOptionTest {
 
   @Test
   void render_discoverFile_usesTheWorkersListedThereAndMatchesLocal() throws Exception {
-    try (Workers workers = Workers.start(2, 1, 0, 1)) {
+    try (Workers workers = Workers.start(2, 1, 0, 1, TestTokens.AUTH)) {
       Path list = dir.resolve("workers.txt");
       Files.writeString(
           list,
@@ -33,7 +33,8 @@ final class DiscoverOptionTest {
       Path local = dir.resolve("local.png");
       Path dist = dir.resolve("dist.png");
       assertEquals(0, run(args(COMMON, local.toString(), "--local")).status());
-      CliTest.Run r = run(args(COMMON, dist.toString(), "--discover", "file:" + list));
+      CliTest.Run r = run(args(COMMON, dist.toString(), "--discover", "file:" + list,
+          "--token-file", TestTokens.file(dir).toString()));
       assertEquals(0, r.status(), r.err());
       assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
       assertTrue(r.out().contains("[2 workers, least-connection]"), r.out());
@@ -45,10 +46,11 @@ final class DiscoverOptionTest {
 
   @Test
   void render_discoverStatic_works() throws Exception {
-    try (Workers workers = Workers.start(1, 1, 0, 1)) {
+    try (Workers workers = Workers.start(1, 1, 0, 1, TestTokens.AUTH)) {
       Path out = dir.resolve("static.png");
       CliTest.Run r =
-          run(args(COMMON, out.toString(), "--discover", "static:" + workers.started.get(0).uri()));
+          run(args(COMMON, out.toString(), "--discover", "static:" + workers.started.get(0).uri(),
+              "--token-file", TestTokens.file(dir).toString()));
       assertEquals(0, r.status(), r.err());
       assertTrue(Files.exists(out));
     }

@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,10 +33,12 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 @Timeout(60)
 final class FrontEndTest {
+  @TempDir Path dir;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   ServeCommand.Running running;
 
@@ -354,8 +357,9 @@ final class FrontEndTest {
 
   @Test
   void remoteWorkers_controls_409() throws Exception {
-    try (WorkerServer w = WorkerServer.start("127.0.0.1", 0, null, 1, 1)) {
-      start("--port", "0", "--worker-urls", w.uri().toString());
+    try (WorkerServer w = WorkerServer.start("127.0.0.1", 0, null, 1, 1, TestTokens.AUTH)) {
+      start("--port", "0", "--worker-urls", w.uri().toString(),
+          "--token-file", TestTokens.file(dir).toString());
       HttpResponse<String> r = send("POST", "/api/workers");
       assertEquals(409, r.statusCode());
       assertEquals("{\"error\":\"conflict\",\"message\":\"the workers are remote (--worker-urls): only local workers can be controlled\"}", r.body());

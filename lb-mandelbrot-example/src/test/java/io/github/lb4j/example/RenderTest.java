@@ -59,13 +59,13 @@ class RenderTest {
   }
 
   Workers workers(int n) throws IOException {
-    Workers w = Workers.start(n, 1, 0, 1);
+    Workers w = Workers.start(n, 1, 0, 1, TestTokens.AUTH);
     closeAfter.add(w);
     return w;
   }
 
   Cluster cluster(List<Endpoint> endpoints, PickerName picker, Cluster.Settings settings) {
-    Cluster c = new Cluster(endpoints, picker, settings);
+    Cluster c = new Cluster(endpoints, picker, settings, TestTokens.AUTH);
     closeAfter.add(0, c);
     return c;
   }
@@ -184,7 +184,7 @@ class RenderTest {
         assertThrows(RenderException.class, () -> new Renderer(0).render(small, c, p -> {}));
     ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, e.getCause());
     assertEquals(2, sge.failures().size());
-    assertTrue(e.getMessage().startsWith("render failed: 2 of 2 tasks failed; task 0 (key 'tile-0-0'): attempt 1 on worker-"),
+    assertTrue(e.getMessage().startsWith("render failed: 2 of 2 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on worker-"),
         e.getMessage());
     assertTrue(e.getMessage().contains("task 1 (key 'tile-32-0')"), e.getMessage());
   }

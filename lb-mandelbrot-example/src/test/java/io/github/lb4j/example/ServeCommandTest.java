@@ -8,15 +8,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.awt.image.BufferedImage;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 @Timeout(60)
 final class ServeCommandTest {
+  @TempDir Path dir;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   HttpResponse<byte[]> get(ServeCommand.Running running, String path) throws Exception {
@@ -51,11 +54,12 @@ final class ServeCommandTest {
   @Test
   void serve_discoverStatic_rendersOnTheDiscoveredWorkersAndKeepsThemAcrossPickerChanges()
       throws Exception {
-    try (Workers remote = Workers.start(2, 1, 0, 1)) {
+    try (Workers remote = Workers.start(2, 1, 0, 1, TestTokens.AUTH)) {
       String spec =
           "static:" + remote.started.get(0).uri() + "," + remote.started.get(1).uri();
       ServeCommand cmd = new ServeCommand();
-      new CommandLine(cmd).parseArgs("--port", "0", "--discover", spec, "--tile", "32");
+      new CommandLine(cmd).parseArgs("--port", "0", "--discover", spec, "--tile", "32",
+          "--token-file", TestTokens.file(dir).toString());
       try (ServeCommand.Running running = cmd.start()) {
         assertEquals(200, get(running, "/render.png?width=64&height=48&maxIter=100").statusCode());
         String status = new String(get(running, "/api/status").body(), StandardCharsets.UTF_8);

@@ -41,7 +41,7 @@ final class SupervisorTest {
   Supervisor supervisor;
 
   static WorkerServer worker(String id) throws IOException {
-    return WorkerServer.start("127.0.0.1", 0, id, 1, 1);
+    return WorkerServer.start("127.0.0.1", 0, id, 1, 1, TestTokens.AUTH);
   }
 
   /** The supervisor's worker factory: a worker, and {@link #STARTUP} later on the fake clock. */

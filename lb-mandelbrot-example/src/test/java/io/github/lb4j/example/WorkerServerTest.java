@@ -2,6 +2,7 @@ package io.github.lb4j.example;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +33,7 @@ class WorkerServerTest {
 
   @BeforeAll
   static void start() throws IOException {
-    worker = WorkerServer.start("127.0.0.1", 0, "w-test", 2, 1);
+    worker = WorkerServer.start("127.0.0.1", 0, "w-test", 2, 1, TestTokens.AUTH);
   }
 
   @AfterAll
@@ -41,7 +42,8 @@ class WorkerServerTest {
   }
 
   static HttpResponse<byte[]> get(String pathAndQuery) throws Exception {
-    return send(HttpRequest.newBuilder(worker.uri().resolve(pathAndQuery)).GET());
+    return send(HttpRequest.newBuilder(worker.uri().resolve(pathAndQuery))
+        .header("Authorization", "Bearer " + TestTokens.TOKEN).GET());
   }
 
   static HttpResponse<byte[]> send(HttpRequest.Builder b) throws Exception {
@@ -104,6 +106,43 @@ class WorkerServerTest {
         new String(r.body(), StandardCharsets.UTF_8));
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''",
+        "Bearer not-the-token-at-all-0000",
+        "Bearer test-token-0123456789abcde",
+        "test-token-0123456789abcdef",
+        "Basic dGVzdDp0ZXN0",
+      })
+  void tile_missingOrWrongToken_401WithJsonAndNoCompute(String authorization) throws Exception {
+    int before = worker.tilesServed();
+    HttpRequest.Builder b = HttpRequest.newBuilder(worker.uri().resolve("/tile?" + OK)).GET();
+    if (!authorization.isEmpty()) {
+      b.header("Authorization", authorization);
+    }
+    HttpResponse<byte[]> r = send(b);
+    assertEquals(401, r.statusCode());
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+    assertEquals("Bearer", r.headers().firstValue("WWW-Authenticate").orElseThrow());
+    assertEquals("{\"error\":\"unauthorized\",\"message\":\"missing or wrong token (expected:"
+        + " Authorization: Bearer and the workers' token)\"}", new String(r.body(), StandardCharsets.UTF_8));
+    assertFalse(r.headers().firstValue(TileAuth.SIGNATURE_HEADER).isPresent());
+    assertEquals(before, worker.tilesServed(), "no tile computed");
+  }
+
+  @Test
+  void tile_answerCarriesItsChecksumAndSignature() throws Exception {
+    HttpResponse<byte[]> r = get("/tile?" + OK);
+    assertEquals(200, r.statusCode());
+    TileSpec spec = new TileSpec(-2, 1, -1, 1, 8, 4, 100);
+    assertEquals(TileVerifier.checksum(r.body()),
+        r.headers().firstValue(TileVerifier.CHECKSUM_HEADER).orElseThrow());
+    assertTrue(TestTokens.AUTH.verify(spec, r.body(),
+        r.headers().firstValue(TileAuth.SIGNATURE_HEADER).orElseThrow()));
+  }
+
   @Test
   void unknownPathsAndMethodsAreRefusedWithJson() throws Exception {
     HttpResponse<byte[]> notFound = get("/nope");
@@ -117,7 +156,7 @@ class WorkerServerTest {
 
   @Test
   void aStoppedWorkerRefusesConnections() throws Exception {
-    WorkerServer w = WorkerServer.start("127.0.0.1", 0, null, 1, 1);
+    WorkerServer w = WorkerServer.start("127.0.0.1", 0, null, 1, 1, TestTokens.AUTH);
     URI uri = w.uri();
     assertEquals("worker-" + uri.getPort(), w.id());
     w.close();

@@ -49,7 +49,10 @@ final class ModularApplicationTest {
 
     assertEquals(0, run.exit, run.toString());
     assertEquals(
-        List.of("chose http://127.0.0.1:9; dns-srv:_http._tcp.workers.test; 1 interceptor", "closed"),
+        List.of(
+            "chose http://127.0.0.1:9; dns-srv:_http._tcp.workers.test; 1 interceptor",
+            "LoadBalancedHttpClient(workers -> full)",
+            "closed"),
         run.stdout.lines().toList(),
         run.toString());
   }

@@ -21,12 +21,21 @@ import java.util.Objects;
  */
 public record AffinityKey(String value) {
 
-  /** Checks the value. */
+  /**
+   * Checks the value.
+   *
+   * @param value the key
+   */
   public AffinityKey {
     Objects.requireNonNull(value, "value");
   }
 
-  /** The key with this value. */
+  /**
+   * The key with this value.
+   *
+   * @param value the key
+   * @return the tag
+   */
   public static AffinityKey of(String value) {
     return new AffinityKey(value);
   }

@@ -1,6 +1,7 @@
 package io.github.lb4j.okhttp;
 
 import io.github.lb4j.Lease;
+import io.github.lb4j.retry.Attempts;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
@@ -75,7 +76,7 @@ final class LeasedResponseBody extends ResponseBody {
       if (readFailure != null) {
         lease.failure(readFailure);
       } else {
-        LoadBalancingInterceptor.report(lease, failedStatus);
+        Attempts.report(lease, failedStatus);
       }
     } finally {
       lease.close();

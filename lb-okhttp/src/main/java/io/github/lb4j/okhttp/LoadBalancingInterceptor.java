@@ -3,19 +3,17 @@ package io.github.lb4j.okhttp;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.NoAvailableEndpointException;
+import io.github.lb4j.NoAvailableEndpointIOException;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.internal.HttpCalls;
+import io.github.lb4j.retry.Attempts;
+import io.github.lb4j.retry.RetryBudget;
+import io.github.lb4j.retry.RetryPolicy;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.IntPredicate;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -68,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * header}, if one is configured; without either, {@link Balancer#acquire()} is used.
  *
  * <p><b>Errors.</b> When the balancer cannot choose (no endpoint, none healthy, or closed), the call
- * fails with a {@link NoEndpointAvailableIOException}, never an unchecked exception, so {@code
+ * fails with a {@link NoAvailableEndpointIOException}, never an unchecked exception, so {@code
  * enqueue()} callers get it in {@code onFailure}.
  *
  * <p>Add it with {@code addInterceptor}, not {@code addNetworkInterceptor}: a network interceptor
@@ -78,17 +76,13 @@ import org.slf4j.LoggerFactory;
 public final class LoadBalancingInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LoadBalancingInterceptor.class);
 
-  /** The failure predicate unless one is set, and the fallback when the one set throws. */
-  private static final IntPredicate SERVER_ERRORS = code -> code >= 500;
-
   private final Balancer balancer;
   private final String logicalHost;
   private final String affinityHeader;
   private final IntPredicate failureStatuses;
   private final Set<Integer> retryStatuses;
   private final Set<String> retryMethods;
-  private final int maxAttempts;
-  private final RetryBudget retryBudget;
+  private final RetryPolicy retryPolicy;
 
   private LoadBalancingInterceptor(Builder b) {
     this.balancer = b.balancer;
@@ -97,25 +91,41 @@ public final class LoadBalancingInterceptor implements Interceptor {
     this.failureStatuses = b.failureStatuses;
     this.retryStatuses = Set.copyOf(b.retryStatuses);
     this.retryMethods = Set.copyOf(b.retryMethods);
-    this.maxAttempts = b.maxAttempts;
-    this.retryBudget = new RetryBudget(b.retryRatio, b.minRetriesPerSecond, b.ticker);
+    RetryBudget budget =
+        b.retryBudget != null
+            ? b.retryBudget
+            : RetryBudget.ofRatio(b.retryRatio)
+                .minRetriesPerSecond(b.minRetriesPerSecond)
+                .ticker(b.ticker)
+                .build();
+    this.retryPolicy = RetryPolicy.maxAttempts(b.maxAttempts).withBudget(budget);
   }
 
   /**
    * Starts configuring an interceptor for {@code balancer}.
    *
+   * @param balancer chooses the endpoint of each attempt; not closed by the interceptor
+   * @return a builder
    * @throws NullPointerException if {@code balancer} is {@code null}
    */
   public static Builder builder(Balancer balancer) {
     return new Builder(Objects.requireNonNull(balancer, "balancer"));
   }
 
-  /** The balancer this interceptor chooses with. */
+  /**
+   * The balancer this interceptor chooses with.
+   *
+   * @return the balancer
+   */
   public Balancer balancer() {
     return balancer;
   }
 
-  /** The host name whose requests are balanced, in lower case. */
+  /**
+   * The host name whose requests are balanced, in lower case.
+   *
+   * @return the logical host
+   */
   public String logicalHost() {
     return logicalHost;
   }
@@ -125,7 +135,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
    * passes any other request on unchanged. Called by OkHttp, on the calling thread for {@code
    * execute()} and on a dispatcher thread for {@code enqueue()}.
    *
-   * @throws NoEndpointAvailableIOException when the balancer cannot choose an endpoint
+   * @throws NoAvailableEndpointIOException when the balancer cannot choose an endpoint
    * @throws IOException when the last attempt failed, or when this interceptor was added as a
    *     network interceptor
    */
@@ -141,17 +151,15 @@ public final class LoadBalancingInterceptor implements Interceptor {
               + " OkHttpClient.Builder.addInterceptor, not addNetworkInterceptor: a network"
               + " interceptor cannot change the host");
     }
-    retryBudget.deposit();
     Call call = chain.call();
     String key = affinityKey(request);
     RequestBody body = request.body();
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean idempotent = retryMethods.contains(request.method());
 
-    List<String> tried = new ArrayList<>(maxAttempts);
-    Lease lease = acquire(key);
-    for (int attempt = 1; ; attempt++) {
-      tried.add(lease.endpoint().id());
+    Attempts attempts = retryPolicy.start(balancer, key);
+    Lease lease = first(attempts);
+    while (true) {
       Response response;
       try {
         response = chain.proceed(rewrite(request, lease.endpoint()));
@@ -162,8 +170,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
         }
         lease.failure(e);
         lease.close();
-        boolean retry = replayable && attempt < maxAttempts && isConnectFailure(e);
-        Lease next = retry ? nextLease(key, tried, request, e.toString()) : null;
+        Lease next = replayable && HttpCalls.isConnectFailure(e) ? retry(attempts, request, e.toString()) : null;
         if (next == null) {
           throw e;
         }
@@ -175,17 +182,18 @@ public final class LoadBalancingInterceptor implements Interceptor {
         throw e;
       }
 
+      // An endpoint may report its load with the answer; a malformed report is counted, not thrown.
+      lease.reportLoadHeader(response.header(LoadReport.HEADER));
       int code = response.code();
       boolean failed = isFailure(code);
-      boolean retry =
-          idempotent && replayable && attempt < maxAttempts && retryStatuses.contains(code);
-      Lease next = retry ? nextLease(key, tried, request, "status " + code) : null;
+      boolean retry = idempotent && replayable && retryStatuses.contains(code);
+      Lease next = retry ? retry(attempts, request, "status " + code) : null;
       if (next == null) {
         return withLease(response, lease, call, failed);
       }
       response.close();
       try {
-        report(lease, failed);
+        Attempts.report(lease, failed);
       } finally {
         lease.close();
       }
@@ -194,47 +202,24 @@ public final class LoadBalancingInterceptor implements Interceptor {
   }
 
   /**
-   * The lease for a retry on an endpoint this call has not tried, or {@code null} when there is
-   * none or the retry budget is spent.
+   * The lease for a retry on an endpoint this call has not tried, or {@code null} when attempts or
+   * the retry budget are spent or no untried endpoint can be chosen.
    */
-  private Lease nextLease(String key, List<String> tried, Request request, String why) {
-    Lease next;
-    try {
-      // With a key, hashing pickers send the retry where the key would go without the tried ones.
-      next = balancer.acquire(key, Set.copyOf(tried));
-    } catch (NoAvailableEndpointException | IllegalStateException e) {
-      log.debug("{} {}: no untried endpoint to retry after {} on {}",
-          request.method(), request.url(), why, tried);
-      return null;
-    }
-    if (!retryBudget.tryWithdraw()) {
-      next.close();
-      log.debug("{} {}: retry budget spent, not retrying after {} on {}",
-          request.method(), request.url(), why, tried);
-      return null;
-    }
-    log.debug("{} {}: retrying on {} after {} on {}",
-        request.method(), request.url(), next.endpoint().id(), why, tried);
-    return next;
+  private static Lease retry(Attempts attempts, Request request, String why) {
+    return attempts.retry(request.method() + " " + request.url(), why);
   }
 
-  private Lease acquire(String key) throws NoEndpointAvailableIOException {
+  @SuppressWarnings("deprecation") // the old name, thrown so that existing catch blocks still work
+  private Lease first(Attempts attempts) throws NoAvailableEndpointIOException {
     try {
-      return key != null ? balancer.acquire(key) : balancer.acquire();
+      return attempts.first();
     } catch (NoAvailableEndpointException | IllegalStateException e) {
       throw new NoEndpointAvailableIOException(balancer.name(), e);
     }
   }
 
-  /** Asks the user's predicate; one that throws is logged and the default ({@code >= 500}) used. */
   private boolean isFailure(int code) {
-    try {
-      return failureStatuses.test(code);
-    } catch (RuntimeException e) {
-      log.warn("failureStatuses predicate threw for status {}; using the default (>= 500 fails)",
-          code, e);
-      return SERVER_ERRORS.test(code);
-    }
+    return HttpCalls.isFailure(failureStatuses, code, log);
   }
 
   private String affinityKey(Request request) {
@@ -250,22 +235,13 @@ public final class LoadBalancingInterceptor implements Interceptor {
     if (body == null) {
       // Only cache and network-layer responses lack a body; nothing more to wait for.
       try {
-        report(lease, failed);
+        Attempts.report(lease, failed);
       } finally {
         lease.close();
       }
       return response;
     }
     return response.newBuilder().body(new LeasedResponseBody(body, lease, call, failed)).build();
-  }
-
-  /** Reports a response's outcome: a failure if its status counts as one, else a success. */
-  static void report(Lease lease, boolean failedStatus) {
-    if (failedStatus) {
-      lease.failure();
-    } else {
-      lease.success();
-    }
   }
 
   /** The request sent to {@code endpoint}: its scheme, host, port and base path, our path and query. */
@@ -292,20 +268,6 @@ public final class LoadBalancingInterceptor implements Interceptor {
     return request.newBuilder().url(target).build();
   }
 
-  /** Whether the attempt failed before the request could reach the server. */
-  private static boolean isConnectFailure(IOException e) {
-    if (e instanceof ConnectException
-        || e instanceof NoRouteToHostException
-        || e instanceof UnknownHostException) {
-      return true;
-    }
-    // OkHttp surfaces a connect timeout as the socket's own exception, told apart by its message.
-    String message = e.getMessage();
-    return e instanceof SocketTimeoutException
-        && message != null
-        && message.toLowerCase(Locale.ROOT).contains("connect timed out");
-  }
-
   @Override
   public String toString() {
     return "LoadBalancingInterceptor(" + logicalHost + " -> " + balancer.name() + ")";
@@ -320,10 +282,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private final Balancer balancer;
     private String logicalHost;
     private String affinityHeader;
-    private IntPredicate failureStatuses = SERVER_ERRORS;
-    private Set<Integer> retryStatuses = Set.of(502, 503, 504);
-    private Set<String> retryMethods = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    private IntPredicate failureStatuses = HttpCalls.SERVER_ERRORS;
+    private Set<Integer> retryStatuses = HttpCalls.DEFAULT_RETRY_STATUSES;
+    private Set<String> retryMethods = HttpCalls.DEFAULT_RETRY_METHODS;
     private int maxAttempts = 3;
+    private RetryBudget retryBudget;
     private double retryRatio = RetryBudget.DEFAULT_RATIO;
     private int minRetriesPerSecond = RetryBudget.DEFAULT_MIN_RETRIES_PER_SECOND;
     private Ticker ticker = Ticker.system();
@@ -336,6 +299,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The host name that stands for the balancer's endpoints, such as {@code "workers"} for {@code
      * http://workers/...}; required. Matched case-insensitively, whatever the scheme and port.
      *
+     * @param host the host name, without scheme or port
+     * @return this builder
      * @throws IllegalArgumentException if {@code host} is not a valid host name
      */
     public Builder logicalHost(String host) {
@@ -354,21 +319,21 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * A request header whose value is the affinity key when the request has no {@link
      * AffinityKey} tag; none unless set. The header is sent on unchanged.
      *
+     * @param name the header name, such as {@code X-Affinity-Key}
+     * @return this builder
      * @throws IllegalArgumentException if {@code name} is not a valid header name
      */
     public Builder affinityHeader(String name) {
-      Objects.requireNonNull(name, "name");
-      if (!isToken(name)) {
-        throw new IllegalArgumentException(
-            "affinityHeader: '" + name + "' (expected: a header name, e.g. X-Affinity-Key)");
-      }
-      this.affinityHeader = name;
+      this.affinityHeader = HttpCalls.headerName(name);
       return this;
     }
 
     /**
      * Which response statuses count as failures of the endpoint; {@code code >= 500} unless set.
      * Connect errors, timeouts and failed reads are always failures.
+     *
+     * @param isFailure the predicate; one that throws is logged and the default used
+     * @return this builder
      */
     public Builder failureStatuses(IntPredicate isFailure) {
       this.failureStatuses = Objects.requireNonNull(isFailure, "isFailure");
@@ -379,19 +344,12 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The statuses that make an idempotent request try another endpoint; 502, 503 and 504 unless
      * set. No codes turns status retries off (connect failures are still retried).
      *
+     * @param codes the statuses
+     * @return this builder
      * @throws IllegalArgumentException if a code is outside {@code [100, 599]}
      */
     public Builder retryStatuses(int... codes) {
-      Objects.requireNonNull(codes, "codes");
-      Set<Integer> set = new TreeSet<>();
-      for (int code : codes) {
-        if (code < 100 || code > 599) {
-          throw new IllegalArgumentException(
-              "retryStatuses: " + code + " (expected: an HTTP status in [100, 599])");
-        }
-        set.add(code);
-      }
-      this.retryStatuses = set;
+      this.retryStatuses = HttpCalls.retryStatuses(codes);
       return this;
     }
 
@@ -400,61 +358,85 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * twice does no harm; GET, HEAD, OPTIONS, PUT and DELETE unless set. Matched case-sensitively,
      * as HTTP methods are.
      *
+     * @param methods the methods
+     * @return this builder
      * @throws IllegalArgumentException if a method is not a valid HTTP method token
      */
     public Builder retryMethods(String... methods) {
-      Objects.requireNonNull(methods, "methods");
-      Set<String> set = new TreeSet<>();
-      for (String method : methods) {
-        Objects.requireNonNull(method, "methods: contains null");
-        if (!isToken(method)) {
-          throw new IllegalArgumentException(
-              "retryMethods: '" + method + "' (expected: an HTTP method, e.g. GET)");
-        }
-        set.add(method);
-      }
-      this.retryMethods = set;
+      this.retryMethods = HttpCalls.retryMethods(methods);
       return this;
     }
 
     /**
      * The most attempts per call, the first included; 3 unless set. {@code 1} turns retries off.
      *
+     * @param attempts the attempt limit
+     * @return this builder
      * @throws IllegalArgumentException if {@code attempts < 1}
      */
     public Builder maxAttempts(int attempts) {
-      if (attempts < 1) {
-        throw new IllegalArgumentException("maxAttempts: " + attempts + " (expected: >= 1)");
-      }
-      this.maxAttempts = attempts;
+      this.maxAttempts = RetryPolicy.maxAttempts(attempts).maxAttempts(); // validates
       return this;
     }
 
     /**
-     * The retry budget shared by all calls through the interceptor: each call earns {@code ratio}
-     * of a retry, time adds {@code minRetriesPerSecond} retries per second, and the budget saves up
-     * at most ten seconds' worth of that reserve (at least one retry), starting full. A retry the
-     * budget cannot pay for is not made. 0.2 and 10 unless set, as in Finagle: at most 20% extra
-     * load from retries once the initial reserve is spent.
+     * The retry budget shared by all calls through the interceptor; a retry it cannot pay for is
+     * not made. Unless set, each built interceptor gets a budget of its own with the defaults of
+     * {@link RetryBudget#defaults()}: at most 20% extra load from retries once the initial reserve
+     * is spent. Pass one budget to several interceptors (or a JDK client) to cap them together.
      *
-     * @throws IllegalArgumentException if {@code ratio} is negative or not finite, or {@code
-     *     minRetriesPerSecond} is negative
+     * @param budget the budget, such as {@code RetryBudget.ofRatio(0.2).minRetriesPerSecond(10).build()}
+     * @return this builder
      */
-    public Builder retryBudget(double ratio, int minRetriesPerSecond) {
-      if (!(ratio >= 0) || Double.isInfinite(ratio)) {
-        throw new IllegalArgumentException(
-            "retryBudget ratio: " + ratio + " (expected: >= 0 and finite)");
-      }
-      if (minRetriesPerSecond < 0) {
-        throw new IllegalArgumentException(
-            "retryBudget minRetriesPerSecond: " + minRetriesPerSecond + " (expected: >= 0)");
-      }
-      this.retryRatio = ratio;
-      this.minRetriesPerSecond = minRetriesPerSecond;
+    public Builder retryBudget(RetryBudget budget) {
+      this.retryBudget = Objects.requireNonNull(budget, "budget");
       return this;
     }
 
-    /** The time source of the retry budget's reserve; the system ticker unless set. */
+    /**
+     * The attempt limit and retry budget together, as one {@link RetryPolicy}; the same as {@link
+     * #maxAttempts} and {@link #retryBudget(RetryBudget)}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder retryPolicy(RetryPolicy policy) {
+      Objects.requireNonNull(policy, "policy");
+      this.maxAttempts = policy.maxAttempts();
+      this.retryBudget = policy.budget();
+      return this;
+    }
+
+    /**
+     * A retry budget of {@code ratio} of the calls plus {@code minRetriesPerSecond} retries per
+     * second, made for each built interceptor on the {@link #ticker}.
+     *
+     * @param ratio the retries each call earns, {@code >= 0} and finite
+     * @param minRetriesPerSecond the reserve per second, {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code ratio} is negative or not finite, or {@code
+     *     minRetriesPerSecond} is negative
+     * @deprecated positional numbers; use {@link #retryBudget(RetryBudget)} with {@code
+     *     RetryBudget.ofRatio(ratio).minRetriesPerSecond(n).build()}
+     */
+    @Deprecated
+    public Builder retryBudget(double ratio, int minRetriesPerSecond) {
+      RetryBudget.ofRatio(ratio).minRetriesPerSecond(minRetriesPerSecond); // validates both
+      this.retryRatio = ratio;
+      this.minRetriesPerSecond = minRetriesPerSecond;
+      this.retryBudget = null;
+      return this;
+    }
+
+    /**
+     * The time source of the default retry budget's reserve; the system ticker unless set. Ignored
+     * when a budget is given with {@link #retryBudget(RetryBudget)}, which has its own ticker.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     * @deprecated set the ticker on the budget: {@code RetryBudget.ofRatio(0.2).ticker(t).build()}
+     */
+    @Deprecated
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
@@ -463,6 +445,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Builds the interceptor.
      *
+     * @return the interceptor
      * @throws IllegalStateException if no {@link #logicalHost} was set
      */
     public LoadBalancingInterceptor build() {
@@ -471,22 +454,6 @@ public final class LoadBalancingInterceptor implements Interceptor {
             "logicalHost is not set (expected: logicalHost(\"workers\") for http://workers/...)");
       }
       return new LoadBalancingInterceptor(this);
-    }
-
-    private static boolean isToken(String s) {
-      if (s.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        boolean ok =
-            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        if (!ok) {
-          return false;
-        }
-      }
-      return true;
     }
   }
 }

@@ -50,6 +50,7 @@ public final class OkHttpHealthProbe implements HealthProbe {
    * @param client the client to share; not modified
    * @param path an absolute path such as {@code /health} or {@code /ready?deep=false}, resolved
    *     against each endpoint's address
+   * @return the probe
    * @throws IllegalArgumentException when {@code path} is not an absolute path without spaces
    */
   public static OkHttpHealthProbe of(OkHttpClient client, String path) {

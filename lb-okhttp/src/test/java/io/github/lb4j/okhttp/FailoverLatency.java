@@ -4,6 +4,7 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.retry.RetryBudget;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ final class FailoverLatency {
                   LoadBalancingInterceptor.builder(balancer)
                       .logicalHost("workers")
                       // Measure the failover itself, not the budget running out.
-                      .retryBudget(1.0, 1_000)
+                      .retryBudget(RetryBudget.ofRatio(1.0).minRetriesPerSecond(1_000).build())
                       .build())
               .build();
       Request request = new Request.Builder().url("http://workers/").build();

@@ -128,22 +128,28 @@ final class LoadBalancingInterceptorBuilderTest {
 
   @ParameterizedTest
   @ValueSource(doubles = {-0.1, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+  @SuppressWarnings("deprecation") // the positional form still validates
   void retryBudget_badRatio_throwsIllegalArgument(double ratio) {
     assertMessage(
-        "retryBudget ratio: " + ratio + " (expected: >= 0 and finite)",
+        "ratio: " + ratio + " (expected: >= 0 and finite)",
         assertThrows(IllegalArgumentException.class, () -> builder.retryBudget(ratio, 10)));
   }
 
   @Test
+  @SuppressWarnings("deprecation") // the positional form still validates
   void retryBudget_negativeReserve_throwsIllegalArgument() {
     assertMessage(
-        "retryBudget minRetriesPerSecond: -1 (expected: >= 0)",
+        "minRetriesPerSecond: -1 (expected: >= 0)",
         assertThrows(IllegalArgumentException.class, () -> builder.retryBudget(0.2, -1)));
   }
 
   @Test
-  void ticker_null_throwsNamingIt() {
-    assertMessage("ticker", assertThrows(NullPointerException.class, () -> builder.ticker(null)));
+  void retryBudget_null_throwsNamingIt() {
+    assertMessage(
+        "budget",
+        assertThrows(
+            NullPointerException.class,
+            () -> builder.retryBudget((io.github.lb4j.retry.RetryBudget) null)));
   }
 
   @Test

@@ -9,8 +9,10 @@ import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
 import io.github.lb4j.NoAvailableEndpointException;
+import io.github.lb4j.NoAvailableEndpointIOException;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.retry.RetryBudget;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -118,7 +120,7 @@ final class LoadBalancingInterceptorTest {
 
   private OkHttpClient client(LoadBalancingInterceptor.Builder builder) {
     OkHttpClient client =
-        new OkHttpClient.Builder().addInterceptor(builder.ticker(ticker).build()).build();
+        new OkHttpClient.Builder().addInterceptor(builder.build()).build();
     clients.add(client);
     return client;
   }
@@ -265,6 +267,29 @@ final class LoadBalancingInterceptorTest {
   }
 
   @Test
+  void intercept_loadReportHeader_reachesTheBalancer_malformedOneIsCounted() throws Exception {
+    MockWebServer reporting =
+        server(r -> new MockResponse()
+            .setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu_utilization=0.25, rps_fractional=40")
+            .setBody("r"));
+    MockWebServer lying =
+        server(r -> new MockResponse().setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=").setBody("l"));
+    roundRobin(reporting, lying);
+    OkHttpClient client = client();
+
+    assertEquals("200 r", get(client, "http://workers/"));
+    assertEquals("200 l", get(client, "http://workers/"));
+
+    assertEquals(0.25, state(reporting).loadReport().cpuUtilization());
+    assertEquals(40, state(reporting).loadReport().rps());
+    assertEquals(0, state(reporting).malformedLoadReports());
+    assertEquals(null, state(lying).loadReport());
+    assertEquals(1, state(lying).malformedLoadReports());
+    assertEquals(1, state(lying).successes());
+    assertNothingInFlight();
+  }
+
+  @Test
   void intercept_get503_retriesOnAnotherEndpoint() throws Exception {
     MockWebServer unavailable = answering(503);
     MockWebServer a = named("a");
@@ -346,7 +371,9 @@ final class LoadBalancingInterceptorTest {
     // Ten retries saved up, 0.2 earned per request, no time passes: at most 10 + 100 * 0.2.
     OkHttpClient client =
         client(
-            LoadBalancingInterceptor.builder(balancer).logicalHost("workers").retryBudget(0.2, 1));
+            LoadBalancingInterceptor.builder(balancer)
+                .logicalHost("workers")
+                .retryBudget(RetryBudget.ofRatio(0.2).minRetriesPerSecond(1).ticker(ticker).build()));
 
     for (int i = 0; i < 100; i++) {
       assertEquals("503 status 503", get(client, "http://workers/"));
@@ -556,8 +583,8 @@ final class LoadBalancingInterceptorTest {
         });
     IOException e = failure.get(10, TimeUnit.SECONDS);
 
-    NoEndpointAvailableIOException noEndpoint =
-        assertInstanceOf(NoEndpointAvailableIOException.class, e);
+    NoAvailableEndpointIOException noEndpoint =
+        assertInstanceOf(NoAvailableEndpointIOException.class, e);
     assertEquals("workers", noEndpoint.balancerName());
     assertInstanceOf(NoAvailableEndpointException.class, noEndpoint.getCause());
     assertEquals("balancer 'workers': no endpoint available: no endpoints", e.getMessage());
@@ -582,16 +609,18 @@ final class LoadBalancingInterceptorTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // the old name must still catch it
   void execute_balancerClosed_failsWithIOException() throws Exception {
     MockWebServer a = named("a");
     roundRobin(a);
     OkHttpClient client = client();
     balancer.close();
 
-    NoEndpointAvailableIOException e =
-        assertThrows(NoEndpointAvailableIOException.class, () -> get(client, "http://workers/"));
+    NoAvailableEndpointIOException e =
+        assertThrows(NoAvailableEndpointIOException.class, () -> get(client, "http://workers/"));
 
     assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertInstanceOf(NoEndpointAvailableIOException.class, e, "caught by the deprecated name too");
     assertEquals("balancer 'workers' is closed", e.getMessage());
     assertEquals(0, a.getRequestCount());
   }

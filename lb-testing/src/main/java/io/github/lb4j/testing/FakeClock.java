@@ -79,7 +79,9 @@ public final class FakeClock extends AbstractExecutorService
     return now;
   }
 
-  /** This clock as a scheduler, for code that takes one: the same object, for readability. */
+  /**
+   * {@return this clock as a scheduler, for code that takes one: the same object, for readability}
+   */
   public ScheduledExecutorService scheduler() {
     return this;
   }
@@ -88,6 +90,7 @@ public final class FakeClock extends AbstractExecutorService
    * Moves time forward by {@code by}, running on the calling thread every task that falls due on
    * the way, in due order (same due time: first scheduled, first run).
    *
+   * @param by how far to move, {@code >= 0}
    * @throws IllegalArgumentException if {@code by} is negative: time does not go back
    */
   public void advance(Duration by) {
@@ -119,12 +122,12 @@ public final class FakeClock extends AbstractExecutorService
     advance(Duration.ZERO);
   }
 
-  /** How many tasks are waiting to run (cancelled and finished tasks are not counted). */
+  /** {@return how many tasks are waiting to run (cancelled and finished tasks are not counted)} */
   public synchronized int pending() {
     return queue.size();
   }
 
-  /** How long from now each waiting task is due, soonest first. */
+  /** {@return how long from now each waiting task is due, soonest first} */
   public synchronized List<Duration> pendingDelays() {
     List<Task> tasks = new ArrayList<>(queue);
     tasks.sort(null);
