@@ -61,6 +61,8 @@ public interface Candidate {
    * The last load report this endpoint sent ({@link Lease#reportLoad}), or {@code null} when it has
    * sent none. Every report handed in is a new object, so a picker that remembers the one it saw
    * tells a new report from the old one by identity. The default returns {@code null}.
+   *
+   * @return the last report handed in, or {@code null} when none was
    */
   default LoadReport loadReport() {
     return null;

@@ -92,12 +92,20 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
     return priority;
   }
 
-  /** The zone from {@value #ZONE}, or {@code ""} when the endpoint has none. */
+  /**
+   * The zone from {@value #ZONE}, or {@code ""} when the endpoint has none.
+   *
+   * @return the zone's name, never {@code null}
+   */
   public String zone() {
     return metadata.getOrDefault(ZONE, "");
   }
 
-  /** The priority tier from {@value #PRIORITY}, 0 (the most preferred) when not set. */
+  /**
+   * The priority tier from {@value #PRIORITY}, 0 (the most preferred) when not set.
+   *
+   * @return the tier, 0 (the most preferred) when not set
+   */
   public int priority() {
     return parsePriority(metadata.get(PRIORITY));
   }

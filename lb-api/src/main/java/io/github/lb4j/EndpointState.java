@@ -51,6 +51,8 @@ public record EndpointState(
    * @param latencyEwmaNanos the latency average in nanoseconds, or 0
    * @param picks calls acquired on this endpoint since it joined
    * @param recentShare its share of the recent window's calls, in {@code [0, 1]}
+   * @param loadReport the last load report the endpoint sent, or {@code null} when none
+   * @param malformedLoadReports load report headers from it that could not be read, {@code >= 0}
    */
   public EndpointState {
     Objects.requireNonNull(endpoint, "endpoint");

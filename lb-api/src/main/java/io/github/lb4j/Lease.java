@@ -47,6 +47,8 @@ public interface Lease extends AutoCloseable {
    * it ({@code Pickers.reportedLoad()}); it replaces the endpoint's previous report. May be called
    * before or after the outcome and {@link #close()}. Costs one volatile write; the default (a lease
    * not made by a balancer) ignores it.
+   *
+   * @param report the load the endpoint reported with this call's answer; not {@code null}
    */
   default void reportLoad(LoadReport report) {
     Objects.requireNonNull(report, "report");

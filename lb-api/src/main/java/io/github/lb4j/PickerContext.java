@@ -42,6 +42,8 @@ public interface PickerContext {
    * the same change as the candidates. For strategies that need the share of a group that is
    * available (priority tiers), not only the available part. The default, for contexts that do not
    * know, is an empty list: every member then counts as available.
+   *
+   * @return the members, unmodifiable; empty when the context does not know them
    */
   default List<Endpoint> members() {
     return List.of();

@@ -177,6 +177,9 @@ public final class DnsSourceBuilder {
    * would spread calls over the backups as well. An address reached at two priorities keeps the
    * lower one.
    *
+   * @param priorityTiers {@code true} to use every priority as a tier, {@code false} for only the
+   *     lowest
+   * @return this builder
    * @throws IllegalStateException for an A/AAAA source, which has no priorities
    */
   public DnsSourceBuilder priorityTiers(boolean priorityTiers) {

@@ -42,6 +42,8 @@ public final class KeyHashers {
   /**
    * MurmurHash3's mixing over every character of the key, on every call; see the class
    * documentation.
+   *
+   * @return the hasher, stateless and thread safe
    */
   public static KeyHasher murmur3() {
     return key -> murmurMix(key);

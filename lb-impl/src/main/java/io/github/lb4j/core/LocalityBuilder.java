@@ -57,6 +57,10 @@ public final class LocalityBuilder {
   /**
    * The caller's zone, compared with the endpoints' {@link Endpoint#ZONE}: turns on zone-aware
    * routing. Unset, zones are ignored and only tiers count.
+   *
+   * @param zone the caller's zone name, not blank
+   * @return this builder
+   * @throws IllegalArgumentException when {@code zone} is blank
    */
   public LocalityBuilder localZone(String zone) {
     this.localZone = Checks.notBlank("localZone", zone);
@@ -69,6 +73,8 @@ public final class LocalityBuilder {
    * as soon as one endpoint of a tier is lost.
    *
    * @param factor {@code >= 1} and finite
+   * @return this builder
+   * @throws IllegalArgumentException when {@code factor} is below 1, infinite or NaN
    */
   public LocalityBuilder overprovisioningFactor(double factor) {
     if (!(factor >= 1) || Double.isInfinite(factor)) {
@@ -83,13 +89,21 @@ public final class LocalityBuilder {
    * The strategy within each group: a supplier called once per group for a new factory (factories
    * may hold state such as a round-robin position, so groups do not share one), such as {@code
    * Pickers::leastConnection}. Round-robin unless set.
+   *
+   * @param inner makes the factory of one group, a new one on each call; not {@code null}
+   * @return this builder
    */
   public LocalityBuilder within(Supplier<PickerFactory> inner) {
     this.inner = Objects.requireNonNull(inner, "within");
     return this;
   }
 
-  /** Draws groups from {@code random} instead of {@code ThreadLocalRandom}, for repeatable tests. */
+  /**
+   * Draws groups from {@code random} instead of {@code ThreadLocalRandom}, for repeatable tests.
+   *
+   * @param random the source of the group draws, shared by every pick; not {@code null}
+   * @return this builder
+   */
   public LocalityBuilder random(Random random) {
     this.rng = Rng.of(Objects.requireNonNull(random, "random"));
     return this;
@@ -98,6 +112,7 @@ public final class LocalityBuilder {
   /**
    * Builds the factory, asking the {@linkplain #within inner supplier} for its first factory.
    *
+   * @return a new factory with these settings, for one balancer
    * @throws IllegalArgumentException when the supplier returns {@code null}
    */
   public PickerFactory build() {

@@ -59,6 +59,10 @@ public final class OutlierDetectionBuilder {
   /**
    * How often the statistical rules ({@link #successRate}, {@link #failurePercentage}) look at the
    * calls of the interval just ended; 10 s unless set (Envoy's and gRPC's default).
+   *
+   * @param interval the length of one interval, positive
+   * @return this builder
+   * @throws IllegalArgumentException when {@code interval} is zero or negative
    */
   public OutlierDetectionBuilder interval(Duration interval) {
     this.interval = positive("interval", interval);
@@ -75,6 +79,9 @@ public final class OutlierDetectionBuilder {
    * <pre>{@code
    * .outlierDetection(o -> o.successRate(s -> s.stdevFactor(1.9).minimumHosts(5).requestVolume(100)))
    * }</pre>
+   *
+   * @param config sets the rule's settings on the builder it is given, called once, right away
+   * @return this builder
    */
   public OutlierDetectionBuilder successRate(Consumer<SuccessRateBuilder> config) {
     Objects.requireNonNull(config, "config");
@@ -90,6 +97,9 @@ public final class OutlierDetectionBuilder {
    * of which at least {@link FailurePercentageBuilder#threshold} percent failed is ejected, with
    * the enforcement percentage as probability, when there are at least {@link
    * FailurePercentageBuilder#minimumHosts} endpoints. Off unless set.
+   *
+   * @param config sets the rule's settings on the builder it is given, called once, right away
+   * @return this builder
    */
   public OutlierDetectionBuilder failurePercentage(Consumer<FailurePercentageBuilder> config) {
     Objects.requireNonNull(config, "config");
@@ -102,6 +112,9 @@ public final class OutlierDetectionBuilder {
   /**
    * The randomness of the enforcement percentages, for repeatable tests; {@link
    * java.util.concurrent.ThreadLocalRandom} unless set.
+   *
+   * @param random decides whether each outlier found is ejected; not {@code null}
+   * @return this builder
    */
   public OutlierDetectionBuilder random(Random random) {
     this.rng = Rng.of(Objects.requireNonNull(random, "random"));
@@ -215,25 +228,45 @@ public final class OutlierDetectionBuilder {
      * outlier; 1.9 unless set (Envoy's {@code success_rate_stdev_factor} of 1900, in thousandths).
      *
      * @param factor a finite number {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code factor} is negative, infinite or NaN
      */
     public SuccessRateBuilder stdevFactor(double factor) {
       this.stdevFactor = finiteNonNegative("stdevFactor", factor);
       return this;
     }
 
-    /** The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log. */
+    /**
+     * The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log.
+     *
+     * @param percent in {@code [0, 100]}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code percent} is outside {@code [0, 100]}
+     */
     public SuccessRateBuilder enforcementPercentage(int percent) {
       this.enforcementPercentage = percentage("enforcementPercentage", percent);
       return this;
     }
 
-    /** The fewest endpoints with enough calls for the rule to run; 5 unless set. */
+    /**
+     * The fewest endpoints with enough calls for the rule to run; 5 unless set.
+     *
+     * @param hosts {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code hosts} is below 1
+     */
     public SuccessRateBuilder minimumHosts(int hosts) {
       this.minimumHosts = atLeastOne("minimumHosts", hosts);
       return this;
     }
 
-    /** The fewest calls in an interval for an endpoint to be judged; 100 unless set. */
+    /**
+     * The fewest calls in an interval for an endpoint to be judged; 100 unless set.
+     *
+     * @param calls {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code calls} is below 1
+     */
     public SuccessRateBuilder requestVolume(int calls) {
       this.requestVolume = atLeastOne("requestVolume", calls);
       return this;
@@ -257,25 +290,49 @@ public final class OutlierDetectionBuilder {
 
     FailurePercentageBuilder() {}
 
-    /** The failure percentage at or above which an endpoint is an outlier; 85 unless set. */
+    /**
+     * The failure percentage at or above which an endpoint is an outlier; 85 unless set.
+     *
+     * @param percent in {@code [0, 100]}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code percent} is outside {@code [0, 100]}
+     */
     public FailurePercentageBuilder threshold(int percent) {
       this.threshold = percentage("threshold", percent);
       return this;
     }
 
-    /** The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log. */
+    /**
+     * The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log.
+     *
+     * @param percent in {@code [0, 100]}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code percent} is outside {@code [0, 100]}
+     */
     public FailurePercentageBuilder enforcementPercentage(int percent) {
       this.enforcementPercentage = percentage("enforcementPercentage", percent);
       return this;
     }
 
-    /** The fewest member endpoints for the rule to run; 5 unless set. */
+    /**
+     * The fewest member endpoints for the rule to run; 5 unless set.
+     *
+     * @param hosts {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code hosts} is below 1
+     */
     public FailurePercentageBuilder minimumHosts(int hosts) {
       this.minimumHosts = atLeastOne("minimumHosts", hosts);
       return this;
     }
 
-    /** The fewest calls in an interval for an endpoint to be judged; 50 unless set. */
+    /**
+     * The fewest calls in an interval for an endpoint to be judged; 50 unless set.
+     *
+     * @param calls {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code calls} is below 1
+     */
     public FailurePercentageBuilder requestVolume(int calls) {
       this.requestVolume = atLeastOne("requestVolume", calls);
       return this;

@@ -168,6 +168,8 @@ public final class Pickers {
    * Configures priority tiers ({@link io.github.lb4j.Endpoint#PRIORITY}) and zone-aware routing
    * ({@link io.github.lb4j.Endpoint#ZONE}) around another strategy, with Envoy's semantics: see
    * {@link LocalityBuilder}.
+   *
+   * @return a new builder with the defaults: no local zone, round-robin within each group
    */
   public static LocalityBuilder locality() {
     return new LocalityBuilder();

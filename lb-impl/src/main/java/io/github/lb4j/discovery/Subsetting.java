@@ -51,7 +51,15 @@ public record Subsetting(long clientId, int subsetSize, long seed) {
   private static final KeyHasher HASHER = KeyHashers.defaultHasher();
   private static final Comparator<Endpoint> BY_ID = Comparator.comparing(Endpoint::id);
 
-  /** Checks the components; see the class documentation. */
+  /**
+   * Checks the components; see the class documentation.
+   *
+   * @param clientId this client's index in its fleet, {@code >= 0}
+   * @param subsetSize how many endpoints each client talks to, {@code >= 1}
+   * @param seed shared by every client of the fleet
+   * @throws IllegalArgumentException when {@code clientId} is negative or {@code subsetSize} is
+   *     below 1
+   */
   public Subsetting {
     if (clientId < 0) {
       throw new IllegalArgumentException("clientId: " + clientId + " (expected: >= 0)");
@@ -107,6 +115,9 @@ public record Subsetting(long clientId, int subsetSize, long seed) {
   /**
    * A source that delivers this client's subset of each set {@code source} delivers, and only when
    * the subset changed.
+   *
+   * @param source the source of the whole set; not {@code null}
+   * @return a source whose every subscription is one subscription to {@code source}
    */
   public EndpointSource apply(EndpointSource source) {
     Objects.requireNonNull(source, "source");
