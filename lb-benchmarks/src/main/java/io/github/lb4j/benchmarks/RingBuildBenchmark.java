@@ -112,12 +112,16 @@ public class RingBuildBenchmark {
               return key -> list.get(0);
             }
           };
-      try (Balancer b = Balancers.builder().name("capture").endpoints(endpoints).picker(capturing).build()) {
+      // Building the balancer hands the candidates to the capturing factory; it is only closed.
+      Balancer b = Balancers.builder().name("capture").endpoints(endpoints).picker(capturing).build();
+      try {
         List<Candidate> list = seen.get(seen.size() - 1);
         if (list.size() != endpoints.size()) {
           throw new IllegalStateException("candidates: " + list.size() + " (expected: " + endpoints.size() + ")");
         }
         return list;
+      } finally {
+        b.close();
       }
     }
   }

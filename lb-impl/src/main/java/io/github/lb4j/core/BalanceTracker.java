@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -43,8 +42,8 @@ final class BalanceTracker {
 
   // Pick counters at the start of the previous and of the current window, keyed by slot identity
   // so that an endpoint removed and added again starts from zero. Guarded by this.
-  private Map<EndpointSlot, Long> older = new IdentityHashMap<>();
-  private Map<EndpointSlot, Long> newer = new IdentityHashMap<>();
+  private IdentityHashMap<EndpointSlot, Long> older = new IdentityHashMap<>();
+  private IdentityHashMap<EndpointSlot, Long> newer = new IdentityHashMap<>();
   private long newerStart;
 
   BalanceTracker(Ticker ticker, Duration window) {
@@ -139,8 +138,8 @@ final class BalanceTracker {
     return new Result(states, quality);
   }
 
-  private static Map<EndpointSlot, Long> counters(Collection<EndpointSlot> slots) {
-    Map<EndpointSlot, Long> counters = new IdentityHashMap<>();
+  private static IdentityHashMap<EndpointSlot, Long> counters(Collection<EndpointSlot> slots) {
+    IdentityHashMap<EndpointSlot, Long> counters = new IdentityHashMap<>();
     for (EndpointSlot slot : slots) {
       counters.put(slot, slot.picks());
     }

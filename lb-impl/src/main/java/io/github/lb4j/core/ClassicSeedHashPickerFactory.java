@@ -53,7 +53,7 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
     int[] slotOwner = new int[SLOTS];
     Arrays.fill(slotOwner, -1);
     for (int server = 0; server < candidates.size(); server++) {
-      long i = server + 1;
+      long i = server + 1L;
       for (long j = 0; j < REPLICAS; j++) {
         slotOwner[freeSlot(slotOwner, (int) ((i + j + 2 * j * j + 25) % SLOTS))] = server;
       }

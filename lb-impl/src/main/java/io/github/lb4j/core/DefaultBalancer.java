@@ -529,6 +529,9 @@ final class DefaultBalancer implements Balancer {
    * IntUnaryOperator)} does, for the outlier rule described by {@code why} (which starts the
    * reason of the health event). Returns the ejection time, or -1 when not ejected.
    */
+  // The health record's fields, ejections included, are written only under the lock
+  // (updateHealth); ejections is volatile for the snapshots that read it without the lock.
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   long eject(
       EndpointSlot slot, String why, long baseNanos, long maxNanos, IntUnaryOperator maxEjected) {
     long[] duration = {-1};

@@ -255,8 +255,10 @@ final class HashRing {
             | unsure(points, q2, i2, e2, 2L << 3, best) << 2
             | unsure(points, q3, i3, e3, 3L << 3, best) << 3;
     // The packed scores differ in their probe bits, so exactly one window equals the best.
-    int start = i0 & same(best, w0) | i1 & same(best, w1) | i2 & same(best, w2) | i3 & same(best, w3);
-    int end = e0 & same(best, w0) | e1 & same(best, w1) | e2 & same(best, w2) | e3 & same(best, w3);
+    int start =
+        (i0 & same(best, w0)) | (i1 & same(best, w1)) | (i2 & same(best, w2)) | (i3 & same(best, w3));
+    int end =
+        (e0 & same(best, w0)) | (e1 & same(best, w1)) | (e2 & same(best, w2)) | (e3 & same(best, w3));
     int bestIndex = start + (int) (best & 7);
     // The windows were not masked: their entries behind the probe score with their distance all the
     // way round the circle, which loses to any entry ahead, unless one of them won.

@@ -67,6 +67,8 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
   }
 
   @Override
+  // inFlight holds futures by identity (Object's equals), which is what tracking them needs.
+  @SuppressWarnings("CollectionUndefinedEquality")
   public CompletionStage<Boolean> probe(Endpoint endpoint) {
     URI target = target(endpoint);
     HttpRequest request =
@@ -99,7 +101,9 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
               }
               return true;
             });
-    result.whenComplete(
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<Boolean> unused =
+        result.whenComplete(
         (ok, error) -> {
           inFlight.remove(call);
           if (result.isCancelled()) {

@@ -39,7 +39,7 @@ public final class OutlierDetectionBuilder {
   /** The first ejection's length unless set. */
   public static final Duration DEFAULT_BASE_EJECTION_TIME = Duration.ofSeconds(30);
   /** The longest ejection unless set. */
-  public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofSeconds(300);
+  public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofMinutes(5);
   /** The largest share of endpoints ejected at once unless set. */
   public static final double DEFAULT_MAX_EJECTED_SHARE = 0.1;
   /** How often the statistical rules run unless set. */

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The statistical outlier rules of Envoy and gRPC (gRFC A50), run once per interval over the calls
@@ -44,7 +43,7 @@ final class OutlierSweep {
   private final FailurePercentage failurePercentage;
   private final Rng rng;
   // Each slot's cumulative {successes, failures} at the previous sweep, by slot identity.
-  private Map<EndpointSlot, long[]> baseline = new IdentityHashMap<>();
+  private IdentityHashMap<EndpointSlot, long[]> baseline = new IdentityHashMap<>();
 
   /** Either rule may be {@code null} (off), not both. */
   OutlierSweep(SuccessRate successRate, FailurePercentage failurePercentage, Rng rng) {
@@ -67,7 +66,7 @@ final class OutlierSweep {
   /** Counts the interval's calls of {@code members} and ejects the outliers the rules find. */
   void sweep(Collection<EndpointSlot> members, Ejector ejector) {
     List<Volume> volumes = new ArrayList<>(members.size());
-    Map<EndpointSlot, long[]> next = new IdentityHashMap<>(members.size() * 2);
+    IdentityHashMap<EndpointSlot, long[]> next = new IdentityHashMap<>(members.size() * 2);
     for (EndpointSlot slot : members) {
       long successes = slot.successes();
       long failures = slot.failures();

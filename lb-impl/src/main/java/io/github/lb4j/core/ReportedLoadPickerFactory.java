@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,7 +60,7 @@ final class ReportedLoadPickerFactory implements PickerFactory {
   private final AtomicInteger position = new AtomicInteger();
 
   // Written by newPicker only (the balancer's single writer).
-  private Map<Candidate, History> histories = new IdentityHashMap<>();
+  private IdentityHashMap<Candidate, History> histories = new IdentityHashMap<>();
   private Candidate[] lastCandidates;
   private int[] lastWeights;
   private Picker lastPicker;
@@ -122,7 +121,7 @@ final class ReportedLoadPickerFactory implements PickerFactory {
   public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     long now = context.ticker().read();
     Candidate[] array = candidates.toArray(new Candidate[0]);
-    Map<Candidate, History> next = new IdentityHashMap<>(array.length * 2);
+    IdentityHashMap<Candidate, History> next = new IdentityHashMap<>(array.length * 2);
     double[] weights = new double[array.length];
     double sum = 0;
     int weighted = 0;
@@ -220,6 +219,9 @@ final class ReportedLoadPickerFactory implements PickerFactory {
     }
 
     /** Takes a new report (a different object from the last one seen) as of {@code now}. */
+    // Reports are told apart by identity: every report handed in is a new object, and two equal
+    // reports in a row are still two reports (the endpoint is alive and reporting).
+    @SuppressWarnings("ReferenceEquality")
     void observe(LoadReport report, long now) {
       if (report == seen || report == null) {
         return;

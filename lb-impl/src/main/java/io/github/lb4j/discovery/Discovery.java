@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: every method is safe to call from any thread.
  */
 public final class Discovery {
+  private static final Pattern COMMA = Pattern.compile(",");
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
   /** The forms {@link #parse(String)} knows, in the order error messages list them. */
@@ -216,9 +218,8 @@ public final class Discovery {
 
   private static EndpointSource parseStatic(String rest) {
     List<Endpoint> endpoints = new ArrayList<>();
-    for (String url : rest.split(",")) {
-      endpoints.add(Endpoint.of(url.strip()));
-    }
+    // splitAsStream drops trailing empty strings, as String.split did.
+    COMMA.splitAsStream(rest).forEach(url -> endpoints.add(Endpoint.of(url.strip())));
     return fixed(endpoints);
   }
 

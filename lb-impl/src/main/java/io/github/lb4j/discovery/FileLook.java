@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One look at an endpoints file: reads and parses the whole file.
@@ -28,6 +29,7 @@ import java.util.Map;
  * elsewhere and move it into place.
  */
 final class FileLook implements PollingSource.Look {
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final String FORMAT = "URL [WEIGHT], e.g. http://10.0.0.1:8080 2";
 
   private final Path path;
@@ -82,7 +84,8 @@ final class FileLook implements PollingSource.Look {
   }
 
   private static Endpoint parse(String content) {
-    String[] parts = content.split("\\s+");
+    // splitAsStream drops trailing empty strings, as String.split did.
+    String[] parts = WHITESPACE.splitAsStream(content).toArray(String[]::new);
     if (parts.length > 2) {
       throw new IllegalArgumentException("too many fields");
     }

@@ -68,7 +68,9 @@ final class Batch<T, R> {
   }
 
   CompletableFuture<List<R>> start() {
-    result.whenComplete(
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<List<R>> unused =
+        result.whenComplete(
         (r, e) -> {
           if (e instanceof CancellationException) {
             events.execute(this::cancelAll);
@@ -202,7 +204,9 @@ final class Batch<T, R> {
     if (!hedge) {
       armHedge(t, a);
     }
-    future.whenComplete((r, e) -> events.execute(() -> attemptEnded(a, r, e)));
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<?> unused =
+        future.whenComplete((r, e) -> events.execute(() -> attemptEnded(a, r, e)));
   }
 
   private void timedOut(Attempt a) {

@@ -90,6 +90,8 @@ public final class HedgePolicy {
    * @deprecated positional numbers; use {@code percentile(percentile).minSamples(minSamples)}
    */
   @Deprecated
+  // lb-impl depends on nothing but lb-api and SLF4J, so not on error_prone_annotations' @InlineMe.
+  @SuppressWarnings("InlineMeSuggester")
   public static HedgePolicy percentile(double percentile, int minSamples) {
     return percentile(percentile).minSamples(minSamples);
   }

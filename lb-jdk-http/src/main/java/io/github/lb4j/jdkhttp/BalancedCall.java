@@ -59,7 +59,9 @@ final class BalancedCall<T> {
 
   /** Sends the first attempt on {@code lease}; the returned future is the caller's. */
   CompletableFuture<HttpResponse<T>> start(Lease lease) {
-    result.whenComplete(
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<HttpResponse<T>> unused =
+        result.whenComplete(
         (r, e) -> {
           if (result.isCancelled()) {
             cancelled();
@@ -90,7 +92,9 @@ final class BalancedCall<T> {
             ? client.delegate.sendAsync(target, leasing)
             : client.delegate.sendAsync(target, leasing, pushPromiseHandler);
     exchange = f;
-    f.whenComplete((response, error) -> attemptEnded(attempt, response, error));
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<HttpResponse<T>> unused =
+        f.whenComplete((response, error) -> attemptEnded(attempt, response, error));
   }
 
   /** Chooses the body subscriber once the status is known: discard and retry, or the caller's. */

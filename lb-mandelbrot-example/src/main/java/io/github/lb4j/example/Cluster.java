@@ -53,7 +53,7 @@ final class Cluster implements TileSource {
    */
   record Settings(int maxAttempts, Duration attemptTimeout, HedgePolicy hedge, int perEndpoint) {
     static Settings defaults() {
-      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.percentile(99, 16), 2);
+      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.percentile(99).minSamples(16), 2);
     }
   }
 
@@ -247,7 +247,8 @@ final class Cluster implements TileSource {
       forget(tasks);
       throw e;
     }
-    result.whenComplete((r, e) -> forget(tasks));
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<List<int[]>> unused = result.whenComplete((r, e) -> forget(tasks));
     return result;
   }
 
@@ -267,7 +268,9 @@ final class Cluster implements TileSource {
       // Tell the listener before scatter-gather sees the result, so a batch's last tile has been
       // reported when the batch completes.
       CompletableFuture<int[]> out = new CompletableFuture<>();
-      f.whenComplete(
+      // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+      CompletableFuture<int[]> unusedRelay =
+          f.whenComplete(
           (counts, e) -> {
             if (e != null) {
               out.completeExceptionally(e);
@@ -280,7 +283,8 @@ final class Cluster implements TileSource {
             }
             out.complete(counts);
           });
-      out.whenComplete((r, e) -> {
+      CompletableFuture<int[]> unusedCancel =
+          out.whenComplete((r, e) -> {
         if (out.isCancelled()) {
           f.cancel(true);
         }

@@ -363,15 +363,17 @@ final class FrontEnd implements AutoCloseable {
   }
 
   private void route(HttpExchange ex, String path, String method) throws IOException {
-    Matcher m;
+    Matcher staticAsset = STATIC.matcher(path);
+    Matcher jobPath = JOB.matcher(path);
+    Matcher workerPath = WORKER.matcher(path);
     if (path.equals("/") || path.equals("/index.html")) {
       expectGet(method);
       HttpServers.query(ex, Set.of());
       sendAsset(ex, "index.html");
-    } else if ((m = STATIC.matcher(path)).matches()) {
+    } else if (staticAsset.matches()) {
       expectGet(method);
       HttpServers.query(ex, Set.of());
-      sendAsset(ex, m.group(1));
+      sendAsset(ex, staticAsset.group(1));
     } else if (path.equals("/api/status")) {
       expectGet(method);
       HttpServers.query(ex, Set.of());
@@ -380,20 +382,20 @@ final class FrontEnd implements AutoCloseable {
       expect(method, "POST");
       RenderJobs.Job job = startRender(HttpServers.query(ex, RENDER_PARAMETERS));
       sendJson(ex, 202, job.toJson(0, ticker.read()));
-    } else if ((m = JOB.matcher(path)).matches() && method.equals("DELETE")) {
+    } else if (jobPath.matches() && method.equals("DELETE")) {
       HttpServers.query(ex, Set.of());
-      RenderJobs.Job job = job(m.group(1));
+      RenderJobs.Job job = job(jobPath.group(1));
       boolean cancelled = job.cancel(ticker.read());
       if (cancelled) {
         event("render " + job.id + " cancelled from the page");
       }
       sendJson(ex, 200, job.toJson(job.arrivedCount(), ticker.read()));
-    } else if ((m = JOB.matcher(path)).matches()) {
+    } else if (jobPath.matches()) {
       expect(method, "GET, HEAD, DELETE", HttpServers.isGet(method));
       Map<String, String> q = HttpServers.query(ex, POLL_PARAMETERS);
       int since = integer(q, "since", 0, 0, MAX_TILES);
       int waitMs = integer(q, "waitMs", 0, 0, MAX_WAIT_MS);
-      RenderJobs.Job job = job(m.group(1));
+      RenderJobs.Job job = job(jobPath.group(1));
       try {
         job.await(since, waitMs);
       } catch (InterruptedException e) {
@@ -407,11 +409,11 @@ final class FrontEnd implements AutoCloseable {
       WorkerServer w = local().startWorker();
       sendJson(ex, 201, "{\"id\":" + Json.quote(w.id()) + ",\"address\":"
           + Json.quote(w.uri().toString()) + "}");
-    } else if ((m = WORKER.matcher(path)).matches()) {
+    } else if (workerPath.matches()) {
       expect(method, "POST");
       Map<String, String> q =
-          HttpServers.query(ex, m.group(2).equals("slow") ? Set.of("factor") : Set.of());
-      workerAction(ex, m.group(1), m.group(2), q);
+          HttpServers.query(ex, workerPath.group(2).equals("slow") ? Set.of("factor") : Set.of());
+      workerAction(ex, workerPath.group(1), workerPath.group(2), q);
     } else if (path.equals("/api/supervisor")) {
       expect(method, "POST");
       String on = HttpServers.query(ex, Set.of("replacing")).get("replacing");

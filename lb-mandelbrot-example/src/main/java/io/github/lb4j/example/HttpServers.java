@@ -156,6 +156,9 @@ final class HttpServers {
       response.write(true, ByteBuffer.wrap(body), callback);
     }
 
+    // Jetty 12 still calls this, not generateResponse, for requests it could not parse (such as 431);
+    // without it they would get its HTML page. Drop it when Jetty removes the method.
+    @SuppressWarnings("removal")
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
       fields.put(HttpHeader.CONTENT_TYPE, "application/json");

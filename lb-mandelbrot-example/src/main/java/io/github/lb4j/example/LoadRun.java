@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -274,7 +275,9 @@ final class LoadRun {
     private void failed(String key, int attempt) {
       if (attempt < maxAttempts) {
         retried.incrementAndGet();
-        retryTimer.schedule(
+        // Not kept: the retry reports its outcome through its own call, as the first attempt did.
+        ScheduledFuture<?> unused =
+            retryTimer.schedule(
             () -> send(key, attempt + 1),
             FIRST_BACKOFF_MILLIS << (attempt - 1),
             TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package io.github.lb4j.example;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,7 +29,11 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its status; without arguments, runs {@code serve}. */
   public static void main(String[] args) {
-    int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    int status =
+        run(
+            args,
+            new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+            new PrintWriter(System.err, true, StandardCharsets.UTF_8));
     System.exit(status); // serve and worker only return on an error
   }
 

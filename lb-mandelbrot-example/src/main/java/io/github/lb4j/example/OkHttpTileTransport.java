@@ -43,7 +43,9 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
     HttpUrl url = HttpUrl.get(endpoint.address().resolve("/tile?" + spec.toQuery()).toString());
     Call call = client.newCall(new Request.Builder().url(url).get().build());
     CompletableFuture<int[]> future = new CompletableFuture<>();
-    future.whenComplete(
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<int[]> unused =
+        future.whenComplete(
         (r, e) -> {
           if (future.isCancelled()) {
             call.cancel();

@@ -186,7 +186,7 @@ final class RenderCommand implements Callable<Integer> {
         return HedgePolicy.none();
       }
       if (s.startsWith("p")) {
-        return HedgePolicy.percentile(Double.parseDouble(s.substring(1)), 16);
+        return HedgePolicy.percentile(Double.parseDouble(s.substring(1))).minSamples(16);
       }
       if (s.endsWith("ms")) {
         return HedgePolicy.after(Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));

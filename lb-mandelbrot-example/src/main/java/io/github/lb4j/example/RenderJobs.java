@@ -71,7 +71,7 @@ final class RenderJobs {
       onEnd.accept(job);
       return job;
     }
-    Map<TileSpec, View.Tile> bySpec = new java.util.IdentityHashMap<>();
+    java.util.IdentityHashMap<TileSpec, View.Tile> bySpec = new java.util.IdentityHashMap<>();
     for (View.Tile t : missing) {
       bySpec.put(t.spec(), t);
     }
@@ -84,7 +84,9 @@ final class RenderJobs {
             }
           });
       job.attach(computing);
-      computing.whenComplete(
+      // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+      CompletableFuture<List<int[]>> unused =
+          computing.whenComplete(
               (r, e) -> {
                 if (e == null) {
                   // A tile whose answer the listener missed (none should be) still gets drawn.

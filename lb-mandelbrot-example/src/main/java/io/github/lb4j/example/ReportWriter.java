@@ -10,6 +10,7 @@ import io.github.lb4j.example.BalanceReport.Results;
 import io.github.lb4j.example.BalanceReport.Settings;
 import java.awt.Color;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
-import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.ChartEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -377,7 +378,9 @@ final class ReportWriter {
 
   private void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String file)
       throws IOException {
-    BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+    try (OutputStream out = Files.newOutputStream(dir.resolve(file))) {
+      ChartEncoder.saveChart(chart, out, "png");
+    }
     files.add(file);
   }
 

@@ -302,7 +302,8 @@ final class Supervisor implements AutoCloseable {
   private String freshId() {
     String id;
     do {
-      id = "worker-" + (++nextId);
+      nextId++;
+      id = "worker-" + nextId;
     } while (workers.containsKey(id));
     return id;
   }

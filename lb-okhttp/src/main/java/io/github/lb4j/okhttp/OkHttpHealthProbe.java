@@ -81,7 +81,9 @@ public final class OkHttpHealthProbe implements HealthProbe {
             .build();
     Call call = client.newCall(request);
     CompletableFuture<Boolean> result = new CompletableFuture<>();
-    result.whenComplete(
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<Boolean> unused =
+        result.whenComplete(
         (ok, error) -> {
           if (result.isCancelled()) {
             call.cancel();

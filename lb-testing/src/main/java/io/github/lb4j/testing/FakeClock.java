@@ -181,7 +181,8 @@ public final class FakeClock extends AbstractExecutorService
    */
   @Override
   public void execute(Runnable command) {
-    schedule(command, 0, TimeUnit.NANOSECONDS);
+    // execute() has no handle to give back: the task's own future is the queue's business.
+    ScheduledFuture<?> unused = schedule(command, 0, TimeUnit.NANOSECONDS);
   }
 
   /** Rejects new tasks from now on; queued tasks still run when time moves. */
