@@ -26,8 +26,8 @@ import java.util.Set;
  * skipped, so that a server sending a field added to ORCA later is still understood; the {@code
  * JSON} and {@code BIN} forms of the header are not supported.
  *
- * <p>Two ways to read a header: {@link #parse} throws {@link IllegalArgumentException} with what was
- * wrong, for configuration and tests; {@link #tryParse} returns {@code null} instead and never
+ * <p>Two ways to read a header: {@link #parse} throws {@link IllegalArgumentException} with what
+ * was wrong, for configuration and tests; {@link #tryParse} returns {@code null} instead and never
  * throws, for the response path, where a peer's malformed header must not fail the call.
  *
  * <p>Immutable and safe to share between threads; every parse returns a new instance.
@@ -137,9 +137,9 @@ public record LoadReport(
   }
 
   /**
-   * This report as the value of the {@value #HEADER} header, for a server to send: {@code TEXT}
-   * and the fields that are not zero, named metrics in name order. {@link #parse} reads it back to
-   * an equal report.
+   * This report as the value of the {@value #HEADER} header, for a server to send: {@code TEXT} and
+   * the fields that are not zero, named metrics in name order. {@link #parse} reads it back to an
+   * equal report.
    *
    * @return the header value, starting with {@code TEXT}; never {@code null}
    */
@@ -150,9 +150,11 @@ public record LoadReport(
     append(b, "mem_utilization", memUtilization);
     append(b, "rps_fractional", rps);
     append(b, "eps", eps);
-    namedMetrics.keySet().stream().sorted()
+    namedMetrics.keySet().stream()
+        .sorted()
         .forEach(k -> append(b, NAMED_PREFIX + k, namedMetrics.get(k)));
-    utilization.keySet().stream().sorted()
+    utilization.keySet().stream()
+        .sorted()
         .forEach(k -> append(b, UTILIZATION_PREFIX + k, utilization.get(k)));
     return b.toString();
   }
@@ -187,8 +189,8 @@ public record LoadReport(
    * missing ({@code null}) or malformed one instead of throwing: for the response path, where a
    * peer's header must never fail the call.
    *
-   * @param headerValue the header's value, without the header name, or {@code null} when the
-   *     answer had none
+   * @param headerValue the header's value, without the header name, or {@code null} when the answer
+   *     had none
    * @return the report the value describes, or {@code null} when it is missing or malformed
    */
   public static LoadReport tryParse(String headerValue) {
@@ -250,7 +252,8 @@ public record LoadReport(
         default -> {
           if (name.startsWith(NAMED_PREFIX) || name.startsWith(UTILIZATION_PREFIX)) {
             boolean isNamed = name.startsWith(NAMED_PREFIX);
-            String key = name.substring(isNamed ? NAMED_PREFIX.length() : UTILIZATION_PREFIX.length());
+            String key =
+                name.substring(isNamed ? NAMED_PREFIX.length() : UTILIZATION_PREFIX.length());
             if (key.isEmpty()) {
               return malformed(strict, "name '" + name + "'", "a metric name after the prefix");
             }

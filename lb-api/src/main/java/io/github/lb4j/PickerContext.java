@@ -15,8 +15,8 @@ public interface PickerContext {
   Ticker ticker();
 
   /**
-   * A recent reading of {@link #ticker()}, refreshed whenever the balancer reads its clock to time a
-   * call (when a call is acquired and when it is reported) and the reading has moved on by a
+   * A recent reading of {@link #ticker()}, refreshed whenever the balancer reads its clock to time
+   * a call (when a call is acquired and when it is reported) and the reading has moved on by a
    * millisecond or more; before the first such read, the time the balancer was built. For what
    * needs the time but not its last microsecond, such as decaying latency averages at pick time
    * ({@link Candidate#latencyEwmaNanos}): a volatile read instead of a clock read, which costs tens

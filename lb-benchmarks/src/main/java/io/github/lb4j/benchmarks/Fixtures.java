@@ -31,8 +31,8 @@ final class Fixtures {
   static List<Endpoint> endpoints(int first, int count, boolean weighted) {
     List<Endpoint> result = new ArrayList<>(count);
     for (int i = first; i < first + count; i++) {
-      String address = "http://10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff)
-          + ":8080";
+      String address =
+          "http://10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff) + ":8080";
       int weight = weighted ? 1 + i % 5 : Endpoint.DEFAULT_WEIGHT;
       result.add(new Endpoint(address, URI.create(address), weight, Map.of()));
     }

@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
  * Computes a balancer's live balance numbers ({@link BalanceQuality}), entirely off the pick path:
  * picks are counted per endpoint by {@code acquire()}, windows are rotated when a snapshot is
  * taken, and remapped keys are measured lazily: the writer only remembers the hashing pickers on
- * either side of the last change, and the next snapshot compares them. A burst of membership changes
- * therefore costs nothing extra until someone looks.
+ * either side of the last change, and the next snapshot compares them. A burst of membership
+ * changes therefore costs nothing extra until someone looks.
  *
  * <p>Threading: {@link #onRebuild} runs under the balancer's lock; {@link #snapshot} may run on any
  * thread. Both synchronize on this object.

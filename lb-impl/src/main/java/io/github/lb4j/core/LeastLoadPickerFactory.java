@@ -49,6 +49,7 @@ import java.util.Set;
 final class LeastLoadPickerFactory implements PickerFactory {
   /** The most candidates least-connection compares exactly; above it, two choices. */
   static final int EXACT_SCAN_LIMIT = 16;
+
   /**
    * Peak-EWMA treats two latency averages within this factor of each other as alike and lets the
    * in-flight counts decide: closer than that, the averages of identical endpoints differ by their
@@ -56,6 +57,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * the lowest peaks.
    */
   static final double LATENCY_TOLERANCE = 1.25;
+
   /** Finagle's penalty for a busy endpoint without a latency sample. */
   static final double NO_SAMPLE_PENALTY = (double) (Long.MAX_VALUE >> 16);
 
@@ -373,8 +375,8 @@ final class LeastLoadPickerFactory implements PickerFactory {
   // ---- peak-EWMA
 
   /**
-   * Equal weights: two distinct uniform samples, no clock read; with alike latencies the one
-   * with fewer calls in flight wins, otherwise the lower cost; a tie goes to the first sample.
+   * Equal weights: two distinct uniform samples, no clock read; with alike latencies the one with
+   * fewer calls in flight wins, otherwise the lower cost; a tie goes to the first sample.
    */
   // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
   // pick path through the record's final fields.

@@ -18,9 +18,9 @@ import java.util.function.Supplier;
  *     .build();
  * }</pre>
  *
- * <p>Endpoints are grouped by their priority tier ({@link Endpoint#PRIORITY}) and, when a local zone
- * is set, by zone ({@link Endpoint#ZONE}). Each group gets its own picker of the inner strategy, and
- * a pick first draws a group by its share of traffic:
+ * <p>Endpoints are grouped by their priority tier ({@link Endpoint#PRIORITY}) and, when a local
+ * zone is set, by zone ({@link Endpoint#ZONE}). Each group gets its own picker of the inner
+ * strategy, and a pick first draws a group by its share of traffic:
  *
  * <ul>
  *   <li><b>Tiers</b> (Envoy's priority levels): a tier's health is {@code min(1, factor × available
@@ -29,8 +29,8 @@ import java.util.function.Supplier;
  *       health out of what is left, and so on; when the tiers' healths add up to less than 1, the
  *       shares are scaled up in proportion so that they add up to 1. So tier 0 keeps all traffic
  *       until fewer than 1 / 1.4 ≈ 71% of its endpoints are available.
- *   <li><b>Zones</b> (Envoy's zone-aware routing, within each tier): callers are assumed spread over
- *       zones as the tier's members are. If the local zone's share of the tier's available
+ *   <li><b>Zones</b> (Envoy's zone-aware routing, within each tier): callers are assumed spread
+ *       over zones as the tier's members are. If the local zone's share of the tier's available
  *       endpoints is at least its share of the members, it takes all of the tier's traffic;
  *       otherwise it takes {@code available share / member share} of it, and the rest goes to the
  *       other zones in proportion to their spare capacity (available share minus member share,
@@ -69,8 +69,8 @@ public final class LocalityBuilder {
 
   /**
    * How much spare capacity a tier is assumed to have: a tier with this factor times its available
-   * share at or above 1 keeps all its traffic. 1.4 unless set (Envoy's default); 1 moves traffic
-   * as soon as one endpoint of a tier is lost.
+   * share at or above 1 keeps all its traffic. 1.4 unless set (Envoy's default); 1 moves traffic as
+   * soon as one endpoint of a tier is lost.
    *
    * @param factor {@code >= 1} and finite
    * @return this builder

@@ -12,36 +12,42 @@ import java.util.function.Consumer;
 
 /**
  * Configures passive health checking (outlier ejection) in {@link
- * BalancerBuilder#outlierDetection}: an endpoint whose calls fail {@link #consecutiveFailures} times
- * in a row is ejected ({@link io.github.lb4j.HealthState#EJECTED}) for a while, then put back on its
- * own. Two statistical rules can be turned on next to it, run once per {@link #interval} over the
- * calls of that interval: {@link #successRate} and {@link #failurePercentage} (Envoy's and gRFC
- * A50's); their ejections take the same backoff and count toward the same share. Outcomes come from leases ({@link io.github.lb4j.Lease#failure()}); integrations report
- * connect errors, timeouts and 5xx answers as failures.
+ * BalancerBuilder#outlierDetection}: an endpoint whose calls fail {@link #consecutiveFailures}
+ * times in a row is ejected ({@link io.github.lb4j.HealthState#EJECTED}) for a while, then put back
+ * on its own. Two statistical rules can be turned on next to it, run once per {@link #interval}
+ * over the calls of that interval: {@link #successRate} and {@link #failurePercentage} (Envoy's and
+ * gRFC A50's); their ejections take the same backoff and count toward the same share. Outcomes come
+ * from leases ({@link io.github.lb4j.Lease#failure()}); integrations report connect errors,
+ * timeouts and 5xx answers as failures.
  *
  * <p>The ejection lasts {@link #baseEjectionTime} times the endpoint's ejection streak, capped at
- * {@link #maxEjectionTime}: 30 s, 60 s, 90 s ... up to 300 s by default, so a host that keeps failing
- * is retried less and less often. The streak drops by one for each base ejection time the endpoint
- * then spends in service, so a host that recovered for good is treated as new again. With active
- * health checks on, an endpoint whose ejection ends is {@code UNHEALTHY} until a probe passes.
+ * {@link #maxEjectionTime}: 30 s, 60 s, 90 s ... up to 300 s by default, so a host that keeps
+ * failing is retried less and less often. The streak drops by one for each base ejection time the
+ * endpoint then spends in service, so a host that recovered for good is treated as new again. With
+ * active health checks on, an endpoint whose ejection ends is {@code UNHEALTHY} until a probe
+ * passes.
  *
  * <p>At most {@link #maxEjectedShare} of the endpoints are ejected at once (10% by default) so that
  * a failure on the client's side (its network, a bad request pattern) cannot eject every endpoint;
  * like Envoy, at least one endpoint may always be ejected when there are two or more, and a lone
- * endpoint is never ejected since there is nowhere else to send its calls. The defaults (5 failures,
- * 30 s, 300 s, 10%) are Envoy's.
+ * endpoint is never ejected since there is nowhere else to send its calls. The defaults (5
+ * failures, 30 s, 300 s, 10%) are Envoy's.
  *
  * <p>Not thread safe; used only inside {@link BalancerBuilder#outlierDetection}.
  */
 public final class OutlierDetectionBuilder {
   /** Consecutive failures that eject unless set. */
   public static final int DEFAULT_CONSECUTIVE_FAILURES = 5;
+
   /** The first ejection's length unless set. */
   public static final Duration DEFAULT_BASE_EJECTION_TIME = Duration.ofSeconds(30);
+
   /** The longest ejection unless set. */
   public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofMinutes(5);
+
   /** The largest share of endpoints ejected at once unless set. */
   public static final double DEFAULT_MAX_EJECTED_SHARE = 0.1;
+
   /** How often the statistical rules run unless set. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
@@ -93,8 +99,8 @@ public final class OutlierDetectionBuilder {
 
   /**
    * Turns on failure-percentage ejection (Envoy's, gRFC A50's): at the end of each {@link
-   * #interval}, an endpoint with at least {@link FailurePercentageBuilder#requestVolume} calls in it
-   * of which at least {@link FailurePercentageBuilder#threshold} percent failed is ejected, with
+   * #interval}, an endpoint with at least {@link FailurePercentageBuilder#requestVolume} calls in
+   * it of which at least {@link FailurePercentageBuilder#threshold} percent failed is ejected, with
    * the enforcement percentage as probability, when there are at least {@link
    * FailurePercentageBuilder#minimumHosts} endpoints. Off unless set.
    *
@@ -182,9 +188,7 @@ public final class OutlierDetectionBuilder {
   }
 
   OutlierDetector build(
-      DefaultBalancer balancer,
-      ScheduledExecutorService scheduler,
-      ActiveHealthChecker checker) {
+      DefaultBalancer balancer, ScheduledExecutorService scheduler, ActiveHealthChecker checker) {
     validate();
     return new OutlierDetector(
         balancer,
@@ -343,5 +347,4 @@ public final class OutlierDetectionBuilder {
           threshold, enforcementPercentage, minimumHosts, requestVolume);
     }
   }
-
 }

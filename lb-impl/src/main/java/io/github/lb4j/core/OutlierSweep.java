@@ -20,15 +20,16 @@ import java.util.Locale;
  * DefaultBalancer#eject}), which refuses it when the most endpoints allowed are ejected already.
  * Success rate runs first, then failure percentage, as in A50.
  *
- * <p>Counts per interval are differences of each slot's cumulative success and failure counters,
- * so the call path does nothing for these rules; calls closed without a report count as neither.
+ * <p>Counts per interval are differences of each slot's cumulative success and failure counters, so
+ * the call path does nothing for these rules; calls closed without a report count as neither.
  *
  * <p>Threading: {@link #sweep} runs on the detector's scheduler, one sweep at a time (each
  * schedules the next); the baseline map is touched only there.
  */
 final class OutlierSweep {
   /** The success-rate rule's settings (gRFC A50 {@code success_rate_ejection}). */
-  record SuccessRate(double stdevFactor, int enforcementPercentage, int minimumHosts, int requestVolume) {}
+  record SuccessRate(
+      double stdevFactor, int enforcementPercentage, int minimumHosts, int requestVolume) {}
 
   /** The failure-percentage rule's settings (gRFC A50 {@code failure_percentage_ejection}). */
   record FailurePercentage(
@@ -73,8 +74,7 @@ final class OutlierSweep {
       long[] before = baseline.getOrDefault(slot, new long[2]);
       next.put(slot, new long[] {successes, failures});
       volumes.add(
-          new Volume(
-              slot, Math.max(0, successes - before[0]), Math.max(0, failures - before[1])));
+          new Volume(slot, Math.max(0, successes - before[0]), Math.max(0, failures - before[1])));
     }
     baseline = next;
     if (successRate != null) {

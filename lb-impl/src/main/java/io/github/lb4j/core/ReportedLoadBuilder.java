@@ -28,12 +28,16 @@ import java.util.Random;
 public final class ReportedLoadBuilder {
   /** The blackout unless set. */
   public static final Duration DEFAULT_BLACKOUT_PERIOD = Duration.ofSeconds(10);
+
   /** The expiration unless set. */
   public static final Duration DEFAULT_WEIGHT_EXPIRATION_PERIOD = Duration.ofMinutes(3);
+
   /** The weight update period unless set. */
   public static final Duration DEFAULT_WEIGHT_UPDATE_PERIOD = Duration.ofSeconds(1);
+
   /** The shortest weight update period. */
   public static final Duration MIN_WEIGHT_UPDATE_PERIOD = Duration.ofMillis(100);
+
   /** The error penalty unless set. */
   public static final double DEFAULT_ERROR_UTILIZATION_PENALTY = 1.0;
 
@@ -112,8 +116,8 @@ public final class ReportedLoadBuilder {
    * the utilization, instead of {@code application_utilization} or {@code cpu_utilization}. None
    * unless set.
    *
-   * @param names the metric names, without the {@code named_metrics.} prefix; none blank or
-   *     {@code null}; copied
+   * @param names the metric names, without the {@code named_metrics.} prefix; none blank or {@code
+   *     null}; copied
    * @return this builder
    * @throws IllegalArgumentException when a name is blank
    */

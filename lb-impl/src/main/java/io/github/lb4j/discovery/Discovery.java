@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Membership changes go through {@link Balancer#setEndpoints}, so endpoints that stay keep their
- * in-flight counts, statistics, health and round-robin position, and a hash ring moves only the keys
- * of endpoints that came or went.
+ * in-flight counts, statistics, health and round-robin position, and a hash ring moves only the
+ * keys of endpoints that came or went.
  *
  * <p>Threading: every method is safe to call from any thread.
  */
@@ -149,8 +149,8 @@ public final class Discovery {
   }
 
   /**
-   * A source from a one-line description with default settings, for command lines and
-   * configuration files:
+   * A source from a one-line description with default settings, for command lines and configuration
+   * files:
    *
    * <ul>
    *   <li>{@code file:PATH} — {@link #file(Path)}
@@ -194,7 +194,8 @@ public final class Discovery {
       throw badSpec(spec, byName, e.getMessage());
     }
     if (source == null) {
-      throw new IllegalStateException("kind '" + kind.name() + "' made no source of '" + spec + "'");
+      throw new IllegalStateException(
+          "kind '" + kind.name() + "' made no source of '" + spec + "'");
     }
     return source;
   }
@@ -209,8 +210,11 @@ public final class Discovery {
       Objects.requireNonNull(kind, "kinds: contains null");
       if (byName.putIfAbsent(kind.name(), kind) != null) {
         throw new IllegalArgumentException(
-            "kinds: two kinds named '" + kind.name() + "' (expected: unique names, none of "
-                + BUILT_IN.stream().map(SourceKind::name).toList() + ")");
+            "kinds: two kinds named '"
+                + kind.name()
+                + "' (expected: unique names, none of "
+                + BUILT_IN.stream().map(SourceKind::name).toList()
+                + ")");
       }
     }
     return byName;
@@ -228,12 +232,18 @@ public final class Discovery {
     List<String> forms = kinds.stream().map(SourceKind::form).toList();
     return forms.size() == 1
         ? forms.get(0)
-        : String.join(", ", forms.subList(0, forms.size() - 1)) + " or " + forms.get(forms.size() - 1);
+        : String.join(", ", forms.subList(0, forms.size() - 1))
+            + " or "
+            + forms.get(forms.size() - 1);
   }
 
   private static SpecException badSpec(String spec, Map<String, SourceKind> kinds, String why) {
     return new SpecException(
-        "spec: '" + spec + "' (expected: " + forms(kinds.values()) + ")"
+        "spec: '"
+            + spec
+            + "' (expected: "
+            + forms(kinds.values())
+            + ")"
             + (why == null ? "" : ": " + why));
   }
 

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /**
  * One look at an endpoints file: reads and parses the whole file.
  *
- * <p>Format, one endpoint a line: an absolute URL, optionally followed by a weight; {@code #} starts
- * a comment; blank lines are ignored:
+ * <p>Format, one endpoint a line: an absolute URL, optionally followed by a weight; {@code #}
+ * starts a comment; blank lines are ignored:
  *
  * <pre>
  * # tile workers
@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * http://10.0.0.2:8080  3   # twice the cores
  * </pre>
  *
- * <p>Any bad line fails the whole look, so a half-written file never shrinks the set: write the file
- * elsewhere and move it into place.
+ * <p>Any bad line fails the whole look, so a half-written file never shrinks the set: write the
+ * file elsewhere and move it into place.
  */
 final class FileLook implements PollingSource.Look {
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
@@ -66,14 +66,25 @@ final class FileLook implements PollingSource.Look {
         endpoint = parse(content);
       } catch (IllegalArgumentException e) {
         return Resolution.failed(
-            "line " + lineNumber + ": '" + content + "' (expected: " + FORMAT
-                + "): " + e.getMessage());
+            "line "
+                + lineNumber
+                + ": '"
+                + content
+                + "' (expected: "
+                + FORMAT
+                + "): "
+                + e.getMessage());
       }
       Integer previous = firstLine.putIfAbsent(endpoint.id(), lineNumber);
       if (previous != null) {
         return Resolution.failed(
-            "line " + lineNumber + ": duplicate endpoint " + endpoint.id()
-                + " (first on line " + previous + ")");
+            "line "
+                + lineNumber
+                + ": duplicate endpoint "
+                + endpoint.id()
+                + " (first on line "
+                + previous
+                + ")");
       }
       endpoints.add(endpoint);
     }

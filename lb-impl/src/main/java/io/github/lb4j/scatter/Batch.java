@@ -71,11 +71,11 @@ final class Batch<T, R> {
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
     CompletableFuture<List<R>> unused =
         result.whenComplete(
-        (r, e) -> {
-          if (e instanceof CancellationException) {
-            events.execute(this::cancelAll);
-          }
-        });
+            (r, e) -> {
+              if (e instanceof CancellationException) {
+                events.execute(this::cancelAll);
+              }
+            });
     events.execute(
         () -> {
           for (TaskState t : tasks) {
@@ -215,7 +215,9 @@ final class Batch<T, R> {
     }
     a.future.cancel(true); // its completion event comes after this one and is ignored
     attemptEnded(
-        a, null, new TimeoutException("no answer within " + config.attemptTimeout.toMillis() + " ms"));
+        a,
+        null,
+        new TimeoutException("no answer within " + config.attemptTimeout.toMillis() + " ms"));
   }
 
   private void attemptEnded(Attempt a, R value, Throwable error) {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When scatter-gather sends a second copy of a task that is taking too long (a straggler) to another
- * endpoint. The first copy to answer wins; the other is cancelled. A task is hedged at most once.
+ * When scatter-gather sends a second copy of a task that is taking too long (a straggler) to
+ * another endpoint. The first copy to answer wins; the other is cancelled. A task is hedged at most
+ * once.
  *
  * <ul>
  *   <li>{@link #none()}: never hedge.

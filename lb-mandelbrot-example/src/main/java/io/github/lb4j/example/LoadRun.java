@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Random;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -150,8 +150,8 @@ final class LoadRun {
    * Sends one request per key through {@code balancer} and waits for all of them.
    *
    * @param workers the workers behind the balancer's endpoints, to read their own counters; read
-   *     before the first request and after the last, so that it may include workers started
-   *     during the run (which count from zero)
+   *     before the first request and after the last, so that it may include workers started during
+   *     the run (which count from zero)
    * @param keys the affinity key of each request
    * @param beforeRequest called on the caller's thread with each request's index before it is sent
    * @param onFinished called once per request when it has succeeded or been lost
@@ -175,7 +175,10 @@ final class LoadRun {
     }
     if (!attempts.done.await(5, TimeUnit.MINUTES)) {
       throw new IllegalStateException(
-          "requests: " + attempts.done.getCount() + " of " + keys.length
+          "requests: "
+              + attempts.done.getCount()
+              + " of "
+              + keys.length
               + " still unfinished after 5 minutes (expected: all finished)");
     }
     Map<String, Long> served = new LinkedHashMap<>();
@@ -237,7 +240,8 @@ final class LoadRun {
                     if (ok) {
                       response.body().bytes(); // read the answer to the end
                       String id = response.header(WorkerServer.WORKER_ID_HEADER);
-                      answered.computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
+                      answered
+                          .computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
                           .incrementAndGet();
                       if (recordAnswers) {
                         answers.add(new Answer(String.valueOf(id), ticker.read()));
@@ -278,9 +282,9 @@ final class LoadRun {
         // Not kept: the retry reports its outcome through its own call, as the first attempt did.
         ScheduledFuture<?> unused =
             retryTimer.schedule(
-            () -> send(key, attempt + 1),
-            FIRST_BACKOFF_MILLIS << (attempt - 1),
-            TimeUnit.MILLISECONDS);
+                () -> send(key, attempt + 1),
+                FIRST_BACKOFF_MILLIS << (attempt - 1),
+                TimeUnit.MILLISECONDS);
       } else {
         lost.incrementAndGet();
         finished();

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  * The example's command line: {@code serve} (the default), {@code worker}, {@code render} and
  * {@code report}.
  *
- * <p>Bad input prints a one-line message and the usage to standard error and exits with 2; a
- * failed run prints one {@code error:} line and exits with 1.
+ * <p>Bad input prints a one-line message and the usage to standard error and exits with 2; a failed
+ * run prints one {@code error:} line and exits with 1.
  */
 @Command(
     name = "lb4j-mandelbrot",
@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
     version = "lb4j Mandelbrot example",
     description = "Renders the Mandelbrot set on workers balanced by lb4j.",
     subcommands = {
-      ServeCommand.class, WorkerCommand.class, RenderCommand.class, ReportCommand.class
+      ServeCommand.class,
+      WorkerCommand.class,
+      RenderCommand.class,
+      ReportCommand.class
     })
 public final class Main implements Runnable {
 
@@ -38,8 +41,8 @@ public final class Main implements Runnable {
   }
 
   /**
-   * Runs the command line with the given streams and returns the exit status. Without a command
-   * (no arguments, or options only, such as {@code --port 9090}) it runs {@code serve}.
+   * Runs the command line with the given streams and returns the exit status. Without a command (no
+   * arguments, or options only, such as {@code --port 9090}) it runs {@code serve}.
    */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     if (args.length == 0 || (args[0].startsWith("-") && !TOP_LEVEL_OPTIONS.contains(args[0]))) {

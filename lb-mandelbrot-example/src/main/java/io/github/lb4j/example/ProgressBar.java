@@ -36,8 +36,17 @@ final class ProgressBar implements Consumer<Progress> {
     }
     lastPercent = percent;
     int filled = p.done() * WIDTH / p.total();
-    err.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + p.done() + "/"
-        + p.total() + " " + unit + (p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
+    err.print(
+        "\r["
+            + "#".repeat(filled)
+            + ".".repeat(WIDTH - filled)
+            + "] "
+            + p.done()
+            + "/"
+            + p.total()
+            + " "
+            + unit
+            + (p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
     err.flush();
     drawn = true;
   }

@@ -19,7 +19,9 @@ final class FaultyWorker implements AutoCloseable {
 
   /** How tiles are answered. */
   enum Fault {
-    /** Holds the token and signs its answers, but every other count is wrong, within [1, maxIter]. */
+    /**
+     * Holds the token and signs its answers, but every other count is wrong, within [1, maxIter].
+     */
     WRONG_COUNTS,
     /** Right counts and checksum, signed under a token that is not the workers'. */
     FORGED_SIGNATURE,
@@ -40,17 +42,26 @@ final class FaultyWorker implements AutoCloseable {
     this.fault = fault;
     this.auth = auth;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    this.pool = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "faulty-worker");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "faulty-worker");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(pool);
-    server.createContext("/health", ex -> {
-      try (ex) {
-        answer(ex, 200, "application/json", "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
-      }
-    });
+    server.createContext(
+        "/health",
+        ex -> {
+          try (ex) {
+            answer(
+                ex,
+                200,
+                "application/json",
+                "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
+          }
+        });
     server.createContext("/tile", this::tile);
     server.start();
   }
@@ -68,15 +79,23 @@ final class FaultyWorker implements AutoCloseable {
     try (ex) {
       tileRequests.incrementAndGet();
       if (fault == Fault.BLACK_HOLE) {
-        answer(ex, 500, "application/json", "{\"error\":\"black hole\"}".getBytes(StandardCharsets.UTF_8));
+        answer(
+            ex,
+            500,
+            "application/json",
+            "{\"error\":\"black hole\"}".getBytes(StandardCharsets.UTF_8));
         return;
       }
       Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
-      TileSpec spec = new TileSpec(
-          Double.parseDouble(q.get("reMin")), Double.parseDouble(q.get("reMax")),
-          Double.parseDouble(q.get("imMin")), Double.parseDouble(q.get("imMax")),
-          Integer.parseInt(q.get("width")), Integer.parseInt(q.get("height")),
-          Integer.parseInt(q.get("maxIter")));
+      TileSpec spec =
+          new TileSpec(
+              Double.parseDouble(q.get("reMin")),
+              Double.parseDouble(q.get("reMax")),
+              Double.parseDouble(q.get("imMin")),
+              Double.parseDouble(q.get("imMax")),
+              Integer.parseInt(q.get("width")),
+              Integer.parseInt(q.get("height")),
+              Integer.parseInt(q.get("maxIter")));
       int[] counts = Mandelbrot.iterate(spec);
       if (fault == Fault.WRONG_COUNTS) {
         for (int i = 0; i < counts.length; i += 2) {
@@ -84,8 +103,10 @@ final class FaultyWorker implements AutoCloseable {
         }
       }
       byte[] body = TileCodec.encodeRaw(counts);
-      ex.getResponseHeaders().set(TileVerifier.CHECKSUM_HEADER,
-          fault == Fault.BAD_CHECKSUM ? "crc32c=00000000" : TileVerifier.checksum(body));
+      ex.getResponseHeaders()
+          .set(
+              TileVerifier.CHECKSUM_HEADER,
+              fault == Fault.BAD_CHECKSUM ? "crc32c=00000000" : TileVerifier.checksum(body));
       ex.getResponseHeaders().set(TileAuth.SIGNATURE_HEADER, auth.sign(spec, body));
       answer(ex, 200, TileCodec.RAW_TYPE, body);
     }

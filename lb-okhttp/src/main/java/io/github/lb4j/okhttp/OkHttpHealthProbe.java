@@ -15,8 +15,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * An active health probe on OkHttp, for applications whose calls go through OkHttp and whose
- * probes should too (same connection pool, TLS, proxy, DNS and interceptors):
+ * An active health probe on OkHttp, for applications whose calls go through OkHttp and whose probes
+ * should too (same connection pool, TLS, proxy, DNS and interceptors):
  *
  * <pre>{@code
  * Balancer balancer = Balancers.builder()
@@ -57,7 +57,8 @@ public final class OkHttpHealthProbe implements HealthProbe {
     Objects.requireNonNull(client, "client");
     HttpProbes.path(path);
     OkHttpClient probing =
-        client.newBuilder()
+        client
+            .newBuilder()
             .retryOnConnectionFailure(false)
             .followRedirects(false)
             .followSslRedirects(false)
@@ -84,11 +85,11 @@ public final class OkHttpHealthProbe implements HealthProbe {
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
     CompletableFuture<Boolean> unused =
         result.whenComplete(
-        (ok, error) -> {
-          if (result.isCancelled()) {
-            call.cancel();
-          }
-        });
+            (ok, error) -> {
+              if (result.isCancelled()) {
+                call.cancel();
+              }
+            });
     call.enqueue(
         new Callback() {
           @Override
