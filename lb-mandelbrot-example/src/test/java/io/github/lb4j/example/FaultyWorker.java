@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,7 +87,10 @@ final class FaultyWorker implements AutoCloseable {
             "{\"error\":\"black hole\"}".getBytes(StandardCharsets.UTF_8));
         return;
       }
-      Map<String, String> q = HttpServers.query(ex.getRequestURI().getRawQuery());
+      Map<String, String> q =
+          HttpServers.query(
+              ex,
+              Set.of("reMin", "reMax", "imMin", "imMax", "width", "height", "maxIter", "format"));
       TileSpec spec =
           new TileSpec(
               Double.parseDouble(q.get("reMin")),

@@ -156,7 +156,7 @@ final class HostileClientsTest {
             FrontEnd.start(
                 "127.0.0.1",
                 0,
-                Workers.remote(List.of(w.uri().toString())),
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
                 PickerName.ROUND_ROBIN,
                 32,
                 Ticker.system()));
@@ -296,7 +296,7 @@ final class HostileClientsTest {
             FrontEnd.start(
                 "127.0.0.1",
                 0,
-                Workers.remote(List.of(w.uri().toString())),
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
                 PickerName.ROUND_ROBIN,
                 32,
                 Ticker.system(),
@@ -407,7 +407,7 @@ final class HostileClientsTest {
             FrontEnd.start(
                 "127.0.0.1",
                 0,
-                Workers.remote(List.of(w.uri().toString())),
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
                 PickerName.ROUND_ROBIN,
                 32,
                 Ticker.system()));
@@ -458,7 +458,7 @@ final class HostileClientsTest {
             FrontEnd.start(
                 "127.0.0.1",
                 0,
-                Workers.remote(List.of(w.uri().toString())),
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
                 PickerName.ROUND_ROBIN,
                 32,
                 Ticker.system()));
@@ -496,7 +496,7 @@ final class HostileClientsTest {
             FrontEnd.start(
                 "127.0.0.1",
                 0,
-                Workers.remote(List.of(w.uri().toString())),
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
                 PickerName.ROUND_ROBIN,
                 32,
                 Ticker.system()));
@@ -536,7 +536,8 @@ final class HostileClientsTest {
             new Cluster(
                 List.of(io.github.lb4j.Endpoint.of("dead", URI.create("http://127.0.0.1:" + dead))),
                 PickerName.ROUND_ROBIN,
-                Cluster.Settings.defaults()));
+                Cluster.Settings.defaults(),
+                TestTokens.AUTH));
     View view = View.centred(-0.75, 0, 1, 256, 256, 20, 32);
     RenderException e =
         assertThrows(RenderException.class, () -> new Renderer(1 << 20).render(view, c, p -> {}));
