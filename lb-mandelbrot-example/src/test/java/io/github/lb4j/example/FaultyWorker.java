@@ -3,13 +3,10 @@ package io.github.lb4j.example;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,7 +30,6 @@ final class FaultyWorker implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService pool;
   private final Fault fault;
   private final TileAuth auth;
   private final AtomicInteger tileRequests = new AtomicInteger();
@@ -42,16 +38,8 @@ final class FaultyWorker implements AutoCloseable {
   FaultyWorker(Fault fault, TileAuth auth) throws IOException {
     this.fault = fault;
     this.auth = auth;
-    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    this.pool =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "faulty-worker");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(pool);
+    this.server =
+        HttpServers.create("faulty-worker", "127.0.0.1", 0, HttpServers.Limits.defaults());
     server.createContext(
         "/health",
         ex -> {
@@ -125,6 +113,5 @@ final class FaultyWorker implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    pool.shutdownNow();
   }
 }

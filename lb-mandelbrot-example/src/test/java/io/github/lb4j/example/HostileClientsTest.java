@@ -427,7 +427,15 @@ final class HostileClientsTest {
 
   private static void assertBadRequest(URI base, String target) throws IOException {
     String answer =
-        raw(base, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw(
+            base,
+            "GET "
+                + target
+                + " HTTP/1.1\r\nHost: x\r\n"
+                + TileAuth.AUTHORIZATION
+                + ": Bearer "
+                + TestTokens.TOKEN
+                + "\r\nConnection: close\r\n\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " on " + base + ": " + answer);
     assertTrue(answer.contains("Content-Type: application/json"), answer);
     assertTrue(answer.contains("{\"error\":\"bad request\""), answer);
