@@ -2,7 +2,8 @@
  * The lb4j implementation: balancers and pickers with active and passive health checks and warm-up
  * ({@code io.github.lb4j.core}), endpoint discovery with its static and file sources and the SPI
  * for more ({@code io.github.lb4j.discovery}), retries within a budget ({@code
- * io.github.lb4j.retry}) and scatter-gather ({@code io.github.lb4j.scatter}). Depends on {@code io.github.lb4j.api}, the SLF4J API and the JDK only.
+ * io.github.lb4j.retry}) and scatter-gather ({@code io.github.lb4j.scatter}). Depends on {@code
+ * io.github.lb4j.api}, the SLF4J API and the JDK only.
  */
 // The qualified export names lb4j's other modules, which are not there when this one compiles.
 @SuppressWarnings("module")

@@ -3,7 +3,8 @@
  * calls to a logical host to the endpoints a balancer chooses, and {@link
  * io.github.lb4j.okhttp.OkHttpHealthProbe}, active health checks through OkHttp.
  */
-// OkHttp 4 and Okio are automatic modules: requiring them, transitively for OkHttp, is the only way.
+// OkHttp 4 and Okio are automatic modules: requiring them, transitively for OkHttp, is the only
+// way.
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.github.lb4j.okhttp {
   // Balancer, HealthProbe and Ticker appear in this module's signatures; lb-impl builds balancers.

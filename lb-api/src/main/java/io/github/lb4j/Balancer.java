@@ -12,14 +12,15 @@ import java.util.Set;
  * <ul>
  *   <li>{@link #choose()} / {@link #choose(String)} return an endpoint and track nothing: the
  *       cheapest call, enough for round-robin, random and hashing.
- *   <li>{@link #acquire()} / {@link #acquire(String)} return a {@link Lease} that counts the call as
- *       in flight until it is closed and carries its outcome back, which least-connection,
+ *   <li>{@link #acquire()} / {@link #acquire(String)} return a {@link Lease} that counts the call
+ *       as in flight until it is closed and carries its outcome back, which least-connection,
  *       peak-EWMA, bounded-load hashing and passive health checks need.
  * </ul>
  *
  * <p>Membership can change at any time with {@link #add}, {@link #remove} and {@link
- * #setEndpoints}; per-endpoint state (counters, health, round-robin position) survives the change for
- * endpoints that stay. After {@code remove} returns, the removed endpoint is never chosen again.
+ * #setEndpoints}; per-endpoint state (counters, health, round-robin position) survives the change
+ * for endpoints that stay. After {@code remove} returns, the removed endpoint is never chosen
+ * again.
  *
  * <p>Threading: every method is safe to call from any thread. Choosing takes no lock and, on the
  * plain path, allocates nothing: it reads an immutable picker that membership and health changes
@@ -36,14 +37,15 @@ public interface Balancer extends AutoCloseable {
    * Chooses an endpoint for a call without an affinity key.
    *
    * @return the chosen endpoint
-   * @throws NoAvailableEndpointException when there is no endpoint, none is healthy, or all are over
-   *     their load bound
+   * @throws NoAvailableEndpointException when there is no endpoint, none is healthy, or all are
+   *     over their load bound
    * @throws IllegalStateException when the balancer is closed
    */
   Endpoint choose();
 
   /**
-   * Chooses an endpoint for a call with an affinity key; strategies without affinity ignore the key.
+   * Chooses an endpoint for a call with an affinity key; strategies without affinity ignore the
+   * key.
    *
    * @param key the affinity key (a user id, a cache key, a tile coordinate)
    * @return the chosen endpoint
@@ -140,8 +142,8 @@ public interface Balancer extends AutoCloseable {
   boolean isClosed();
 
   /**
-   * Closes the balancer: choosing and changing membership then throw {@link
-   * IllegalStateException}, background work it started (health checks) stops. Idempotent.
+   * Closes the balancer: choosing and changing membership then throw {@link IllegalStateException},
+   * background work it started (health checks) stops. Idempotent.
    */
   @Override
   void close();

@@ -17,10 +17,7 @@ import java.util.Optional;
  * @param balance how evenly the balancer is spreading calls right now
  */
 public record BalancerSnapshot(
-    String balancerName,
-    String pickerName,
-    List<EndpointState> endpoints,
-    BalanceQuality balance) {
+    String balancerName, String pickerName, List<EndpointState> endpoints, BalanceQuality balance) {
 
   /**
    * Checks and copies the components.

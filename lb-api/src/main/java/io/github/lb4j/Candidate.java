@@ -35,11 +35,11 @@ public interface Candidate {
 
   /**
    * The peak-sensitive moving average of this endpoint's call latency in nanoseconds, decayed to
-   * {@code nowNanos}; zero before the first reported call, and always zero unless the picker factory
-   * asked for latency ({@link PickerFactory#usesLatency()}). Take {@code nowNanos} once per pick,
-   * from {@link PickerContext#recentNanos()} (no clock read) or {@link PickerContext#ticker()}, and
-   * pass it to every candidate compared. A failed call counts
-   * as a slow one (a penalty), so an endpoint that fails fast does not look fast.
+   * {@code nowNanos}; zero before the first reported call, and always zero unless the picker
+   * factory asked for latency ({@link PickerFactory#usesLatency()}). Take {@code nowNanos} once per
+   * pick, from {@link PickerContext#recentNanos()} (no clock read) or {@link
+   * PickerContext#ticker()}, and pass it to every candidate compared. A failed call counts as a
+   * slow one (a penalty), so an endpoint that fails fast does not look fast.
    *
    * @param nowNanos the current {@link Ticker} reading
    * @return the decayed latency average in nanoseconds
@@ -61,6 +61,8 @@ public interface Candidate {
    * The last load report this endpoint sent ({@link Lease#reportLoad}), or {@code null} when it has
    * sent none. Every report handed in is a new object, so a picker that remembers the one it saw
    * tells a new report from the old one by identity. The default returns {@code null}.
+   *
+   * @return the last report handed in, or {@code null} when none was
    */
   default LoadReport loadReport() {
     return null;

@@ -8,8 +8,8 @@ import java.util.Objects;
  * A destination a {@link Balancer} can choose: an id, an address, a weight and free-form metadata.
  *
  * <p>Two endpoints are equal when their ids are equal, whatever their address, weight or metadata:
- * the id is the identity the balancer keeps per-endpoint state under, so replacing an endpoint with a
- * new weight or address keeps its counters and its place in a hash ring.
+ * the id is the identity the balancer keeps per-endpoint state under, so replacing an endpoint with
+ * a new weight or address keeps its counters and its place in a hash ring.
  *
  * <p>Instances are immutable and safe to share between threads.
  *
@@ -55,7 +55,9 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
     }
     if (!address.isAbsolute() || address.getHost() == null) {
       throw new IllegalArgumentException(
-          "address: " + address + " (expected: an absolute URI with a host, e.g. http://host:8080)");
+          "address: "
+              + address
+              + " (expected: an absolute URI with a host, e.g. http://host:8080)");
     }
     if (weight <= 0) {
       throw new IllegalArgumentException("weight: " + weight + " (expected: > 0)");
@@ -92,12 +94,20 @@ public record Endpoint(String id, URI address, int weight, Map<String, String> m
     return priority;
   }
 
-  /** The zone from {@value #ZONE}, or {@code ""} when the endpoint has none. */
+  /**
+   * The zone from {@value #ZONE}, or {@code ""} when the endpoint has none.
+   *
+   * @return the zone's name, never {@code null}
+   */
   public String zone() {
     return metadata.getOrDefault(ZONE, "");
   }
 
-  /** The priority tier from {@value #PRIORITY}, 0 (the most preferred) when not set. */
+  /**
+   * The priority tier from {@value #PRIORITY}, 0 (the most preferred) when not set.
+   *
+   * @return the tier, 0 (the most preferred) when not set
+   */
   public int priority() {
     return parsePriority(metadata.get(PRIORITY));
   }

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * The live state of one endpoint at the moment a {@link BalancerSnapshot} was taken.
  *
- * <p>Immutable. Counters are cumulative since the endpoint joined the balancer and survive weight or
- * address changes of the same id.
+ * <p>Immutable. Counters are cumulative since the endpoint joined the balancer and survive weight
+ * or address changes of the same id.
  *
  * @param endpoint the endpoint
  * @param health whether it can be chosen
@@ -14,13 +14,13 @@ import java.util.Objects;
  * @param successes calls reported successful
  * @param failures calls reported failed
  * @param ejections times passive outlier detection took it out
- * @param latencyEwmaNanos peak-sensitive moving average of call latency in nanoseconds; 0 before the
- *     first timed call, and always 0 unless the balancer times calls (a latency-aware picker or
+ * @param latencyEwmaNanos peak-sensitive moving average of call latency in nanoseconds; 0 before
+ *     the first timed call, and always 0 unless the balancer times calls (a latency-aware picker or
  *     {@code timeCalls(true)})
  * @param picks calls acquired on this endpoint ({@code Balancer.acquire}) since it joined; plain
  *     {@code choose()} is not counted, it tracks nothing
- * @param recentShare this endpoint's share, in {@code [0, 1]}, of the calls acquired by the balancer
- *     during the recent window (see {@link BalanceQuality}); 0 when there were none
+ * @param recentShare this endpoint's share, in {@code [0, 1]}, of the calls acquired by the
+ *     balancer during the recent window (see {@link BalanceQuality}); 0 when there were none
  * @param loadReport the last load report the endpoint sent ({@link Lease#reportLoad}), or {@code
  *     null} when it sent none
  * @param malformedLoadReports load report headers from this endpoint that could not be read and
@@ -51,6 +51,8 @@ public record EndpointState(
    * @param latencyEwmaNanos the latency average in nanoseconds, or 0
    * @param picks calls acquired on this endpoint since it joined
    * @param recentShare its share of the recent window's calls, in {@code [0, 1]}
+   * @param loadReport the last load report the endpoint sent, or {@code null} when none
+   * @param malformedLoadReports load report headers from it that could not be read, {@code >= 0}
    */
   public EndpointState {
     Objects.requireNonNull(endpoint, "endpoint");

@@ -9,9 +9,8 @@ import java.util.Objects;
  * closed. Report how the call went with {@link #success()} or {@link #failure(Throwable)} before
  * closing; when the balancer times calls (a latency-aware picker, or timing turned on), the latency
  * is measured from the acquisition to that report with the balancer's clock, and a failure counts
- * as at least the balancer's failure penalty.
- * Closing without a report releases the in-flight slot and counts neither a success nor a failure
- * (a cancelled call).
+ * as at least the balancer's failure penalty. Closing without a report releases the in-flight slot
+ * and counts neither a success nor a failure (a cancelled call).
  *
  * <pre>{@code
  * try (Lease lease = balancer.acquire(key)) {
@@ -21,8 +20,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Threading: a lease may be reported and closed from any thread (for example an asynchronous
- * callback), but it is meant for one call: only the first report counts and only the first
- * {@code close()} releases the slot, so a lease can never drive an in-flight count negative.
+ * callback), but it is meant for one call: only the first report counts and only the first {@code
+ * close()} releases the slot, so a lease can never drive an in-flight count negative.
  */
 public interface Lease extends AutoCloseable {
 
@@ -43,10 +42,12 @@ public interface Lease extends AutoCloseable {
   void failure(Throwable cause);
 
   /**
-   * Hands in the load the endpoint reported with its answer, for pickers that weigh endpoints by
-   * it ({@code Pickers.reportedLoad()}); it replaces the endpoint's previous report. May be called
-   * before or after the outcome and {@link #close()}. Costs one volatile write; the default (a lease
-   * not made by a balancer) ignores it.
+   * Hands in the load the endpoint reported with its answer, for pickers that weigh endpoints by it
+   * ({@code Pickers.reportedLoad()}); it replaces the endpoint's previous report. May be called
+   * before or after the outcome and {@link #close()}. Costs one volatile write; the default (a
+   * lease not made by a balancer) ignores it.
+   *
+   * @param report the load the endpoint reported with this call's answer; not {@code null}
    */
   default void reportLoad(LoadReport report) {
     Objects.requireNonNull(report, "report");
@@ -54,8 +55,8 @@ public interface Lease extends AutoCloseable {
 
   /**
    * Reads the endpoint's {@value LoadReport#HEADER} header and hands the report in ({@link
-   * #reportLoad}). Never throws for what the peer sent: a missing ({@code null}) header is
-   * ignored, and a malformed one is ignored and counted in the endpoint's {@link
+   * #reportLoad}). Never throws for what the peer sent: a missing ({@code null}) header is ignored,
+   * and a malformed one is ignored and counted in the endpoint's {@link
    * EndpointState#malformedLoadReports()}, so that a peer that lies cannot fail the call.
    *
    * <pre>{@code

@@ -26,8 +26,8 @@ import java.util.Set;
  * skipped, so that a server sending a field added to ORCA later is still understood; the {@code
  * JSON} and {@code BIN} forms of the header are not supported.
  *
- * <p>Two ways to read a header: {@link #parse} throws {@link IllegalArgumentException} with what was
- * wrong, for configuration and tests; {@link #tryParse} returns {@code null} instead and never
+ * <p>Two ways to read a header: {@link #parse} throws {@link IllegalArgumentException} with what
+ * was wrong, for configuration and tests; {@link #tryParse} returns {@code null} instead and never
  * throws, for the response path, where a peer's malformed header must not fail the call.
  *
  * <p>Immutable and safe to share between threads; every parse returns a new instance.
@@ -61,7 +61,18 @@ public record LoadReport(
   private static final String NAMED_PREFIX = "named_metrics.";
   private static final String UTILIZATION_PREFIX = "utilization.";
 
-  /** Checks and copies the components: every number finite and {@code >= 0}. */
+  /**
+   * Checks and copies the components: every number finite and {@code >= 0}.
+   *
+   * @param cpuUtilization CPU in use as a fraction of what is available, {@code >= 0}
+   * @param applicationUtilization the application's own notion of utilization, {@code >= 0}
+   * @param memUtilization memory in use as a fraction of what is available, {@code >= 0}
+   * @param rps requests per second the endpoint serves, {@code >= 0}
+   * @param eps errors per second, {@code >= 0}
+   * @param namedMetrics application metrics by name, each {@code >= 0}; not {@code null}
+   * @param utilization application utilizations by name, each {@code >= 0}; not {@code null}
+   * @throws IllegalArgumentException naming the component that is negative or not finite
+   */
   public LoadReport {
     check("cpu_utilization", cpuUtilization);
     check("application_utilization", applicationUtilization);
@@ -75,18 +86,37 @@ public record LoadReport(
   /**
    * A report of CPU utilization, requests and errors per second, the three numbers a reported-load
    * picker weighs by.
+   *
+   * @param cpuUtilization CPU in use as a fraction of what is available, {@code >= 0}
+   * @param rps requests per second the endpoint serves, {@code >= 0}
+   * @param eps errors per second, {@code >= 0}
+   * @return a report with these three numbers and every other field zero or empty
+   * @throws IllegalArgumentException naming the number that is negative or not finite
    */
   public static LoadReport of(double cpuUtilization, double rps, double eps) {
     return new LoadReport(cpuUtilization, 0, 0, rps, eps, Map.of(), Map.of());
   }
 
-  /** This report with {@code application_utilization} set. */
+  /**
+   * This report with {@code application_utilization} set.
+   *
+   * @param value the application's own notion of utilization, finite and {@code >= 0}
+   * @return a new report equal to this one but for {@code applicationUtilization}
+   * @throws IllegalArgumentException when {@code value} is negative or not finite
+   */
   public LoadReport withApplicationUtilization(double value) {
     return new LoadReport(
         cpuUtilization, value, memUtilization, rps, eps, namedMetrics, utilization);
   }
 
-  /** This report with one more (or a replaced) named metric, such as a queue length. */
+  /**
+   * This report with one more (or a replaced) named metric, such as a queue length.
+   *
+   * @param name the metric's name, as after {@code named_metrics.} in the header; not {@code null}
+   * @param value the metric's value, finite and {@code >= 0}
+   * @return a new report with the metric added or replaced; this one is unchanged
+   * @throws IllegalArgumentException when {@code value} is negative or not finite
+   */
   public LoadReport withNamedMetric(String name, double value) {
     Map<String, Double> metrics = new HashMap<>(namedMetrics);
     metrics.put(Objects.requireNonNull(name, "name"), value);
@@ -97,6 +127,9 @@ public record LoadReport(
   /**
    * The named metric {@code name}, or {@code -1} when the report has none: a value that no metric
    * can have, so that reading it allocates nothing.
+   *
+   * @param name the metric's name, as after {@code named_metrics.} in the header
+   * @return the metric's value ({@code >= 0}), or {@code -1} when this report does not carry it
    */
   public double namedMetric(String name) {
     Double value = namedMetrics.get(name);
@@ -104,9 +137,11 @@ public record LoadReport(
   }
 
   /**
-   * This report as the value of the {@value #HEADER} header, for a server to send: {@code TEXT}
-   * and the fields that are not zero, named metrics in name order. {@link #parse} reads it back to
-   * an equal report.
+   * This report as the value of the {@value #HEADER} header, for a server to send: {@code TEXT} and
+   * the fields that are not zero, named metrics in name order. {@link #parse} reads it back to an
+   * equal report.
+   *
+   * @return the header value, starting with {@code TEXT}; never {@code null}
    */
   public String toHeaderValue() {
     StringBuilder b = new StringBuilder(TEXT_PREFIX);
@@ -115,9 +150,11 @@ public record LoadReport(
     append(b, "mem_utilization", memUtilization);
     append(b, "rps_fractional", rps);
     append(b, "eps", eps);
-    namedMetrics.keySet().stream().sorted()
+    namedMetrics.keySet().stream()
+        .sorted()
         .forEach(k -> append(b, NAMED_PREFIX + k, namedMetrics.get(k)));
-    utilization.keySet().stream().sorted()
+    utilization.keySet().stream()
+        .sorted()
         .forEach(k -> append(b, UTILIZATION_PREFIX + k, utilization.get(k)));
     return b.toString();
   }
@@ -139,6 +176,8 @@ public record LoadReport(
    * @throws IllegalArgumentException naming what is wrong: not the {@code TEXT} form, an entry
    *     without a value, a value that is not a finite number {@code >= 0}, a name given twice, or
    *     more than {@link #MAX_HEADER_LENGTH} characters
+   * @param headerValue the header's value, without the header name; not {@code null}
+   * @return the report the value describes, never {@code null}
    */
   public static LoadReport parse(String headerValue) {
     Objects.requireNonNull(headerValue, "headerValue");
@@ -149,6 +188,10 @@ public record LoadReport(
    * Reads a {@value #HEADER} header value as {@link #parse} does, but returns {@code null} for a
    * missing ({@code null}) or malformed one instead of throwing: for the response path, where a
    * peer's header must never fail the call.
+   *
+   * @param headerValue the header's value, without the header name, or {@code null} when the answer
+   *     had none
+   * @return the report the value describes, or {@code null} when it is missing or malformed
    */
   public static LoadReport tryParse(String headerValue) {
     return headerValue == null ? null : read(headerValue, false);
@@ -209,7 +252,8 @@ public record LoadReport(
         default -> {
           if (name.startsWith(NAMED_PREFIX) || name.startsWith(UTILIZATION_PREFIX)) {
             boolean isNamed = name.startsWith(NAMED_PREFIX);
-            String key = name.substring(isNamed ? NAMED_PREFIX.length() : UTILIZATION_PREFIX.length());
+            String key =
+                name.substring(isNamed ? NAMED_PREFIX.length() : UTILIZATION_PREFIX.length());
             if (key.isEmpty()) {
               return malformed(strict, "name '" + name + "'", "a metric name after the prefix");
             }

@@ -15,8 +15,8 @@ public interface PickerContext {
   Ticker ticker();
 
   /**
-   * A recent reading of {@link #ticker()}, refreshed whenever the balancer reads its clock to time a
-   * call (when a call is acquired and when it is reported) and the reading has moved on by a
+   * A recent reading of {@link #ticker()}, refreshed whenever the balancer reads its clock to time
+   * a call (when a call is acquired and when it is reported) and the reading has moved on by a
    * millisecond or more; before the first such read, the time the balancer was built. For what
    * needs the time but not its last microsecond, such as decaying latency averages at pick time
    * ({@link Candidate#latencyEwmaNanos}): a volatile read instead of a clock read, which costs tens
@@ -42,6 +42,8 @@ public interface PickerContext {
    * the same change as the candidates. For strategies that need the share of a group that is
    * available (priority tiers), not only the available part. The default, for contexts that do not
    * know, is an empty list: every member then counts as available.
+   *
+   * @return the members, unmodifiable; empty when the context does not know them
    */
   default List<Endpoint> members() {
     return List.of();

@@ -59,6 +59,8 @@ public interface PickerFactory {
    * from what they gather between changes, such as the endpoints' load reports ({@link
    * Candidate#loadReport()}): each rebuild is one more {@link #newPicker} call on the balancer's
    * scheduler, off the pick path. {@link Duration#ZERO} (the default) for never.
+   *
+   * @return the period between rebuilds, positive, or {@link Duration#ZERO} for never
    */
   default Duration rebuildPeriod() {
     return Duration.ZERO;

@@ -1,8 +1,8 @@
 package io.github.lb4j;
 
 /**
- * A source of monotonic nanosecond time, injected wherever lb4j measures or waits, so that tests can
- * drive time by hand instead of sleeping.
+ * A source of monotonic nanosecond time, injected wherever lb4j measures or waits, so that tests
+ * can drive time by hand instead of sleeping.
  *
  * <p>Implementations must be thread safe; successive reads on one thread must never decrease.
  */

@@ -53,8 +53,7 @@ final class EndpointTest {
             IllegalArgumentException.class,
             () -> new Endpoint("a", URI.create("http://h:1"), -1, Map.of()));
     assertEquals("weight: -1 (expected: > 0)", e.getMessage());
-    assertThrows(
-        IllegalArgumentException.class, () -> Endpoint.of("http://h:1").withWeight(0));
+    assertThrows(IllegalArgumentException.class, () -> Endpoint.of("http://h:1").withWeight(0));
   }
 
   @Test

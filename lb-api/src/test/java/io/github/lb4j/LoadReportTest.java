@@ -30,7 +30,8 @@ final class LoadReportTest {
 
   @Test
   void parse_unknownName_isSkipped() {
-    LoadReport r = LoadReport.parse("TEXT cpu_utilization=0.5, some_future_field=3, rps_fractional=2");
+    LoadReport r =
+        LoadReport.parse("TEXT cpu_utilization=0.5, some_future_field=3, rps_fractional=2");
     assertEquals(LoadReport.of(0.5, 2, 0), r);
   }
 
@@ -87,7 +88,8 @@ final class LoadReportTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> LoadReport.parse(header));
     assertEquals(
-        "endpoint-load-metrics: a value of " + header.length()
+        "endpoint-load-metrics: a value of "
+            + header.length()
             + " characters (expected: at most 8192)",
         e.getMessage());
     assertNull(LoadReport.tryParse(header));
@@ -110,7 +112,6 @@ final class LoadReportTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> LoadReport.of(0.5, 1, 0).withNamedMetric("queue", Double.POSITIVE_INFINITY));
-    assertEquals(
-        "namedMetrics.queue: Infinity (expected: a finite number >= 0)", e.getMessage());
+    assertEquals("namedMetrics.queue: Infinity (expected: a finite number >= 0)", e.getMessage());
   }
 }

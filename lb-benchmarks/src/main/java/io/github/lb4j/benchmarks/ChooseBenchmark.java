@@ -22,13 +22,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of one {@code Balancer.choose()} per picker and membership size, next to the floor: a
  * bare shared-counter round-robin over an array, the least any balancer that spreads calls across
- * threads can do. Run it with {@code -t 1} and {@code -t 2}; the ratio to {@link #floor} in the same
- * run is what to compare across machines.
+ * threads can do. Run it with {@code -t 1} and {@code -t 2}; the ratio to {@link #floor} in the
+ * same run is what to compare across machines.
  *
- * <p>Hashing pickers get a precomputed 36-character UUID key per call, cycled per thread, so that the
- * key's hash is part of the measured cost, as it is in a service. Pickers that decide from in-flight
- * counts see idle endpoints here (nothing is acquired); {@link AcquireBenchmark} measures them with
- * leases.
+ * <p>Hashing pickers get a precomputed 36-character UUID key per call, cycled per thread, so that
+ * the key's hash is part of the measured cost, as it is in a service. Pickers that decide from
+ * in-flight counts see idle endpoints here (nothing is acquired); {@link AcquireBenchmark} measures
+ * them with leases.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

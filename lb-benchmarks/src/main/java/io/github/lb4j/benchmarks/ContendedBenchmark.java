@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Choosing while the membership keeps changing: in each group, reader threads call {@code choose()}
- * while one writer thread calls {@code setEndpoints} as fast as it can, alternating between two sets
- * that differ by one endpoint (one leaves, another joins: a rolling deploy). The readers' time per
- * call, next to {@link ChooseBenchmark} at the same size without a writer, shows whether a
+ * while one writer thread calls {@code setEndpoints} as fast as it can, alternating between two
+ * sets that differ by one endpoint (one leaves, another joins: a rolling deploy). The readers' time
+ * per call, next to {@link ChooseBenchmark} at the same size without a writer, shows whether a
  * membership change ever holds a reader up; the writer's is the cost of one change.
  *
  * <p>One reader and one writer by default; raise the readers with {@code -tg R,1} on a machine with

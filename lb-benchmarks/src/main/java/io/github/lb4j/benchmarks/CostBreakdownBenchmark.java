@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Where the time of the slower paths goes, one ingredient at a time, so that a change to them can be
- * aimed: the clock read, the key hash, the consistent-hash lookup by number of probes, and the
+ * Where the time of the slower paths goes, one ingredient at a time, so that a change to them can
+ * be aimed: the clock read, the key hash, the consistent-hash lookup by number of probes, and the
  * lease path with the system clock against a clock that costs nothing.
  */
 @BenchmarkMode(Mode.AverageTime)

@@ -23,8 +23,8 @@ import java.util.function.Supplier;
  *   <li>Load: max/mean and min/mean of the keys per endpoint (per unit of weight when weighted).
  *   <li>Disruption: add one endpoint, then remove each member in turn from the original membership.
  *       A key may only move to the endpoint that joined, or away from the endpoint that left; any
- *       other move is counted as unnecessary. The ideal moved fraction is {@code 1/(N+1)} on add and
- *       {@code 1/N} on remove.
+ *       other move is counted as unnecessary. The ideal moved fraction is {@code 1/(N+1)} on add
+ *       and {@code 1/N} on remove.
  *   <li>Disruption at large total weight: 170 endpoints of weight 100 (one added, one removed) and
  *       1,000 endpoints of weights 1..5 (one added, one removed, one's weight changed), counting
  *       the keys that moved between two endpoints that both stayed unchanged (must be 0).
@@ -98,11 +98,13 @@ public final class DistributionReport {
     report.change("1000 × weights 1..5", thousand, fewer, gone, "remove one");
     List<Endpoint> reweighted = new java.util.ArrayList<>(thousand);
     reweighted.set(302, reweighted.get(302).withWeight(6));
-    report.change(
-        "1000 × weights 1..5", thousand, reweighted, reweighted.get(302), "weight 3 → 6");
+    report.change("1000 × weights 1..5", thousand, reweighted, reweighted.get(302), "weight 3 → 6");
   }
 
-  /** Keys moved by going from {@code before} to {@code after}, in which only {@code changed} differs. */
+  /**
+   * Keys moved by going from {@code before} to {@code after}, in which only {@code changed}
+   * differs.
+   */
   private void change(
       String label, List<Endpoint> before, List<Endpoint> after, Endpoint changed, String what) {
     long moved = 0;

@@ -31,8 +31,8 @@ final class Fixtures {
   static List<Endpoint> endpoints(int first, int count, boolean weighted) {
     List<Endpoint> result = new ArrayList<>(count);
     for (int i = first; i < first + count; i++) {
-      String address = "http://10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff)
-          + ":8080";
+      String address =
+          "http://10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff) + ":8080";
       int weight = weighted ? 1 + i % 5 : Endpoint.DEFAULT_WEIGHT;
       result.add(new Endpoint(address, URI.create(address), weight, Map.of()));
     }
@@ -72,35 +72,27 @@ final class Fixtures {
 
   /** The picker factory a benchmark parameter names. */
   static PickerFactory picker(String name) {
-    switch (name) {
-      case "round-robin":
-      case "round-robin-weighted":
-        return Pickers.roundRobin();
-      case "random":
-        return Pickers.random();
-      case "least-connection":
-        return Pickers.leastConnection();
-      case "peak-ewma":
-        return Pickers.peakEwma();
-      case "reported-load":
-        // No blackout, so that the reports handed in at set-up count at once, and no expiry
-        // within a run.
-        return Pickers.reportedLoadBuilder()
-            .blackoutPeriod(java.time.Duration.ZERO)
-            .weightExpirationPeriod(java.time.Duration.ofHours(1))
-            .build();
-      case "consistent-hash":
-        return Pickers.consistentHash();
-      case "consistent-hash-bounded":
-        return Pickers.consistentHashBuilder().boundedLoad(1.25).build();
-      case "classic-hash":
-        return Pickers.classicSeedHash();
-      case "locality-least-connection":
-        // A caller in a zone without endpoints: every pick draws one of the three zones first.
-        return Pickers.locality().localZone("elsewhere").within(Pickers::leastConnection).build();
-      default:
-        throw new IllegalArgumentException("picker: '" + name + "' (expected: a known picker)");
-    }
+    return switch (name) {
+      case "round-robin", "round-robin-weighted" -> Pickers.roundRobin();
+      case "random" -> Pickers.random();
+      case "least-connection" -> Pickers.leastConnection();
+      case "peak-ewma" -> Pickers.peakEwma();
+      // No blackout, so that the reports handed in at set-up count at once, and no expiry within
+      // a run.
+      case "reported-load" ->
+          Pickers.reportedLoadBuilder()
+              .blackoutPeriod(java.time.Duration.ZERO)
+              .weightExpirationPeriod(java.time.Duration.ofHours(1))
+              .build();
+      case "consistent-hash" -> Pickers.consistentHash();
+      case "consistent-hash-bounded" -> Pickers.consistentHashBuilder().boundedLoad(1.25).build();
+      case "classic-hash" -> Pickers.classicSeedHash();
+      // A caller in a zone without endpoints: every pick draws one of the three zones first.
+      case "locality-least-connection" ->
+          Pickers.locality().localZone("elsewhere").within(Pickers::leastConnection).build();
+      default ->
+          throw new IllegalArgumentException("picker: '" + name + "' (expected: a known picker)");
+    };
   }
 
   /** Whether the picker named {@code name} uses the affinity key. */

@@ -52,8 +52,8 @@ final class GrpcFixtures {
 
   /**
    * Since gRPC 1.74 {@code ring_hash} reads {@code requestHashHeader} only with this flag on (an
-   * environment variable, or a system property of the same name); without it the picker expects
-   * the hash that xDS routing puts in the call options.
+   * environment variable, or a system property of the same name); without it the picker expects the
+   * hash that xDS routing puts in the call options.
    */
   static final String REQUEST_HASH_HEADER_FLAG = "GRPC_EXPERIMENTAL_RING_HASH_SET_REQUEST_HASH_KEY";
 
@@ -95,8 +95,7 @@ final class GrpcFixtures {
    * health-checking {@code round_robin} of higher priority that wraps every picker it publishes.
    */
   static FakeChannel roundRobin(int n) {
-    FakeChannel channel =
-        new FakeChannel(registeredBy("io.grpc.util", "round_robin"), Map.of(), n);
+    FakeChannel channel = new FakeChannel(registeredBy("io.grpc.util", "round_robin"), Map.of(), n);
     channel.connectAll();
     return channel;
   }
@@ -134,7 +133,12 @@ final class GrpcFixtures {
     for (int i = 0; channel.readyCount() < n; i++) {
       if (i == 1000 * n) {
         throw new IllegalStateException(
-            "ring_hash: " + channel.readyCount() + " of " + n + " endpoints READY after " + i
+            "ring_hash: "
+                + channel.readyCount()
+                + " of "
+                + n
+                + " endpoints READY after "
+                + i
                 + " picks (expected: all)");
       }
       String key = i < keys.length ? keys[i] : keys[i % keys.length] + i;

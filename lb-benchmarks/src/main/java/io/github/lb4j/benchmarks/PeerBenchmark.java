@@ -39,8 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * lb4j's pickers next to their peers in the same run, each driven the way its users drive it, over
  * the same membership sizes. Run it together with {@link ChooseBenchmark#floor} (the same sizes),
- * once with {@code -t 1} and once with {@code -t 2}; {@link ResultsTable} turns a run into the
- * lb4j / peer ratios.
+ * once with {@code -t 1} and once with {@code -t 2}; {@link ResultsTable} turns a run into the lb4j
+ * / peer ratios.
  *
  * <ul>
  *   <li>lb4j, through its public API only: {@code choose()} for every picker, {@code choose(key)}
@@ -223,7 +223,10 @@ public class PeerBenchmark {
       }
       if (heavyPicks < 4 * lightPicks || lightPicks == 0) {
         throw new IllegalStateException(
-            "reported-load: " + heavyPicks + " and " + lightPicks
+            "reported-load: "
+                + heavyPicks
+                + " and "
+                + lightPicks
                 + " picks (expected: about 5 to 1, the reported weights)");
       }
     }
@@ -323,7 +326,9 @@ public class PeerBenchmark {
    */
   @State(Scope.Thread)
   public static class HeaderKeys {
-    /** Threads whose picks {@link GrpcRingHash} checks in its set-up: as many as the script runs. */
+    /**
+     * Threads whose picks {@link GrpcRingHash} checks in its set-up: as many as the script runs.
+     */
     static final int CHECKED = 2;
 
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -400,8 +405,8 @@ public class PeerBenchmark {
   }
 
   /**
-   * {@code choose(key)} with a key the JVM has not hashed before (a copy made in the benchmark, as a
-   * key parsed from a request is), so that no hash cached in the {@code String} helps; compare
+   * {@code choose(key)} with a key the JVM has not hashed before (a copy made in the benchmark, as
+   * a key parsed from a request is), so that no hash cached in the {@code String} helps; compare
    * with {@link #guavaJumpHashFreshKey}, which makes the same copy.
    */
   @Benchmark

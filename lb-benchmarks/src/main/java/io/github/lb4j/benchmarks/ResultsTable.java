@@ -62,8 +62,12 @@ public final class ResultsTable {
               PEER + "lb4jBoundedLoadLease",
               PEER + "lb4jBoundedLoad",
               true),
-          ratio("consistent-hash choose(key) / Guava jump hash", "lb4jConsistentHash", "guavaJumpHash"),
-          ratio("consistent-hash choose(key) / gRPC ring_hash", "lb4jConsistentHash", "grpcRingHash"),
+          ratio(
+              "consistent-hash choose(key) / Guava jump hash",
+              "lb4jConsistentHash",
+              "guavaJumpHash"),
+          ratio(
+              "consistent-hash choose(key) / gRPC ring_hash", "lb4jConsistentHash", "grpcRingHash"),
           ratio("round-robin choose() / gRPC round_robin", "lb4jRoundRobin", "grpcRoundRobin"),
           ratio(
               "weighted round-robin choose() / gRPC round_robin",
@@ -294,8 +298,7 @@ public final class ResultsTable {
       Map<String, Object> result = (Map<String, Object>) o;
       String benchmark = shortName((String) result.get("benchmark"));
       int threads = (int) number(result.get("threads"));
-      Map<String, Object> params =
-          (Map<String, Object>) result.getOrDefault("params", Map.of());
+      Map<String, Object> params = (Map<String, Object>) result.getOrDefault("params", Map.of());
       List<String> described = new ArrayList<>();
       params.forEach((k, v) -> described.add(k + "=" + v));
       String n = (String) params.get("n");
@@ -304,12 +307,14 @@ public final class ResultsTable {
       Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
       Double bytes = alloc == null ? null : number(alloc.get("score"));
       String p = String.join(", ", described);
-      rows.add(row(benchmark, threads, p, n, (Map<String, Object>) result.get("primaryMetric"), bytes));
+      rows.add(
+          row(benchmark, threads, p, n, (Map<String, Object>) result.get("primaryMetric"), bytes));
       // The members of a @Group appear as secondary metrics; JMH reports allocation per group only.
       secondary.forEach(
           (name, metric) -> {
             if (!name.startsWith("gc.")) {
-              rows.add(row(benchmark + ":" + name, threads, p, n, (Map<String, Object>) metric, null));
+              rows.add(
+                  row(benchmark + ":" + name, threads, p, n, (Map<String, Object>) metric, null));
             }
           });
     }
@@ -318,7 +323,11 @@ public final class ResultsTable {
 
   @SuppressWarnings("unchecked")
   private static Row row(
-      String benchmark, int threads, String params, String n, Map<String, Object> metric,
+      String benchmark,
+      int threads,
+      String params,
+      String n,
+      Map<String, Object> metric,
       Double bytes) {
     Map<String, Object> percentiles = (Map<String, Object>) metric.get("scorePercentiles");
     return new Row(
@@ -341,18 +350,19 @@ public final class ResultsTable {
     out.append("|---|---|---:|---:|---:|---:|---|---:|---:|\n");
     for (Row row : rows) {
       Row floor = floorFor(rows, row);
-      out.append(String.format(
-          Locale.ROOT,
-          "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
-          row.benchmark,
-          row.params,
-          row.threads,
-          format(row.mean) + (Double.isNaN(row.error) ? "" : " ± " + format(row.error)),
-          format(row.median),
-          format(row.min),
-          row.unit,
-          floor == null ? "" : String.format(Locale.ROOT, "%.1f", row.median / floor.median),
-          row.bytesPerOp == null ? "" : format(row.bytesPerOp)));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+              row.benchmark,
+              row.params,
+              row.threads,
+              format(row.mean) + (Double.isNaN(row.error) ? "" : " ± " + format(row.error)),
+              format(row.median),
+              format(row.min),
+              row.unit,
+              floor == null ? "" : String.format(Locale.ROOT, "%.1f", row.median / floor.median),
+              row.bytesPerOp == null ? "" : format(row.bytesPerOp)));
     }
   }
 
@@ -405,22 +415,15 @@ public final class ResultsTable {
     Object value() {
       skipSpace();
       char c = text.charAt(at);
-      switch (c) {
-        case '{':
-          return object();
-        case '[':
-          return array();
-        case '"':
-          return string();
-        case 't':
-          return literal("true", Boolean.TRUE);
-        case 'f':
-          return literal("false", Boolean.FALSE);
-        case 'n':
-          return literal("null", null);
-        default:
-          return number();
-      }
+      return switch (c) {
+        case '{' -> object();
+        case '[' -> array();
+        case '"' -> string();
+        case 't' -> literal("true", true);
+        case 'f' -> literal("false", false);
+        case 'n' -> literal("null", null);
+        default -> number();
+      };
     }
 
     private Map<String, Object> object() {

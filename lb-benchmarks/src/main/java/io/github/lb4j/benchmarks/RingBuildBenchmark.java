@@ -33,8 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@link #addOrRemoveOne}: the factory alone, alternating between the candidates of two
  *       memberships that differ by one endpoint (one join, then one leave);
- *   <li>{@link #reweightOne}: the same, alternating one endpoint's weight between its own and
- *       twice its own;
+ *   <li>{@link #reweightOne}: the same, alternating one endpoint's weight between its own and twice
+ *       its own;
  *   <li>{@link #fromScratch}: a new factory each time, so the whole ring is built;
  *   <li>{@link #setEndpoints}: the whole change as a caller sees it, alternating between two
  *       memberships that differ by one endpoint (member map, slots, ring, publication).
@@ -87,7 +87,12 @@ public class RingBuildBenchmark {
 
       even = Fixtures.endpoints(0, n, mixed);
       odd = Fixtures.endpoints(1, n, mixed);
-      balancer = Balancers.builder().name("ring-" + n).endpoints(even).picker(Pickers.consistentHash()).build();
+      balancer =
+          Balancers.builder()
+              .name("ring-" + n)
+              .endpoints(even)
+              .picker(Pickers.consistentHash())
+              .build();
     }
 
     @TearDown(Level.Trial)
@@ -112,12 +117,18 @@ public class RingBuildBenchmark {
               return key -> list.get(0);
             }
           };
-      try (Balancer b = Balancers.builder().name("capture").endpoints(endpoints).picker(capturing).build()) {
+      // Building the balancer hands the candidates to the capturing factory; it is only closed.
+      Balancer b =
+          Balancers.builder().name("capture").endpoints(endpoints).picker(capturing).build();
+      try {
         List<Candidate> list = seen.get(seen.size() - 1);
         if (list.size() != endpoints.size()) {
-          throw new IllegalStateException("candidates: " + list.size() + " (expected: " + endpoints.size() + ")");
+          throw new IllegalStateException(
+              "candidates: " + list.size() + " (expected: " + endpoints.size() + ")");
         }
         return list;
+      } finally {
+        b.close();
       }
     }
   }

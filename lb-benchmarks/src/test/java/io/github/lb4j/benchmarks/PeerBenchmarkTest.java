@@ -149,10 +149,12 @@ final class PeerBenchmarkTest {
   }
 
   @Test
-  void guavaJumpHash_sameKeySameEndpoint_andKeysSpreadOverAll() throws ReflectiveOperationException {
+  void guavaJumpHash_sameKeySameEndpoint_andKeysSpreadOverAll()
+      throws ReflectiveOperationException {
     PeerBenchmark benchmark = new PeerBenchmark();
-    Method method = PeerBenchmark.class.getMethod(
-        "guavaJumpHash", PeerBenchmark.Jump.class, ChooseBenchmark.Keys.class);
+    Method method =
+        PeerBenchmark.class.getMethod(
+            "guavaJumpHash", PeerBenchmark.Jump.class, ChooseBenchmark.Keys.class);
     Map<String, Object> first = new LinkedHashMap<>();
     try (Call call = new Call(method, 10)) {
       ChooseBenchmark.Keys keys = (ChooseBenchmark.Keys) call.states[1];
@@ -163,6 +165,7 @@ final class PeerBenchmarkTest {
         assertEquals(first.get(keys.keys[i]), call.invoke(benchmark), keys.keys[i]);
       }
     }
-    assertEquals(10, new HashSet<>(first.values()).size(), Arrays.toString(first.values().toArray()));
+    assertEquals(
+        10, new HashSet<>(first.values()).size(), Arrays.toString(first.values().toArray()));
   }
 }

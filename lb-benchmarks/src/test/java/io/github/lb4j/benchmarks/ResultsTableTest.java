@@ -21,12 +21,7 @@ final class ResultsTableTest {
   }
 
   private static String result(
-      String benchmark,
-      int threads,
-      String params,
-      double median,
-      double best,
-      Double bytesPerOp) {
+      String benchmark, int threads, String params, double median, double best, Double bytesPerOp) {
     String alloc =
         bytesPerOp == null
             ? ""
@@ -86,7 +81,8 @@ final class ResultsTableTest {
             "| ChooseBenchmark.choose | n=1000, picker=round-robin | 1 | 6.0 ± 0.500 | 6.0 | 5.5"
                 + " | ns/op | 1.5 | 40.0 |"),
         table);
-    assertTrue(table.contains("| ChooseBenchmark.floor | n=3 | 1 | 2.0 ± 0.500 | 2.0 | 1.9"), table);
+    assertTrue(
+        table.contains("| ChooseBenchmark.floor | n=3 | 1 | 2.0 ± 0.500 | 2.0 | 1.9"), table);
   }
 
   @Test
@@ -119,9 +115,7 @@ final class ResultsTableTest {
         table);
     assertTrue(table.contains("| peak-EWMA lease / gRPC least_request | – | – | – |"), table);
     assertTrue(
-        table.contains(
-            "| gRPC least_request pick + stream tracer | 56.0 | 56.0 | 56.0 |"),
-        table);
+        table.contains("| gRPC least_request pick + stream tracer | 56.0 | 56.0 | 56.0 |"), table);
   }
 
   @Test
@@ -166,7 +160,8 @@ final class ResultsTableTest {
 
     String table = ResultsTable.renderComparisons(List.of(first, again));
 
-    assertTrue(table.contains("| round-robin choose() / gRPC round_robin | 1.25 (5.0 / 4.0) |"), table);
+    assertTrue(
+        table.contains("| round-robin choose() / gRPC round_robin | 1.25 (5.0 / 4.0) |"), table);
   }
 
   @Test
@@ -209,8 +204,7 @@ final class ResultsTableTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> ResultsTable.render(file));
 
-    assertEquals(
-        "file: " + file + " (expected: a JMH JSON result array)", e.getMessage());
+    assertEquals("file: " + file + " (expected: a JMH JSON result array)", e.getMessage());
   }
 
   @Test

@@ -48,9 +48,9 @@ public final class DnsDiscovery {
    * A DNS source over the SRV records of {@code name}: each record of the lowest priority gives a
    * target, a port and a weight, and the target's addresses become endpoints; with {@link
    * DnsSourceBuilder#priorityTiers(boolean)}, records of every priority do, the priorities ranked
-   * into tiers. Weight 0 counts as 1,
-   * the smallest share a balancer can give. Each endpoint's metadata {@code dns.target} holds its
-   * target's host name, for TLS server names or {@code Host} headers.
+   * into tiers. Weight 0 counts as 1, the smallest share a balancer can give. Each endpoint's
+   * metadata {@code dns.target} holds its target's host name, for TLS server names or {@code Host}
+   * headers.
    *
    * @param name a service name, such as {@code _http._tcp.workers.default.svc.cluster.local}
    * @return a new builder
@@ -61,8 +61,8 @@ public final class DnsDiscovery {
   }
 
   /**
-   * A source from a one-line description with default settings, for command lines and
-   * configuration files: the forms of {@link Discovery#parse(String)} and
+   * A source from a one-line description with default settings, for command lines and configuration
+   * files: the forms of {@link Discovery#parse(String)} and
    *
    * <ul>
    *   <li>{@code dns:NAME:PORT} — {@link #dns(String, int)}

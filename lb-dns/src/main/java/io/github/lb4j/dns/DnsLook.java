@@ -29,9 +29,9 @@ import org.xbill.DNS.Type;
  * One look at DNS through dnsjava: the addresses of a name (A and AAAA) with a fixed port, or the
  * targets, ports and weights of SRV records.
  *
- * <p>Every look asks the servers afresh (a throwaway cache per lookup): the refresh schedule follows
- * the record TTLs, so a shared cache would only serve stale answers. The next look is due after the
- * smallest TTL among the records used, kept within [floor, ceiling].
+ * <p>Every look asks the servers afresh (a throwaway cache per lookup): the refresh schedule
+ * follows the record TTLs, so a shared cache would only serve stale answers. The next look is due
+ * after the smallest TTL among the records used, kept within [floor, ceiling].
  */
 final class DnsLook implements PollingSource.Look {
 
@@ -136,9 +136,7 @@ final class DnsLook implements PollingSource.Look {
     Record[] records = lookup.run();
     String problem = problem(lookup, name, "SRV");
     if (problem != null) {
-      return failed(lookup)
-          ? Resolution.failed(problem)
-          : Resolution.empty(floor, problem);
+      return failed(lookup) ? Resolution.failed(problem) : Resolution.empty(floor, problem);
     }
     // RFC 2782: the lowest priority that has usable targets first; higher ones are backups, used
     // only as tiers (ranked: the lowest priority is tier 0) or not at all.

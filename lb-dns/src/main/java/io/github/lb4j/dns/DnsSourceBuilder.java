@@ -28,10 +28,10 @@ import java.util.regex.Pattern;
  * <p>Endpoints are identified by {@code scheme://ip:port}, so an endpoint that stays in DNS keeps
  * its id, and with it its counters and its place in a hash ring, across refreshes. The sources look
  * again when the smallest TTL of the records used runs out, kept within {@linkplain #ttlFloor the
- * floor} and {@linkplain #ttlCeiling the ceiling}. When a look fails (timeout, SERVFAIL, a malformed
- * answer) the last good set stays and the look is retried after the floor; the first failure of a
- * streak is logged at WARN, the rest at DEBUG. An empty answer (no such name, no records) keeps the
- * last good set too, unless {@link #removeOnEmpty(boolean)} says otherwise.
+ * floor} and {@linkplain #ttlCeiling the ceiling}. When a look fails (timeout, SERVFAIL, a
+ * malformed answer) the last good set stays and the look is retried after the floor; the first
+ * failure of a streak is logged at WARN, the rest at DEBUG. An empty answer (no such name, no
+ * records) keeps the last good set too, unless {@link #removeOnEmpty(boolean)} says otherwise.
  *
  * <p>Every setter validates its argument at once. Threading: a builder is not thread safe; the
  * source it builds is.
@@ -77,7 +77,9 @@ public final class DnsSourceBuilder {
     Objects.requireNonNull(server, "server");
     IllegalArgumentException bad =
         new IllegalArgumentException(
-            "server: '" + server + "' (expected: an IP address with an optional port,"
+            "server: '"
+                + server
+                + "' (expected: an IP address with an optional port,"
                 + " e.g. 10.0.0.2 or [::1]:5353)");
     String text = server.strip();
     String host = text;
@@ -177,6 +179,9 @@ public final class DnsSourceBuilder {
    * would spread calls over the backups as well. An address reached at two priorities keeps the
    * lower one.
    *
+   * @param priorityTiers {@code true} to use every priority as a tier, {@code false} for only the
+   *     lowest
+   * @return this builder
    * @throws IllegalStateException for an A/AAAA source, which has no priorities
    */
   public DnsSourceBuilder priorityTiers(boolean priorityTiers) {
@@ -218,7 +223,8 @@ public final class DnsSourceBuilder {
    * Builds the source; nothing is resolved until it is subscribed to.
    *
    * @return the source
-   * @throws IllegalArgumentException when the floor is above the ceiling or dnsjava rejects the name
+   * @throws IllegalArgumentException when the floor is above the ceiling or dnsjava rejects the
+   *     name
    */
   public EndpointSource build() {
     if (ttlFloor.compareTo(ttlCeiling) > 0) {

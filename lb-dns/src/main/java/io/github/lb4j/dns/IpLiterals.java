@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
  */
 final class IpLiterals {
   private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+
   /** Dotted quad, each part in [0, 255] without leading zeros (which some read as octal). */
   private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+
   /**
    * What may be an IPv6 literal, with an optional scope: starting with a hex digit or a colon, the
    * JDK parses it as a literal and never asks DNS; it rejects a malformed one itself.
@@ -39,8 +41,8 @@ final class IpLiterals {
   }
 
   /**
-   * {@code address} as the host of a URI: IPv4 dotted, IPv6 in brackets in the RFC 5952 short
-   * form (lower case, no leading zeros, the longest run of two or more zero groups as {@code ::}),
+   * {@code address} as the host of a URI: IPv4 dotted, IPv6 in brackets in the RFC 5952 short form
+   * (lower case, no leading zeros, the longest run of two or more zero groups as {@code ::}),
    * without a scope.
    */
   static String uriHost(InetAddress address) {

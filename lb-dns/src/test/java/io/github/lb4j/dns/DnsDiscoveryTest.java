@@ -123,7 +123,9 @@ final class DnsDiscoveryTest {
     EndpointSource below =
         configure(DnsDiscovery.dns(SVC, 80), dns.server()).ttlFloor(Duration.ofSeconds(45)).build();
     EndpointSource above =
-        configure(DnsDiscovery.dns(SVC, 80), dns.server()).ttlCeiling(Duration.ofSeconds(10)).build();
+        configure(DnsDiscovery.dns(SVC, 80), dns.server())
+            .ttlCeiling(Duration.ofSeconds(10))
+            .build();
     try (Subscription s = below.subscribe(set -> {})) {
       assertEquals(List.of(Duration.ofSeconds(45)), clock.pendingDelays());
     }
@@ -134,8 +136,11 @@ final class DnsDiscoveryTest {
 
   @Test
   void dnsSrv_records_givePortsWeightsAndOnlyTheLowestPriority() throws IOException {
-    dns.hosts("127.0.0.1 w1." + Dnsmasq.DOMAIN, "127.0.0.2 w1." + Dnsmasq.DOMAIN,
-            "127.0.0.4 w4." + Dnsmasq.DOMAIN, "127.0.0.3 w3." + Dnsmasq.DOMAIN)
+    dns.hosts(
+            "127.0.0.1 w1." + Dnsmasq.DOMAIN,
+            "127.0.0.2 w1." + Dnsmasq.DOMAIN,
+            "127.0.0.4 w4." + Dnsmasq.DOMAIN,
+            "127.0.0.3 w3." + Dnsmasq.DOMAIN)
         .srv(
             SRV + ",w1." + Dnsmasq.DOMAIN + ",8081,0,5",
             SRV + ",w2." + Dnsmasq.DOMAIN + ",8082,0,7", // no address: skipped
@@ -149,17 +154,19 @@ final class DnsDiscoveryTest {
         weights.put(e.id(), e.weight());
       }
       assertEquals(
-          Map.of("http://127.0.0.1:8081", 5, "http://127.0.0.2:8081", 5, "http://127.0.0.4:8084", 1),
+          Map.of(
+              "http://127.0.0.1:8081", 5, "http://127.0.0.2:8081", 5, "http://127.0.0.4:8084", 1),
           weights);
-      assertEquals(
-          "w1." + Dnsmasq.DOMAIN, sets.get(0).get(0).metadata().get(DnsLook.TARGET_KEY));
+      assertEquals("w1." + Dnsmasq.DOMAIN, sets.get(0).get(0).metadata().get(DnsLook.TARGET_KEY));
     }
   }
 
   @Test
   void dnsSrv_priorityTiers_keepsBackupsAsRankedTiersThatTakeTrafficOnlyWhenNeeded()
       throws IOException {
-    dns.hosts("127.0.0.1 w1." + Dnsmasq.DOMAIN, "127.0.0.3 w3." + Dnsmasq.DOMAIN,
+    dns.hosts(
+            "127.0.0.1 w1." + Dnsmasq.DOMAIN,
+            "127.0.0.3 w3." + Dnsmasq.DOMAIN,
             "127.0.0.5 w5." + Dnsmasq.DOMAIN)
         .srv(
             SRV + ",w1." + Dnsmasq.DOMAIN + ",8081,10,5",
@@ -179,12 +186,16 @@ final class DnsDiscoveryTest {
       }
       assertEquals(
           Map.of(
-              "http://127.0.0.1:8081", "0", "http://127.0.0.3:8083", "1",
-              "http://127.0.0.5:8085", "2"),
+              "http://127.0.0.1:8081",
+              "0",
+              "http://127.0.0.3:8083",
+              "1",
+              "http://127.0.0.5:8085",
+              "2"),
           tiers);
       assertEquals(
-          Map.of("http://127.0.0.1:8081", 5, "http://127.0.0.3:8083", 3,
-              "http://127.0.0.5:8085", 2),
+          Map.of(
+              "http://127.0.0.1:8081", 5, "http://127.0.0.3:8083", 3, "http://127.0.0.5:8085", 2),
           weights);
       // Through a tier-aware balancer, the backups take nothing while tier 0 is up.
       try (Balancer balancer =
@@ -221,10 +232,11 @@ final class DnsDiscoveryTest {
       }
       String w = "w." + Dnsmasq.DOMAIN;
       dns.hosts("127.0.0.1 " + w)
-          .srv(SRV + "," + w + "," + a.getPort() + ",0,1", SRV + "," + w + "," + b.getPort() + ",0,1")
+          .srv(
+              SRV + "," + w + "," + a.getPort() + ",0,1",
+              SRV + "," + w + "," + b.getPort() + ",0,1")
           .start();
-      Balancer balancer =
-          Balancers.builder().name("workers").picker(Pickers.roundRobin()).build();
+      Balancer balancer = Balancers.builder().name("workers").picker(Pickers.roundRobin()).build();
       OkHttpClient http = new OkHttpClient();
       try (Subscription s = Discovery.bind(srv(), balancer)) {
         assertEquals(2, balancer.endpoints().size());
@@ -264,7 +276,8 @@ final class DnsDiscoveryTest {
   }
 
   private static String get(OkHttpClient http, Endpoint endpoint) throws IOException {
-    Request request = new Request.Builder().url(endpoint.address().resolve("/tile").toString()).build();
+    Request request =
+        new Request.Builder().url(endpoint.address().resolve("/tile").toString()).build();
     try (Response response = http.newCall(request).execute()) {
       return response.body().string();
     }
@@ -383,7 +396,8 @@ final class DnsDiscoveryTest {
     String w = "w." + Dnsmasq.DOMAIN;
     dns.hosts("127.0.0.1 " + w).srv(SRV + "," + w + ",8081,0,1");
     sets.clear();
-    try (Subscription s = DnsDiscovery.parse("dns-srv:" + SRV + "@" + dns.server()).subscribe(sets::add)) {
+    try (Subscription s =
+        DnsDiscovery.parse("dns-srv:" + SRV + "@" + dns.server()).subscribe(sets::add)) {
       assertEquals(List.of("http://127.0.0.1:8081"), ids(sets.get(0)));
     }
   }

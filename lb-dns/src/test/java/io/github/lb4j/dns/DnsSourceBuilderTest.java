@@ -43,25 +43,45 @@ final class DnsSourceBuilderTest {
     assertMessage("ttlCeiling: PT0S (expected: > 0)", () -> b.ttlCeiling(Duration.ZERO));
     assertMessage(
         "scheme: 'ht tp' (expected: a URI scheme such as http or https)", () -> b.scheme("ht tp"));
-    assertEquals("scheduler", assertThrows(NullPointerException.class, () -> b.scheduler(null))
-        .getMessage());
-    assertEquals("ticker", assertThrows(NullPointerException.class, () -> b.ticker(null))
-        .getMessage());
+    assertEquals(
+        "scheduler",
+        assertThrows(NullPointerException.class, () -> b.scheduler(null)).getMessage());
+    assertEquals(
+        "ticker", assertThrows(NullPointerException.class, () -> b.ticker(null)).getMessage());
   }
 
   @Test
   void dnsBuilder_server_takesIpLiteralsOnly() {
     DnsSourceBuilder b = DnsDiscovery.dns("svc.test", 80);
-    String expected = " (expected: an IP address with an optional port, e.g. 10.0.0.2 or [::1]:5353)";
+    String expected =
+        " (expected: an IP address with an optional port, e.g. 10.0.0.2 or [::1]:5353)";
     for (String bad :
-        List.of("dns.example:53", "dns.example", "127.0.0.1:x", "127.0.0.1:", "1.2.3", "01.2.3.4",
-            "256.1.1.1", "[127.0.0.1]:53", "[::1", "[::1]53", "::g", "")) {
+        List.of(
+            "dns.example:53",
+            "dns.example",
+            "127.0.0.1:x",
+            "127.0.0.1:",
+            "1.2.3",
+            "01.2.3.4",
+            "256.1.1.1",
+            "[127.0.0.1]:53",
+            "[::1",
+            "[::1]53",
+            "::g",
+            "")) {
       assertMessage("server: '" + bad + "'" + expected, () -> b.server(bad));
     }
     assertMessage("server port: 0 (expected: in [1, 65535])", () -> b.server("127.0.0.1:0"));
     assertMessage("server port: 70000 (expected: in [1, 65535])", () -> b.server("[::1]:70000"));
-    for (String good : List.of("10.96.0.10", "127.0.0.1:5353", "::1", "[::1]", "[::1]:5353",
-        "fe80::1", " 192.168.0.1:53 ")) {
+    for (String good :
+        List.of(
+            "10.96.0.10",
+            "127.0.0.1:5353",
+            "::1",
+            "[::1]",
+            "[::1]:5353",
+            "fe80::1",
+            " 192.168.0.1:53 ")) {
       b.server(good);
     }
   }
@@ -106,7 +126,8 @@ final class DnsSourceBuilderTest {
         "spec: 'dns:svc.test:0' " + FORMS + ": port: 0 (expected: in [1, 65535])",
         () -> DnsDiscovery.parse("dns:svc.test:0"));
     assertMessage(
-        "spec: 'dns-srv:svc.test@dns.example' " + FORMS
+        "spec: 'dns-srv:svc.test@dns.example' "
+            + FORMS
             + ": server: 'dns.example' (expected: an IP address with an optional port,"
             + " e.g. 10.0.0.2 or [::1]:5353)",
         () -> DnsDiscovery.parse("dns-srv:svc.test@dns.example"));
@@ -117,9 +138,7 @@ final class DnsSourceBuilderTest {
     List<List<Endpoint>> sets = new ArrayList<>();
     DnsDiscovery.parse("static:http://127.0.0.1:1").subscribe(sets::add).close();
     assertEquals(List.of(List.of(Endpoint.of("http://127.0.0.1:1"))), sets);
-    assertEquals(
-        "dns:svc.test:80",
-        DnsDiscovery.parse("dns:svc.test:80@[::1]:5353").toString());
+    assertEquals("dns:svc.test:80", DnsDiscovery.parse("dns:svc.test:80@[::1]:5353").toString());
   }
 
   @Test
@@ -145,8 +164,10 @@ final class DnsSourceBuilderTest {
     assertEquals("[fe80::1]", IpLiterals.uriHost(InetAddress.getByName("FE80:0:0:0:0:0:0:0001")));
     assertEquals("[1:0:0:2::3]", IpLiterals.uriHost(InetAddress.getByName("1:0:0:2:0:0:0:3")));
     assertEquals("[1::2:0:0:3]", IpLiterals.uriHost(InetAddress.getByName("1:0:0:0:2:0:0:3")));
-    assertEquals("[2001:db8::1:0]", IpLiterals.uriHost(InetAddress.getByName("2001:db8:0:0:0:0:1:0")));
-    assertEquals("[2001:db8:0:1:1:1:1:1]",
+    assertEquals(
+        "[2001:db8::1:0]", IpLiterals.uriHost(InetAddress.getByName("2001:db8:0:0:0:0:1:0")));
+    assertEquals(
+        "[2001:db8:0:1:1:1:1:1]",
         IpLiterals.uriHost(InetAddress.getByName("2001:db8:0:1:1:1:1:1")));
     assertEquals("[1::]", IpLiterals.uriHost(InetAddress.getByName("1::")));
   }

@@ -79,7 +79,9 @@ final class Dnsmasq implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** Sets the host lines ({@code "127.0.0.1 w1.lb4j.test"}) and makes the running server see them. */
+  /**
+   * Sets the host lines ({@code "127.0.0.1 w1.lb4j.test"}) and makes the running server see them.
+   */
   Dnsmasq hosts(String... lines) throws IOException {
     hosts = List.of(lines);
     if (process != null && process.isAlive()) {
@@ -243,8 +245,8 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   /**
-   * A port free for both UDP and TCP on loopback: dnsmasq listens on both, and a port whose TCP side
-   * another process holds makes it exit at once.
+   * A port free for both UDP and TCP on loopback: dnsmasq listens on both, and a port whose TCP
+   * side another process holds makes it exit at once.
    */
   private static int freeUdpPort() throws IOException {
     for (int attempt = 0; ; attempt++) {

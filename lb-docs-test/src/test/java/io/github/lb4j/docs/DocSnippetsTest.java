@@ -33,9 +33,11 @@ class DocSnippetsTest {
 
     List<String> errors = Snippets.compile(snippets, classPath(), out);
     if (!errors.isEmpty()) {
-      fail(errors.size() + " compile error(s) in the documentation's java blocks (each must show"
-          + " its imports; see SnippetContext for the few names it may use undeclared):\n"
-          + String.join("\n", errors));
+      fail(
+          errors.size()
+              + " compile error(s) in the documentation's java blocks (each must show"
+              + " its imports; see SnippetContext for the few names it may use undeclared):\n"
+              + String.join("\n", errors));
     }
   }
 

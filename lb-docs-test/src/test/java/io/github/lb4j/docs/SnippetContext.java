@@ -7,10 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The names a documentation snippet may use without declaring them, because the text around it
- * says what they are: the balancer the README builds first, a scheduler, and "your HTTP call"
- * in its blocking and asynchronous forms.
- * Everything else a snippet uses it must declare or import itself.
+ * The names a documentation snippet may use without declaring them, because the text around it says
+ * what they are: the balancer the README builds first, a scheduler, and "your HTTP call" in its
+ * blocking and asynchronous forms. Everything else a snippet uses it must declare or import itself.
  */
 public abstract class SnippetContext {
 

@@ -31,9 +31,11 @@ import javax.tools.ToolProvider;
  */
 final class Snippets {
 
-  private static final Pattern IMPORT = Pattern.compile("\\s*import\\s+(static\\s+)?[\\w.]+(\\.\\*)?\\s*;.*");
+  private static final Pattern IMPORT =
+      Pattern.compile("\\s*import\\s+(static\\s+)?[\\w.]+(\\.\\*)?\\s*;.*");
   private static final Pattern TOP_LEVEL_TYPE =
-      Pattern.compile("(?:(?:public|final|abstract|sealed)\\s+)*(?:class|record|interface|enum)\\s+(\\w+).*");
+      Pattern.compile(
+          "(?:(?:public|final|abstract|sealed)\\s+)*(?:class|record|interface|enum)\\s+(\\w+).*");
 
   private Snippets() {}
 
@@ -78,8 +80,8 @@ final class Snippets {
   }
 
   /**
-   * Compiles {@code snippets} against {@code classPath} into {@code outDir}; returns one message per
-   * error, {@code FILE:LINE: message} followed by the offending line, or an empty list.
+   * Compiles {@code snippets} against {@code classPath} into {@code outDir}; returns one message
+   * per error, {@code FILE:LINE: message} followed by the offending line, or an empty list.
    */
   static List<String> compile(List<Snippet> snippets, String classPath, Path outDir) {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
@@ -91,10 +93,18 @@ final class Snippets {
       sources.add(unit);
     }
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+    try (StandardJavaFileManager files =
+        compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
       List<String> options =
-          List.of("--release", "17", "-proc:none", "-implicit:none", "-classpath", classPath,
-              "-d", outDir.toString());
+          List.of(
+              "--release",
+              "17",
+              "-proc:none",
+              "-implicit:none",
+              "-classpath",
+              classPath,
+              "-d",
+              outDir.toString());
       compiler.getTask(null, files, diagnostics, options, null, sources).call();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -180,9 +190,14 @@ final class Snippets {
       String first = null;
       boolean hasPackage = false;
       for (String line : lines) {
-        if (line.isBlank() || line.startsWith(" ") || line.startsWith("\t")
-            || line.startsWith("//") || line.startsWith("@") || line.startsWith("/*")
-            || line.startsWith("*") || IMPORT.matcher(line).matches()) {
+        if (line.isBlank()
+            || line.startsWith(" ")
+            || line.startsWith("\t")
+            || line.startsWith("//")
+            || line.startsWith("@")
+            || line.startsWith("/*")
+            || line.startsWith("*")
+            || IMPORT.matcher(line).matches()) {
           continue;
         }
         if (line.startsWith("package ")) {
@@ -203,9 +218,18 @@ final class Snippets {
 
     String describe(int sourceLine, String message) {
       int i = Math.max(0, Math.min(sourceLine - 1, markdownLines.length - 1));
-      return snippet.file() + ":" + markdownLines[i] + ": " + message
-          + "\n    | " + markdownText[i].strip()
-          + "\n    (in the java block at " + snippet.file() + ":" + snippet.firstLine() + ")";
+      return snippet.file()
+          + ":"
+          + markdownLines[i]
+          + ": "
+          + message
+          + "\n    | "
+          + markdownText[i].strip()
+          + "\n    (in the java block at "
+          + snippet.file()
+          + ":"
+          + snippet.firstLine()
+          + ")";
     }
 
     @Override

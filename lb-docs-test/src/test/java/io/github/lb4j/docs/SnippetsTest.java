@@ -23,8 +23,16 @@ class SnippetsTest {
   void extractsJavaBlocksWithTheirFirstLine() {
     List<Snippets.Snippet> snippets =
         Snippets.extract(
-            List.of("# Title", "```xml", "<a/>", "```", "text", "```java", "int a = 1;",
-                "int b = a;", "```"),
+            List.of(
+                "# Title",
+                "```xml",
+                "<a/>",
+                "```",
+                "text",
+                "```java",
+                "int a = 1;",
+                "int b = a;",
+                "```"),
             "GUIDE.md");
     assertEquals(1, snippets.size());
     assertEquals(7, snippets.get(0).firstLine());
@@ -69,7 +77,8 @@ class SnippetsTest {
   void aMissingImportDoesNotCompile() {
     List<String> errors =
         compile("```java", "Endpoint e = Endpoint.of(\"http://127.0.0.1:8081\");", "```");
-    assertTrue(!errors.isEmpty() && errors.get(0).startsWith("GUIDE.md:2: cannot find symbol"),
+    assertTrue(
+        !errors.isEmpty() && errors.get(0).startsWith("GUIDE.md:2: cannot find symbol"),
         errors::toString);
   }
 

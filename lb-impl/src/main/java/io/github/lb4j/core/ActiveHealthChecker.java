@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * Probes every member of a balancer periodically and marks it unhealthy or healthy by consecutive
  * outcomes; configured by {@link HealthCheckBuilder}.
  *
- * <p>Each endpoint has a {@link Target} with its own counters and its own probe verdict. The verdict
- * and the endpoint's health usually agree; they differ while passive outlier detection has ejected
- * the endpoint (the checker keeps probing and keeps its verdict, but does not overrule the
+ * <p>Each endpoint has a {@link Target} with its own counters and its own probe verdict. The
+ * verdict and the endpoint's health usually agree; they differ while passive outlier detection has
+ * ejected the endpoint (the checker keeps probing and keeps its verdict, but does not overrule the
  * ejection) and right after an ejection ends with active checks on: the endpoint is then {@code
  * UNHEALTHY} until a probe passes (one is enough when the verdict is healthy, the threshold when it
  * is not).
@@ -209,8 +209,11 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
       try {
         stage = probe.probe(endpoint);
       } catch (RuntimeException e) {
-        log.warn("balancer '{}': health probe of {} threw; counted as failed",
-            balancer.name(), endpoint, e);
+        log.warn(
+            "balancer '{}': health probe of {} threw; counted as failed",
+            balancer.name(),
+            endpoint,
+            e);
         complete(endpoint, done, false, "probe threw " + e);
         return;
       }
@@ -221,8 +224,8 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
       ScheduledFuture<?> timer =
           scheduler.schedule(
               () -> {
-                if (complete(endpoint, done, false,
-                    "timed out after " + Duration.ofNanos(timeoutNanos))
+                if (complete(
+                        endpoint, done, false, "timed out after " + Duration.ofNanos(timeoutNanos))
                     && stage instanceof Future<?> future) {
                   future.cancel(true);
                 }
@@ -298,12 +301,12 @@ final class ActiveHealthChecker implements BalancerListener, AutoCloseable {
   private static String describe(Throwable error) {
     Throwable cause = error;
     while (cause.getCause() != null
-        && (cause instanceof CompletionException
-            || cause instanceof ExecutionException)) {
+        && (cause instanceof CompletionException || cause instanceof ExecutionException)) {
       cause = cause.getCause();
     }
     String message = cause.getMessage();
-    return message == null ? cause.getClass().getSimpleName()
+    return message == null
+        ? cause.getClass().getSimpleName()
         : cause.getClass().getSimpleName() + ": " + message;
   }
 

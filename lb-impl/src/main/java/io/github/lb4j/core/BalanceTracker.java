@@ -10,15 +10,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
  * Computes a balancer's live balance numbers ({@link BalanceQuality}), entirely off the pick path:
  * picks are counted per endpoint by {@code acquire()}, windows are rotated when a snapshot is
  * taken, and remapped keys are measured lazily: the writer only remembers the hashing pickers on
- * either side of the last change, and the next snapshot compares them. A burst of membership changes
- * therefore costs nothing extra until someone looks.
+ * either side of the last change, and the next snapshot compares them. A burst of membership
+ * changes therefore costs nothing extra until someone looks.
  *
  * <p>Threading: {@link #onRebuild} runs under the balancer's lock; {@link #snapshot} may run on any
  * thread. Both synchronize on this object.
@@ -43,8 +42,8 @@ final class BalanceTracker {
 
   // Pick counters at the start of the previous and of the current window, keyed by slot identity
   // so that an endpoint removed and added again starts from zero. Guarded by this.
-  private Map<EndpointSlot, Long> older = new IdentityHashMap<>();
-  private Map<EndpointSlot, Long> newer = new IdentityHashMap<>();
+  private IdentityHashMap<EndpointSlot, Long> older = new IdentityHashMap<>();
+  private IdentityHashMap<EndpointSlot, Long> newer = new IdentityHashMap<>();
   private long newerStart;
 
   BalanceTracker(Ticker ticker, Duration window) {
@@ -139,8 +138,8 @@ final class BalanceTracker {
     return new Result(states, quality);
   }
 
-  private static Map<EndpointSlot, Long> counters(Collection<EndpointSlot> slots) {
-    Map<EndpointSlot, Long> counters = new IdentityHashMap<>();
+  private static IdentityHashMap<EndpointSlot, Long> counters(Collection<EndpointSlot> slots) {
+    IdentityHashMap<EndpointSlot, Long> counters = new IdentityHashMap<>();
     for (EndpointSlot slot : slots) {
       counters.put(slot, slot.picks());
     }

@@ -162,8 +162,7 @@ public final class BalancerBuilder {
   public BalancerBuilder failurePenalty(Duration failurePenalty) {
     Objects.requireNonNull(failurePenalty, "failurePenalty");
     if (failurePenalty.isNegative()) {
-      throw new IllegalArgumentException(
-          "failurePenalty: " + failurePenalty + " (expected: >= 0)");
+      throw new IllegalArgumentException("failurePenalty: " + failurePenalty + " (expected: >= 0)");
     }
     this.failurePenalty = failurePenalty;
     return this;
@@ -187,11 +186,11 @@ public final class BalancerBuilder {
    * How many calls per endpoint share one latency sample when calls are timed: 8 unless set, so
    * that an endpoint's 1st, 9th, 17th... call is timed, each timed call costing two clock reads
    * (tens of nanoseconds each on some machines: about 37 ns on the virtual machine the benchmarks
-   * ran on, more than the rest of a lease) and the others none. A call is timed regardless when
-   * its endpoint's last sample is older than a sixty-fourth of the {@link #latencyDecay} (156 ms by
-   * default), so endpoints called rarely are measured on every call; set 1 to time every call. A failure
-   * is always charged (at least the failure penalty), timed or not, and an endpoint's first call is
-   * always timed.
+   * ran on, more than the rest of a lease) and the others none. A call is timed regardless when its
+   * endpoint's last sample is older than a sixty-fourth of the {@link #latencyDecay} (156 ms by
+   * default), so endpoints called rarely are measured on every call; set 1 to time every call. A
+   * failure is always charged (at least the failure penalty), timed or not, and an endpoint's first
+   * call is always timed.
    *
    * @param everyNth a power of two in {@code [1, 1024]}
    * @return this builder
@@ -210,8 +209,8 @@ public final class BalancerBuilder {
   }
 
   /**
-   * Where listener events are delivered. Events are always delivered one at a time, in the order
-   * of the changes, after the change is visible and outside the balancer's lock. Unless set, the
+   * Where listener events are delivered. Events are always delivered one at a time, in the order of
+   * the changes, after the change is visible and outside the balancer's lock. Unless set, the
    * thread that made a change delivers (a thread that finds another one delivering leaves its
    * events to it), so tests see events as soon as the call returns; give an executor (a single
    * thread, a shared pool: delivery is serialized per balancer either way) to keep slow listeners
@@ -246,8 +245,8 @@ public final class BalancerBuilder {
    * Turns on active health checks, configured by {@code config}; see {@link HealthCheckBuilder} for
    * what is checked and the defaults. Endpoints that fail them are not chosen; when none is left,
    * choosing fails fast with {@link io.github.lb4j.NoAvailableEndpointException} ("all N endpoints
-   * unhealthy") unless {@link #panicThreshold} is set. Probing starts when the balancer is built and
-   * stops when it is closed.
+   * unhealthy") unless {@link #panicThreshold} is set. Probing starts when the balancer is built
+   * and stops when it is closed.
    *
    * <pre>{@code
    * .healthCheck(h -> h.path("/health").interval(Duration.ofSeconds(5)).unhealthyThreshold(3))
@@ -299,10 +298,10 @@ public final class BalancerBuilder {
 
   /**
    * The scheduler of health probes, ejection ends, warm-up steps and periodic picker rebuilds
-   * ({@link PickerFactory#rebuildPeriod()}). Unless set, a balancer that
-   * needs one starts a single daemon thread and stops it on close; a scheduler given here is shared,
-   * used only for short tasks and left running on close. Tests give a fake one, together with a
-   * fake {@link #ticker}, to drive time by hand.
+   * ({@link PickerFactory#rebuildPeriod()}). Unless set, a balancer that needs one starts a single
+   * daemon thread and stops it on close; a scheduler given here is shared, used only for short
+   * tasks and left running on close. Tests give a fake one, together with a fake {@link #ticker},
+   * to drive time by hand.
    *
    * @param scheduler the scheduler of the balancer's timed work
    * @return this builder

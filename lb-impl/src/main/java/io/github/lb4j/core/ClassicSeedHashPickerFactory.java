@@ -12,14 +12,15 @@ import java.util.List;
  * experiments can be reproduced next to the default ring. It distributes badly by design.
  *
  * <ul>
- *   <li>A ring of {@value #SLOTS} slots; {@value #REPLICAS} virtual servers per server, whatever its
- *       weight.
+ *   <li>A ring of {@value #SLOTS} slots; {@value #REPLICAS} virtual servers per server, whatever
+ *       its weight.
  *   <li>Server {@code i} (its 1-based position in the membership), replica {@code j} (0-based) sits
  *       at {@code Φ(i, j) = i + j + 2j² + 25 mod 512}; a taken slot is resolved by quadratic
  *       probing ({@code +1, +4, +9, ...}), then linearly if probing cycles.
  *   <li>A request with id {@code i} lands at {@code H(i) = i + 2i² + 17 mod 512} and goes to the
- *       first server slot clockwise. The id is the key itself when it is a decimal integer, else the
- *       key's {@code String.hashCode()} made non-negative; a call without a key gets a random id.
+ *       first server slot clockwise. The id is the key itself when it is a decimal integer, else
+ *       the key's {@code String.hashCode()} made non-negative; a call without a key gets a random
+ *       id.
  * </ul>
  *
  * <p>At most {@code 512 / 9 = 56} servers fit; building over more fails with an {@link
@@ -53,7 +54,7 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
     int[] slotOwner = new int[SLOTS];
     Arrays.fill(slotOwner, -1);
     for (int server = 0; server < candidates.size(); server++) {
-      long i = server + 1;
+      long i = server + 1L;
       for (long j = 0; j < REPLICAS; j++) {
         slotOwner[freeSlot(slotOwner, (int) ((i + j + 2 * j * j + 25) % SLOTS))] = server;
       }

@@ -18,8 +18,8 @@ public final class ConsistentHashBuilder {
    * measurements in "Consistent hashing: the structure" in {@code docs/design.md}: 256 points per
    * endpoint probed 4 times (each probe scoring the points near it) spread 1,000,000 keys with
    * max/mean 1.002 to 1.010 for 2 to 6 endpoints and 1.027 for 100 (jump hash: 1.025, sampling
-   * noise alone). A ring holds 8 bytes per point plus a bucket index of 2 to 4 bytes per point:
-   * 2.5 MB for 1,000 endpoints of weight 1; a one-endpoint change there copies it once (about half a
+   * noise alone). A ring holds 8 bytes per point plus a bucket index of 2 to 4 bytes per point: 2.5
+   * MB for 1,000 endpoints of weight 1; a one-endpoint change there copies it once (about half a
    * millisecond). The total, {@code virtualNodes} times the sum of the weights, may not exceed
    * 8,388,608 points.
    */
@@ -43,7 +43,8 @@ public final class ConsistentHashBuilder {
   ConsistentHashBuilder() {}
 
   /**
-   * Virtual nodes per unit of weight: more spreads load more evenly and costs memory and build time.
+   * Virtual nodes per unit of weight: more spreads load more evenly and costs memory and build
+   * time.
    *
    * @param count in {@code [1, 65536]}
    * @return this builder

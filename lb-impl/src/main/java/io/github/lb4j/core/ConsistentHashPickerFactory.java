@@ -16,10 +16,10 @@ import java.util.Set;
  * with a factor {@code c > 1}, an endpoint may hold at most {@code ceil(c * (inFlight + 1) * weight
  * / totalWeight)} calls, where {@code inFlight} is the balancer's total. A key whose endpoint is
  * full walks clockwise to the next endpoint under its cap. Below the cap the mapping is exactly the
- * plain ring's, so affinity holds in steady state. Since the caps add up to more than the total, some
- * endpoint is always under its cap. With {@code acquire()}, checking the cap and counting the call
- * are one atomic step, so concurrent callers never push an endpoint past its cap. Every cap is at
- * least one call, so an idle endpoint is under it whatever the total: the balancer-wide total (a
+ * plain ring's, so affinity holds in steady state. Since the caps add up to more than the total,
+ * some endpoint is always under its cap. With {@code acquire()}, checking the cap and counting the
+ * call are one atomic step, so concurrent callers never push an endpoint past its cap. Every cap is
+ * at least one call, so an idle endpoint is under it whatever the total: the balancer-wide total (a
  * read of every thread's stripe) is read only when the walk meets a busy endpoint.
  *
  * <p>Bounded loads honour warm-up: a warming endpoint's cap is its share of its normal cap (at
@@ -156,8 +156,9 @@ final class ConsistentHashPickerFactory implements PickerFactory {
     /**
      * Without exclusions: the first endpoint under its bound from where the key goes. With them:
      * from where the key would go without the excluded endpoints, the first allowed endpoint under
-     * its bound; when every allowed endpoint is at its bound (the excluded ones take no share of the
-     * load, so the others can fill up), the first allowed one regardless: a retry must go somewhere.
+     * its bound; when every allowed endpoint is at its bound (the excluded ones take no share of
+     * the load, so the others can fill up), the first allowed one regardless: a retry must go
+     * somewhere.
      */
     @Override
     public Candidate reserve(String key, Set<String> exclude) {

@@ -5,7 +5,6 @@ import io.github.lb4j.BalancerListener;
 import io.github.lb4j.BalancerSnapshot;
 import io.github.lb4j.Candidate;
 import io.github.lb4j.Endpoint;
-import io.github.lb4j.EndpointState;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
@@ -451,8 +450,7 @@ final class DefaultBalancer implements Balancer {
 
   private EndpointSlot newSlot(Endpoint e) {
     long now = ticker.read();
-    EndpointSlot slot =
-        new EndpointSlot(this, e, totals, timesCalls, decayNanos, now);
+    EndpointSlot slot = new EndpointSlot(this, e, totals, timesCalls, decayNanos, now);
     if (warmUp != null) {
       slot.startWarmUp(now);
     }
@@ -487,8 +485,8 @@ final class DefaultBalancer implements Balancer {
 
   /**
    * The active checker's verdict on {@code slot}: its probes pass ({@code healthy}) or fail by the
-   * checker's thresholds. A passing verdict also ends the wait for a probe after an ejection. Returns
-   * whether the endpoint's state changed.
+   * checker's thresholds. A passing verdict also ends the wait for a probe after an ejection.
+   * Returns whether the endpoint's state changed.
    */
   boolean probeVerdict(EndpointSlot slot, boolean healthy, String reason) {
     return updateHealth(
@@ -506,9 +504,10 @@ final class DefaultBalancer implements Balancer {
 
   /**
    * Ejects {@code slot} for {@code baseNanos} times its ejection streak (at most {@code maxNanos}),
-   * unless it is not a member any more, is ejected already, or {@code maxEjected} of the members are
-   * ejected. The streak grows by one per ejection and shrinks by one per {@code baseNanos} spent in
-   * service since the last ejection ended. Returns the ejection time, or -1 when not ejected.
+   * unless it is not a member any more, is ejected already, or {@code maxEjected} of the members
+   * are ejected. The streak grows by one per ejection and shrinks by one per {@code baseNanos}
+   * spent in service since the last ejection ended. Returns the ejection time, or -1 when not
+   * ejected.
    */
   long eject(
       EndpointSlot slot,
@@ -526,9 +525,12 @@ final class DefaultBalancer implements Balancer {
 
   /**
    * Ejects {@code slot} as {@link #eject(EndpointSlot, int, Throwable, long, long,
-   * IntUnaryOperator)} does, for the outlier rule described by {@code why} (which starts the
-   * reason of the health event). Returns the ejection time, or -1 when not ejected.
+   * IntUnaryOperator)} does, for the outlier rule described by {@code why} (which starts the reason
+   * of the health event). Returns the ejection time, or -1 when not ejected.
    */
+  // The health record's fields, ejections included, are written only under the lock
+  // (updateHealth); ejections is volatile for the snapshots that read it without the lock.
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   long eject(
       EndpointSlot slot, String why, long baseNanos, long maxNanos, IntUnaryOperator maxEjected) {
     long[] duration = {-1};
@@ -552,7 +554,11 @@ final class DefaultBalancer implements Balancer {
             log.info(
                 "balancer '{}': not ejecting {} after {}: {} of {} endpoints"
                     + " ejected already, the most allowed",
-                name, slot.endpoint(), why, ejected, size);
+                name,
+                slot.endpoint(),
+                why,
+                ejected,
+                size);
             return false;
           }
           long now = ticker.read();
@@ -561,7 +567,8 @@ final class DefaultBalancer implements Balancer {
             h.ejectionStreak = (int) Math.max(0, h.ejectionStreak - inService / baseNanos);
           }
           h.ejectionStreak++;
-          long d = Math.min(maxNanos, baseNanos * Math.min(h.ejectionStreak, maxNanos / baseNanos + 1));
+          long d =
+              Math.min(maxNanos, baseNanos * Math.min(h.ejectionStreak, maxNanos / baseNanos + 1));
           h.ejected = true;
           h.ejectedUntil = now + d;
           h.ejections++;
@@ -612,10 +619,10 @@ final class DefaultBalancer implements Balancer {
   }
 
   /**
-   * Applies {@code update} to the record of member {@code id} (only if it is still {@code expected},
-   * when given) under the lock, derives the state by the record's rule and, if it changed,
-   * republishes and queues the event. On a failed rebuild the record is put back. Returns whether
-   * the state changed.
+   * Applies {@code update} to the record of member {@code id} (only if it is still {@code
+   * expected}, when given) under the lock, derives the state by the record's rule and, if it
+   * changed, republishes and queues the event. On a failed rebuild the record is put back. Returns
+   * whether the state changed.
    */
   private boolean updateHealth(
       String id,
@@ -729,6 +736,7 @@ final class DefaultBalancer implements Balancer {
     warmUpStepAt = at;
     warmUpStep = warmUpScheduler.schedule(this::warmUpStep, next, TimeUnit.NANOSECONDS);
   }
+
   // ---- periodic rebuilds, for pickers that decide from data gathered between changes
 
   /** The picker factory's {@link PickerFactory#rebuildPeriod()}, checked: zero for never. */
@@ -848,15 +856,13 @@ final class DefaultBalancer implements Balancer {
     String reason =
         picker instanceof ReservingPicker
             ? "all " + available.size() + " available endpoints over their load bound"
-            : "picker '" + pickerFactory.name() + "' declined all " + available.size()
+            : "picker '"
+                + pickerFactory.name()
+                + "' declined all "
+                + available.size()
                 + " available endpoints";
     return new View(
-        picker,
-        picker instanceof ReservingPicker r ? r : null,
-        reason,
-        false,
-        panic,
-        frozen);
+        picker, picker instanceof ReservingPicker r ? r : null, reason, false, panic, frozen);
   }
 
   private static String describeUnavailable(Collection<EndpointSlot> slots) {

@@ -12,9 +12,10 @@ import java.util.Objects;
  *
  * <p>One state word: {@code OPEN} until a report, then {@code SUCCEEDED} or {@code FAILED}, then
  * {@code CLOSED}. A report is a compare-and-set on this object's own word (uncontended: a lease
- * belongs to one call), the close an atomic swap, so that only the first report counts and only
- * the first close releases the slot: a lease can never drive an in-flight count negative. Successes
- * are not counted anywhere: the ended-call count taken at close derives them. The clock is read only when the balancer times calls.
+ * belongs to one call), the close an atomic swap, so that only the first report counts and only the
+ * first close releases the slot: a lease can never drive an in-flight count negative. Successes are
+ * not counted anywhere: the ended-call count taken at close derives them. The clock is read only
+ * when the balancer times calls.
  */
 final class DefaultLease implements Lease {
   private static final int OPEN = 0;

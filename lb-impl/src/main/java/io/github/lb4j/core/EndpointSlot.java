@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * 550 billion calls).
  *
  * <p><b>Health.</b> The {@link Health} record is this endpoint's one source of health: the active
- * probe verdict, the ejection and its backoff. Its fields are written only by the balancer under its
- * lock, which derives {@link #health()} from them by one rule ({@link Health#state}) and publishes
- * the result in a volatile field for everyone else.
+ * probe verdict, the ejection and its backoff. Its fields are written only by the balancer under
+ * its lock, which derives {@link #health()} from them by one rule ({@link Health#state}) and
+ * publishes the result in a volatile field for everyone else.
  *
  * <p>Threading: counters are atomic and updated by callers' threads; {@link #endpoint}, {@link
  * #health} and the warm-up factor are written only by the balancer's writer and read anywhere.
@@ -71,7 +71,8 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
   private volatile double warmUpFactor = 1;
 
   /**
-   * @param totals the balancer-wide in-flight total to keep, or {@code null} when no picker reads it
+   * @param totals the balancer-wide in-flight total to keep, or {@code null} when no picker reads
+   *     it
    * @param timed whether calls are timed (something consumes latency)
    * @param decayNanos the latency average's time constant
    * @param now the clock when the endpoint joins
@@ -207,8 +208,8 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
    * multiple of it (read from the word the acquire just wrote, so deciding costs no atomic and no
    * random draw, and an endpoint's first call is always timed). A call is also timed whenever the
    * endpoint's last sample is older than the balancer's staleness bound, so that an endpoint used
-   * rarely (one whose average decayed while others served the traffic) is measured on its next
-   * call rather than on its next sampled one.
+   * rarely (one whose average decayed while others served the traffic) is measured on its next call
+   * rather than on its next sampled one.
    */
   long startNanos() {
     if (!timed) {
@@ -234,9 +235,9 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
 
   /**
    * A failure reported now, for a call started at {@code startNanos}. Its latency is charged as at
-   * least the balancer's failure penalty, so that failing fast never looks fast (Finagle); an untimed
-   * failure is charged the penalty, as of the balancer's recent time. The balancer hears of it for
-   * outlier detection.
+   * least the balancer's failure penalty, so that failing fast never looks fast (Finagle); an
+   * untimed failure is charged the penalty, as of the balancer's recent time. The balancer hears of
+   * it for outlier detection.
    */
   void recordFailure(long startNanos, Throwable cause) {
     failures.increment();
@@ -379,23 +380,28 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
   static final class Health {
     /** The active checker's verdict; endpoints join healthy. */
     boolean probesFailing;
+
     /** After an ejection ended with active checks on: out until a probe passes. */
     boolean awaitingProbe;
+
     /** Taken out by outlier detection until {@link #ejectedUntil} (ticker nanos). */
     boolean ejected;
 
     long ejectedUntil;
+
     /** Ejections in a row without a long enough spell in service; grows the ejection time. */
     int ejectionStreak;
+
     /** When the last ejection ended. */
     long restoredAt;
+
     /** Ejections since the endpoint joined; read by snapshots. */
     volatile long ejections;
 
     /**
-     * The rule: ejected endpoints are {@code EJECTED} whatever the probes say; otherwise an endpoint
-     * whose probes fail, or that waits for its first passing probe after an ejection, is {@code
-     * UNHEALTHY}; otherwise {@code HEALTHY}.
+     * The rule: ejected endpoints are {@code EJECTED} whatever the probes say; otherwise an
+     * endpoint whose probes fail, or that waits for its first passing probe after an ejection, is
+     * {@code UNHEALTHY}; otherwise {@code HEALTHY}.
      */
     HealthState state() {
       if (ejected) {
@@ -424,8 +430,8 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
 }
 
 /**
- * Padding before an endpoint's hot fields: its latency average ({@link PeakEwma}, the superclass
- * of {@link SlotLoad}) and its load word. Calls on two endpoints whose slots were allocated side by
+ * Padding before an endpoint's hot fields: its latency average ({@link PeakEwma}, the superclass of
+ * {@link SlotLoad}) and its load word. Calls on two endpoints whose slots were allocated side by
  * side then do not contend for one cache line (false sharing: it doubled the two-thread cost of a
  * lease in some runs), and a latency-aware pick finds a candidate's load and average together.
  * Field layout follows the class hierarchy, which keeps the padding in place.

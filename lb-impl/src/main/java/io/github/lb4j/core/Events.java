@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With the default direct executor the thread that made a change delivers its events, unless
  * another thread is delivering already, in which case it queues them and returns: that thread
- * delivers them next, in order. A listener that makes a change (a nested call) therefore never
- * sees its own change's events before the one it is handling, and a slow listener delays only the
- * thread that is delivering, never {@code choose()}, which reads no event state, nor another
- * thread's change. With another executor, delivery runs there and no caller ever waits.
+ * delivers them next, in order. A listener that makes a change (a nested call) therefore never sees
+ * its own change's events before the one it is handling, and a slow listener delays only the thread
+ * that is delivering, never {@code choose()}, which reads no event state, nor another thread's
+ * change. With another executor, delivery runs there and no caller ever waits.
  *
  * <p>Threading: {@link #queue} and {@link #deliver} may be called from any thread.
  */

@@ -18,11 +18,11 @@ import java.util.function.IntPredicate;
  * <h2>Lookup</h2>
  *
  * A key's 64-bit hash gives {@code probes} probes (MurmurHash3's finalizer of {@code hash + j *
- * GOLDEN}; the top 32 bits are the probe's place on the circle). The key goes to the point {@code q}
- * with the smallest score {@code d(p, q) * y(p, q)} over all probes {@code p} and the points ahead
- * of them, where {@code d} is the clockwise distance from the probe to the point and {@code y} is a
- * pseudo-random factor in {@code [1, 256)}, log-uniform, drawn from the probe and the point's
- * position. With {@code y = 1} this would be multi-probe consistent hashing (Appleton and
+ * GOLDEN}; the top 32 bits are the probe's place on the circle). The key goes to the point {@code
+ * q} with the smallest score {@code d(p, q) * y(p, q)} over all probes {@code p} and the points
+ * ahead of them, where {@code d} is the clockwise distance from the probe to the point and {@code
+ * y} is a pseudo-random factor in {@code [1, 256)}, log-uniform, drawn from the probe and the
+ * point's position. With {@code y = 1} this would be multi-probe consistent hashing (Appleton and
  * O'Reilly, 2015): the point nearest to any probe wins. The random factor lets the second or third
  * point after a probe win now and then, so that a point's share of keys depends on several gaps
  * around it instead of only the gap in front of it: with 256 points per endpoint and 4 probes the
@@ -49,13 +49,13 @@ import java.util.function.IntPredicate;
  * point. A slot is a small number the ring gives an endpoint for as long as it stays a member; the
  * {@code int[]} {@link #candidateOfSlot} maps slots to the current candidates' indices, so a new
  * candidate order costs one pass over the endpoints, not over the points. A bucket index over the
- * top bits of the position ({@code int[]} of one entry per 1 to 2 points, half a megabyte for
- * 1,000 endpoints of weight 1) takes a probe to its window in one jump; the probes of a key are
+ * top bits of the position ({@code int[]} of one entry per 1 to 2 points, half a megabyte for 1,000
+ * endpoints of weight 1) takes a probe to its window in one jump; the probes of a key are
  * independent, so their cache misses overlap.
  *
  * <p>Building: {@link HashRingUpdate} derives the next ring from the previous one, merging in the
- * sorted points of the endpoints that joined or changed weight and dropping the points of those that
- * left or changed, in one pass of block copies; see there.
+ * sorted points of the endpoints that joined or changed weight and dropping the points of those
+ * that left or changed, in one pass of block copies; see there.
  *
  * <p>Threading: immutable once constructed (all fields final, arrays never written after the
  * constructor), so a ring may be shared by any number of threads without synchronization. Lookups
@@ -78,22 +78,21 @@ final class HashRing {
   private static final int SPREAD_BITS = 8;
 
   /**
-   * Low bits of a packed score that say which probe ({@code 6} bits) and which window entry
-   * ({@code 3} bits) it belongs to: packed scores compare like (score, probe, entry).
+   * Low bits of a packed score that say which probe ({@code 6} bits) and which window entry ({@code
+   * 3} bits) it belongs to: packed scores compare like (score, probe, entry).
    */
   private static final int TAG_BITS = 9;
 
   /**
    * The score factors {@code 256^(i / 256)} in fixed point: {@code [2^14, 2^22)}, so that a score
-   * ({@code distance < 2^32} times a factor) fits in 54 bits and a packed score in 63. Computed with
-   * {@link StrictMath} so that every JVM computes the same table, and so the same mapping.
+   * ({@code distance < 2^32} times a factor) fits in 54 bits and a packed score in 63. Computed
+   * with {@link StrictMath} so that every JVM computes the same table, and so the same mapping.
    */
   private static final long[] FACTORS = new long[256];
 
   static {
     for (int i = 0; i < FACTORS.length; i++) {
-      FACTORS[i] =
-          Math.round(StrictMath.pow(2, SPREAD_BITS * i / 256.0) * (1L << FACTOR_SHIFT));
+      FACTORS[i] = Math.round(StrictMath.pow(2, SPREAD_BITS * i / 256.0) * (1L << FACTOR_SHIFT));
     }
   }
 
@@ -115,7 +114,10 @@ final class HashRing {
   /** The number of points: {@code points.length - TAIL}. */
   private final int n;
 
-  /** {@code bucketStart[b]}: the index of the first point whose position's top bits are {@code >= b}. */
+  /**
+   * {@code bucketStart[b]}: the index of the first point whose position's top bits are {@code >=
+   * b}.
+   */
   final int[] bucketStart;
 
   /** {@code 32 - bits}: a position's bucket is {@code position >>> shift}. */
@@ -151,15 +153,18 @@ final class HashRing {
     this.slotOfId = slotOfId;
   }
 
-  /** The position on the circle (unsigned 32 bits) of point {@code k} of the endpoint {@code seed}. */
+  /**
+   * The position on the circle (unsigned 32 bits) of point {@code k} of the endpoint {@code seed}.
+   */
   static long position(long seed, int k) {
     return KeyHashers.fmix64(seed + (k + 1) * GOLDEN) >>> 32;
   }
 
   /**
-   * The {@code j}-th probe of a key hash. Every probe, the first included, goes through MurmurHash3's
-   * finalizer, so that a weak key hash still spreads over the whole circle. Its top 32 bits are its
-   * place on the circle; its low bits, independent of its place, seed the score factors.
+   * The {@code j}-th probe of a key hash. Every probe, the first included, goes through
+   * MurmurHash3's finalizer, so that a weak key hash still spreads over the whole circle. Its top
+   * 32 bits are its place on the circle; its low bits, independent of its place, seed the score
+   * factors.
    */
   static long probe(long hash, int j) {
     return KeyHashers.fmix64(hash + j * GOLDEN);
@@ -167,8 +172,8 @@ final class HashRing {
 
   /**
    * The score of the point at {@code position} for {@code probe} (at {@code at}): its clockwise
-   * distance times a factor in {@code [1, 256)} picked by the top byte of a multiplicative hash of the
-   * probe and the position. The probe's low bits are independent of its place, so the factor is
+   * distance times a factor in {@code [1, 256)} picked by the top byte of a multiplicative hash of
+   * the probe and the position. The probe's low bits are independent of its place, so the factor is
    * independent of the distance.
    */
   private static long score(long probe, long at, long position) {
@@ -255,8 +260,16 @@ final class HashRing {
             | unsure(points, q2, i2, e2, 2L << 3, best) << 2
             | unsure(points, q3, i3, e3, 3L << 3, best) << 3;
     // The packed scores differ in their probe bits, so exactly one window equals the best.
-    int start = i0 & same(best, w0) | i1 & same(best, w1) | i2 & same(best, w2) | i3 & same(best, w3);
-    int end = e0 & same(best, w0) | e1 & same(best, w1) | e2 & same(best, w2) | e3 & same(best, w3);
+    int start =
+        (i0 & same(best, w0))
+            | (i1 & same(best, w1))
+            | (i2 & same(best, w2))
+            | (i3 & same(best, w3));
+    int end =
+        (e0 & same(best, w0))
+            | (e1 & same(best, w1))
+            | (e2 & same(best, w2))
+            | (e3 & same(best, w3));
     int bestIndex = start + (int) (best & 7);
     // The windows were not masked: their entries behind the probe score with their distance all the
     // way round the circle, which loses to any entry ahead, unless one of them won.
@@ -284,10 +297,16 @@ final class HashRing {
     return min(
         min(
             min(packed(probe, at, points, i, tag), packed(probe, at, points, i + 1, tag | 1)),
-            min(packed(probe, at, points, i + 2, tag | 2), packed(probe, at, points, i + 3, tag | 3))),
+            min(
+                packed(probe, at, points, i + 2, tag | 2),
+                packed(probe, at, points, i + 3, tag | 3))),
         min(
-            min(packed(probe, at, points, i + 4, tag | 4), packed(probe, at, points, i + 5, tag | 5)),
-            min(packed(probe, at, points, i + 6, tag | 6), packed(probe, at, points, i + 7, tag | 7))));
+            min(
+                packed(probe, at, points, i + 4, tag | 4),
+                packed(probe, at, points, i + 5, tag | 5)),
+            min(
+                packed(probe, at, points, i + 6, tag | 6),
+                packed(probe, at, points, i + 7, tag | 7))));
   }
 
   private static long packed(long probe, long at, long[] points, int i, long tag) {
@@ -322,11 +341,19 @@ final class HashRing {
       long window =
           min(
               min(
-                  min(entry(probe, at, points, i, end, tag), entry(probe, at, points, i + 1, end, tag | 1)),
-                  min(entry(probe, at, points, i + 2, end, tag | 2), entry(probe, at, points, i + 3, end, tag | 3))),
+                  min(
+                      entry(probe, at, points, i, end, tag),
+                      entry(probe, at, points, i + 1, end, tag | 1)),
+                  min(
+                      entry(probe, at, points, i + 2, end, tag | 2),
+                      entry(probe, at, points, i + 3, end, tag | 3))),
               min(
-                  min(entry(probe, at, points, i + 4, end, tag | 4), entry(probe, at, points, i + 5, end, tag | 5)),
-                  min(entry(probe, at, points, i + 6, end, tag | 6), entry(probe, at, points, i + 7, end, tag | 7))));
+                  min(
+                      entry(probe, at, points, i + 4, end, tag | 4),
+                      entry(probe, at, points, i + 5, end, tag | 5)),
+                  min(
+                      entry(probe, at, points, i + 6, end, tag | 6),
+                      entry(probe, at, points, i + 7, end, tag | 7))));
       long better = (window - best) >> 63;
       bestStart = (i & (int) better) | (bestStart & ~(int) better);
       best = min(best, window);
@@ -343,7 +370,8 @@ final class HashRing {
 
   /**
    * The final answer, given the best packed score and its index over the windows, after the exact
-   * scan of each probe in {@code unsure} (one bit per probe) whose window could hide a better point.
+   * scan of each probe in {@code unsure} (one bit per probe) whose window could hide a better
+   * point.
    */
   private int settle(long hash, long best, int bestIndex, long unsure) {
     long[] points = this.points;

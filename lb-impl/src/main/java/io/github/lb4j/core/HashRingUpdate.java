@@ -31,7 +31,12 @@ final class HashRingUpdate {
   /** A ring with no members, to build the first ring from. */
   static final HashRing EMPTY =
       new HashRing(
-          new long[HashRing.TAIL], new int[3], 31, new int[0], new String[0], new long[0],
+          new long[HashRing.TAIL],
+          new int[3],
+          31,
+          new int[0],
+          new String[0],
+          new long[0],
           new int[0],
           Map.of());
 
@@ -255,7 +260,10 @@ final class HashRingUpdate {
     }
   }
 
-  /** Orders each run of equal positions by the owners' seeds, then ids (insertion sort: runs are tiny). */
+  /**
+   * Orders each run of equal positions by the owners' seeds, then ids (insertion sort: runs are
+   * tiny).
+   */
   private static void orderTies(long[] points, long[] seeds, String[] ids) {
     for (int i = 1; i < points.length; i++) {
       if (points[i] >>> 32 != points[i - 1] >>> 32) {
@@ -284,8 +292,8 @@ final class HashRingUpdate {
   }
 
   /**
-   * The sorted indices in the previous ring of the dropped points: points {@code k >=
-   * dropFrom[s]} of each slot {@code s} with {@code drop[s]}.
+   * The sorted indices in the previous ring of the dropped points: points {@code k >= dropFrom[s]}
+   * of each slot {@code s} with {@code drop[s]}.
    */
   private static int[] removedIndices(
       HashRing previous, boolean[] drop, int[] dropFrom, boolean partial, int dropped) {
@@ -368,7 +376,8 @@ final class HashRingUpdate {
       int i = lowerBound(previous, position);
       while (i < oldSize
           && old[i] >>> 32 == position
-          && before((int) old[i], (int) insert[a], previous.slotSeeds, previous.slotIds, seeds, ids)) {
+          && before(
+              (int) old[i], (int) insert[a], previous.slotSeeds, previous.slotIds, seeds, ids)) {
         i++;
       }
       before[a] = i;
@@ -380,8 +389,7 @@ final class HashRingUpdate {
    * The first {@code oldSize} previous points without {@code removed} and with {@code insert}, by
    * block copies; then the ring's repeated entries.
    */
-  private static long[] merge(
-      long[] old, int oldSize, int[] removed, long[] insert, int[] before) {
+  private static long[] merge(long[] old, int oldSize, int[] removed, long[] insert, int[] before) {
     int size = oldSize - removed.length + insert.length;
     long[] points = new long[size + HashRing.TAIL];
     int o = 0;
@@ -435,7 +443,10 @@ final class HashRingUpdate {
     return index;
   }
 
-  /** A bucket index of {@code 2^bits} buckets over the first {@code size} sorted points, in one pass. */
+  /**
+   * A bucket index of {@code 2^bits} buckets over the first {@code size} sorted points, in one
+   * pass.
+   */
   static int[] index(long[] points, int size, int bits) {
     int buckets = 1 << bits;
     int shift = 32 - bits;

@@ -22,13 +22,13 @@ import java.util.function.BiConsumer;
  *
  * <p>By default a probe is {@code GET /health} on the endpoint's address with the JDK's {@link
  * HttpClient}, a 2xx answer being healthy and a redirect not followed; {@link #probe(HealthProbe)}
- * plugs in any other check (lb-okhttp has one on OkHttp). Defaults, chosen so that a
- * dead endpoint is out within about 16 seconds while one lost probe never takes an endpoint out:
- * interval 5 s plus up to 10% jitter, timeout 1 s, 3 failures to go out, 2 successes to come back.
+ * plugs in any other check (lb-okhttp has one on OkHttp). Defaults, chosen so that a dead endpoint
+ * is out within about 16 seconds while one lost probe never takes an endpoint out: interval 5 s
+ * plus up to 10% jitter, timeout 1 s, 3 failures to go out, 2 successes to come back.
  *
  * <p>Endpoints start {@link io.github.lb4j.HealthState#HEALTHY} when they join and are probed at
- * once (after a random part of the jitter), so a dead newcomer is out after its first few probes;
- * a removed endpoint is not probed again. Probes run on the balancer's scheduler, one in flight per
+ * once (after a random part of the jitter), so a dead newcomer is out after its first few probes; a
+ * removed endpoint is not probed again. Probes run on the balancer's scheduler, one in flight per
  * endpoint, the next one an interval after the previous one finished.
  *
  * <p>Not thread safe; used only inside {@link BalancerBuilder#healthCheck}.
@@ -36,14 +36,19 @@ import java.util.function.BiConsumer;
 public final class HealthCheckBuilder {
   /** The path probed unless set. */
   public static final String DEFAULT_PATH = "/health";
+
   /** The time between the end of a probe and the start of the next unless set. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
   /** The time a probe may take unless set. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+
   /** The jitter unless set: up to 10% of the interval is added to each wait. */
   public static final double DEFAULT_JITTER = 0.1;
+
   /** Consecutive failed probes that take an endpoint out unless set. */
   public static final int DEFAULT_UNHEALTHY_THRESHOLD = 3;
+
   /** Consecutive passing probes that put an endpoint back unless set. */
   public static final int DEFAULT_HEALTHY_THRESHOLD = 2;
 
@@ -110,8 +115,8 @@ public final class HealthCheckBuilder {
   }
 
   /**
-   * Consecutive failed probes that mark a healthy endpoint unhealthy; 3 unless set. Above 1, a single
-   * lost probe never takes an endpoint out.
+   * Consecutive failed probes that mark a healthy endpoint unhealthy; 3 unless set. Above 1, a
+   * single lost probe never takes an endpoint out.
    *
    * @param count {@code >= 1}
    * @return this builder
@@ -145,12 +150,12 @@ public final class HealthCheckBuilder {
   }
 
   /**
-   * The JDK client of the built-in HTTP probe, to share its connections, executor, TLS
-   * ({@code SSLContext}) and proxy settings; it is left open when the balancer closes. Each probe
-   * request times out after {@link #timeout}; the client's own connect timeout applies to new
-   * connections. A redirect is never healthy, even when this client follows redirects: the verdict
-   * is on the endpoint's own answer. Unless set, the probe makes a client of its own: HTTP/1.1,
-   * connect timeout {@link #timeout}, redirects not followed.
+   * The JDK client of the built-in HTTP probe, to share its connections, executor, TLS ({@code
+   * SSLContext}) and proxy settings; it is left open when the balancer closes. Each probe request
+   * times out after {@link #timeout}; the client's own connect timeout applies to new connections.
+   * A redirect is never healthy, even when this client follows redirects: the verdict is on the
+   * endpoint's own answer. Unless set, the probe makes a client of its own: HTTP/1.1, connect
+   * timeout {@link #timeout}, redirects not followed.
    *
    * @param client the client to share
    * @return this builder

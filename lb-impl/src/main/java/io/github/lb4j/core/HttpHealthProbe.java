@@ -20,12 +20,12 @@ import java.util.function.BiConsumer;
 
 /**
  * The built-in probe: {@code GET} on a path of the endpoint's address with the JDK's {@link
- * HttpClient}; a 2xx answer is healthy, any other answer or an I/O error is not. Each request
- * times out after the probe timeout. A redirect is never healthy: when the client follows
- * redirects, the verdict is still on the endpoint's own first answer. The call is asynchronous, so
- * probing many endpoints takes no thread per endpoint; cancelling the returned future cancels the
- * request. An answer's {@value LoadReport#HEADER} header, when it has one, is handed to the
- * balancer as the endpoint's load report, whatever the verdict.
+ * HttpClient}; a 2xx answer is healthy, any other answer or an I/O error is not. Each request times
+ * out after the probe timeout. A redirect is never healthy: when the client follows redirects, the
+ * verdict is still on the endpoint's own first answer. The call is asynchronous, so probing many
+ * endpoints takes no thread per endpoint; cancelling the returned future cancels the request. An
+ * answer's {@value LoadReport#HEADER} header, when it has one, is handed to the balancer as the
+ * endpoint's load report, whatever the verdict.
  *
  * <p>Closing cancels the probes in flight. A client this probe created is closed too where the JDK
  * can close one (Java 21 and later); on Java 17 its daemon threads end once it is unreachable. A
@@ -67,6 +67,8 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
   }
 
   @Override
+  // inFlight holds futures by identity (Object's equals), which is what tracking them needs.
+  @SuppressWarnings("CollectionUndefinedEquality")
   public CompletionStage<Boolean> probe(Endpoint endpoint) {
     URI target = target(endpoint);
     HttpRequest request =
@@ -99,13 +101,15 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
               }
               return true;
             });
-    result.whenComplete(
-        (ok, error) -> {
-          inFlight.remove(call);
-          if (result.isCancelled()) {
-            call.cancel(true); // the JDK aborts the exchange
-          }
-        });
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<Boolean> unused =
+        result.whenComplete(
+            (ok, error) -> {
+              inFlight.remove(call);
+              if (result.isCancelled()) {
+                call.cancel(true); // the JDK aborts the exchange
+              }
+            });
     return result;
   }
 
@@ -114,8 +118,8 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
    * refused connection as a {@code ConnectException} without one.
    */
   private static Throwable explained(Throwable error, URI target) {
-    Throwable e = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     return e.getMessage() != null
         ? e
         : new IOException(e.getClass().getSimpleName() + " on GET " + target, e);

@@ -3,17 +3,17 @@ package io.github.lb4j.core;
 import io.github.lb4j.KeyHasher;
 
 /**
- * Built-in {@link KeyHasher}s. All are pure and thread safe, and allocate nothing for {@code String}
- * keys.
+ * Built-in {@link KeyHasher}s. All are pure and thread safe, and allocate nothing for {@code
+ * String} keys.
  *
  * <ul>
  *   <li>{@link #defaultHasher()}: the key's {@code String.hashCode()} (for another kind of {@code
- *       CharSequence}, the same polynomial over its characters), spread to 64 bits by
- *       MurmurHash3's finalizer. {@code String.hashCode()} is specified by the JDK, so the hash is
- *       the same on every JVM, and a {@code String} caches it: a key used again (a user id held by
- *       the caller, an interned header value) costs one field read and the finalizer. Keys whose
- *       {@code hashCode()} collide go to the same endpoint, which for balancing is harmless: a
- *       caller who wants an endpoint can find keys for it with any unkeyed hash.
+ *       CharSequence}, the same polynomial over its characters), spread to 64 bits by MurmurHash3's
+ *       finalizer. {@code String.hashCode()} is specified by the JDK, so the hash is the same on
+ *       every JVM, and a {@code String} caches it: a key used again (a user id held by the caller,
+ *       an interned header value) costs one field read and the finalizer. Keys whose {@code
+ *       hashCode()} collide go to the same endpoint, which for balancing is harmless: a caller who
+ *       wants an endpoint can find keys for it with any unkeyed hash.
  *   <li>{@link #murmur3()}: the MurmurHash3 64-bit mixing steps applied to the key's UTF-16 code
  *       units four at a time, then MurmurHash3's finalizer: 64 bits from every character, computed
  *       on every call.
@@ -42,6 +42,8 @@ public final class KeyHashers {
   /**
    * MurmurHash3's mixing over every character of the key, on every call; see the class
    * documentation.
+   *
+   * @return the hasher, stateless and thread safe
    */
   public static KeyHasher murmur3() {
     return key -> murmurMix(key);
@@ -83,8 +85,8 @@ public final class KeyHashers {
   }
 
   /**
-   * The default hash of any {@code CharSequence}: its {@code String} form's (a copy for other
-   * kinds of sequence, which are rare as keys; a {@code String} is hashed as it is).
+   * The default hash of any {@code CharSequence}: its {@code String} form's (a copy for other kinds
+   * of sequence, which are rare as keys; a {@code String} is hashed as it is).
    */
   static long murmurMix(CharSequence key) {
     return murmurMix(key instanceof String s ? s : key.toString());

@@ -49,6 +49,7 @@ import java.util.Set;
 final class LeastLoadPickerFactory implements PickerFactory {
   /** The most candidates least-connection compares exactly; above it, two choices. */
   static final int EXACT_SCAN_LIMIT = 16;
+
   /**
    * Peak-EWMA treats two latency averages within this factor of each other as alike and lets the
    * in-flight counts decide: closer than that, the averages of identical endpoints differ by their
@@ -56,6 +57,7 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * the lowest peaks.
    */
   static final double LATENCY_TOLERANCE = 1.25;
+
   /** Finagle's penalty for a busy endpoint without a latency sample. */
   static final double NO_SAMPLE_PENALTY = (double) (Long.MAX_VALUE >> 16);
 
@@ -248,6 +250,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * tie uniformly. The tied candidates are remembered as bits of an int, so no second read of a
    * count can disagree with the first.
    */
+  // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
+  // pick path through the record's final fields.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Scan(Candidate[] candidates, Rng rng) implements LeastLoad {
     @Override
     public Candidate pick(String key) {
@@ -283,6 +288,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * proportion to the tied weights. Loads are compared by cross-multiplying, exact for integer
    * weights, so equal ratios always tie.
    */
+  // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
+  // pick path through the record's final fields.
+  @SuppressWarnings("ArrayRecordComponent")
   private record WeightedScan(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {
     @Override
@@ -328,6 +336,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
   }
 
   /** Equal weights, above {@link #EXACT_SCAN_LIMIT}: two distinct uniform samples, lighter wins. */
+  // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
+  // pick path through the record's final fields.
+  @SuppressWarnings("ArrayRecordComponent")
   private record TwoChoices(Candidate[] candidates, Rng rng) implements LeastLoad {
     @Override
     public Candidate pick(String key) {
@@ -344,6 +355,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * Weights that differ, above {@link #EXACT_SCAN_LIMIT}: the first sample in proportion to weight,
    * the second uniform among the others; the lower load per unit of weight wins, a tie the first.
    */
+  // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
+  // pick path through the record's final fields.
+  @SuppressWarnings("ArrayRecordComponent")
   private record WeightedTwoChoices(Candidate[] candidates, double[] weights, Alias alias, Rng rng)
       implements LeastLoad {
     @Override
@@ -361,9 +375,12 @@ final class LeastLoadPickerFactory implements PickerFactory {
   // ---- peak-EWMA
 
   /**
-   * Equal weights: two distinct uniform samples, no clock read; with alike latencies the one
-   * with fewer calls in flight wins, otherwise the lower cost; a tie goes to the first sample.
+   * Equal weights: two distinct uniform samples, no clock read; with alike latencies the one with
+   * fewer calls in flight wins, otherwise the lower cost; a tie goes to the first sample.
    */
+  // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
+  // pick path through the record's final fields.
+  @SuppressWarnings("ArrayRecordComponent")
   private record EwmaTwoChoices(Candidate[] candidates, PickerContext context, Rng rng)
       implements LeastLoad {
     @Override
@@ -389,6 +406,9 @@ final class LeastLoadPickerFactory implements PickerFactory {
    * Weights that differ: the first sample by weight, the second uniform among the others; as {@link
    * EwmaTwoChoices} with in-flight counts and costs per unit of weight.
    */
+  // The arrays are this picker's private snapshot: never exposed, compared or hashed, read on the
+  // pick path through the record's final fields.
+  @SuppressWarnings("ArrayRecordComponent")
   private record WeightedEwmaTwoChoices(
       Candidate[] candidates, double[] weights, Alias alias, PickerContext context, Rng rng)
       implements LeastLoad {

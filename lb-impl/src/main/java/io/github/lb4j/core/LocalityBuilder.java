@@ -18,9 +18,9 @@ import java.util.function.Supplier;
  *     .build();
  * }</pre>
  *
- * <p>Endpoints are grouped by their priority tier ({@link Endpoint#PRIORITY}) and, when a local zone
- * is set, by zone ({@link Endpoint#ZONE}). Each group gets its own picker of the inner strategy, and
- * a pick first draws a group by its share of traffic:
+ * <p>Endpoints are grouped by their priority tier ({@link Endpoint#PRIORITY}) and, when a local
+ * zone is set, by zone ({@link Endpoint#ZONE}). Each group gets its own picker of the inner
+ * strategy, and a pick first draws a group by its share of traffic:
  *
  * <ul>
  *   <li><b>Tiers</b> (Envoy's priority levels): a tier's health is {@code min(1, factor × available
@@ -29,8 +29,8 @@ import java.util.function.Supplier;
  *       health out of what is left, and so on; when the tiers' healths add up to less than 1, the
  *       shares are scaled up in proportion so that they add up to 1. So tier 0 keeps all traffic
  *       until fewer than 1 / 1.4 ≈ 71% of its endpoints are available.
- *   <li><b>Zones</b> (Envoy's zone-aware routing, within each tier): callers are assumed spread over
- *       zones as the tier's members are. If the local zone's share of the tier's available
+ *   <li><b>Zones</b> (Envoy's zone-aware routing, within each tier): callers are assumed spread
+ *       over zones as the tier's members are. If the local zone's share of the tier's available
  *       endpoints is at least its share of the members, it takes all of the tier's traffic;
  *       otherwise it takes {@code available share / member share} of it, and the rest goes to the
  *       other zones in proportion to their spare capacity (available share minus member share,
@@ -57,6 +57,10 @@ public final class LocalityBuilder {
   /**
    * The caller's zone, compared with the endpoints' {@link Endpoint#ZONE}: turns on zone-aware
    * routing. Unset, zones are ignored and only tiers count.
+   *
+   * @param zone the caller's zone name, not blank
+   * @return this builder
+   * @throws IllegalArgumentException when {@code zone} is blank
    */
   public LocalityBuilder localZone(String zone) {
     this.localZone = Checks.notBlank("localZone", zone);
@@ -65,10 +69,12 @@ public final class LocalityBuilder {
 
   /**
    * How much spare capacity a tier is assumed to have: a tier with this factor times its available
-   * share at or above 1 keeps all its traffic. 1.4 unless set (Envoy's default); 1 moves traffic
-   * as soon as one endpoint of a tier is lost.
+   * share at or above 1 keeps all its traffic. 1.4 unless set (Envoy's default); 1 moves traffic as
+   * soon as one endpoint of a tier is lost.
    *
    * @param factor {@code >= 1} and finite
+   * @return this builder
+   * @throws IllegalArgumentException when {@code factor} is below 1, infinite or NaN
    */
   public LocalityBuilder overprovisioningFactor(double factor) {
     if (!(factor >= 1) || Double.isInfinite(factor)) {
@@ -83,13 +89,21 @@ public final class LocalityBuilder {
    * The strategy within each group: a supplier called once per group for a new factory (factories
    * may hold state such as a round-robin position, so groups do not share one), such as {@code
    * Pickers::leastConnection}. Round-robin unless set.
+   *
+   * @param inner makes the factory of one group, a new one on each call; not {@code null}
+   * @return this builder
    */
   public LocalityBuilder within(Supplier<PickerFactory> inner) {
     this.inner = Objects.requireNonNull(inner, "within");
     return this;
   }
 
-  /** Draws groups from {@code random} instead of {@code ThreadLocalRandom}, for repeatable tests. */
+  /**
+   * Draws groups from {@code random} instead of {@code ThreadLocalRandom}, for repeatable tests.
+   *
+   * @param random the source of the group draws, shared by every pick; not {@code null}
+   * @return this builder
+   */
   public LocalityBuilder random(Random random) {
     this.rng = Rng.of(Objects.requireNonNull(random, "random"));
     return this;
@@ -98,6 +112,7 @@ public final class LocalityBuilder {
   /**
    * Builds the factory, asking the {@linkplain #within inner supplier} for its first factory.
    *
+   * @return a new factory with these settings, for one balancer
    * @throws IllegalArgumentException when the supplier returns {@code null}
    */
   public PickerFactory build() {

@@ -61,7 +61,8 @@ final class LocalityPickerFactory implements PickerFactory {
   private PickerFactory supplied(Map<Group, PickerFactory> inUse) {
     PickerFactory f = supplier.get();
     if (f == null) {
-      throw new IllegalArgumentException("within: the supplier returned null (expected: a factory)");
+      throw new IllegalArgumentException(
+          "within: the supplier returned null (expected: a factory)");
     }
     if (f == spare || factories.containsValue(f) || inUse.containsValue(f)) {
       throw new IllegalArgumentException(
@@ -152,8 +153,11 @@ final class LocalityPickerFactory implements PickerFactory {
     }
     if (reserving != array.length) {
       throw new IllegalStateException(
-          "within: the supplier's factories built " + reserving + " reserving pickers of "
-              + array.length + " (expected: all or none)");
+          "within: the supplier's factories built "
+              + reserving
+              + " reserving pickers of "
+              + array.length
+              + " (expected: all or none)");
     }
     return new ReservingPartitioned(array, groupArray, thresholds, rng);
   }
@@ -172,16 +176,15 @@ final class LocalityPickerFactory implements PickerFactory {
    * @param factor the overprovisioning factor, {@code >= 1}
    */
   static Map<Group, Double> shares(
-      Map<Group, Integer> available,
-      Map<Group, Integer> members,
-      String localZone,
-      double factor) {
+      Map<Group, Integer> available, Map<Group, Integer> members, String localZone, double factor) {
     // Per tier: available and member counts, and the zones within.
     TreeMap<Integer, Map<String, int[]>> tiers = new TreeMap<>();
     for (Map.Entry<Group, Integer> e : available.entrySet()) {
       Group g = e.getKey();
       int m = Math.max(e.getValue(), members.getOrDefault(g, 0));
-      tiers.computeIfAbsent(g.tier(), t -> new TreeMap<>()).put(g.zone(), new int[] {e.getValue(), m});
+      tiers
+          .computeIfAbsent(g.tier(), t -> new TreeMap<>())
+          .put(g.zone(), new int[] {e.getValue(), m});
     }
     for (Map.Entry<Group, Integer> e : members.entrySet()) {
       Group g = e.getKey();
@@ -265,7 +268,9 @@ final class LocalityPickerFactory implements PickerFactory {
     return result;
   }
 
-  /** Cumulative thresholds in {@code [0, 2^32]}: group i is drawn when the 32-bit draw is below i's. */
+  /**
+   * Cumulative thresholds in {@code [0, 2^32]}: group i is drawn when the 32-bit draw is below i's.
+   */
   private static long[] thresholds(List<Double> weights) {
     double total = 0;
     for (double w : weights) {
@@ -326,11 +331,10 @@ final class LocalityPickerFactory implements PickerFactory {
     }
 
     /**
-     * The drawn group's choice avoiding {@code exclude}; when its picker declines (round-robin
-     * and other pickers without their own way), the group's least-loaded allowed candidate, so
-     * that a retry stays in its tier and zone. {@code null} only when the whole group is excluded;
-     * the balancer then falls back over every available candidate. Off the plain path: it may
-     * allocate.
+     * The drawn group's choice avoiding {@code exclude}; when its picker declines (round-robin and
+     * other pickers without their own way), the group's least-loaded allowed candidate, so that a
+     * retry stays in its tier and zone. {@code null} only when the whole group is excluded; the
+     * balancer then falls back over every available candidate. Off the plain path: it may allocate.
      */
     @Override
     public Candidate pick(String key, Set<String> exclude) {

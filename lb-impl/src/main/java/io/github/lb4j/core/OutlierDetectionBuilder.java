@@ -12,36 +12,42 @@ import java.util.function.Consumer;
 
 /**
  * Configures passive health checking (outlier ejection) in {@link
- * BalancerBuilder#outlierDetection}: an endpoint whose calls fail {@link #consecutiveFailures} times
- * in a row is ejected ({@link io.github.lb4j.HealthState#EJECTED}) for a while, then put back on its
- * own. Two statistical rules can be turned on next to it, run once per {@link #interval} over the
- * calls of that interval: {@link #successRate} and {@link #failurePercentage} (Envoy's and gRFC
- * A50's); their ejections take the same backoff and count toward the same share. Outcomes come from leases ({@link io.github.lb4j.Lease#failure()}); integrations report
- * connect errors, timeouts and 5xx answers as failures.
+ * BalancerBuilder#outlierDetection}: an endpoint whose calls fail {@link #consecutiveFailures}
+ * times in a row is ejected ({@link io.github.lb4j.HealthState#EJECTED}) for a while, then put back
+ * on its own. Two statistical rules can be turned on next to it, run once per {@link #interval}
+ * over the calls of that interval: {@link #successRate} and {@link #failurePercentage} (Envoy's and
+ * gRFC A50's); their ejections take the same backoff and count toward the same share. Outcomes come
+ * from leases ({@link io.github.lb4j.Lease#failure()}); integrations report connect errors,
+ * timeouts and 5xx answers as failures.
  *
  * <p>The ejection lasts {@link #baseEjectionTime} times the endpoint's ejection streak, capped at
- * {@link #maxEjectionTime}: 30 s, 60 s, 90 s ... up to 300 s by default, so a host that keeps failing
- * is retried less and less often. The streak drops by one for each base ejection time the endpoint
- * then spends in service, so a host that recovered for good is treated as new again. With active
- * health checks on, an endpoint whose ejection ends is {@code UNHEALTHY} until a probe passes.
+ * {@link #maxEjectionTime}: 30 s, 60 s, 90 s ... up to 300 s by default, so a host that keeps
+ * failing is retried less and less often. The streak drops by one for each base ejection time the
+ * endpoint then spends in service, so a host that recovered for good is treated as new again. With
+ * active health checks on, an endpoint whose ejection ends is {@code UNHEALTHY} until a probe
+ * passes.
  *
  * <p>At most {@link #maxEjectedShare} of the endpoints are ejected at once (10% by default) so that
  * a failure on the client's side (its network, a bad request pattern) cannot eject every endpoint;
  * like Envoy, at least one endpoint may always be ejected when there are two or more, and a lone
- * endpoint is never ejected since there is nowhere else to send its calls. The defaults (5 failures,
- * 30 s, 300 s, 10%) are Envoy's.
+ * endpoint is never ejected since there is nowhere else to send its calls. The defaults (5
+ * failures, 30 s, 300 s, 10%) are Envoy's.
  *
  * <p>Not thread safe; used only inside {@link BalancerBuilder#outlierDetection}.
  */
 public final class OutlierDetectionBuilder {
   /** Consecutive failures that eject unless set. */
   public static final int DEFAULT_CONSECUTIVE_FAILURES = 5;
+
   /** The first ejection's length unless set. */
   public static final Duration DEFAULT_BASE_EJECTION_TIME = Duration.ofSeconds(30);
+
   /** The longest ejection unless set. */
-  public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofSeconds(300);
+  public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofMinutes(5);
+
   /** The largest share of endpoints ejected at once unless set. */
   public static final double DEFAULT_MAX_EJECTED_SHARE = 0.1;
+
   /** How often the statistical rules run unless set. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
@@ -59,6 +65,10 @@ public final class OutlierDetectionBuilder {
   /**
    * How often the statistical rules ({@link #successRate}, {@link #failurePercentage}) look at the
    * calls of the interval just ended; 10 s unless set (Envoy's and gRPC's default).
+   *
+   * @param interval the length of one interval, positive
+   * @return this builder
+   * @throws IllegalArgumentException when {@code interval} is zero or negative
    */
   public OutlierDetectionBuilder interval(Duration interval) {
     this.interval = positive("interval", interval);
@@ -75,6 +85,9 @@ public final class OutlierDetectionBuilder {
    * <pre>{@code
    * .outlierDetection(o -> o.successRate(s -> s.stdevFactor(1.9).minimumHosts(5).requestVolume(100)))
    * }</pre>
+   *
+   * @param config sets the rule's settings on the builder it is given, called once, right away
+   * @return this builder
    */
   public OutlierDetectionBuilder successRate(Consumer<SuccessRateBuilder> config) {
     Objects.requireNonNull(config, "config");
@@ -86,10 +99,13 @@ public final class OutlierDetectionBuilder {
 
   /**
    * Turns on failure-percentage ejection (Envoy's, gRFC A50's): at the end of each {@link
-   * #interval}, an endpoint with at least {@link FailurePercentageBuilder#requestVolume} calls in it
-   * of which at least {@link FailurePercentageBuilder#threshold} percent failed is ejected, with
+   * #interval}, an endpoint with at least {@link FailurePercentageBuilder#requestVolume} calls in
+   * it of which at least {@link FailurePercentageBuilder#threshold} percent failed is ejected, with
    * the enforcement percentage as probability, when there are at least {@link
    * FailurePercentageBuilder#minimumHosts} endpoints. Off unless set.
+   *
+   * @param config sets the rule's settings on the builder it is given, called once, right away
+   * @return this builder
    */
   public OutlierDetectionBuilder failurePercentage(Consumer<FailurePercentageBuilder> config) {
     Objects.requireNonNull(config, "config");
@@ -102,6 +118,9 @@ public final class OutlierDetectionBuilder {
   /**
    * The randomness of the enforcement percentages, for repeatable tests; {@link
    * java.util.concurrent.ThreadLocalRandom} unless set.
+   *
+   * @param random decides whether each outlier found is ejected; not {@code null}
+   * @return this builder
    */
   public OutlierDetectionBuilder random(Random random) {
     this.rng = Rng.of(Objects.requireNonNull(random, "random"));
@@ -169,9 +188,7 @@ public final class OutlierDetectionBuilder {
   }
 
   OutlierDetector build(
-      DefaultBalancer balancer,
-      ScheduledExecutorService scheduler,
-      ActiveHealthChecker checker) {
+      DefaultBalancer balancer, ScheduledExecutorService scheduler, ActiveHealthChecker checker) {
     validate();
     return new OutlierDetector(
         balancer,
@@ -215,25 +232,45 @@ public final class OutlierDetectionBuilder {
      * outlier; 1.9 unless set (Envoy's {@code success_rate_stdev_factor} of 1900, in thousandths).
      *
      * @param factor a finite number {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code factor} is negative, infinite or NaN
      */
     public SuccessRateBuilder stdevFactor(double factor) {
       this.stdevFactor = finiteNonNegative("stdevFactor", factor);
       return this;
     }
 
-    /** The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log. */
+    /**
+     * The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log.
+     *
+     * @param percent in {@code [0, 100]}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code percent} is outside {@code [0, 100]}
+     */
     public SuccessRateBuilder enforcementPercentage(int percent) {
       this.enforcementPercentage = percentage("enforcementPercentage", percent);
       return this;
     }
 
-    /** The fewest endpoints with enough calls for the rule to run; 5 unless set. */
+    /**
+     * The fewest endpoints with enough calls for the rule to run; 5 unless set.
+     *
+     * @param hosts {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code hosts} is below 1
+     */
     public SuccessRateBuilder minimumHosts(int hosts) {
       this.minimumHosts = atLeastOne("minimumHosts", hosts);
       return this;
     }
 
-    /** The fewest calls in an interval for an endpoint to be judged; 100 unless set. */
+    /**
+     * The fewest calls in an interval for an endpoint to be judged; 100 unless set.
+     *
+     * @param calls {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code calls} is below 1
+     */
     public SuccessRateBuilder requestVolume(int calls) {
       this.requestVolume = atLeastOne("requestVolume", calls);
       return this;
@@ -257,25 +294,49 @@ public final class OutlierDetectionBuilder {
 
     FailurePercentageBuilder() {}
 
-    /** The failure percentage at or above which an endpoint is an outlier; 85 unless set. */
+    /**
+     * The failure percentage at or above which an endpoint is an outlier; 85 unless set.
+     *
+     * @param percent in {@code [0, 100]}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code percent} is outside {@code [0, 100]}
+     */
     public FailurePercentageBuilder threshold(int percent) {
       this.threshold = percentage("threshold", percent);
       return this;
     }
 
-    /** The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log. */
+    /**
+     * The chance, in percent, that an outlier found is ejected; 100 unless set, 0 to only log.
+     *
+     * @param percent in {@code [0, 100]}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code percent} is outside {@code [0, 100]}
+     */
     public FailurePercentageBuilder enforcementPercentage(int percent) {
       this.enforcementPercentage = percentage("enforcementPercentage", percent);
       return this;
     }
 
-    /** The fewest member endpoints for the rule to run; 5 unless set. */
+    /**
+     * The fewest member endpoints for the rule to run; 5 unless set.
+     *
+     * @param hosts {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code hosts} is below 1
+     */
     public FailurePercentageBuilder minimumHosts(int hosts) {
       this.minimumHosts = atLeastOne("minimumHosts", hosts);
       return this;
     }
 
-    /** The fewest calls in an interval for an endpoint to be judged; 50 unless set. */
+    /**
+     * The fewest calls in an interval for an endpoint to be judged; 50 unless set.
+     *
+     * @param calls {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code calls} is below 1
+     */
     public FailurePercentageBuilder requestVolume(int calls) {
       this.requestVolume = atLeastOne("requestVolume", calls);
       return this;
@@ -286,5 +347,4 @@ public final class OutlierDetectionBuilder {
           threshold, enforcementPercentage, minimumHosts, requestVolume);
     }
   }
-
 }

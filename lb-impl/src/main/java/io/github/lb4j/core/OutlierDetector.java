@@ -168,7 +168,12 @@ final class OutlierDetector implements DefaultBalancer.FailureObserver, AutoClos
 
   @Override
   public String toString() {
-    return "OutlierDetector(" + threshold + " consecutive failures, "
-        + Duration.ofNanos(baseNanos) + " to " + Duration.ofNanos(maxNanos) + ")";
+    return "OutlierDetector("
+        + threshold
+        + " consecutive failures, "
+        + Duration.ofNanos(baseNanos)
+        + " to "
+        + Duration.ofNanos(maxNanos)
+        + ")";
   }
 }

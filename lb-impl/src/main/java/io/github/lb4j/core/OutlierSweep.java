@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The statistical outlier rules of Envoy and gRPC (gRFC A50), run once per interval over the calls
@@ -21,15 +20,16 @@ import java.util.Map;
  * DefaultBalancer#eject}), which refuses it when the most endpoints allowed are ejected already.
  * Success rate runs first, then failure percentage, as in A50.
  *
- * <p>Counts per interval are differences of each slot's cumulative success and failure counters,
- * so the call path does nothing for these rules; calls closed without a report count as neither.
+ * <p>Counts per interval are differences of each slot's cumulative success and failure counters, so
+ * the call path does nothing for these rules; calls closed without a report count as neither.
  *
  * <p>Threading: {@link #sweep} runs on the detector's scheduler, one sweep at a time (each
  * schedules the next); the baseline map is touched only there.
  */
 final class OutlierSweep {
   /** The success-rate rule's settings (gRFC A50 {@code success_rate_ejection}). */
-  record SuccessRate(double stdevFactor, int enforcementPercentage, int minimumHosts, int requestVolume) {}
+  record SuccessRate(
+      double stdevFactor, int enforcementPercentage, int minimumHosts, int requestVolume) {}
 
   /** The failure-percentage rule's settings (gRFC A50 {@code failure_percentage_ejection}). */
   record FailurePercentage(
@@ -44,7 +44,7 @@ final class OutlierSweep {
   private final FailurePercentage failurePercentage;
   private final Rng rng;
   // Each slot's cumulative {successes, failures} at the previous sweep, by slot identity.
-  private Map<EndpointSlot, long[]> baseline = new IdentityHashMap<>();
+  private IdentityHashMap<EndpointSlot, long[]> baseline = new IdentityHashMap<>();
 
   /** Either rule may be {@code null} (off), not both. */
   OutlierSweep(SuccessRate successRate, FailurePercentage failurePercentage, Rng rng) {
@@ -67,15 +67,14 @@ final class OutlierSweep {
   /** Counts the interval's calls of {@code members} and ejects the outliers the rules find. */
   void sweep(Collection<EndpointSlot> members, Ejector ejector) {
     List<Volume> volumes = new ArrayList<>(members.size());
-    Map<EndpointSlot, long[]> next = new IdentityHashMap<>(members.size() * 2);
+    IdentityHashMap<EndpointSlot, long[]> next = new IdentityHashMap<>(members.size() * 2);
     for (EndpointSlot slot : members) {
       long successes = slot.successes();
       long failures = slot.failures();
       long[] before = baseline.getOrDefault(slot, new long[2]);
       next.put(slot, new long[] {successes, failures});
       volumes.add(
-          new Volume(
-              slot, Math.max(0, successes - before[0]), Math.max(0, failures - before[1])));
+          new Volume(slot, Math.max(0, successes - before[0]), Math.max(0, failures - before[1])));
     }
     baseline = next;
     if (successRate != null) {

@@ -13,7 +13,7 @@ package io.github.lb4j.core;
  * <p>Threading: updated by reporting threads without a lock; two reports racing on one endpoint may
  * lose one sample, and a reader racing with a report may see the new value with the old stamp (an
  * average decayed a little too far, once), which a moving average tolerates. Read anywhere.
-  *
+ *
  * <p>{@link EndpointSlot} extends this class, so that an endpoint's average sits next to its load
  * word, between the slot's paddings: a latency-aware pick then touches one cache line per
  * candidate, not two (at 1,000 endpoints each is a miss).

@@ -88,8 +88,8 @@ public final class Pickers {
   }
 
   /**
-   * Finagle's peak-EWMA: of two distinct endpoints sampled at random (the first by weight), the
-   * one with the lower peak-sensitive latency average times (in-flight + 1), per unit of weight.
+   * Finagle's peak-EWMA: of two distinct endpoints sampled at random (the first by weight), the one
+   * with the lower peak-sensitive latency average times (in-flight + 1), per unit of weight.
    * Averages within 25% of each other count as alike, and then the fewer calls in flight per unit
    * of weight wins, so that identical endpoints share calls evenly. A failed call counts as the
    * balancer's {@link BalancerBuilder#failurePenalty}, so failing fast does not attract calls; an
@@ -168,6 +168,8 @@ public final class Pickers {
    * Configures priority tiers ({@link io.github.lb4j.Endpoint#PRIORITY}) and zone-aware routing
    * ({@link io.github.lb4j.Endpoint#ZONE}) around another strategy, with Envoy's semantics: see
    * {@link LocalityBuilder}.
+   *
+   * @return a new builder with the defaults: no local zone, round-robin within each group
    */
   public static LocalityBuilder locality() {
     return new LocalityBuilder();

@@ -28,12 +28,16 @@ import java.util.Random;
 public final class ReportedLoadBuilder {
   /** The blackout unless set. */
   public static final Duration DEFAULT_BLACKOUT_PERIOD = Duration.ofSeconds(10);
+
   /** The expiration unless set. */
   public static final Duration DEFAULT_WEIGHT_EXPIRATION_PERIOD = Duration.ofMinutes(3);
+
   /** The weight update period unless set. */
   public static final Duration DEFAULT_WEIGHT_UPDATE_PERIOD = Duration.ofSeconds(1);
+
   /** The shortest weight update period. */
   public static final Duration MIN_WEIGHT_UPDATE_PERIOD = Duration.ofMillis(100);
+
   /** The error penalty unless set. */
   public static final double DEFAULT_ERROR_UTILIZATION_PENALTY = 1.0;
 
@@ -49,6 +53,10 @@ public final class ReportedLoadBuilder {
   /**
    * How long an endpoint must report without a gap before its weight is used, both when it first
    * reports and after its weight expired; 10 s unless set, zero for none.
+   *
+   * @param period {@code >= 0}
+   * @return this builder
+   * @throws IllegalArgumentException when {@code period} is negative
    */
   public ReportedLoadBuilder blackoutPeriod(Duration period) {
     Objects.requireNonNull(period, "blackoutPeriod");
@@ -59,7 +67,13 @@ public final class ReportedLoadBuilder {
     return this;
   }
 
-  /** How long without a report before an endpoint's weight stops being used; 3 min unless set. */
+  /**
+   * How long without a report before an endpoint's weight stops being used; 3 min unless set.
+   *
+   * @param period positive
+   * @return this builder
+   * @throws IllegalArgumentException when {@code period} is zero or negative
+   */
   public ReportedLoadBuilder weightExpirationPeriod(Duration period) {
     this.weightExpirationPeriod = positive("weightExpirationPeriod", period);
     return this;
@@ -68,6 +82,10 @@ public final class ReportedLoadBuilder {
   /**
    * How often weights are recomputed from the latest reports (the balancer rebuilds its picker on
    * its scheduler); 1 s unless set, at least 100 ms.
+   *
+   * @param period at least 100 ms
+   * @return this builder
+   * @throws IllegalArgumentException when {@code period} is shorter than 100 ms
    */
   public ReportedLoadBuilder weightUpdatePeriod(Duration period) {
     Objects.requireNonNull(period, "weightUpdatePeriod");
@@ -84,6 +102,8 @@ public final class ReportedLoadBuilder {
    * this; 1 unless set, 0 to ignore errors.
    *
    * @param penalty a finite number {@code >= 0}
+   * @return this builder
+   * @throws IllegalArgumentException when {@code penalty} is negative, infinite or NaN
    */
   public ReportedLoadBuilder errorUtilizationPenalty(double penalty) {
     this.errorUtilizationPenalty = finiteNonNegative("errorUtilizationPenalty", penalty);
@@ -95,6 +115,11 @@ public final class ReportedLoadBuilder {
    * {@code metric_names_for_computing_utilization}: when a report has any of them, the largest is
    * the utilization, instead of {@code application_utilization} or {@code cpu_utilization}. None
    * unless set.
+   *
+   * @param names the metric names, without the {@code named_metrics.} prefix; none blank or {@code
+   *     null}; copied
+   * @return this builder
+   * @throws IllegalArgumentException when a name is blank
    */
   public ReportedLoadBuilder utilizationMetrics(String... names) {
     Objects.requireNonNull(names, "utilizationMetrics");
@@ -112,13 +137,20 @@ public final class ReportedLoadBuilder {
   /**
    * The randomness of the least-connection fallback (ties, samples), for repeatable tests; {@link
    * java.util.concurrent.ThreadLocalRandom} unless set.
+   *
+   * @param random breaks the fallback's ties and draws its samples; not {@code null}
+   * @return this builder
    */
   public ReportedLoadBuilder random(Random random) {
     this.rng = Rng.of(Objects.requireNonNull(random, "random"));
     return this;
   }
 
-  /** A new factory with these settings, for one balancer. */
+  /**
+   * A new factory with these settings, for one balancer.
+   *
+   * @return a new factory; the builder can go on to build others
+   */
   public PickerFactory build() {
     return new ReportedLoadPickerFactory(
         blackoutPeriod,

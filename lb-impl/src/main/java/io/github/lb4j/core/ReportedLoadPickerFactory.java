@@ -9,35 +9,34 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Weighted round-robin on the load the endpoints report (gRPC's {@code weighted_round_robin},
- * gRFC A58): an endpoint's weight is {@code qps / (utilization + eps / qps × errorUtilizationPenalty)}
+ * Weighted round-robin on the load the endpoints report (gRPC's {@code weighted_round_robin}, gRFC
+ * A58): an endpoint's weight is {@code qps / (utilization + eps / qps × errorUtilizationPenalty)}
  * from its latest {@link LoadReport}, so an endpoint that serves more per unit of load gets more
  * calls. Utilization is the largest of the configured named metrics when the report has any of
- * them, else {@code application_utilization} when it is above zero, else {@code cpu_utilization};
- * a report without utilization or without requests gives no weight.
+ * them, else {@code application_utilization} when it is above zero, else {@code cpu_utilization}; a
+ * report without utilization or without requests gives no weight.
  *
  * <p><b>When weights count.</b> An endpoint's weight is used only once it has reported for the
  * blackout period without a gap longer than the expiration period, which keeps a new or returning
  * endpoint's first reports (taken before it saw real traffic) from steering; it stops being used
  * when no report came for the expiration period, and the blackout starts again with the next one.
- * An endpoint that leaves the available set (removed, unhealthy, ejected) loses its history, and
- * a report it sent before it came back does not count. While fewer than two candidates have a
- * weight, the picker is least-connection's; otherwise candidates without a weight get the mean
- * weight of those with one. Weights are multiplied by the warm-up share.
+ * An endpoint that leaves the available set (removed, unhealthy, ejected) loses its history, and a
+ * report it sent before it came back does not count. While fewer than two candidates have a weight,
+ * the picker is least-connection's; otherwise candidates without a weight get the mean weight of
+ * those with one. Weights are multiplied by the warm-up share.
  *
  * <p><b>Off the pick path.</b> Reports are only stored when they arrive (one volatile write on the
  * endpoint's slot). The balancer rebuilds the picker every weight update period ({@link
- * #rebuildPeriod()}); each rebuild reads every candidate's latest report once, stamps a new one with
- * the rebuild's time (so report times have the period's resolution and the response path reads no
- * clock), and turns the weights into a cycle in which each endpoint appears in proportion to its
- * weight, evenly spread: the entries of weight {@code w} sit at {@code (k + 1/2) / w} for {@code k <
- * w}, sorted (earliest deadline first, as gRPC's scheduler, computed once). Weights are rounded to
- * integers with {@value #RESOLUTION} steps per endpoint, at most {@value #CYCLE_BUDGET} entries in
- * all, and divided by their greatest common divisor; when the rounded weights and the candidates
+ * #rebuildPeriod()}); each rebuild reads every candidate's latest report once, stamps a new one
+ * with the rebuild's time (so report times have the period's resolution and the response path reads
+ * no clock), and turns the weights into a cycle in which each endpoint appears in proportion to its
+ * weight, evenly spread: the entries of weight {@code w} sit at {@code (k + 1/2) / w} for {@code k
+ * < w}, sorted (earliest deadline first, as gRPC's scheduler, computed once). Weights are rounded
+ * to integers with {@value #RESOLUTION} steps per endpoint, at most {@value #CYCLE_BUDGET} entries
+ * in all, and divided by their greatest common divisor; when the rounded weights and the candidates
  * are unchanged the previous picker is kept. Picking is round-robin's weighted pick: one shared
  * counter and one array read, no lock, no allocation. The counter belongs to this factory, so the
  * rotation continues across rebuilds.
@@ -48,8 +47,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ReportedLoadPickerFactory implements PickerFactory {
   /** Integer steps of weight per endpoint when weights are rounded. */
   static final int RESOLUTION = 1000;
+
   /** The most entries in a cycle (before the gcd reduction): 256 KB of references at most. */
   static final int CYCLE_BUDGET = 1 << 16;
+
   private static final long NEVER = Long.MIN_VALUE;
 
   private final long blackoutNanos;
@@ -61,7 +62,7 @@ final class ReportedLoadPickerFactory implements PickerFactory {
   private final AtomicInteger position = new AtomicInteger();
 
   // Written by newPicker only (the balancer's single writer).
-  private Map<Candidate, History> histories = new IdentityHashMap<>();
+  private IdentityHashMap<Candidate, History> histories = new IdentityHashMap<>();
   private Candidate[] lastCandidates;
   private int[] lastWeights;
   private Picker lastPicker;
@@ -122,7 +123,7 @@ final class ReportedLoadPickerFactory implements PickerFactory {
   public Picker newPicker(List<Candidate> candidates, PickerContext context) {
     long now = context.ticker().read();
     Candidate[] array = candidates.toArray(new Candidate[0]);
-    Map<Candidate, History> next = new IdentityHashMap<>(array.length * 2);
+    IdentityHashMap<Candidate, History> next = new IdentityHashMap<>(array.length * 2);
     double[] weights = new double[array.length];
     double sum = 0;
     int weighted = 0;
@@ -220,6 +221,9 @@ final class ReportedLoadPickerFactory implements PickerFactory {
     }
 
     /** Takes a new report (a different object from the last one seen) as of {@code now}. */
+    // Reports are told apart by identity: every report handed in is a new object, and two equal
+    // reports in a row are still two reports (the endpoint is alive and reporting).
+    @SuppressWarnings("ReferenceEquality")
     void observe(LoadReport report, long now) {
       if (report == seen || report == null) {
         return;

@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Round-robin, and nginx's smooth weighted round-robin when weights differ.
  *
  * <p>The position is one counter owned by the factory, shared by every picker it builds, so a
- * membership change continues the rotation where it was instead of restarting at the first
- * endpoint (restarting sent 3-4x the load to the first hosts during deploys in grpc-java#4462).
+ * membership change continues the rotation where it was instead of restarting at the first endpoint
+ * (restarting sent 3-4x the load to the first hosts during deploys in grpc-java#4462).
  *
  * <p>Smooth weighted round-robin is stateful in nginx (a current weight per peer, updated under a
- * lock). Here the whole cycle is computed once per rebuild into an array, and picking indexes it with
- * the shared counter: the same sequence, without a lock. The cycle has {@code sum(weight) / gcd}
- * entries; when that times the endpoint count exceeds {@link #SCHEDULE_BUDGET}, weights are scaled
- * down proportionally (each kept {@code >= 1}) so that building stays fast.
+ * lock). Here the whole cycle is computed once per rebuild into an array, and picking indexes it
+ * with the shared counter: the same sequence, without a lock. The cycle has {@code sum(weight) /
+ * gcd} entries; when that times the endpoint count exceeds {@link #SCHEDULE_BUDGET}, weights are
+ * scaled down proportionally (each kept {@code >= 1}) so that building stays fast.
  */
 final class RoundRobinPickerFactory implements PickerFactory {
   /** Upper bound on cycle length times endpoint count, the cost of computing a weighted cycle. */
@@ -67,9 +67,9 @@ final class RoundRobinPickerFactory implements PickerFactory {
    * {@code i % divisor} for {@code i >= 0} without a division (Lemire, Kaser and Kurz, "Faster
    * remainder by direct computation", 2019): with {@code m = floor((2^64 - 1) / divisor) + 1} (see
    * {@link #magic}), the remainder is the high 64 bits of {@code (m * i mod 2^64) * divisor}. Two
-   * multiplications instead of an integer division, which costs more than the rest of a
-   * round-robin pick on common CPUs. The pickers keep {@code m} and {@code divisor} in their own
-   * fields, so a pick reads no other object.
+   * multiplications instead of an integer division, which costs more than the rest of a round-robin
+   * pick on common CPUs. The pickers keep {@code m} and {@code divisor} in their own fields, so a
+   * pick reads no other object.
    */
   static int remainder(int i, long m, int divisor) {
     long low = m * i;
@@ -102,10 +102,10 @@ final class RoundRobinPickerFactory implements PickerFactory {
   }
 
   /**
-   * The weighted cycle resolved to candidates when the picker is built, so that a pick is one
-   * array read after the counter (an index into an {@code int[]} schedule would be one more
-   * dependent read). The array costs the same as the schedule: one reference per step. Also the
-   * reported-load picker's cycle.
+   * The weighted cycle resolved to candidates when the picker is built, so that a pick is one array
+   * read after the counter (an index into an {@code int[]} schedule would be one more dependent
+   * read). The array costs the same as the schedule: one reference per step. Also the reported-load
+   * picker's cycle.
    */
   static final class Smooth implements Picker {
     private final Candidate[] sequence;

@@ -5,9 +5,9 @@ package io.github.lb4j.core;
  * recovered, {@code max(minShare, (elapsed / window) ^ (1 / aggression))}, reaching 1 at the end of
  * the window (Envoy's slow start).
  *
- * <p>The balancer does not evaluate the curve when picking: it rebuilds the picker at {@link #STEPS}
- * evenly spaced points of the window with the factors of that moment, so the share grows in steps
- * and picking costs exactly what it costs without warm-up. Immutable and thread safe.
+ * <p>The balancer does not evaluate the curve when picking: it rebuilds the picker at {@link
+ * #STEPS} evenly spaced points of the window with the factors of that moment, so the share grows in
+ * steps and picking costs exactly what it costs without warm-up. Immutable and thread safe.
  */
 final class WarmUp {
   /** Picker rebuilds per window; the share grows in this many steps. */

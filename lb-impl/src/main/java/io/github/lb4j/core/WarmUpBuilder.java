@@ -3,7 +3,6 @@ package io.github.lb4j.core;
 import static io.github.lb4j.internal.Checks.positive;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Configures warm-up (slow start) in {@link BalancerBuilder#warmUp}: an endpoint that joins the
@@ -12,14 +11,14 @@ import java.util.Objects;
  * caches, unjitted code, a fresh connection pool) is not flooded.
  *
  * <p>The share of its weight at {@code t} into the window is {@code max(minShare, (t / window) ^ (1
- * / aggression))}. It grows in ten steps, each a picker rebuild on the balancer's
- * scheduler, so picking costs the same with or without warm-up. How each strategy applies it:
+ * / aggression))}. It grows in ten steps, each a picker rebuild on the balancer's scheduler, so
+ * picking costs the same with or without warm-up. How each strategy applies it:
  *
  * <ul>
  *   <li>round-robin and random: the weight is scaled by the share;
  *   <li>least-connection and peak-EWMA: the load is divided by the share, so that a warming
- *       endpoint, which looks idle, is not sent every call until its in-flight count catches up
- *       (it settles at about {@code share} times the in-flight calls of its peers);
+ *       endpoint, which looks idle, is not sent every call until its in-flight count catches up (it
+ *       settles at about {@code share} times the in-flight calls of its peers);
  *   <li>bounded-load consistent hashing: the endpoint's load cap is scaled by the share, overflow
  *       walks on as usual; plain consistent hashing and the classic seed ring ignore warm-up, since
  *       moving keys away would break their affinity.
@@ -34,8 +33,10 @@ public final class WarmUpBuilder {
    * caches under a growing load, short enough that a rolling deploy is not slowed down noticeably.
    */
   public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
+
   /** The aggression unless set: the share grows linearly. */
   public static final double DEFAULT_AGGRESSION = 1.0;
+
   /** The starting share unless set, Envoy's default of 10%. */
   public static final double DEFAULT_MIN_SHARE = 0.1;
 

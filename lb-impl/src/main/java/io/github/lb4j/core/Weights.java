@@ -7,7 +7,8 @@ import java.util.List;
 final class Weights {
   /**
    * While an endpoint warms up, integer weights are multiplied by this before the warm-up factors
-   * are applied, so that a factor of 0.1 on a weight of 1 stays distinct from 1: a resolution of 1%.
+   * are applied, so that a factor of 0.1 on a weight of 1 stays distinct from 1: a resolution of
+   * 1%.
    */
   static final int WARM_UP_SCALE = 100;
 
@@ -24,8 +25,12 @@ final class Weights {
       Candidate c = candidates.get(i);
       weights[i] =
           warming
-              ? (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                  Math.round((double) c.weight() * WARM_UP_SCALE * warmUpFactor(c))))
+              ? (int)
+                  Math.max(
+                      1,
+                      Math.min(
+                          Integer.MAX_VALUE,
+                          Math.round((double) c.weight() * WARM_UP_SCALE * warmUpFactor(c))))
               : c.weight();
     }
     return weights;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Membership changes go through {@link Balancer#setEndpoints}, so endpoints that stay keep their
- * in-flight counts, statistics, health and round-robin position, and a hash ring moves only the keys
- * of endpoints that came or went.
+ * in-flight counts, statistics, health and round-robin position, and a hash ring moves only the
+ * keys of endpoints that came or went.
  *
  * <p>Threading: every method is safe to call from any thread.
  */
 public final class Discovery {
+  private static final Pattern COMMA = Pattern.compile(",");
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
   /** The forms {@link #parse(String)} knows, in the order error messages list them. */
@@ -147,8 +149,8 @@ public final class Discovery {
   }
 
   /**
-   * A source from a one-line description with default settings, for command lines and
-   * configuration files:
+   * A source from a one-line description with default settings, for command lines and configuration
+   * files:
    *
    * <ul>
    *   <li>{@code file:PATH} — {@link #file(Path)}
@@ -192,7 +194,8 @@ public final class Discovery {
       throw badSpec(spec, byName, e.getMessage());
     }
     if (source == null) {
-      throw new IllegalStateException("kind '" + kind.name() + "' made no source of '" + spec + "'");
+      throw new IllegalStateException(
+          "kind '" + kind.name() + "' made no source of '" + spec + "'");
     }
     return source;
   }
@@ -207,8 +210,11 @@ public final class Discovery {
       Objects.requireNonNull(kind, "kinds: contains null");
       if (byName.putIfAbsent(kind.name(), kind) != null) {
         throw new IllegalArgumentException(
-            "kinds: two kinds named '" + kind.name() + "' (expected: unique names, none of "
-                + BUILT_IN.stream().map(SourceKind::name).toList() + ")");
+            "kinds: two kinds named '"
+                + kind.name()
+                + "' (expected: unique names, none of "
+                + BUILT_IN.stream().map(SourceKind::name).toList()
+                + ")");
       }
     }
     return byName;
@@ -216,9 +222,8 @@ public final class Discovery {
 
   private static EndpointSource parseStatic(String rest) {
     List<Endpoint> endpoints = new ArrayList<>();
-    for (String url : rest.split(",")) {
-      endpoints.add(Endpoint.of(url.strip()));
-    }
+    // splitAsStream drops trailing empty strings, as String.split did.
+    COMMA.splitAsStream(rest).forEach(url -> endpoints.add(Endpoint.of(url.strip())));
     return fixed(endpoints);
   }
 
@@ -227,12 +232,18 @@ public final class Discovery {
     List<String> forms = kinds.stream().map(SourceKind::form).toList();
     return forms.size() == 1
         ? forms.get(0)
-        : String.join(", ", forms.subList(0, forms.size() - 1)) + " or " + forms.get(forms.size() - 1);
+        : String.join(", ", forms.subList(0, forms.size() - 1))
+            + " or "
+            + forms.get(forms.size() - 1);
   }
 
   private static SpecException badSpec(String spec, Map<String, SourceKind> kinds, String why) {
     return new SpecException(
-        "spec: '" + spec + "' (expected: " + forms(kinds.values()) + ")"
+        "spec: '"
+            + spec
+            + "' (expected: "
+            + forms(kinds.values())
+            + ")"
             + (why == null ? "" : ": " + why));
   }
 

@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One look at an endpoints file: reads and parses the whole file.
  *
- * <p>Format, one endpoint a line: an absolute URL, optionally followed by a weight; {@code #} starts
- * a comment; blank lines are ignored:
+ * <p>Format, one endpoint a line: an absolute URL, optionally followed by a weight; {@code #}
+ * starts a comment; blank lines are ignored:
  *
  * <pre>
  * # tile workers
@@ -24,10 +25,11 @@ import java.util.Map;
  * http://10.0.0.2:8080  3   # twice the cores
  * </pre>
  *
- * <p>Any bad line fails the whole look, so a half-written file never shrinks the set: write the file
- * elsewhere and move it into place.
+ * <p>Any bad line fails the whole look, so a half-written file never shrinks the set: write the
+ * file elsewhere and move it into place.
  */
 final class FileLook implements PollingSource.Look {
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final String FORMAT = "URL [WEIGHT], e.g. http://10.0.0.1:8080 2";
 
   private final Path path;
@@ -64,14 +66,25 @@ final class FileLook implements PollingSource.Look {
         endpoint = parse(content);
       } catch (IllegalArgumentException e) {
         return Resolution.failed(
-            "line " + lineNumber + ": '" + content + "' (expected: " + FORMAT
-                + "): " + e.getMessage());
+            "line "
+                + lineNumber
+                + ": '"
+                + content
+                + "' (expected: "
+                + FORMAT
+                + "): "
+                + e.getMessage());
       }
       Integer previous = firstLine.putIfAbsent(endpoint.id(), lineNumber);
       if (previous != null) {
         return Resolution.failed(
-            "line " + lineNumber + ": duplicate endpoint " + endpoint.id()
-                + " (first on line " + previous + ")");
+            "line "
+                + lineNumber
+                + ": duplicate endpoint "
+                + endpoint.id()
+                + " (first on line "
+                + previous
+                + ")");
       }
       endpoints.add(endpoint);
     }
@@ -82,7 +95,8 @@ final class FileLook implements PollingSource.Look {
   }
 
   private static Endpoint parse(String content) {
-    String[] parts = content.split("\\s+");
+    // splitAsStream drops trailing empty strings, as String.split did.
+    String[] parts = WHITESPACE.splitAsStream(content).toArray(String[]::new);
     if (parts.length > 2) {
       throw new IllegalArgumentException("too many fields");
     }

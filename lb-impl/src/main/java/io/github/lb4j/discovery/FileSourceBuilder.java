@@ -10,8 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * Configures a file endpoint source. Obtain one from {@link Discovery#file(Path)}.
  *
- * <p>The file lists one endpoint a line: an absolute URL, optionally followed by a weight; {@code #}
- * starts a comment and blank lines are ignored.
+ * <p>The file lists one endpoint a line: an absolute URL, optionally followed by a weight; {@code
+ * #} starts a comment and blank lines are ignored.
  *
  * <pre>
  * # tile workers

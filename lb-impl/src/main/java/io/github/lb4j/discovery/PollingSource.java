@@ -12,16 +12,16 @@ import java.util.function.Consumer;
 
 /**
  * A source that looks again and again: the service-provider interface for sources that poll, such
- * as the file source here and the DNS sources of {@code lb-dns}. Implement a {@link Look} that
- * asks your registry once; this class does the rest of the {@link EndpointSource} contract:
+ * as the file source here and the DNS sources of {@code lb-dns}. Implement a {@link Look} that asks
+ * your registry once; this class does the rest of the {@link EndpointSource} contract:
  *
  * <ul>
  *   <li>the first look runs on the thread that subscribes, the next ones on the scheduler, each
  *       when the previous {@link Resolution#next()} says, a failed one after the {@linkplain
  *       Builder#retryDelay retry delay};
  *   <li>a set is delivered only when it differs from the last one (same ids, addresses, weights and
- *       metadata in id order is no change); a failure or, unless {@linkplain
- *       Builder#removeOnEmpty removeOnEmpty}, an empty answer keeps the last good set;
+ *       metadata in id order is no change); a failure or, unless {@linkplain Builder#removeOnEmpty
+ *       removeOnEmpty}, an empty answer keeps the last good set;
  *   <li>problems are logged at WARN once per streak, then at DEBUG; a look that throws counts as
  *       failed.
  * </ul>

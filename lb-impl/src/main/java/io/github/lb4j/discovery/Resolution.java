@@ -13,8 +13,8 @@ import java.util.Objects;
  * source is configured to remove on empty, an empty one replaces the set a subscriber already has;
  * a failure keeps it.
  *
- * <p>Create one with {@link #found}, {@link #empty} or {@link #failed}; the constructor accepts
- * the same combinations only.
+ * <p>Create one with {@link #found}, {@link #empty} or {@link #failed}; the constructor accepts the
+ * same combinations only.
  *
  * @param kind what happened
  * @param endpoints the endpoints found, sorted by id; empty unless {@code kind} is {@code FOUND}
@@ -52,8 +52,13 @@ public record Resolution(Kind kind, List<Endpoint> endpoints, Duration next, Str
     Objects.requireNonNull(detail, "detail");
     if ((kind == Kind.FOUND) == endpoints.isEmpty()) {
       throw new IllegalArgumentException(
-          "endpoints: " + endpoints + " (expected: "
-              + (kind == Kind.FOUND ? "at least one" : "none") + " for " + kind + ")");
+          "endpoints: "
+              + endpoints
+              + " (expected: "
+              + (kind == Kind.FOUND ? "at least one" : "none")
+              + " for "
+              + kind
+              + ")");
     }
     if (kind == Kind.FAILED) {
       if (next != null) {

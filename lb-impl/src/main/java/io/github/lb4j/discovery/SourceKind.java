@@ -33,8 +33,8 @@ public interface SourceKind {
    *
    * @param rest the text after {@code name() + ":"}, not empty
    * @return the source it describes
-   * @throws IllegalArgumentException saying what is wrong with {@code rest}; {@link Discovery#parse}
-   *     adds the whole description and the expected forms
+   * @throws IllegalArgumentException saying what is wrong with {@code rest}; {@link
+   *     Discovery#parse} adds the whole description and the expected forms
    */
   EndpointSource parse(String rest);
 

@@ -24,21 +24,21 @@ import java.util.function.Consumer;
  * <p>The algorithm is the deterministic subsetting of Google's SRE book (chapter 20), with the
  * per-round shuffle replaced by a rendezvous order: clients are grouped into rounds of {@code m =
  * ceil(N / subsetSize)}; the clients of a round (ids {@code round × m} to {@code round × m + m -
- * 1}) split one order of the endpoints into {@code m} consecutive slices of {@code floor(N / m)}
- * or {@code ceil(N / m)} endpoints, so that every endpoint serves exactly one client of each full
+ * 1}) split one order of the endpoints into {@code m} consecutive slices of {@code floor(N / m)} or
+ * {@code ceil(N / m)} endpoints, so that every endpoint serves exactly one client of each full
  * round. The round's order sorts the endpoints by a hash of their id and the round (and the seed),
  * so each round orders differently, and an endpoint that leaves only closes its gap: the others
- * keep their relative order, and a slice changes by at most the one endpoint at each of its ends.
- * A shuffle (the book's) reorders everything when one endpoint leaves. Rendezvous hashing alone
+ * keep their relative order, and a slice changes by at most the one endpoint at each of its ends. A
+ * shuffle (the book's) reorders everything when one endpoint leaves. Rendezvous hashing alone
  * (gRPC's A68: each client takes the {@code subsetSize} endpoints of highest hash) moves even less,
  * but its per-endpoint client counts spread binomially: about 1.35 times the mean at the busiest
- * endpoint for 1,000 clients, 300 endpoints and subsets of 20, where this stays within 1.01. When
- * N crosses a multiple of the subset size, {@code m} changes and the rounds are formed anew.
+ * endpoint for 1,000 clients, 300 endpoints and subsets of 20, where this stays within 1.01. When N
+ * crosses a multiple of the subset size, {@code m} changes and the rounds are formed anew.
  *
- * <p>Client counts are even when the client ids are dense ({@code 0} to {@code C - 1}, such as
- * task or pod ordinals) and every client uses the same seed and subset size; the seed tells apart
- * fleets that would otherwise pick the same subsets. A pure function of the endpoint ids: every
- * client computes its own subset, without coordination, in {@code O(N log N)} per change.
+ * <p>Client counts are even when the client ids are dense ({@code 0} to {@code C - 1}, such as task
+ * or pod ordinals) and every client uses the same seed and subset size; the seed tells apart fleets
+ * that would otherwise pick the same subsets. A pure function of the endpoint ids: every client
+ * computes its own subset, without coordination, in {@code O(N log N)} per change.
  *
  * <p>Immutable and thread safe.
  *
@@ -51,7 +51,15 @@ public record Subsetting(long clientId, int subsetSize, long seed) {
   private static final KeyHasher HASHER = KeyHashers.defaultHasher();
   private static final Comparator<Endpoint> BY_ID = Comparator.comparing(Endpoint::id);
 
-  /** Checks the components; see the class documentation. */
+  /**
+   * Checks the components; see the class documentation.
+   *
+   * @param clientId this client's index in its fleet, {@code >= 0}
+   * @param subsetSize how many endpoints each client talks to, {@code >= 1}
+   * @param seed shared by every client of the fleet
+   * @throws IllegalArgumentException when {@code clientId} is negative or {@code subsetSize} is
+   *     below 1
+   */
   public Subsetting {
     if (clientId < 0) {
       throw new IllegalArgumentException("clientId: " + clientId + " (expected: >= 0)");
@@ -107,6 +115,9 @@ public record Subsetting(long clientId, int subsetSize, long seed) {
   /**
    * A source that delivers this client's subset of each set {@code source} delivers, and only when
    * the subset changed.
+   *
+   * @param source the source of the whole set; not {@code null}
+   * @return a source whose every subscription is one subscription to {@code source}
    */
   public EndpointSource apply(EndpointSource source) {
     Objects.requireNonNull(source, "source");

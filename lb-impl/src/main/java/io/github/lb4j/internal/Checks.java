@@ -32,6 +32,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it is at least 1.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is below 1
    */
   public static int atLeastOne(String parameter, int value) {
@@ -44,6 +47,9 @@ public final class Checks {
   /**
    * Returns {@code value} if it is a finite number {@code >= 0}.
    *
+   * @param parameter the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}
    * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
    */
   public static double finiteNonNegative(String parameter, double value) {

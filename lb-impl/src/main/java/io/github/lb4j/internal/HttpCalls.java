@@ -102,8 +102,10 @@ public final class HttpCalls {
     try {
       return failureStatuses.test(code);
     } catch (RuntimeException e) {
-      log.warn("failureStatuses predicate threw for status {}; using the default (>= 500 fails)",
-          code, e);
+      log.warn(
+          "failureStatuses predicate threw for status {}; using the default (>= 500 fails)",
+          code,
+          e);
       return SERVER_ERRORS.test(code);
     }
   }
@@ -151,7 +153,9 @@ public final class HttpCalls {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean ok =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
               || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!ok) {
         return false;

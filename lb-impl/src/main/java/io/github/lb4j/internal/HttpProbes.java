@@ -47,8 +47,8 @@ public final class HttpProbes {
   }
 
   /**
-   * Whether the status of the endpoint's own answer is healthy: any 2xx. A redirect is not
-   * healthy: it says nothing about the endpoint's health, so probes do not follow it.
+   * Whether the status of the endpoint's own answer is healthy: any 2xx. A redirect is not healthy:
+   * it says nothing about the endpoint's health, so probes do not follow it.
    *
    * @param status the HTTP status
    * @return whether it is healthy

@@ -10,11 +10,11 @@ import java.util.Objects;
  *
  * <p>Every first attempt deposits {@code ratio} tokens, time deposits {@code minRetriesPerSecond}
  * tokens per second, and every retry withdraws one token; a retry is refused when less than one
- * token is left. The bucket holds at most ten seconds' worth of the reserve (at least one token) and
- * starts full. Over any span of time, retries therefore stay below {@code ratio} times the requests,
- * plus {@code minRetriesPerSecond} per second, plus the capacity: with the defaults (0.2 and 10) a
- * total outage adds at most 20% of retries once the initial 100 tokens are spent, instead of the 200%
- * that three attempts per request would add.
+ * token is left. The bucket holds at most ten seconds' worth of the reserve (at least one token)
+ * and starts full. Over any span of time, retries therefore stay below {@code ratio} times the
+ * requests, plus {@code minRetriesPerSecond} per second, plus the capacity: with the defaults (0.2
+ * and 10) a total outage adds at most 20% of retries once the initial 100 tokens are spent, instead
+ * of the 200% that three attempts per request would add.
  *
  * <pre>{@code
  * RetryBudget budget = RetryBudget.ofRatio(0.2).minRetriesPerSecond(10).build();
@@ -180,13 +180,16 @@ public final class RetryBudget {
     if (unlimited) {
       return "RetryBudget.unlimited()";
     }
-    return "RetryBudget(" + balanceMillis / (double) MILLIS_PER_TOKEN + " of "
-        + capacityMillis / MILLIS_PER_TOKEN + " retries)";
+    return "RetryBudget("
+        + balanceMillis / (double) MILLIS_PER_TOKEN
+        + " of "
+        + capacityMillis / MILLIS_PER_TOKEN
+        + " retries)";
   }
 
   /**
-   * Configures a {@link RetryBudget}; started by {@link RetryBudget#ofRatio}. Not thread safe;
-   * each {@link #build()} makes a new, full budget.
+   * Configures a {@link RetryBudget}; started by {@link RetryBudget#ofRatio}. Not thread safe; each
+   * {@link #build()} makes a new, full budget.
    */
   public static final class Builder {
     private final double ratio;
@@ -208,8 +211,7 @@ public final class RetryBudget {
      */
     public Builder minRetriesPerSecond(int retries) {
       if (retries < 0) {
-        throw new IllegalArgumentException(
-            "minRetriesPerSecond: " + retries + " (expected: >= 0)");
+        throw new IllegalArgumentException("minRetriesPerSecond: " + retries + " (expected: >= 0)");
       }
       this.minRetriesPerSecond = retries;
       return this;

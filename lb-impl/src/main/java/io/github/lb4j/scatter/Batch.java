@@ -68,12 +68,14 @@ final class Batch<T, R> {
   }
 
   CompletableFuture<List<R>> start() {
-    result.whenComplete(
-        (r, e) -> {
-          if (e instanceof CancellationException) {
-            events.execute(this::cancelAll);
-          }
-        });
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<List<R>> unused =
+        result.whenComplete(
+            (r, e) -> {
+              if (e instanceof CancellationException) {
+                events.execute(this::cancelAll);
+              }
+            });
     events.execute(
         () -> {
           for (TaskState t : tasks) {
@@ -202,7 +204,9 @@ final class Batch<T, R> {
     if (!hedge) {
       armHedge(t, a);
     }
-    future.whenComplete((r, e) -> events.execute(() -> attemptEnded(a, r, e)));
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<?> unused =
+        future.whenComplete((r, e) -> events.execute(() -> attemptEnded(a, r, e)));
   }
 
   private void timedOut(Attempt a) {
@@ -211,7 +215,9 @@ final class Batch<T, R> {
     }
     a.future.cancel(true); // its completion event comes after this one and is ignored
     attemptEnded(
-        a, null, new TimeoutException("no answer within " + config.attemptTimeout.toMillis() + " ms"));
+        a,
+        null,
+        new TimeoutException("no answer within " + config.attemptTimeout.toMillis() + " ms"));
   }
 
   private void attemptEnded(Attempt a, R value, Throwable error) {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When scatter-gather sends a second copy of a task that is taking too long (a straggler) to another
- * endpoint. The first copy to answer wins; the other is cancelled. A task is hedged at most once.
+ * When scatter-gather sends a second copy of a task that is taking too long (a straggler) to
+ * another endpoint. The first copy to answer wins; the other is cancelled. A task is hedged at most
+ * once.
  *
  * <ul>
  *   <li>{@link #none()}: never hedge.
@@ -90,6 +91,8 @@ public final class HedgePolicy {
    * @deprecated positional numbers; use {@code percentile(percentile).minSamples(minSamples)}
    */
   @Deprecated
+  // lb-impl depends on nothing but lb-api and SLF4J, so not on error_prone_annotations' @InlineMe.
+  @SuppressWarnings("InlineMeSuggester")
   public static HedgePolicy percentile(double percentile, int minSamples) {
     return percentile(percentile).minSamples(minSamples);
   }

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * How far a scatter-gather batch has got, reported to the progress listener after each task that
- * completes or fails for good. The report in which {@link #isFinished()} is true is the last one and
- * holds the batch's final statistics.
+ * completes or fails for good. The report in which {@link #isFinished()} is true is the last one
+ * and holds the batch's final statistics.
  *
  * <p>Immutable.
  *

@@ -238,7 +238,8 @@ public final class ScatterGather<T, R> {
     public Builder<T, R> attemptTimeout(Duration attemptTimeout) {
       Objects.requireNonNull(attemptTimeout, "attemptTimeout");
       if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
-        throw new IllegalArgumentException("attemptTimeout: " + attemptTimeout + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "attemptTimeout: " + attemptTimeout + " (expected: > 0)");
       }
       this.attemptTimeout = attemptTimeout;
       return this;

@@ -18,6 +18,7 @@ public final class ScatterGatherException extends RuntimeException {
   static final int MESSAGE_LIMIT = 20;
 
   private final transient List<TaskFailure> failures;
+
   /** The number of tasks in the batch. */
   private final int total;
 
@@ -47,7 +48,11 @@ public final class ScatterGatherException extends RuntimeException {
 
   private static String message(List<TaskFailure> failures, int total) {
     StringBuilder sb =
-        new StringBuilder().append(failures.size()).append(" of ").append(total).append(" tasks failed");
+        new StringBuilder()
+            .append(failures.size())
+            .append(" of ")
+            .append(total)
+            .append(" tasks failed");
     int shown = 0;
     for (TaskFailure f : failures) {
       if (shown++ == MESSAGE_LIMIT) {

@@ -47,8 +47,8 @@ final class AcquireExcludingTest {
   @ParameterizedTest
   @MethodSource("pickers")
   void acquire_everythingExcluded_saysSo(Supplier<PickerFactory> picker) {
-    Balancer balancer = Balancers.builder().name("tiles").picker(picker.get())
-        .endpoints(endpoints(2)).build();
+    Balancer balancer =
+        Balancers.builder().name("tiles").picker(picker.get()).endpoints(endpoints(2)).build();
     Set<String> all = Set.of(endpoint(0).id(), endpoint(1).id());
     NoAvailableEndpointException e =
         assertThrows(NoAvailableEndpointException.class, () -> balancer.acquire("k", all));
@@ -144,7 +144,8 @@ final class AcquireExcludingTest {
         toHeavy += lease.endpoint().equals(heavy) ? 1 : 0;
       }
     }
-    // Weights 1:3 among idle endpoints: 75% within 3 points (it was 50%: the first of the lightest).
+    // Weights 1:3 among idle endpoints: 75% within 3 points (it was 50%: the first of the
+    // lightest).
     assertTrue(Math.abs(toHeavy - 7_500) <= 300, "calls to the weight-3 endpoint: " + toHeavy);
   }
 }

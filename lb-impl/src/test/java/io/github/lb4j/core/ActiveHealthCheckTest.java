@@ -100,15 +100,20 @@ final class ActiveHealthCheckTest {
 
     while (health(0) == HealthState.HEALTHY) {
       round(3);
-      assertTrue(clock.read() - before <= 3 * INTERVAL.toNanos() + TIMEOUT.toNanos(),
+      assertTrue(
+          clock.read() - before <= 3 * INTERVAL.toNanos() + TIMEOUT.toNanos(),
           "still healthy after " + Duration.ofNanos(clock.read() - before));
     }
 
     assertEquals(HealthState.UNHEALTHY, health(0));
     assertEquals(3 * INTERVAL.toNanos(), clock.read() - before);
     assertEquals(1, events.events.size());
-    assertTrue(events.events.get(0).startsWith(
-        servers.id(0) + " HEALTHY -> UNHEALTHY: 3 consecutive failed probes (last: "),
+    assertTrue(
+        events
+            .events
+            .get(0)
+            .startsWith(
+                servers.id(0) + " HEALTHY -> UNHEALTHY: 3 consecutive failed probes (last: "),
         events.events.get(0));
     Map<String, Integer> counts = picks(300);
     assertEquals(Map.of(servers.id(1), 150, servers.id(2), 150), counts);
@@ -126,12 +131,14 @@ final class ActiveHealthCheckTest {
     assertEquals(HealthState.UNHEALTHY, health(0));
 
     servers.restart(0);
-    assertEquals(Set.of(servers.id(0) + " passed", servers.id(1) + " passed",
-        servers.id(2) + " passed"), Set.copyOf(round(3)));
+    assertEquals(
+        Set.of(servers.id(0) + " passed", servers.id(1) + " passed", servers.id(2) + " passed"),
+        Set.copyOf(round(3)));
     assertEquals(HealthState.UNHEALTHY, health(0), "one passing probe is below the threshold");
     round(3);
     assertEquals(HealthState.HEALTHY, health(0));
-    assertEquals(servers.id(0) + " UNHEALTHY -> HEALTHY: 2 consecutive passing probes",
+    assertEquals(
+        servers.id(0) + " UNHEALTHY -> HEALTHY: 2 consecutive passing probes",
         events.events.get(1));
 
     // Warm-up: 10% of its weight at first (10 of 210 units), all of it after the window.
@@ -146,7 +153,8 @@ final class ActiveHealthCheckTest {
   void healthCheck_oneFailedProbe_doesNotTakeEndpointOut() throws Exception {
     start(2, h -> h.unhealthyThreshold(2));
     servers.answer(0, 503);
-    assertEquals(Set.of(servers.id(0) + " failed", servers.id(1) + " passed"), Set.copyOf(round(2)));
+    assertEquals(
+        Set.of(servers.id(0) + " failed", servers.id(1) + " passed"), Set.copyOf(round(2)));
     servers.answer(0, 200);
     round(2);
     servers.answer(0, 503);
@@ -184,8 +192,8 @@ final class ActiveHealthCheckTest {
 
     NoAvailableEndpointException e =
         assertThrows(NoAvailableEndpointException.class, () -> balancer.choose());
-    assertEquals("balancer 'health': no endpoint available: all 2 endpoints unhealthy",
-        e.getMessage());
+    assertEquals(
+        "balancer 'health': no endpoint available: all 2 endpoints unhealthy", e.getMessage());
     assertThrows(NoAvailableEndpointException.class, () -> balancer.acquire());
   }
 
@@ -208,8 +216,10 @@ final class ActiveHealthCheckTest {
 
     servers.answer(3, 500);
     round(4);
-    assertEquals(Map.of(servers.id(0), 25, servers.id(1), 25, servers.id(2), 25,
-        servers.id(3), 25), picks(100), "panic with none healthy still spreads");
+    assertEquals(
+        Map.of(servers.id(0), 25, servers.id(1), 25, servers.id(2), 25, servers.id(3), 25),
+        picks(100),
+        "panic with none healthy still spreads");
   }
 
   @Test
@@ -232,12 +242,12 @@ final class ActiveHealthCheckTest {
     try {
       extra.answer(0, 503);
       balancer.add(extra.endpoint(0));
-      assertEquals(HealthState.HEALTHY,
-          balancer.snapshot().endpoint(extra.id(0)).orElseThrow().health());
+      assertEquals(
+          HealthState.HEALTHY, balancer.snapshot().endpoint(extra.id(0)).orElseThrow().health());
       clock.runDue();
       assertEquals(extra.id(0) + " failed", probes.next());
-      assertEquals(HealthState.UNHEALTHY,
-          balancer.snapshot().endpoint(extra.id(0)).orElseThrow().health());
+      assertEquals(
+          HealthState.UNHEALTHY, balancer.snapshot().endpoint(extra.id(0)).orElseThrow().health());
     } finally {
       extra.close();
     }
@@ -285,8 +295,11 @@ final class ActiveHealthCheckTest {
     round(1);
     round(1);
     assertEquals(HealthState.UNHEALTHY, health(0));
-    assertEquals(servers.id(0) + " HEALTHY -> UNHEALTHY: 3 consecutive failed probes"
-        + " (last: RuntimeException: refused)", events.events.get(0));
+    assertEquals(
+        servers.id(0)
+            + " HEALTHY -> UNHEALTHY: 3 consecutive failed probes"
+            + " (last: RuntimeException: refused)",
+        events.events.get(0));
   }
 
   @Test
@@ -302,7 +315,10 @@ final class ActiveHealthCheckTest {
             .listener(events)
             .healthCheck(
                 h ->
-                    h.interval(INTERVAL).timeout(TIMEOUT).jitter(0).unhealthyThreshold(1)
+                    h.interval(INTERVAL)
+                        .timeout(TIMEOUT)
+                        .jitter(0)
+                        .unhealthyThreshold(1)
                         .afterProbe(probes)
                         .probe(
                             e -> {
@@ -319,8 +335,11 @@ final class ActiveHealthCheckTest {
 
     assertEquals(servers.id(0) + " failed", probes.next());
     assertTrue(started.get(0).isCancelled());
-    assertEquals(servers.id(0) + " HEALTHY -> UNHEALTHY: 1 consecutive failed probe"
-        + " (last: timed out after PT0.5S)", events.events.get(0));
+    assertEquals(
+        servers.id(0)
+            + " HEALTHY -> UNHEALTHY: 1 consecutive failed probe"
+            + " (last: timed out after PT0.5S)",
+        events.events.get(0));
     clock.advance(INTERVAL);
     assertEquals(2, started.size(), "the next probe starts an interval after the timeout");
   }
@@ -336,7 +355,9 @@ final class ActiveHealthCheckTest {
             .scheduler(clock)
             .healthCheck(
                 h ->
-                    h.interval(INTERVAL).jitter(0.5).random(new java.util.Random(7))
+                    h.interval(INTERVAL)
+                        .jitter(0.5)
+                        .random(new java.util.Random(7))
                         .probe(
                             e -> {
                               startedAt.add(clock.read());
@@ -391,9 +412,11 @@ final class ActiveHealthCheckTest {
   @Test
   void healthCheckBuilder_invalidValues_rejectedWithMessages() {
     HealthCheckBuilder b = new HealthCheckBuilder();
-    assertMessage("path: 'health' (expected: an absolute path without spaces, e.g. /health)",
+    assertMessage(
+        "path: 'health' (expected: an absolute path without spaces, e.g. /health)",
         () -> b.path("health"));
-    assertMessage("path: '/a b' (expected: an absolute path without spaces, e.g. /health)",
+    assertMessage(
+        "path: '/a b' (expected: an absolute path without spaces, e.g. /health)",
         () -> b.path("/a b"));
     assertMessage("interval: PT0S (expected: > 0)", () -> b.interval(Duration.ZERO));
     assertMessage("timeout: PT-1S (expected: > 0)", () -> b.timeout(Duration.ofSeconds(-1)));
@@ -401,20 +424,25 @@ final class ActiveHealthCheckTest {
     assertMessage("jitter: NaN (expected: in [0, 1])", () -> b.jitter(Double.NaN));
     assertMessage("unhealthyThreshold: 0 (expected: >= 1)", () -> b.unhealthyThreshold(0));
     assertMessage("healthyThreshold: -2 (expected: >= 1)", () -> b.healthyThreshold(-2));
-    assertEquals("interval", assertThrows(NullPointerException.class, () -> b.interval(null))
-        .getMessage());
-    assertEquals("probe", assertThrows(NullPointerException.class, () -> b.probe(null))
-        .getMessage());
-    assertEquals("config", assertThrows(NullPointerException.class,
-        () -> Balancers.builder().healthCheck(null)).getMessage());
-    assertEquals("scheduler", assertThrows(NullPointerException.class,
-        () -> Balancers.builder().scheduler(null)).getMessage());
+    assertEquals(
+        "interval", assertThrows(NullPointerException.class, () -> b.interval(null)).getMessage());
+    assertEquals(
+        "probe", assertThrows(NullPointerException.class, () -> b.probe(null)).getMessage());
+    assertEquals(
+        "config",
+        assertThrows(NullPointerException.class, () -> Balancers.builder().healthCheck(null))
+            .getMessage());
+    assertEquals(
+        "scheduler",
+        assertThrows(NullPointerException.class, () -> Balancers.builder().scheduler(null))
+            .getMessage());
   }
 
   @Test
   void httpProbe_target_replacesThePathOfTheAddress() {
-    HttpHealthProbe probe = new HttpHealthProbe(
-        java.net.http.HttpClient.newHttpClient(), "/health", Duration.ofSeconds(1), true);
+    HttpHealthProbe probe =
+        new HttpHealthProbe(
+            java.net.http.HttpClient.newHttpClient(), "/health", Duration.ofSeconds(1), true);
     Endpoint e = Endpoint.of("svc", java.net.URI.create("http://10.0.0.7:8080/api/v1"));
     assertEquals("http://10.0.0.7:8080/health", probe.target(e).toString());
     probe.close();
@@ -430,14 +458,16 @@ final class ActiveHealthCheckTest {
             .healthCheck(h -> h.afterProbe(probes))
             .build();
     assertEquals(servers.id(0) + " passed", probes.next());
-    assertTrue(Thread.getAllStackTraces().keySet().stream()
-        .anyMatch(t -> t.getName().equals("lb4j-own-health")));
+    assertTrue(
+        Thread.getAllStackTraces().keySet().stream()
+            .anyMatch(t -> t.getName().equals("lb4j-own-health")));
     balancer.close();
     assertNotEquals(0, servers.requests(0));
     assertFalse(balancer.toString().isEmpty());
   }
 
-  private static void assertMessage(String message, org.junit.jupiter.api.function.Executable call) {
+  private static void assertMessage(
+      String message, org.junit.jupiter.api.function.Executable call) {
     assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
   }
 }

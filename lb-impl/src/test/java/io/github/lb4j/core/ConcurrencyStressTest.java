@@ -47,8 +47,7 @@ final class ConcurrencyStressTest {
 
   @ParameterizedTest
   @MethodSource("pickers")
-  void chooseWhileMembershipChurns_invariantsHold(Supplier<PickerFactory> picker)
-      throws Exception {
+  void chooseWhileMembershipChurns_invariantsHold(Supplier<PickerFactory> picker) throws Exception {
     List<Endpoint> stable = endpoints(4);
     Balancer balancer =
         Balancers.builder().name("stress").picker(picker.get()).endpoints(stable).build();
@@ -92,8 +91,11 @@ final class ConcurrencyStressTest {
                   Long removed = removedAt.get(chosen.id());
                   assertTrue(
                       removed == null || removed < 0 || startedAt < removed,
-                      chosen + " chosen by a call started at " + startedAt
-                          + " after removal at " + removed);
+                      chosen
+                          + " chosen by a call started at "
+                          + startedAt
+                          + " after removal at "
+                          + removed);
                   calls++;
                 }
                 open.forEach(Lease::close);

@@ -80,7 +80,8 @@ final class ConsistentHashPickerTest {
   @ValueSource(ints = {2, 3, 4, 5, 6})
   void classic_sameRequests_distributesWorseThanDefault(int n) {
     String[] ids = Fixtures.requestIds(10_000, 7);
-    double classic = maxOverMean(countByKey(Fixtures.balancer(Pickers.classicSeedHash(), n), ids), n);
+    double classic =
+        maxOverMean(countByKey(Fixtures.balancer(Pickers.classicSeedHash(), n), ids), n);
     double ring = maxOverMean(countByKey(Fixtures.balancer(Pickers.consistentHash(), n), ids), n);
     assertTrue(ring <= 1.10, "default ring max/mean " + ring);
     assertTrue(classic > 1.25 && classic > ring + 0.15, "classic " + classic + ", ring " + ring);
@@ -146,7 +147,8 @@ final class ConsistentHashPickerTest {
     Balancer balancer =
         Balancers.builder()
             .picker(Pickers.consistentHash())
-            .endpoints(endpoint(0).withWeight(1), endpoint(1).withWeight(2), endpoint(2).withWeight(3))
+            .endpoints(
+                endpoint(0).withWeight(1), endpoint(1).withWeight(2), endpoint(2).withWeight(3))
             .build();
     Map<String, Integer> counts = countByKey(balancer, KEYS);
     int[] expected = {1667, 3333, 5000};
@@ -242,7 +244,8 @@ final class ConsistentHashPickerTest {
   @Test
   void choose_withoutKey_spreadsOverAllEndpoints() {
     Balancer balancer =
-        Fixtures.balancer(Pickers.consistentHashBuilder().random(new java.util.Random(1)).build(), 4);
+        Fixtures.balancer(
+            Pickers.consistentHashBuilder().random(new java.util.Random(1)).build(), 4);
     assertEquals(4, Fixtures.count(balancer, 400).size());
   }
 
@@ -255,8 +258,7 @@ final class ConsistentHashPickerTest {
     assertEquals(viaFnv.get(), fnv.choose("key"));
     Map<String, Integer> counts = countByKey(fnv, KEYS);
     assertTrue(maxOverMean(counts, 5) <= 1.10, "fnv1a counts: " + counts);
-    assertNotEquals(
-        mapping(fnv), mapping(Fixtures.balancer(Pickers.consistentHash(), 5)));
+    assertNotEquals(mapping(fnv), mapping(Fixtures.balancer(Pickers.consistentHash(), 5)));
   }
 
   @Test

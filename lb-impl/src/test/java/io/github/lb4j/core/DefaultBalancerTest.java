@@ -84,7 +84,8 @@ final class DefaultBalancerTest {
   void add_duplicateId_rejectedAndNothingChanges() {
     Balancer balancer = Fixtures.balancer(Pickers.roundRobin(), 2);
     Endpoint twin = new Endpoint(endpoint(0).id(), URI.create("http://other:1"), 3, Map.of());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> balancer.add(twin));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> balancer.add(twin));
     assertEquals(
         "endpoint: http://10.0.0.0:8080(http://other:1, weight=3) (expected: an id that is not a"
             + " member yet; use setEndpoints to replace)",
@@ -123,7 +124,8 @@ final class DefaultBalancerTest {
     EndpointState state = balancer.snapshot().endpoint(stays.id()).orElseThrow();
     assertEquals(1, state.inFlight());
     assertEquals(4, state.endpoint().weight(), "new attributes taken");
-    assertEquals(List.of(stays.id(), endpoint(7).id()),
+    assertEquals(
+        List.of(stays.id(), endpoint(7).id()),
         balancer.endpoints().stream().map(Endpoint::id).toList());
     held.close();
     assertEquals(0, balancer.snapshot().totalInFlight());
@@ -131,7 +133,8 @@ final class DefaultBalancerTest {
 
   @Test
   void setEndpoints_sameMembers_doesNotRebuild() {
-    java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger builds =
+        new java.util.concurrent.atomic.AtomicInteger();
     PickerFactory counting =
         new PickerFactory() {
           @Override
@@ -302,7 +305,7 @@ final class DefaultBalancerTest {
   @Test
   void customPicker_returningForeignCandidate_failsClearly() {
     Endpoint strangerEndpoint = endpoint(9);
-        Balancer balancer =
+    Balancer balancer =
         Balancers.builder()
             .picker(
                 new PickerFactory() {
@@ -313,15 +316,43 @@ final class DefaultBalancerTest {
 
                   @Override
                   public Picker newPicker(List<Candidate> candidates, PickerContext context) {
-                    Candidate foreign = new Candidate() {
-                      @Override public Endpoint endpoint() { return strangerEndpoint; }
-                      @Override public int weight() { return 1; }
-                      @Override public double effectiveWeight() { return 1; }
-                      @Override public int inFlight() { return 0; }
-                      @Override public double latencyEwmaNanos(long now) { return 0; }
-                      @Override public boolean tryReserve(int limit) { return true; }
-                      @Override public String toString() { return "stranger"; }
-                    };
+                    Candidate foreign =
+                        new Candidate() {
+                          @Override
+                          public Endpoint endpoint() {
+                            return strangerEndpoint;
+                          }
+
+                          @Override
+                          public int weight() {
+                            return 1;
+                          }
+
+                          @Override
+                          public double effectiveWeight() {
+                            return 1;
+                          }
+
+                          @Override
+                          public int inFlight() {
+                            return 0;
+                          }
+
+                          @Override
+                          public double latencyEwmaNanos(long now) {
+                            return 0;
+                          }
+
+                          @Override
+                          public boolean tryReserve(int limit) {
+                            return true;
+                          }
+
+                          @Override
+                          public String toString() {
+                            return "stranger";
+                          }
+                        };
                     return key -> foreign;
                   }
                 })

@@ -27,7 +27,9 @@ final class Fixtures {
     return list;
   }
 
-  /** A lease on the endpoint {@code id}: acquires (closing the others) until the picker lands on it. */
+  /**
+   * A lease on the endpoint {@code id}: acquires (closing the others) until the picker lands on it.
+   */
   static Lease leaseOn(Balancer balancer, String id) {
     for (int attempt = 0; attempt < 1000; attempt++) {
       Lease lease = balancer.acquire();

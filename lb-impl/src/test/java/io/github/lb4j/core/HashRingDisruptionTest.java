@@ -42,7 +42,11 @@ final class HashRingDisruptionTest {
       endpoints.add(Fixtures.endpoint(i).withWeight(100));
     }
     Balancer balancer =
-        Balancers.builder().name("heavy").picker(Pickers.consistentHash()).endpoints(endpoints).build();
+        Balancers.builder()
+            .name("heavy")
+            .picker(Pickers.consistentHash())
+            .endpoints(endpoints)
+            .build();
     Endpoint[] before = mapping(balancer);
 
     Endpoint joining = Fixtures.endpoint(170).withWeight(100);

@@ -43,7 +43,11 @@ final class HashRingDistributionTest {
   /** Max over mean of the keys per endpoint, each endpoint's count divided by its weight share. */
   private static double maxOverMean(List<Endpoint> endpoints) {
     Balancer balancer =
-        Balancers.builder().name("distribution").picker(Pickers.consistentHash()).endpoints(endpoints).build();
+        Balancers.builder()
+            .name("distribution")
+            .picker(Pickers.consistentHash())
+            .endpoints(endpoints)
+            .build();
     Map<Endpoint, Integer> counts = new HashMap<>();
     for (String key : keys) {
       counts.merge(balancer.choose(key), 1, Integer::sum);

@@ -68,7 +68,8 @@ final class HashRingTest {
   private static String[] mapping(HashRing ring, List<Candidate> members) {
     String[] result = new String[KEYS.length];
     for (int k = 0; k < KEYS.length; k++) {
-      result[k] = members.get(ring.owner(ring.lookup(HASHER.hash(KEYS[k]), PROBES))).endpoint().id();
+      result[k] =
+          members.get(ring.owner(ring.lookup(HASHER.hash(KEYS[k]), PROBES))).endpoint().id();
     }
     return result;
   }
@@ -120,7 +121,8 @@ final class HashRingTest {
     Candidate leaving = removed.remove(17);
     HashRing withoutLeaver = build(ring, removed);
     String[] afterRemove = mapping(withoutLeaver, removed);
-    assertEquals(0, strayMoves(before, afterRemove, leaving.endpoint().id()), "stray moves on remove");
+    assertEquals(
+        0, strayMoves(before, afterRemove, leaving.endpoint().id()), "stray moves on remove");
     assertRingsEqual(scratch(removed), withoutLeaver);
   }
 
@@ -176,7 +178,9 @@ final class HashRingTest {
       int changes = 1 + random.nextInt(round % 10 == 0 ? 30 : 3);
       for (int c = 0; c < changes; c++) {
         switch (random.nextInt(4)) {
-          case 0 -> members.add(random.nextInt(members.size() + 1), member(nextId++, 1 + random.nextInt(4)));
+          case 0 ->
+              members.add(
+                  random.nextInt(members.size() + 1), member(nextId++, 1 + random.nextInt(4)));
           case 1 -> {
             if (members.size() > 1) {
               members.remove(random.nextInt(members.size()));
@@ -214,18 +218,20 @@ final class HashRingTest {
   }
 
   /**
-   * Points at equal positions are ordered by id hash, then id, never by arrival: with a hasher
-   * that gives two ids the same seed (so the same positions), the ring is the same whichever
-   * joined first, and every tie goes to the smaller id.
+   * Points at equal positions are ordered by id hash, then id, never by arrival: with a hasher that
+   * gives two ids the same seed (so the same positions), the ring is the same whichever joined
+   * first, and every tie goes to the smaller id.
    */
   @Test
   void equalPositions_orderedByIdWhateverTheHistory() {
-    KeyHasher colliding = key -> key.toString().startsWith("http://10.0.0.") ? 42 : HASHER.hash(key);
+    KeyHasher colliding =
+        key -> key.toString().startsWith("http://10.0.0.") ? 42 : HASHER.hash(key);
     List<Candidate> ab = List.of(member(2, 1), member(1, 1));
     List<Candidate> a = List.of(member(2, 1));
     HashRing direct = HashRingUpdate.next(HashRingUpdate.EMPTY, ab, 16, colliding);
     HashRing viaOne =
-        HashRingUpdate.next(HashRingUpdate.next(HashRingUpdate.EMPTY, a, 16, colliding), ab, 16, colliding);
+        HashRingUpdate.next(
+            HashRingUpdate.next(HashRingUpdate.EMPTY, a, 16, colliding), ab, 16, colliding);
     assertRingsEqual(direct, viaOne);
     // "http://10.0.0.1:8080" < "http://10.0.0.2:8080": candidate 1 owns every key.
     for (String key : KEYS) {
@@ -335,7 +341,9 @@ final class HashRingTest {
     }
     for (int i = 0; i < 4; i++) {
       double expected = keys.length * (i + 1) / 10.0;
-      assertTrue(Math.abs(counts[i] - expected) < 0.03 * expected, "counts " + List.of(counts[0], counts[1], counts[2], counts[3]));
+      assertTrue(
+          Math.abs(counts[i] - expected) < 0.03 * expected,
+          "counts " + List.of(counts[0], counts[1], counts[2], counts[3]));
     }
   }
 
@@ -349,7 +357,8 @@ final class HashRingTest {
         e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> scratch(List.of()));
     IllegalArgumentException twice =
-        assertThrows(IllegalArgumentException.class, () -> scratch(List.of(member(0, 1), member(0, 2))));
+        assertThrows(
+            IllegalArgumentException.class, () -> scratch(List.of(member(0, 1), member(0, 2))));
     assertEquals(
         "candidates: endpoint id 'http://10.0.0.0:8080' twice (expected: distinct ids)",
         twice.getMessage());
@@ -360,16 +369,25 @@ final class HashRingTest {
     for (int i = 0; i < expected.size(); i++) {
       long e = expected.points[i];
       long a = actual.points[i];
-      if (e >>> 32 != a >>> 32
-          || !expected.slotIds[(int) e].equals(actual.slotIds[(int) a])) {
+      if (e >>> 32 != a >>> 32 || !expected.slotIds[(int) e].equals(actual.slotIds[(int) a])) {
         throw new AssertionError(
-            "point " + i + ": " + Long.toHexString(e >>> 32) + " of " + expected.slotIds[(int) e]
-                + ", but " + Long.toHexString(a >>> 32) + " of " + actual.slotIds[(int) a]);
+            "point "
+                + i
+                + ": "
+                + Long.toHexString(e >>> 32)
+                + " of "
+                + expected.slotIds[(int) e]
+                + ", but "
+                + Long.toHexString(a >>> 32)
+                + " of "
+                + actual.slotIds[(int) a]);
       }
     }
     assertArrayEquals(
-        HashRingUpdate.index(expected.points, expected.size(), 32 - expected.shift), expected.bucketStart);
-    assertArrayEquals(HashRingUpdate.index(actual.points, actual.size(), 32 - actual.shift), actual.bucketStart);
+        HashRingUpdate.index(expected.points, expected.size(), 32 - expected.shift),
+        expected.bucketStart);
+    assertArrayEquals(
+        HashRingUpdate.index(actual.points, actual.size(), 32 - actual.shift), actual.bucketStart);
     assertEquals(Map.copyOf(expected.slotOfId).keySet(), Map.copyOf(actual.slotOfId).keySet());
   }
 }

@@ -111,7 +111,8 @@ final class HealthRecordTest {
     assertTrue(chosen(30).contains(A));
     assertEquals(
         List.of(
-            A.id() + " HEALTHY -> EJECTED: 3 consecutive failures (last: java.io.IOException:"
+            A.id()
+                + " HEALTHY -> EJECTED: 3 consecutive failures (last: java.io.IOException:"
                 + " HTTP 503); ejected for PT30S (ejection #1)",
             A.id() + " EJECTED -> UNHEALTHY: ejection of PT30S ended; waiting for a passing probe",
             A.id() + " UNHEALTHY -> HEALTHY: 31 consecutive passing probes"),

@@ -41,8 +41,8 @@ final class HealthServers implements AutoCloseable {
   /**
    * A free loopback port. Servers start on an explicit port because MockWebServer then listens with
    * SO_REUSEADDR, which the connections it accepts inherit: a restart can bind the port again while
-   * the old connections sit in TIME_WAIT (the JDK's client closes its side of an idle connection
-   * as soon as the server closes, so the server's side ends in TIME_WAIT).
+   * the old connections sit in TIME_WAIT (the JDK's client closes its side of an idle connection as
+   * soon as the server closes, so the server's side ends in TIME_WAIT).
    */
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

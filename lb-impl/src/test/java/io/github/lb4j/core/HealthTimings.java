@@ -81,7 +81,8 @@ final class HealthTimings {
           Balancers.builder()
               .name("passive")
               .endpoints(servers.endpoints())
-              .outlierDetection(o -> o.baseEjectionTime(Duration.ofMillis(500)).maxEjectedShare(0.5))
+              .outlierDetection(
+                  o -> o.baseEjectionTime(Duration.ofMillis(500)).maxEjectedShare(0.5))
               .listener(recorder(changes))
               .build();
       okhttp3.OkHttpClient client = new okhttp3.OkHttpClient();

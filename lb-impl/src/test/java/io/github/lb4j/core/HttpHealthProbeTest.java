@@ -145,7 +145,9 @@ final class HttpHealthProbeTest {
 
   @Test
   void httpClient_null_rejectedNamingIt() {
-    assertEquals("client", assertThrows(NullPointerException.class,
-        () -> new HealthCheckBuilder().httpClient(null)).getMessage());
+    assertEquals(
+        "client",
+        assertThrows(NullPointerException.class, () -> new HealthCheckBuilder().httpClient(null))
+            .getMessage());
   }
 }

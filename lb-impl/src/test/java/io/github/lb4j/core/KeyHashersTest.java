@@ -26,7 +26,8 @@ final class KeyHashersTest {
     String key = "0f8fad5b-d9cb-469f-a165-70867728950e";
     String sameHashCode = "Aa" + key;
     assertEquals(("BB" + key).hashCode(), sameHashCode.hashCode());
-    assertEquals(KeyHashers.defaultHasher().hash("BB" + key), KeyHashers.defaultHasher().hash(sameHashCode));
+    assertEquals(
+        KeyHashers.defaultHasher().hash("BB" + key), KeyHashers.defaultHasher().hash(sameHashCode));
     assertNotEquals(KeyHashers.murmur3().hash("BB" + key), KeyHashers.murmur3().hash(sameHashCode));
   }
 

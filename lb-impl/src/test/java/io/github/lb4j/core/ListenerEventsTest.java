@@ -11,17 +11,21 @@ import io.github.lb4j.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Listener events are delivered outside the writer's lock, in order, after the change is visible. */
+/**
+ * Listener events are delivered outside the writer's lock, in order, after the change is visible.
+ */
 final class ListenerEventsTest {
 
-  /** Records events as {@code "+id"} and {@code "-id"}, with whether the endpoint was a member then. */
+  /**
+   * Records events as {@code "+id"} and {@code "-id"}, with whether the endpoint was a member then.
+   */
   private static final class Recorder implements BalancerListener {
     final List<String> events = new CopyOnWriteArrayList<>();
 

@@ -64,8 +64,7 @@ final class LocalityPickerTest {
     assertArrayClose(new double[] {1, 0}, tierShares(new int[] {8, 10}, new int[] {10, 10}), eps);
     // At 5 of 7 (1.4 × 5/7 = 1) tier 0 holds; at 4 of 7 it lets 20% go.
     assertArrayClose(new double[] {1, 0}, tierShares(new int[] {5, 7}, new int[] {7, 7}), eps);
-    assertArrayClose(
-        new double[] {0.8, 0.2}, tierShares(new int[] {4, 7}, new int[] {7, 7}), eps);
+    assertArrayClose(new double[] {0.8, 0.2}, tierShares(new int[] {4, 7}, new int[] {7, 7}), eps);
     // 60%: 84% stays, 16% spills to tier 1.
     assertArrayClose(
         new double[] {0.84, 0.16}, tierShares(new int[] {6, 10}, new int[] {10, 10}), eps);
@@ -78,14 +77,14 @@ final class LocalityPickerTest {
     assertArrayClose(
         new double[] {0.5, 0.5}, tierShares(new int[] {2, 2}, new int[] {10, 10}), eps);
     // Tier 0 gone entirely: tier 1 takes everything even below its own full health.
-    assertArrayClose(
-        new double[] {0, 1}, tierShares(new int[] {0, 3}, new int[] {10, 10}), eps);
+    assertArrayClose(new double[] {0, 1}, tierShares(new int[] {0, 3}, new int[] {10, 10}), eps);
   }
 
   private static void assertArrayClose(double[] expected, double[] actual, double eps) {
     assertEquals(expected.length, actual.length);
     for (int i = 0; i < expected.length; i++) {
-      assertEquals(expected[i], actual[i], eps, "tier " + i + " of " + java.util.Arrays.toString(actual));
+      assertEquals(
+          expected[i], actual[i], eps, "tier " + i + " of " + java.util.Arrays.toString(actual));
     }
   }
 
@@ -108,8 +107,7 @@ final class LocalityPickerTest {
   void shares_zones_localFirstThenResidualCapacity() {
     // Every zone whole: all traffic stays in the local zone.
     assertEquals(
-        Map.of("a", 1.0),
-        zoneShares("a", new Object[] {"a", 10, 10}, new Object[] {"b", 10, 10}));
+        Map.of("a", 1.0), zoneShares("a", new Object[] {"a", 10, 10}, new Object[] {"b", 10, 10}));
     // The local zone lost half: it has 20% of the available endpoints for a third of the
     // callers, so it keeps 60% of its callers' traffic and the other two share the rest evenly.
     Map<String, Double> shares =
@@ -244,7 +242,8 @@ final class LocalityPickerTest {
         inFlight.merge(lease.endpoint().id(), 1, Integer::sum);
       }
       assertEquals(10, inFlight.size(), inFlight.toString());
-      assertTrue(inFlight.keySet().stream().allMatch(id -> id.startsWith("za")), inFlight.toString());
+      assertTrue(
+          inFlight.keySet().stream().allMatch(id -> id.startsWith("za")), inFlight.toString());
       assertTrue(inFlight.values().stream().allMatch(n -> n == 3), inFlight.toString());
       held.forEach(Lease::close);
 
@@ -267,9 +266,9 @@ final class LocalityPickerTest {
       endpoints.add(endpoint("zb-" + i, "b", 0));
     }
     // Nothing down, but a caller in a zone without endpoints splits by the available ones.
-    PickerFactory picker = Pickers.locality().localZone("x").within(Pickers::consistentHash).build();
-    try (Balancer balancer =
-        Balancers.builder().picker(picker).endpoints(endpoints).build()) {
+    PickerFactory picker =
+        Pickers.locality().localZone("x").within(Pickers::consistentHash).build();
+    try (Balancer balancer = Balancers.builder().picker(picker).endpoints(endpoints).build()) {
       Set<String> zones = new HashSet<>();
       for (String key : Fixtures.uuidKeys(200, 5)) {
         String first = balancer.choose(key).id();
@@ -294,8 +293,7 @@ final class LocalityPickerTest {
             .within(() -> Pickers.consistentHashBuilder().boundedLoad(1.25).build())
             .build();
     assertTrue(picker.usesTotalInFlight());
-    try (Balancer balancer =
-        Balancers.builder().picker(picker).endpoints(endpoints).build()) {
+    try (Balancer balancer = Balancers.builder().picker(picker).endpoints(endpoints).build()) {
       List<Lease> held = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         held.add(balancer.acquire("hot"));

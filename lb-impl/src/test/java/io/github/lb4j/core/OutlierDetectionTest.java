@@ -98,7 +98,8 @@ final class OutlierDetectionTest {
     assertEquals(HealthState.EJECTED, health(0));
     assertEquals(1, ejections(0));
     assertEquals(
-        id(0) + " HEALTHY -> EJECTED: 5 consecutive failures (last: java.io.IOException: HTTP 503);"
+        id(0)
+            + " HEALTHY -> EJECTED: 5 consecutive failures (last: java.io.IOException: HTTP 503);"
             + " ejected for PT30S (ejection #1)",
         events.events.get(0));
 
@@ -109,13 +110,14 @@ final class OutlierDetectionTest {
     assertEquals(id(0) + " EJECTED -> HEALTHY: ejection of PT30S ended", events.events.get(1));
 
     fail(0, 5);
-    assertTrue(events.events.get(2).endsWith("ejected for PT1M (ejection #2)"), events.events.get(2));
+    assertTrue(
+        events.events.get(2).endsWith("ejected for PT1M (ejection #2)"), events.events.get(2));
     clock.advance(Duration.ofSeconds(60));
     assertEquals(HealthState.HEALTHY, health(0));
 
     fail(0, 5);
-    assertTrue(events.events.get(4).endsWith("ejected for PT1M10S (ejection #3)"),
-        events.events.get(4));
+    assertTrue(
+        events.events.get(4).endsWith("ejected for PT1M10S (ejection #3)"), events.events.get(4));
     clock.advance(Duration.ofSeconds(69));
     assertEquals(HealthState.EJECTED, health(0));
     clock.advance(Duration.ofSeconds(1));
@@ -135,8 +137,8 @@ final class OutlierDetectionTest {
     // Two base times in service take the streak from 2 down to 0: the next ejection is the base.
     clock.advance(BASE.multipliedBy(2));
     fail(0, 5);
-    assertTrue(events.events.get(4).endsWith("ejected for PT30S (ejection #3)"),
-        events.events.get(4));
+    assertTrue(
+        events.events.get(4).endsWith("ejected for PT30S (ejection #3)"), events.events.get(4));
   }
 
   @Test
@@ -160,8 +162,11 @@ final class OutlierDetectionTest {
     }
     assertEquals(Map.of(id(0), 50, id(2), 50), counts);
     clock.advance(BASE);
-    assertEquals(3, new java.util.HashSet<>(List.of(
-        balancer.choose().id(), balancer.choose().id(), balancer.choose().id())).size());
+    assertEquals(
+        3,
+        new java.util.HashSet<>(
+                List.of(balancer.choose().id(), balancer.choose().id(), balancer.choose().id()))
+            .size());
   }
 
   @Test
@@ -206,7 +211,8 @@ final class OutlierDetectionTest {
     assertEquals(HealthState.HEALTHY, health(0));
     assertEquals(0, ejections(0));
     fail(0, 5);
-    assertTrue(events.events.get(events.events.size() - 1).endsWith("ejected for PT30S (ejection #1)"));
+    assertTrue(
+        events.events.get(events.events.size() - 1).endsWith("ejected for PT30S (ejection #1)"));
   }
 
   @Test
@@ -238,7 +244,8 @@ final class OutlierDetectionTest {
     clock.advance(BASE);
     assertEquals(id + " failed", probes.next(), "a probe goes out as soon as the ejection ends");
     assertEquals(HealthState.UNHEALTHY, balancer.snapshot().endpoint(id).orElseThrow().health());
-    assertEquals(id + " EJECTED -> UNHEALTHY: ejection of PT30S ended; waiting for a passing probe",
+    assertEquals(
+        id + " EJECTED -> UNHEALTHY: ejection of PT30S ended; waiting for a passing probe",
         events.events.get(1));
 
     servers.answer(0, 200);
@@ -265,8 +272,10 @@ final class OutlierDetectionTest {
     Map<String, Integer> errors = new HashMap<>();
     for (int k = 0; k < 60; k++) {
       try (Lease lease = balancer.acquire()) {
-        Request request = new Request.Builder().url(lease.endpoint().address().resolve("/work")
-            .toString()).build();
+        Request request =
+            new Request.Builder()
+                .url(lease.endpoint().address().resolve("/work").toString())
+                .build();
         try (Response response = client.newCall(request).execute()) {
           if (response.code() >= 500) {
             lease.failure();
@@ -299,17 +308,19 @@ final class OutlierDetectionTest {
   void outlierDetectionBuilder_invalidValues_rejectedWithMessages() {
     OutlierDetectionBuilder b = new OutlierDetectionBuilder();
     assertMessage("consecutiveFailures: 0 (expected: >= 1)", () -> b.consecutiveFailures(0));
-    assertMessage("baseEjectionTime: PT0S (expected: > 0)",
-        () -> b.baseEjectionTime(Duration.ZERO));
-    assertMessage("maxEjectionTime: PT-1S (expected: > 0)",
-        () -> b.maxEjectionTime(Duration.ofSeconds(-1)));
+    assertMessage(
+        "baseEjectionTime: PT0S (expected: > 0)", () -> b.baseEjectionTime(Duration.ZERO));
+    assertMessage(
+        "maxEjectionTime: PT-1S (expected: > 0)", () -> b.maxEjectionTime(Duration.ofSeconds(-1)));
     assertMessage("maxEjectedShare: 0.0 (expected: in (0, 1])", () -> b.maxEjectedShare(0));
     assertMessage("maxEjectedShare: 1.1 (expected: in (0, 1])", () -> b.maxEjectedShare(1.1));
     BalancerBuilder builder = Balancers.builder();
-    assertMessage("maxEjectionTime: PT10S (expected: >= baseEjectionTime PT30S)",
+    assertMessage(
+        "maxEjectionTime: PT10S (expected: >= baseEjectionTime PT30S)",
         () -> builder.outlierDetection(o -> o.maxEjectionTime(Duration.ofSeconds(10))));
-    assertEquals("baseEjectionTime", assertThrows(NullPointerException.class,
-        () -> b.baseEjectionTime(null)).getMessage());
+    assertEquals(
+        "baseEjectionTime",
+        assertThrows(NullPointerException.class, () -> b.baseEjectionTime(null)).getMessage());
   }
 
   private void failOn(String id, int n) {
@@ -329,7 +340,8 @@ final class OutlierDetectionTest {
     }
   }
 
-  private static void assertMessage(String message, org.junit.jupiter.api.function.Executable call) {
+  private static void assertMessage(
+      String message, org.junit.jupiter.api.function.Executable call) {
     assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
   }
 }

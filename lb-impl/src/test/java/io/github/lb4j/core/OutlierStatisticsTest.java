@@ -69,8 +69,11 @@ final class OutlierStatisticsTest {
    */
   private void calls(int calls, int... failPercent) {
     int[] made = new int[count];
-    int available = (int) balancer.snapshot().endpoints().stream()
-        .filter(s -> s.health() == HealthState.HEALTHY).count();
+    int available =
+        (int)
+            balancer.snapshot().endpoints().stream()
+                .filter(s -> s.health() == HealthState.HEALTHY)
+                .count();
     for (int k = 0; k < calls * available; k++) {
       try (Lease lease = balancer.acquire()) {
         int i = index(lease.endpoint());
@@ -89,8 +92,10 @@ final class OutlierStatisticsTest {
   }
 
   private int ejected() {
-    return (int) balancer.snapshot().endpoints().stream()
-        .filter(s -> s.health() == HealthState.EJECTED).count();
+    return (int)
+        balancer.snapshot().endpoints().stream()
+            .filter(s -> s.health() == HealthState.EJECTED)
+            .count();
   }
 
   @Test
@@ -104,7 +109,8 @@ final class OutlierStatisticsTest {
     assertEquals(1, ejected());
     // Nine at 1.0 and one at 0.5: mean 0.95, stdev 0.15, threshold 0.95 - 1.9 x 0.15 = 0.665.
     assertEquals(
-        id(0) + " HEALTHY -> EJECTED: success rate 0.500 over 100 calls, below 0.665 (mean 0.950"
+        id(0)
+            + " HEALTHY -> EJECTED: success rate 0.500 over 100 calls, below 0.665 (mean 0.950"
             + " - 1.90 x stdev 0.150 of 10 endpoints); ejected for PT30S (ejection #1)",
         events.events.get(0));
 
@@ -165,7 +171,8 @@ final class OutlierStatisticsTest {
     assertEquals(HealthState.EJECTED, health(0));
     assertEquals(HealthState.HEALTHY, health(1));
     assertEquals(
-        id(0) + " HEALTHY -> EJECTED: 85 of 100 calls failed (85.0%, at least 85%); ejected for"
+        id(0)
+            + " HEALTHY -> EJECTED: 85 of 100 calls failed (85.0%, at least 85%); ejected for"
             + " PT30S (ejection #1)",
         events.events.get(0));
   }
@@ -207,7 +214,8 @@ final class OutlierStatisticsTest {
 
   @Test
   void statistics_bothRules_runTogether_successRateFirst() {
-    start(10, o -> o.successRate(s -> {}).failurePercentage(f -> f.threshold(30)).maxEjectedShare(1));
+    start(
+        10, o -> o.successRate(s -> {}).failurePercentage(f -> f.threshold(30)).maxEjectedShare(1));
     calls(100, 40, 0, 0, 0, 0, 0, 0, 0, 0, 100);
     clock.advance(INTERVAL);
     // Endpoint 9's zero success rate widens the spread (mean 0.86, stdev 0.31): the success-rate
@@ -215,11 +223,13 @@ final class OutlierStatisticsTest {
     assertEquals(2, ejected());
     assertEquals(2, events.events.size());
     assertEquals(
-        id(9) + " HEALTHY -> EJECTED: success rate 0.000 over 100 calls, below 0.270 (mean 0.860"
+        id(9)
+            + " HEALTHY -> EJECTED: success rate 0.000 over 100 calls, below 0.270 (mean 0.860"
             + " - 1.90 x stdev 0.310 of 10 endpoints); ejected for PT30S (ejection #1)",
         events.events.get(0));
     assertEquals(
-        id(0) + " HEALTHY -> EJECTED: 40 of 100 calls failed (40.0%, at least 30%); ejected for"
+        id(0)
+            + " HEALTHY -> EJECTED: 40 of 100 calls failed (40.0%, at least 30%); ejected for"
             + " PT30S (ejection #1)",
         events.events.get(1));
   }
@@ -251,7 +261,8 @@ final class OutlierStatisticsTest {
             .getMessage());
     assertEquals(
         "threshold: -1 (expected: in [0, 100])",
-        assertThrows(IllegalArgumentException.class, () -> b.failurePercentage(f -> f.threshold(-1)))
+        assertThrows(
+                IllegalArgumentException.class, () -> b.failurePercentage(f -> f.threshold(-1)))
             .getMessage());
     assertThrows(NullPointerException.class, () -> b.random(null));
   }

@@ -27,7 +27,9 @@ final class ProbeLog implements BiConsumer<Endpoint, Boolean> {
     return outcome;
   }
 
-  /** Waits for {@code n} outcomes and returns them sorted, to compare regardless of arrival order. */
+  /**
+   * Waits for {@code n} outcomes and returns them sorted, to compare regardless of arrival order.
+   */
   java.util.List<String> next(int n) throws InterruptedException {
     java.util.List<String> list = new java.util.ArrayList<>();
     for (int i = 0; i < n; i++) {

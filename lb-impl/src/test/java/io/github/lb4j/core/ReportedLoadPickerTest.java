@@ -285,13 +285,15 @@ final class ReportedLoadPickerTest {
 
   @Test
   void cycle_spreadsEachEndpointEvenly() {
-    assertArrayEquals(new int[] {2, 1, 0, 2, 1, 2}, ReportedLoadPickerFactory.cycle(new int[] {1, 2, 3}));
+    assertArrayEquals(
+        new int[] {2, 1, 0, 2, 1, 2}, ReportedLoadPickerFactory.cycle(new int[] {1, 2, 3}));
     assertArrayEquals(new int[] {0, 1}, ReportedLoadPickerFactory.cycle(new int[] {1, 1}));
   }
 
   @Test
   void round_keepsTheRatiosWithinTheBudget() {
-    assertArrayEquals(new int[] {1, 2, 3}, ReportedLoadPickerFactory.round(new double[] {200, 400, 600}));
+    assertArrayEquals(
+        new int[] {1, 2, 3}, ReportedLoadPickerFactory.round(new double[] {200, 400, 600}));
     int[] many = ReportedLoadPickerFactory.round(new double[] {1e12, 1});
     assertEquals(1, many[1]); // a tiny weight still gets a place in the cycle
     assertTrue(many[0] <= ReportedLoadPickerFactory.CYCLE_BUDGET, String.valueOf(many[0]));

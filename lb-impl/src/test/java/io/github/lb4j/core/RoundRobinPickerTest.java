@@ -23,7 +23,12 @@ final class RoundRobinPickerTest {
     }
     List<Endpoint> e = endpoints(3);
     assertEquals(
-        List.of(e.get(0).id(), e.get(1).id(), e.get(2).id(), e.get(0).id(), e.get(1).id(),
+        List.of(
+            e.get(0).id(),
+            e.get(1).id(),
+            e.get(2).id(),
+            e.get(0).id(),
+            e.get(1).id(),
             e.get(2).id()),
         order);
   }
@@ -40,8 +45,7 @@ final class RoundRobinPickerTest {
     Endpoint a = Endpoint.of("http://a:1").withWeight(5);
     Endpoint b = Endpoint.of("http://b:1");
     Endpoint c = Endpoint.of("http://c:1");
-    Balancer balancer =
-        Balancers.builder().picker(Pickers.roundRobin()).endpoints(a, b, c).build();
+    Balancer balancer = Balancers.builder().picker(Pickers.roundRobin()).endpoints(a, b, c).build();
     StringBuilder sequence = new StringBuilder();
     for (int i = 0; i < 14; i++) {
       sequence.append(balancer.choose().address().getHost());

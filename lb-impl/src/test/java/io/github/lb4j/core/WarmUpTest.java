@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Lease;
@@ -270,20 +269,22 @@ final class WarmUpTest {
     WarmUpBuilder b = new WarmUpBuilder();
     assertMessage("window: PT0S (expected: > 0)", () -> b.window(Duration.ZERO));
     assertMessage("aggression: 0.0 (expected: > 0 and finite)", () -> b.aggression(0));
-    assertMessage("aggression: Infinity (expected: > 0 and finite)",
+    assertMessage(
+        "aggression: Infinity (expected: > 0 and finite)",
         () -> b.aggression(Double.POSITIVE_INFINITY));
     assertMessage("minShare: 0.0 (expected: in (0, 1])", () -> b.minShare(0));
     assertMessage("minShare: 1.5 (expected: in (0, 1])", () -> b.minShare(1.5));
-    assertEquals("window", assertThrows(NullPointerException.class, () -> b.window(null))
-        .getMessage());
+    assertEquals(
+        "window", assertThrows(NullPointerException.class, () -> b.window(null)).getMessage());
   }
 
   private static void assertBetween(int low, int high, int actual) {
-    assertTrue(actual >= low && actual <= high,
-        actual + " (expected: in [" + low + ", " + high + "])");
+    assertTrue(
+        actual >= low && actual <= high, actual + " (expected: in [" + low + ", " + high + "])");
   }
 
-  private static void assertMessage(String message, org.junit.jupiter.api.function.Executable call) {
+  private static void assertMessage(
+      String message, org.junit.jupiter.api.function.Executable call) {
     assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
   }
 }

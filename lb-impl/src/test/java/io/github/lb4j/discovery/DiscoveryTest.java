@@ -33,7 +33,8 @@ final class DiscoveryTest {
 
   @Test
   void fixed_badLists_rejectedWithMessage() {
-    assertMessage("endpoints: [] (expected: at least one endpoint)", () -> Discovery.fixed(List.of()));
+    assertMessage(
+        "endpoints: [] (expected: at least one endpoint)", () -> Discovery.fixed(List.of()));
     Endpoint a = Endpoint.of("http://127.0.0.1:1");
     assertMessage(
         "endpoints: duplicate id 'http://127.0.0.1:1' (expected: unique ids)",
@@ -71,18 +72,23 @@ final class DiscoveryTest {
     assertThrows(NullPointerException.class, () -> Discovery.parse("file:x", null));
     assertEquals(
         "kind 'none' made no source of 'none:x'",
-        assertThrows(IllegalStateException.class,
-            () -> Discovery.parse("none:x", List.of(SourceKind.of("none", "none:X", r -> null))))
+        assertThrows(
+                IllegalStateException.class,
+                () ->
+                    Discovery.parse("none:x", List.of(SourceKind.of("none", "none:X", r -> null))))
             .getMessage());
   }
 
   @Test
   void sourceKind_badParts_rejectedWithMessage() {
-    assertMessage("name: 'a:b' (expected: no colon)", () -> SourceKind.of("a:b", "a:b:X", r -> null));
+    assertMessage(
+        "name: 'a:b' (expected: no colon)", () -> SourceKind.of("a:b", "a:b:X", r -> null));
     assertMessage("name: '' (expected: not blank)", () -> SourceKind.of("", "X", r -> null));
     assertMessage("form: ' ' (expected: not blank)", () -> SourceKind.of("a", " ", r -> null));
-    assertEquals("parser", assertThrows(NullPointerException.class,
-        () -> SourceKind.of("a", "a:X", null)).getMessage());
+    assertEquals(
+        "parser",
+        assertThrows(NullPointerException.class, () -> SourceKind.of("a", "a:X", null))
+            .getMessage());
   }
 
   @Test
@@ -111,7 +117,9 @@ final class DiscoveryTest {
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,
-            () -> Discovery.bind(Discovery.fixed(List.of(Endpoint.of("http://127.0.0.1:1"))), balancer));
+            () ->
+                Discovery.bind(
+                    Discovery.fixed(List.of(Endpoint.of("http://127.0.0.1:1"))), balancer));
     assertEquals("balancer 'b' is closed", e.getMessage());
   }
 

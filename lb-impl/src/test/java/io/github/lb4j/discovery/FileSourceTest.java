@@ -73,10 +73,10 @@ final class FileSourceTest {
   @Test
   void poll_fileChanged_membershipFollowsAndKeepsInFlight() throws IOException {
     Path file = write("http://127.0.0.1:8081\nhttp://127.0.0.1:8082\n");
-    Balancer balancer =
-        Balancers.builder().name("files").picker(Pickers.leastConnection()).build();
+    Balancer balancer = Balancers.builder().name("files").picker(Pickers.leastConnection()).build();
     try (Subscription s = Discovery.bind(source(file, false), balancer)) {
-      assertEquals(Map.of("http://127.0.0.1:8081", 1, "http://127.0.0.1:8082", 1), weights(balancer));
+      assertEquals(
+          Map.of("http://127.0.0.1:8081", 1, "http://127.0.0.1:8082", 1), weights(balancer));
       Lease lease = balancer.acquire();
       String held = lease.endpoint().id();
 
@@ -85,7 +85,8 @@ final class FileSourceTest {
       assertEquals(2, balancer.endpoints().size(), "not before the poll interval");
       clock.advance(Duration.ofMillis(1));
       assertEquals(
-          Map.of("http://127.0.0.1:8081", 5, "http://127.0.0.1:8082", 5, "http://127.0.0.1:8083", 1),
+          Map.of(
+              "http://127.0.0.1:8081", 5, "http://127.0.0.1:8082", 5, "http://127.0.0.1:8083", 1),
           weights(balancer));
       assertEquals(1, inFlight(balancer, held), "the lease survives the refresh");
       lease.close();
@@ -197,7 +198,8 @@ final class FileSourceTest {
   @Test
   void close_ownSchedulerThread_stops() throws Exception {
     Path file = write("http://127.0.0.1:8081\n");
-    Subscription s = Discovery.file(file).pollInterval(Duration.ofMillis(10)).build().subscribe(set -> {});
+    Subscription s =
+        Discovery.file(file).pollInterval(Duration.ofMillis(10)).build().subscribe(set -> {});
     List<Thread> threads = discoveryThreads();
     assertEquals(1, threads.size(), "the subscription's thread, started by the first schedule");
     s.close();

@@ -28,11 +28,13 @@ final class PollingSourceTest {
 
   @Test
   void subscribe_scriptedLook_deliversChangesAndFollowsTheirSchedule() {
-    Deque<Resolution> script = new ArrayDeque<>(List.of(
-        Resolution.found(List.of(B, A), Duration.ofSeconds(10), "two"),
-        Resolution.failed("registry down"),
-        Resolution.empty(Duration.ofSeconds(7), "none"),
-        Resolution.found(List.of(A), Duration.ofSeconds(10), "one")));
+    Deque<Resolution> script =
+        new ArrayDeque<>(
+            List.of(
+                Resolution.found(List.of(B, A), Duration.ofSeconds(10), "two"),
+                Resolution.failed("registry down"),
+                Resolution.empty(Duration.ofSeconds(7), "none"),
+                Resolution.found(List.of(A), Duration.ofSeconds(10), "one")));
     PollingSource source =
         PollingSource.builder()
             .retryDelay(Duration.ofSeconds(3))
@@ -43,7 +45,8 @@ final class PollingSourceTest {
     try (Subscription s = source.subscribe(sets::add)) {
       assertEquals(List.of(List.of(A, B)), sets, "sorted by id, before subscribe returns");
       clock.advance(Duration.ofSeconds(10));
-      assertEquals(List.of(Duration.ofSeconds(3)), clock.pendingDelays(), "failed: the retry delay");
+      assertEquals(
+          List.of(Duration.ofSeconds(3)), clock.pendingDelays(), "failed: the retry delay");
       clock.advance(Duration.ofSeconds(3));
       assertEquals(List.of(Duration.ofSeconds(7)), clock.pendingDelays(), "empty: its own delay");
       assertEquals(1, sets.size(), "empty keeps the set unless removeOnEmpty");
@@ -56,9 +59,11 @@ final class PollingSourceTest {
 
   @Test
   void subscribe_removeOnEmpty_deliversTheEmptySet() {
-    Deque<Resolution> script = new ArrayDeque<>(List.of(
-        Resolution.found(List.of(A), Duration.ofSeconds(1), "one"),
-        Resolution.empty(Duration.ofSeconds(1), "none")));
+    Deque<Resolution> script =
+        new ArrayDeque<>(
+            List.of(
+                Resolution.found(List.of(A), Duration.ofSeconds(1), "one"),
+                Resolution.empty(Duration.ofSeconds(1), "none")));
     PollingSource source =
         PollingSource.builder().removeOnEmpty(true).scheduler(clock).build("r", script::poll);
     List<List<Endpoint>> sets = new ArrayList<>();
@@ -73,21 +78,26 @@ final class PollingSourceTest {
     PollingSource.Builder b = PollingSource.builder();
     assertMessage("retryDelay: PT0S (expected: > 0)", () -> b.retryDelay(Duration.ZERO));
     assertMessage("description: ' ' (expected: not blank)", () -> b.build(" ", () -> null));
-    assertEquals("look", assertThrows(NullPointerException.class, () -> b.build("r", null))
-        .getMessage());
-    assertEquals("scheduler", assertThrows(NullPointerException.class, () -> b.scheduler(null))
-        .getMessage());
-    assertEquals("ticker", assertThrows(NullPointerException.class, () -> b.ticker(null))
-        .getMessage());
+    assertEquals(
+        "look", assertThrows(NullPointerException.class, () -> b.build("r", null)).getMessage());
+    assertEquals(
+        "scheduler",
+        assertThrows(NullPointerException.class, () -> b.scheduler(null)).getMessage());
+    assertEquals(
+        "ticker", assertThrows(NullPointerException.class, () -> b.ticker(null)).getMessage());
   }
 
   @Test
   void resolution_kindsAndTheirParts_checked() {
-    assertEquals(Resolution.Kind.EMPTY, Resolution.found(List.of(), Duration.ofSeconds(1), "x").kind());
-    assertEquals(List.of(A, B), Resolution.found(List.of(B, A), Duration.ofSeconds(1), "x").endpoints());
+    assertEquals(
+        Resolution.Kind.EMPTY, Resolution.found(List.of(), Duration.ofSeconds(1), "x").kind());
+    assertEquals(
+        List.of(A, B), Resolution.found(List.of(B, A), Duration.ofSeconds(1), "x").endpoints());
     assertMessage("next: PT0S (expected: > 0)", () -> Resolution.empty(Duration.ZERO, "x"));
-    assertEquals("next", assertThrows(NullPointerException.class,
-        () -> Resolution.found(List.of(A), null, "x")).getMessage());
+    assertEquals(
+        "next",
+        assertThrows(NullPointerException.class, () -> Resolution.found(List.of(A), null, "x"))
+            .getMessage());
     assertMessage(
         "endpoints: [] (expected: at least one for FOUND)",
         () -> new Resolution(Resolution.Kind.FOUND, List.of(), Duration.ofSeconds(1), "x"));
@@ -97,7 +107,8 @@ final class PollingSourceTest {
     assertMessage(
         "next: PT1S (expected: null for FAILED: failures retry after the retry delay)",
         () -> new Resolution(Resolution.Kind.FAILED, List.of(), Duration.ofSeconds(1), "x"));
-    assertEquals("detail", assertThrows(NullPointerException.class,
-        () -> Resolution.failed(null)).getMessage());
+    assertEquals(
+        "detail",
+        assertThrows(NullPointerException.class, () -> Resolution.failed(null)).getMessage());
   }
 }

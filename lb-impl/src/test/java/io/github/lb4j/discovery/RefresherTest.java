@@ -41,8 +41,7 @@ final class RefresherTest {
   }
 
   private static Resolution found(Duration next, String... urls) {
-    return Resolution.found(
-        java.util.Arrays.stream(urls).map(Endpoint::of).toList(), next, "test");
+    return Resolution.found(java.util.Arrays.stream(urls).map(Endpoint::of).toList(), next, "test");
   }
 
   @Test
@@ -163,7 +162,8 @@ final class RefresherTest {
     assertEquals(true, Refresher.sameEndpoints(List.of(a), List.of(Endpoint.of(a.id()))));
     assertEquals(false, Refresher.sameEndpoints(List.of(a), List.of(a.withWeight(2))));
     assertEquals(
-        false, Refresher.sameEndpoints(List.of(a), List.of(a.withMetadata(java.util.Map.of("k", "v")))));
+        false,
+        Refresher.sameEndpoints(List.of(a), List.of(a.withMetadata(java.util.Map.of("k", "v")))));
     assertEquals(false, Refresher.sameEndpoints(List.of(a), List.of()));
   }
 }

@@ -82,7 +82,8 @@ final class SubsettingTest {
       sorted.sort(Comparator.comparing(hash::get));
       subsets.add(sorted.subList(0, K));
     }
-    assertTrue(maxOverMean(subsets, ENDPOINTS) > 1.2, "max/mean " + maxOverMean(subsets, ENDPOINTS));
+    assertTrue(
+        maxOverMean(subsets, ENDPOINTS) > 1.2, "max/mean " + maxOverMean(subsets, ENDPOINTS));
   }
 
   @Test
@@ -117,7 +118,9 @@ final class SubsettingTest {
   @Test
   void select_fewerEndpointsThanTheSize_allOfThem() {
     List<Endpoint> three = endpoints(3);
-    assertEquals(three, new Subsetting(5, K, SEED).select(List.of(three.get(2), three.get(0), three.get(1))));
+    assertEquals(
+        three,
+        new Subsetting(5, K, SEED).select(List.of(three.get(2), three.get(0), three.get(1))));
   }
 
   @Test
@@ -156,8 +159,9 @@ final class SubsettingTest {
         Balancer balancer = Balancers.builder().build();
         Subscription bound = Discovery.bind(subsetting.apply(manual), balancer)) {
       assertEquals(List.of(subsetting.select(all)), delivered);
-      assertEquals(subsetting.select(all), balancer.endpoints().stream()
-          .sorted(Comparator.comparing(Endpoint::id)).toList());
+      assertEquals(
+          subsetting.select(all),
+          balancer.endpoints().stream().sorted(Comparator.comparing(Endpoint::id)).toList());
       // An endpoint outside the subset leaves: nothing to deliver.
       Endpoint outside =
           all.stream().filter(e -> !subsetting.select(all).contains(e)).findFirst().orElseThrow();
@@ -177,8 +181,7 @@ final class SubsettingTest {
   void constructor_badArguments_throwNamingTheValue() {
     assertEquals(
         "clientId: -1 (expected: >= 0)",
-        assertThrows(IllegalArgumentException.class, () -> new Subsetting(-1, 5, 0))
-            .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Subsetting(-1, 5, 0)).getMessage());
     assertEquals(
         "subsetSize: 0 (expected: >= 1)",
         assertThrows(IllegalArgumentException.class, () -> new Subsetting(0, 0, 0)).getMessage());

@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
+import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
 import io.github.lb4j.retry.RetryBudget;
 import io.github.lb4j.retry.RetryPolicy;
-import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -113,9 +113,13 @@ class ScatterGatherTest {
   @Test
   void aThrowingProgressListenerChangesNothing() {
     CompletableFuture<List<String>> f =
-        builder().build().execute(tasks(2), p -> {
-          throw new IllegalStateException("listener bug");
-        });
+        builder()
+            .build()
+            .execute(
+                tasks(2),
+                p -> {
+                  throw new IllegalStateException("listener bug");
+                });
     transport.calls.get(0).answer();
     transport.calls.get(1).answer();
     assertEquals(List.of("t0@" + A, "t1@" + B), done(f));
@@ -123,7 +127,10 @@ class ScatterGatherTest {
 
   @Test
   void aTaskWithNoAttemptLeftIsNotHedged() {
-    builder().maxAttempts(1).hedge(HedgePolicy.after(Duration.ofMillis(10))).build()
+    builder()
+        .maxAttempts(1)
+        .hedge(HedgePolicy.after(Duration.ofMillis(10)))
+        .build()
         .execute(List.of(Task.of("x")));
     clock.advance(Duration.ofSeconds(1));
     assertEquals(1, transport.calls.size());
@@ -132,7 +139,10 @@ class ScatterGatherTest {
 
   @Test
   void aHedgeNeedsAFreeSlotAndWaitsForOne() {
-    builder().maxInFlight(3).hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+    builder()
+        .maxInFlight(3)
+        .hedge(HedgePolicy.after(Duration.ofMillis(100)))
+        .build()
         .execute(tasks(3));
     clock.advance(Duration.ofMillis(100));
     assertEquals(3, transport.calls.size(), "no room for a hedge");
@@ -174,7 +184,9 @@ class ScatterGatherTest {
     Balancer lc =
         Balancers.builder().name("lc").endpoints(A, B, C).picker(Pickers.leastConnection()).build();
     CompletableFuture<List<String>> f =
-        ScatterGather.builder(lc, transport, clock).maxInFlight(1).build()
+        ScatterGather.builder(lc, transport, clock)
+            .maxInFlight(1)
+            .build()
             .execute(List.of(Task.of("x")));
     transport.calls.get(0).fail(new ConnectException("refused"));
     transport.calls.get(1).fail(new ConnectException("refused"));
@@ -221,7 +233,10 @@ class ScatterGatherTest {
   @Test
   void failsNamingEachTaskThatFailedAfterAllAttempts() {
     CompletableFuture<List<String>> f =
-        builder().maxAttempts(2).build().execute(List.of(Task.of("ok"), Task.keyed("tile-1-2", "bad")));
+        builder()
+            .maxAttempts(2)
+            .build()
+            .execute(List.of(Task.of("ok"), Task.keyed("tile-1-2", "bad")));
     transport.calls.get(0).answer();
     transport.calls.get(1).fail(new ConnectException("Connection refused"));
     transport.calls.get(2).fail(new IOException("HTTP 500"));
@@ -268,9 +283,7 @@ class ScatterGatherTest {
             .maxAttempts(1)
             .build()
             .execute(List.of(Task.of("x")));
-    ScatterGatherException sge =
-        assertInstanceOf(
-            ScatterGatherException.class, failure(f));
+    ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, failure(f));
     assertEquals(
         "1 of 1 tasks failed; task 0: attempt 1 (no endpoint) failed:"
             + " NoAvailableEndpointException: balancer 'test': no endpoint available: no endpoints",
@@ -315,10 +328,7 @@ class ScatterGatherTest {
   @Test
   void anAttemptThatTimesOutIsCancelledAndRetriedElsewhere() throws Exception {
     CompletableFuture<List<String>> f =
-        builder()
-            .attemptTimeout(Duration.ofSeconds(2))
-            .build()
-            .execute(List.of(Task.of("x")));
+        builder().attemptTimeout(Duration.ofSeconds(2)).build().execute(List.of(Task.of("x")));
     clock.advance(Duration.ofMillis(1999));
     assertEquals(1, transport.calls.size());
     clock.advance(Duration.ofMillis(1));
@@ -334,20 +344,24 @@ class ScatterGatherTest {
   @Test
   void timeoutsExhaustAttemptsWithTimeoutCauses() {
     CompletableFuture<List<String>> f =
-        builder().maxAttempts(2).attemptTimeout(Duration.ofSeconds(1)).build()
+        builder()
+            .maxAttempts(2)
+            .attemptTimeout(Duration.ofSeconds(1))
+            .build()
             .execute(List.of(Task.of("x")));
     clock.advance(Duration.ofSeconds(2));
-    ScatterGatherException sge =
-        assertInstanceOf(
-            ScatterGatherException.class, failure(f));
+    ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, failure(f));
     assertInstanceOf(TimeoutException.class, sge.failures().get(0).attempts().get(1).cause());
-    assertTrue(sge.getMessage().endsWith("TimeoutException: no answer within 1000 ms"), sge.getMessage());
+    assertTrue(
+        sge.getMessage().endsWith("TimeoutException: no answer within 1000 ms"), sge.getMessage());
   }
 
   @Test
   void hedgesAStragglerAfterAFixedDelayAndKeepsTheFirstAnswer() throws Exception {
     CompletableFuture<List<String>> f =
-        builder().hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+        builder()
+            .hedge(HedgePolicy.after(Duration.ofMillis(100)))
+            .build()
             .execute(List.of(Task.of("x")), reports::add);
     clock.advance(Duration.ofMillis(99));
     assertEquals(1, transport.calls.size());
@@ -368,7 +382,9 @@ class ScatterGatherTest {
   @Test
   void theOriginalMayStillWinAfterAHedge() throws Exception {
     CompletableFuture<List<String>> f =
-        builder().hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+        builder()
+            .hedge(HedgePolicy.after(Duration.ofMillis(100)))
+            .build()
             .execute(List.of(Task.of("x")));
     clock.advance(Duration.ofMillis(100));
     transport.calls.get(0).answer();
@@ -379,7 +395,9 @@ class ScatterGatherTest {
   @Test
   void aFailedHedgeLeavesTheOriginalRunning() throws Exception {
     CompletableFuture<List<String>> f =
-        builder().hedge(HedgePolicy.after(Duration.ofMillis(100))).build()
+        builder()
+            .hedge(HedgePolicy.after(Duration.ofMillis(100)))
+            .build()
             .execute(List.of(Task.of("x")));
     clock.advance(Duration.ofMillis(100));
     transport.calls.get(1).fail(new IOException("hedge failed"));
@@ -448,12 +466,12 @@ class ScatterGatherTest {
             .getMessage());
     assertEquals(
         "delay: PT-1S (expected: > 0)",
-        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.after(Duration.ofSeconds(-1)))
+        assertThrows(
+                IllegalArgumentException.class, () -> HedgePolicy.after(Duration.ofSeconds(-1)))
             .getMessage());
     assertEquals(
         "percentile: 0.0 (expected: > 0 and <= 100)",
-        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(0))
-            .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(0)).getMessage());
     assertEquals(
         "percentile: NaN (expected: > 0 and <= 100)",
         assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(Double.NaN))

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 final class UserBoundedPickerTest {
 
   /**
-   * "Key modulo n, but never more than {@code ceil(factor * (total + 1) / n)} calls on one endpoint":
-   * a minimal bounded-load strategy, as a user would write it.
+   * "Key modulo n, but never more than {@code ceil(factor * (total + 1) / n)} calls on one
+   * endpoint": a minimal bounded-load strategy, as a user would write it.
    */
   static final class ModuloBounded implements PickerFactory {
     private final double factor;
@@ -124,8 +124,8 @@ final class UserBoundedPickerTest {
     try (Lease lease = balancer.acquire("k", Set.of(home.id()))) {
       assertNotEquals(home, lease.endpoint());
     }
-    Set<String> all = Set.of(endpoints(3).get(0).id(), endpoints(3).get(1).id(),
-        endpoints(3).get(2).id());
+    Set<String> all =
+        Set.of(endpoints(3).get(0).id(), endpoints(3).get(1).id(), endpoints(3).get(2).id());
     assertThrows(NoAvailableEndpointException.class, () -> balancer.acquire("k", all));
 
     int threads = 4;
@@ -143,8 +143,12 @@ final class UserBoundedPickerTest {
                     // One endpoint's count is one atomic word: it never passes the cap, which
                     // with four callers is at most ceil((3 + 1 + 1) / 3) = 2 (the total may be
                     // over-estimated by a racing reservation, never under-estimated).
-                    int onIt = balancer.snapshot().endpoint(lease.endpoint().id()).orElseThrow()
-                        .inFlight();
+                    int onIt =
+                        balancer
+                            .snapshot()
+                            .endpoint(lease.endpoint().id())
+                            .orElseThrow()
+                            .inFlight();
                     maxSeen.accumulateAndGet(onIt, Math::max);
                     lease.success();
                   }

@@ -19,12 +19,12 @@ import java.util.concurrent.ExecutionException;
  * One call through a {@link LoadBalancedHttpClient}: attempts sent one after the other with the
  * delegate's {@code sendAsync}, each holding its endpoint's lease, until one answers for good.
  *
- * <p>A retryable status is recognised in the body handler, as soon as the status line arrives: if
- * a retry can be made, that answer's body is discarded and the next attempt starts when it is; else
+ * <p>A retryable status is recognised in the body handler, as soon as the status line arrives: if a
+ * retry can be made, that answer's body is discarded and the next attempt starts when it is; else
  * the caller's handler gets the answer, wrapped so that the lease lasts as long as the body.
  *
- * <p>Threading: attempts follow one another, each started from the completion of the previous
- * one, so {@link Attempts} and {@link #nextLease} are used by one thread at a time, and a future's
+ * <p>Threading: attempts follow one another, each started from the completion of the previous one,
+ * so {@link Attempts} and {@link #nextLease} are used by one thread at a time, and a future's
  * completion orders them. {@link #current} and {@link #exchange} are volatile because the caller
  * may cancel from any thread.
  */
@@ -59,12 +59,14 @@ final class BalancedCall<T> {
 
   /** Sends the first attempt on {@code lease}; the returned future is the caller's. */
   CompletableFuture<HttpResponse<T>> start(Lease lease) {
-    result.whenComplete(
-        (r, e) -> {
-          if (result.isCancelled()) {
-            cancelled();
-          }
-        });
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<HttpResponse<T>> unused =
+        result.whenComplete(
+            (r, e) -> {
+              if (result.isCancelled()) {
+                cancelled();
+              }
+            });
     send(lease);
     return result;
   }
@@ -90,7 +92,9 @@ final class BalancedCall<T> {
             ? client.delegate.sendAsync(target, leasing)
             : client.delegate.sendAsync(target, leasing, pushPromiseHandler);
     exchange = f;
-    f.whenComplete((response, error) -> attemptEnded(attempt, response, error));
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<HttpResponse<T>> unused =
+        f.whenComplete((response, error) -> attemptEnded(attempt, response, error));
   }
 
   /** Chooses the body subscriber once the status is known: discard and retry, or the caller's. */

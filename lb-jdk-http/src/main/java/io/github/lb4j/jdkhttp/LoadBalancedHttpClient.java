@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link HttpClient} that sends requests for a logical host to the endpoints a {@link Balancer}
- * chooses, and every other request straight to the client it wraps. Being an {@code HttpClient},
- * it goes wherever one is expected.
+ * chooses, and every other request straight to the client it wraps. Being an {@code HttpClient}, it
+ * goes wherever one is expected.
  *
  * <pre>{@code
  * HttpClient client = LoadBalancedHttpClient.builder(balancer).logicalHost("workers").build();
@@ -79,9 +79,9 @@ import org.slf4j.LoggerFactory;
  * send} throws and {@code sendAsync}'s future fails with a {@link NoAvailableEndpointIOException}.
  *
  * <p>The configuration getters ({@link #executor()}, {@link #version()}, ...) are the wrapped
- * client's, which does the actual sending; WebSockets are its too, unbalanced. Threading:
- * immutable apart from the shared retry budget, which is thread safe; any number of threads may
- * send through one instance.
+ * client's, which does the actual sending; WebSockets are its too, unbalanced. Threading: immutable
+ * apart from the shared retry budget, which is thread safe; any number of threads may send through
+ * one instance.
  */
 public final class LoadBalancedHttpClient extends HttpClient {
   private static final Logger log = LoggerFactory.getLogger(LoadBalancedHttpClient.class);
@@ -103,8 +103,8 @@ public final class LoadBalancedHttpClient extends HttpClient {
     this.failureStatuses = b.failureStatuses;
     this.retryStatuses = b.retryStatuses;
     this.retryMethods = b.retryMethods;
-    this.retryPolicy = b.retryPolicy.withBudget(
-        b.retryBudget != null ? b.retryBudget : RetryBudget.defaults());
+    this.retryPolicy =
+        b.retryPolicy.withBudget(b.retryBudget != null ? b.retryBudget : RetryBudget.defaults());
   }
 
   /**
@@ -119,8 +119,8 @@ public final class LoadBalancedHttpClient extends HttpClient {
 
   /**
    * {@code request} with an affinity key: a consistent-hash balancer sends requests with the same
-   * key to the same endpoint. The key takes precedence over the affinity header; other clients
-   * send the request as it is.
+   * key to the same endpoint. The key takes precedence over the affinity header; other clients send
+   * the request as it is.
    *
    * @param request the request
    * @param key the key, such as a user id or a cache key; not empty
@@ -264,14 +264,18 @@ public final class LoadBalancedHttpClient extends HttpClient {
     if (request instanceof KeyedRequest k) {
       return k.key;
     }
-    return affinityHeader != null ? request.headers().firstValue(affinityHeader).orElse(null) : null;
+    return affinityHeader != null
+        ? request.headers().firstValue(affinityHeader).orElse(null)
+        : null;
   }
 
   boolean isFailure(int code) {
     return HttpCalls.isFailure(failureStatuses, code, log);
   }
 
-  /** The request sent to {@code endpoint}: its scheme, authority and base path, our path and query. */
+  /**
+   * The request sent to {@code endpoint}: its scheme, authority and base path, our path and query.
+   */
   HttpRequest rewrite(HttpRequest request, Endpoint endpoint) {
     URI base = endpoint.address();
     URI uri = request.uri();
@@ -368,8 +372,8 @@ public final class LoadBalancedHttpClient extends HttpClient {
 
   /**
    * Configures a {@link LoadBalancedHttpClient}. Every setter validates its argument at once. Not
-   * thread safe; {@link #build()} may be called more than once, each client getting its own
-   * default retry budget.
+   * thread safe; {@link #build()} may be called more than once, each client getting its own default
+   * retry budget.
    */
   public static final class Builder {
     private final Balancer balancer;
@@ -424,7 +428,9 @@ public final class LoadBalancedHttpClient extends HttpClient {
           || !parsed.getHost().equalsIgnoreCase(host)
           || parsed.getPort() != -1) {
         throw new IllegalArgumentException(
-            "logicalHost: '" + host + "' (expected: a host name without scheme or port, e.g."
+            "logicalHost: '"
+                + host
+                + "' (expected: a host name without scheme or port, e.g."
                 + " workers)");
       }
       this.logicalHost = host.toLowerCase(Locale.ROOT);

@@ -118,13 +118,16 @@ final class LoadBalancedHttpClientBuilderTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://workers/"));
     assertTrue(LoadBalancedHttpClient.isReplayable(b.GET().build()));
     assertTrue(LoadBalancedHttpClient.isReplayable(b.POST(BodyPublishers.ofString("x")).build()));
-    assertTrue(LoadBalancedHttpClient.isReplayable(b.POST(BodyPublishers.ofByteArray(new byte[3])).build()));
+    assertTrue(
+        LoadBalancedHttpClient.isReplayable(
+            b.POST(BodyPublishers.ofByteArray(new byte[3])).build()));
     assertTrue(LoadBalancedHttpClient.isReplayable(b.POST(BodyPublishers.noBody()).build()));
     assertFalse(
         LoadBalancedHttpClient.isReplayable(
             b.POST(BodyPublishers.ofInputStream(java.io.InputStream::nullInputStream)).build()));
     try (SubmissionPublisher<java.nio.ByteBuffer> p = new SubmissionPublisher<>()) {
-      assertFalse(LoadBalancedHttpClient.isReplayable(b.POST(BodyPublishers.fromPublisher(p, 3)).build()));
+      assertFalse(
+          LoadBalancedHttpClient.isReplayable(b.POST(BodyPublishers.fromPublisher(p, 3)).build()));
     }
   }
 

@@ -115,16 +115,23 @@ final class LoadBalancedHttpClientTest {
   @Test
   void send_loadReportHeader_reachesTheBalancer_malformedOneIsCounted() throws Exception {
     TestServer reporting =
-        start("r", exchange -> {
-          exchange.getResponseHeaders()
-              .set(io.github.lb4j.LoadReport.HEADER, "TEXT cpu_utilization=0.25, rps_fractional=40");
-          TestServer.respond(exchange, 200, "r");
-        });
+        start(
+            "r",
+            exchange -> {
+              exchange
+                  .getResponseHeaders()
+                  .set(
+                      io.github.lb4j.LoadReport.HEADER,
+                      "TEXT cpu_utilization=0.25, rps_fractional=40");
+              TestServer.respond(exchange, 200, "r");
+            });
     TestServer lying =
-        start("l", exchange -> {
-          exchange.getResponseHeaders().set(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=");
-          TestServer.respond(exchange, 200, "l");
-        });
+        start(
+            "l",
+            exchange -> {
+              exchange.getResponseHeaders().set(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=");
+              TestServer.respond(exchange, 200, "l");
+            });
     balancer(Pickers.roundRobin(), reporting.endpoint(), lying.endpoint());
     HttpClient client = builder().build();
 
@@ -269,7 +276,8 @@ final class LoadBalancedHttpClientTest {
     balancer(Pickers.roundRobin(), a.endpoint());
     HttpClient client = builder().build();
 
-    HttpResponse<InputStream> r = client.send(get("http://workers/stream"), BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        client.send(get("http://workers/stream"), BodyHandlers.ofInputStream());
     firstPartSent.await();
     InputStream in = r.body();
     assertEquals('f', in.read());
@@ -338,14 +346,16 @@ final class LoadBalancedHttpClientTest {
     HttpClient client = builder().build();
 
     NoAvailableEndpointIOException e =
-        assertThrows(NoAvailableEndpointIOException.class, () -> body(client, get("http://workers/")));
+        assertThrows(
+            NoAvailableEndpointIOException.class, () -> body(client, get("http://workers/")));
     assertEquals("workers", e.balancerName());
     assertInstanceOf(NoAvailableEndpointException.class, e.getCause());
     assertEquals("balancer 'workers': no endpoint available: no endpoints", e.getMessage());
 
     CompletableFuture<HttpResponse<String>> f =
         client.sendAsync(get("http://workers/"), BodyHandlers.ofString());
-    ExecutionException async = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+    ExecutionException async =
+        assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
     assertInstanceOf(NoAvailableEndpointIOException.class, async.getCause());
   }
 
@@ -357,12 +367,16 @@ final class LoadBalancedHttpClientTest {
     balancer(Pickers.consistentHash(), a.endpoint(), b.endpoint(), c.endpoint());
     HttpClient client = builder().affinityHeader("X-Affinity-Key").build();
 
-    String first = body(client, LoadBalancedHttpClient.withAffinityKey(get("http://workers/"), "user-7"));
+    String first =
+        body(client, LoadBalancedHttpClient.withAffinityKey(get("http://workers/"), "user-7"));
     for (int i = 0; i < 5; i++) {
       assertEquals(
-          first, body(client, LoadBalancedHttpClient.withAffinityKey(get("http://workers/"), "user-7")));
+          first,
+          body(client, LoadBalancedHttpClient.withAffinityKey(get("http://workers/"), "user-7")));
       HttpRequest viaHeader =
-          HttpRequest.newBuilder(URI.create("http://workers/")).header("X-Affinity-Key", "user-7").build();
+          HttpRequest.newBuilder(URI.create("http://workers/"))
+              .header("X-Affinity-Key", "user-7")
+              .build();
       assertEquals(first, body(client, viaHeader));
     }
     assertEquals(11, a.requests.size() + b.requests.size() + c.requests.size());

@@ -28,7 +28,8 @@ final class TestServer implements AutoCloseable {
 
   private TestServer(String name, Answer answer) throws IOException {
     this.name = name;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     server.setExecutor(threads);
     server.createContext(
         "/",

@@ -26,8 +26,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import okhttp3.ConnectionPool;
@@ -35,9 +35,9 @@ import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
- * The balance-quality experiments: how evenly each picker spreads requests over local workers
- * (A-1, A-2), what a killed worker costs (A-3), and what the hash functions of consistent hashing
- * change (A-4). Every load number is counted by the workers themselves, over real HTTP.
+ * The balance-quality experiments: how evenly each picker spreads requests over local workers (A-1,
+ * A-2), what a killed worker costs (A-3), and what the hash functions of consistent hashing change
+ * (A-4). Every load number is counted by the workers themselves, over real HTTP.
  *
  * <p>Threading: one report runs on the caller's thread; not for concurrent use.
  */
@@ -200,6 +200,7 @@ final class BalanceReport {
 
   private final Settings settings;
   private final Ticker ticker;
+
   /** The token of every worker the report starts. */
   private final TileAuth auth = TileAuth.generate(new SecureRandom());
 
@@ -228,7 +229,8 @@ final class BalanceReport {
         try (Workers workers = Workers.start(n, 2, 0, 1, auth)) {
           for (PickerSpec p : loadPickers()) {
             try (Balancer balancer = newBalancer(p, workers.endpoints).build()) {
-              LoadRun.Result r = load.run(balancer, () -> workers.started, keys, i -> {}, onRequest);
+              LoadRun.Result r =
+                  load.run(balancer, () -> workers.started, keys, i -> {}, onRequest);
               runs.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()).put(n, r);
             }
           }
@@ -289,8 +291,8 @@ final class BalanceReport {
   }
 
   /**
-   * Maps the keys on {@code all} but the last endpoint, adds the last, then removes the second:
-   * the keys that changed endpoint at each step, measured here and by the balancer itself.
+   * Maps the keys on {@code all} but the last endpoint, adds the last, then removes the second: the
+   * keys that changed endpoint at each step, measured here and by the balancer itself.
    */
   private Remap remap(PickerSpec hash, List<Endpoint> all) {
     List<Endpoint> initial = all.subList(0, all.size() - 1);
@@ -368,16 +370,15 @@ final class BalanceReport {
     try {
       LoadRun load =
           new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true, retryTimer);
-      return failover(client, load, LoadRun.requestIds(settings.requests(), settings.seed()),
-          onRequest);
+      return failover(
+          client, load, LoadRun.requestIds(settings.requests(), settings.seed()), onRequest);
     } finally {
       retryTimer.shutdownNow();
       close(client);
     }
   }
 
-  private Failover failover(
-      OkHttpClient client, LoadRun load, String[] keys, Runnable onRequest)
+  private Failover failover(OkHttpClient client, LoadRun load, String[] keys, Runnable onRequest)
       throws IOException, InterruptedException {
     int killAt = keys.length / 3;
     // Every worker that ever served, the killed one and its replacement included, to read counts.
@@ -425,12 +426,17 @@ final class BalanceReport {
             newBalancer(FAILOVER_PICKER, List.of())
                 .listener(watch)
                 .outlierDetection(
-                    o -> o.consecutiveFailures(3).maxEjectedShare(0.5)
-                        .baseEjectionTime(Duration.ofMinutes(1)))
+                    o ->
+                        o.consecutiveFailures(3)
+                            .maxEjectedShare(0.5)
+                            .baseEjectionTime(Duration.ofMinutes(1)))
                 .healthCheck(
-                    h -> h.interval(Duration.ofMillis(250)).timeout(Duration.ofSeconds(1))
-                        .unhealthyThreshold(2).probe(OkHttpHealthProbe.of(client, "/health"))
-                        .random(new Random(settings.seed())))
+                    h ->
+                        h.interval(Duration.ofMillis(250))
+                            .timeout(Duration.ofSeconds(1))
+                            .unhealthyThreshold(2)
+                            .probe(OkHttpHealthProbe.of(client, "/health"))
+                            .random(new Random(settings.seed())))
                 .build();
         Supervisor supervisor = new Supervisor(balancer, factory, replacer, ticker)) {
       supervisor.addListener(
@@ -476,8 +482,13 @@ final class BalanceReport {
                               : OptionalLong.empty());
                     });
         return new Failover(
-            FAILOVER_PICKER, victim[0], killAt, killedAt[0], Optional.ofNullable(detected[0]),
-            replacement, r);
+            FAILOVER_PICKER,
+            victim[0],
+            killAt,
+            killedAt[0],
+            Optional.ofNullable(detected[0]),
+            replacement,
+            r);
       }
     } finally {
       replacer.shutdownNow();

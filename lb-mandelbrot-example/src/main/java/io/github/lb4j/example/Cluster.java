@@ -13,8 +13,8 @@ import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGather;
 import io.github.lb4j.scatter.Task;
 import io.github.lb4j.scatter.Transport;
-import java.security.SecureRandom;
 import java.net.http.HttpClient;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -53,7 +53,7 @@ final class Cluster implements TileSource {
    */
   record Settings(int maxAttempts, Duration attemptTimeout, HedgePolicy hedge, int perEndpoint) {
     static Settings defaults() {
-      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.percentile(99, 16), 2);
+      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.percentile(99).minSamples(16), 2);
     }
   }
 
@@ -63,6 +63,7 @@ final class Cluster implements TileSource {
   private final ScheduledExecutorService scheduler;
   private final ScatterGather<TileSpec, int[]> scatter;
   private volatile Subscription discovery;
+
   /** Who hears about each tile of a batch in flight, by the identity of the batch's tile specs. */
   private final Map<TileSpec, TileListener> tileListeners =
       Collections.synchronizedMap(new IdentityHashMap<>());
@@ -71,8 +72,8 @@ final class Cluster implements TileSource {
   @FunctionalInterface
   interface TileListener {
     /**
-     * A worker answered a tile. Called on an HTTP client thread; must be quick. A hedged tile may be
-     * reported twice, once per copy that answered.
+     * A worker answered a tile. Called on an HTTP client thread; must be quick. A hedged tile may
+     * be reported twice, once per copy that answered.
      */
     void onTile(TileSpec spec, Endpoint worker, int[] counts);
   }
@@ -87,9 +88,12 @@ final class Cluster implements TileSource {
    * render over three fast-failing workers of four lost a tile in one test run of seven).
    */
   static final Consumer<BalancerBuilder> PASSIVE_HEALTH =
-      b -> b.outlierDetection(
-          o -> o.consecutiveFailures(1).baseEjectionTime(Duration.ofSeconds(10))
-              .maxEjectedShare(0.75));
+      b ->
+          b.outlierDetection(
+              o ->
+                  o.consecutiveFailures(1)
+                      .baseEjectionTime(Duration.ofSeconds(10))
+                      .maxEjectedShare(0.75));
 
   /** A cluster over {@code workers} holding {@code auth}'s token. */
   Cluster(List<Endpoint> workers, PickerName picker, Settings settings, TileAuth auth) {
@@ -106,7 +110,12 @@ final class Cluster implements TileSource {
       Settings settings,
       TileAuth auth,
       Consumer<BalancerBuilder> monitoring) {
-    this(workers, picker, settings, auth, monitoring,
+    this(
+        workers,
+        picker,
+        settings,
+        auth,
+        monitoring,
         new TileVerifier(new SecureRandom().nextLong()));
   }
 
@@ -145,9 +154,14 @@ final class Cluster implements TileSource {
             .retryOnConnectionFailure(false)
             .addInterceptor(auth.interceptor())
             // The worker stops computing a tile once the attempt has timed out here.
-            .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
-                .header(WorkerServer.DEADLINE_HEADER, deadlineMs)
-                .build()))
+            .addInterceptor(
+                chain ->
+                    chain.proceed(
+                        chain
+                            .request()
+                            .newBuilder()
+                            .header(WorkerServer.DEADLINE_HEADER, deadlineMs)
+                            .build()))
             .build();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -163,7 +177,8 @@ final class Cluster implements TileSource {
             .attemptTimeout(settings.attemptTimeout())
             .hedge(settings.hedge())
             .maxInFlightPerEndpoint(settings.perEndpoint())
-            // Workers may come and go (supervisor, discovery): cap per worker, not by today's count.
+            // Workers may come and go (supervisor, discovery): cap per worker, not by today's
+            // count.
             .maxInFlight(MAX_WORKERS * settings.perEndpoint())
             .build();
   }
@@ -188,8 +203,11 @@ final class Cluster implements TileSource {
   static Consumer<BalancerBuilder> healthMonitoring(Duration interval) {
     return b ->
         b.healthCheck(
-            h -> h.interval(interval).timeout(Duration.ofSeconds(2)).unhealthyThreshold(2)
-                .httpClient(PROBE_CLIENT));
+            h ->
+                h.interval(interval)
+                    .timeout(Duration.ofSeconds(2))
+                    .unhealthyThreshold(2)
+                    .httpClient(PROBE_CLIENT));
   }
 
   /**
@@ -247,7 +265,8 @@ final class Cluster implements TileSource {
       forget(tasks);
       throw e;
     }
-    result.whenComplete((r, e) -> forget(tasks));
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<List<int[]>> unused = result.whenComplete((r, e) -> forget(tasks));
     return result;
   }
 
@@ -267,24 +286,28 @@ final class Cluster implements TileSource {
       // Tell the listener before scatter-gather sees the result, so a batch's last tile has been
       // reported when the batch completes.
       CompletableFuture<int[]> out = new CompletableFuture<>();
-      f.whenComplete(
-          (counts, e) -> {
-            if (e != null) {
-              out.completeExceptionally(e);
-              return;
-            }
-            try {
-              l.onTile(spec, endpoint, counts);
-            } catch (RuntimeException le) {
-              log.warn("tile listener threw", le);
-            }
-            out.complete(counts);
-          });
-      out.whenComplete((r, e) -> {
-        if (out.isCancelled()) {
-          f.cancel(true);
-        }
-      });
+      // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+      CompletableFuture<int[]> unusedRelay =
+          f.whenComplete(
+              (counts, e) -> {
+                if (e != null) {
+                  out.completeExceptionally(e);
+                  return;
+                }
+                try {
+                  l.onTile(spec, endpoint, counts);
+                } catch (RuntimeException le) {
+                  log.warn("tile listener threw", le);
+                }
+                out.complete(counts);
+              });
+      CompletableFuture<int[]> unusedCancel =
+          out.whenComplete(
+              (r, e) -> {
+                if (out.isCancelled()) {
+                  f.cancel(true);
+                }
+              });
       return out;
     };
   }

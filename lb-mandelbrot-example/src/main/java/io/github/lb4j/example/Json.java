@@ -30,7 +30,9 @@ final class Json {
   static String counts(java.util.Map<String, Integer> counts) {
     StringBuilder sb = new StringBuilder("{");
     for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
-      sb.append(sb.length() == 1 ? "" : ",").append(quote(e.getKey())).append(':')
+      sb.append(sb.length() == 1 ? "" : ",")
+          .append(quote(e.getKey()))
+          .append(':')
           .append(e.getValue());
     }
     return sb.append('}').toString();

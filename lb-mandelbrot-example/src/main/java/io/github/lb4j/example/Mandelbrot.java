@@ -101,7 +101,8 @@ final class Mandelbrot {
       if (n0 >= 0 && n1 >= 0) {
         break;
       }
-      // An escaped point keeps iterating (towards infinity or NaN) unobserved: cheaper than a branch.
+      // An escaped point keeps iterating (towards infinity or NaN) unobserved: cheaper than a
+      // branch.
       zi0 = 2 * zr0 * zi0 + ci;
       zr0 = zr0sq - zi0sq + cr0;
       zr0sq = zr0 * zr0;

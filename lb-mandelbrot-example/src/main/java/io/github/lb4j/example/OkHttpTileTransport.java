@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetches a tile's raw counts from a worker with an asynchronous OkHttp call. Anything but a 200
- * answer of the raw type, from a worker that names itself, with the body's checksum, signed with the
- * workers' token, with exactly the tile's counts and passing the spot check, fails the attempt, so
- * no unverified tile reaches scatter-gather's result or a tile listener (and so the cache); the
- * failure is reported to the attempt's lease, which lets outlier detection eject a worker that keeps
- * answering wrong. The client must add the token to its requests ({@link TileAuth#interceptor()}).
- * Cancelling the returned future cancels the call.
+ * answer of the raw type, from a worker that names itself, with the body's checksum, signed with
+ * the workers' token, with exactly the tile's counts and passing the spot check, fails the attempt,
+ * so no unverified tile reaches scatter-gather's result or a tile listener (and so the cache); the
+ * failure is reported to the attempt's lease, which lets outlier detection eject a worker that
+ * keeps answering wrong. The client must add the token to its requests ({@link
+ * TileAuth#interceptor()}). Cancelling the returned future cancels the call.
  *
  * <p>Thread safe.
  */
@@ -43,12 +43,14 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
     HttpUrl url = HttpUrl.get(endpoint.address().resolve("/tile?" + spec.toQuery()).toString());
     Call call = client.newCall(new Request.Builder().url(url).get().build());
     CompletableFuture<int[]> future = new CompletableFuture<>();
-    future.whenComplete(
-        (r, e) -> {
-          if (future.isCancelled()) {
-            call.cancel();
-          }
-        });
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<int[]> unused =
+        future.whenComplete(
+            (r, e) -> {
+              if (future.isCancelled()) {
+                call.cancel();
+              }
+            });
     call.enqueue(
         new Callback() {
           @Override
@@ -68,33 +70,52 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
     return future;
   }
 
-  private int[] decode(Endpoint endpoint, TileSpec spec, Response response)
-      throws IOException {
+  private int[] decode(Endpoint endpoint, TileSpec spec, Response response) throws IOException {
     ResponseBody body = response.body();
     if (response.code() == 401) {
-      throw new IOException("HTTP 401 from " + endpoint.id() + ": the worker refused our token"
-          + " (expected: the workers' token, from --token-file or " + TileAuth.ENV + ")");
+      throw new IOException(
+          "HTTP 401 from "
+              + endpoint.id()
+              + ": the worker refused our token"
+              + " (expected: the workers' token, from --token-file or "
+              + TileAuth.ENV
+              + ")");
     }
     if (response.code() != 200) {
       throw new IOException("HTTP " + response.code() + " from " + endpoint.id());
     }
     String type = response.header("Content-Type", "");
     if (!type.startsWith(TileCodec.RAW_TYPE)) {
-      throw new IOException("content type '" + type + "' from " + endpoint.id()
-          + " (expected: " + TileCodec.RAW_TYPE + ")");
+      throw new IOException(
+          "content type '"
+              + type
+              + "' from "
+              + endpoint.id()
+              + " (expected: "
+              + TileCodec.RAW_TYPE
+              + ")");
     }
     if (response.header(WorkerServer.WORKER_ID_HEADER) == null) {
-      throw new IOException("no " + WorkerServer.WORKER_ID_HEADER + " header from " + endpoint.id());
+      throw new IOException(
+          "no " + WorkerServer.WORKER_ID_HEADER + " header from " + endpoint.id());
     }
     byte[] bytes = body == null ? new byte[0] : body.bytes();
     String checksum = response.header(TileVerifier.CHECKSUM_HEADER);
     if (!TileVerifier.checksumMatches(checksum, bytes)) {
-      throw rejected(endpoint, TileVerifier.CHECKSUM_HEADER + ": " + checksum + " (expected: "
-          + TileVerifier.checksum(bytes) + ", the body's)");
+      throw rejected(
+          endpoint,
+          TileVerifier.CHECKSUM_HEADER
+              + ": "
+              + checksum
+              + " (expected: "
+              + TileVerifier.checksum(bytes)
+              + ", the body's)");
     }
     if (!auth.verify(spec, bytes, response.header(TileAuth.SIGNATURE_HEADER))) {
-      throw rejected(endpoint, TileAuth.SIGNATURE_HEADER
-          + " missing or wrong (expected: the answer signed with the workers' token)");
+      throw rejected(
+          endpoint,
+          TileAuth.SIGNATURE_HEADER
+              + " missing or wrong (expected: the answer signed with the workers' token)");
     }
     int[] counts;
     try {

@@ -1,5 +1,6 @@
 package io.github.lb4j.example;
 
+import io.github.lb4j.discovery.EndpointSource;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import java.io.PrintWriter;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.github.lb4j.discovery.EndpointSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code render}: renders one view to a PNG, locally or across workers. */
-@Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Renders the Mandelbrot set once and writes a PNG.")
 final class RenderCommand implements Callable<Integer> {
 
@@ -29,23 +32,42 @@ final class RenderCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The PNG to write.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE.png",
+      description = "The PNG to write.")
   Path out;
 
-  @Option(names = "--width", defaultValue = "1024", description = "Image width (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--width",
+      defaultValue = "1024",
+      description = "Image width (default: ${DEFAULT-VALUE}).")
   int width;
 
-  @Option(names = "--height", defaultValue = "768", description = "Image height (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--height",
+      defaultValue = "768",
+      description = "Image height (default: ${DEFAULT-VALUE}).")
   int height;
 
-  @Option(names = "--max-iter", defaultValue = "500", description = "Iteration limit (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-iter",
+      defaultValue = "500",
+      description = "Iteration limit (default: ${DEFAULT-VALUE}).")
   int maxIter;
 
-  @Option(names = "--tile", defaultValue = "128", description = "Tile side in pixels (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tile",
+      defaultValue = "128",
+      description = "Tile side in pixels (default: ${DEFAULT-VALUE}).")
   int tile;
 
-  @Option(names = "--picker", defaultValue = "least-connection",
-      description = "round-robin, least-connection, peak-ewma, consistent-hash or random (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--picker",
+      defaultValue = "least-connection",
+      description =
+          "round-robin, least-connection, peak-ewma, consistent-hash or random (default: ${DEFAULT-VALUE}).")
   String picker;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -55,13 +77,19 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "Start N local workers (default: 4).")
     Integer workers;
 
-    @Option(names = "--worker-urls", split = ",", paramLabel = "URL", description = "Use these workers.")
+    @Option(
+        names = "--worker-urls",
+        split = ",",
+        paramLabel = "URL",
+        description = "Use these workers.")
     List<String> workerUrls;
 
     @Option(names = "--local", description = "Compute in this process (the reference).")
     boolean local;
 
-    @Option(names = "--discover", paramLabel = "SPEC",
+    @Option(
+        names = "--discover",
+        paramLabel = "SPEC",
         description = "Find workers through discovery: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
@@ -77,37 +105,64 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--zoom", description = "Zoom; 1 shows 3.5 units of the real axis (default: 1).")
   Double zoom;
 
-  @Option(names = "--bounds", split = ",", paramLabel = "N",
+  @Option(
+      names = "--bounds",
+      split = ",",
+      paramLabel = "N",
       description = "reMin,reMax,imMin,imMax instead of --re/--im/--zoom.")
   List<Double> bounds;
 
-  @Option(names = "--threads", description = "Threads: of --local (default: processors) or of each started worker (default: 1).")
+  @Option(
+      names = "--threads",
+      description =
+          "Threads: of --local (default: processors) or of each started worker (default: 1).")
   Integer threads;
 
-  @Option(names = "--slow-workers", defaultValue = "0", description = "How many started workers to slow down (default: 0).")
+  @Option(
+      names = "--slow-workers",
+      defaultValue = "0",
+      description = "How many started workers to slow down (default: 0).")
   int slowWorkers;
 
-  @Option(names = "--slow", defaultValue = "4", description = "Slow factor of slowed workers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--slow",
+      defaultValue = "4",
+      description = "Slow factor of slowed workers (default: ${DEFAULT-VALUE}).")
   double slow;
 
-  @Option(names = "--max-attempts", defaultValue = "3", description = "Attempts per tile (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-attempts",
+      defaultValue = "3",
+      description = "Attempts per tile (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
-  @Option(names = "--attempt-timeout-ms", defaultValue = "30000", description = "Timeout of one attempt (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--attempt-timeout-ms",
+      defaultValue = "30000",
+      description = "Timeout of one attempt (default: ${DEFAULT-VALUE}).")
   long attemptTimeoutMs;
 
-  @Option(names = "--hedge", defaultValue = "p99",
-      description = "Hedge slow tiles: none, pNN (percentile of this render's latencies) or NNNms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--hedge",
+      defaultValue = "p99",
+      description =
+          "Hedge slow tiles: none, pNN (percentile of this render's latencies) or NNNms (default: ${DEFAULT-VALUE}).")
   String hedge;
 
-  @Option(names = "--per-worker", defaultValue = "2", description = "Tiles in flight per worker (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--per-worker",
+      defaultValue = "2",
+      description = "Tiles in flight per worker (default: ${DEFAULT-VALUE}).")
   int perWorker;
 
   @Mixin ProgressBar.Options progress = new ProgressBar.Options();
 
-  @Option(names = "--repeat", defaultValue = "1",
-      description = "Render N times in this process, each with an empty tile cache, and report the"
-          + " last (warmed-up) time too; for benchmarks (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      description =
+          "Render N times in this process, each with an empty tile cache, and report the"
+              + " last (warmed-up) time too; for benchmarks (default: ${DEFAULT-VALUE}).")
   int repeat;
 
   @Override
@@ -120,15 +175,20 @@ final class RenderCommand implements Callable<Integer> {
     Path parent = out.toAbsolutePath().getParent();
     if (Files.isDirectory(out)) {
       throw new InvalidParameterException(
-          "out", "out: " + out + " is a directory (expected: a PNG file to write, e.g. "
-              + out.resolve("mandelbrot.png") + ")");
+          "out",
+          "out: "
+              + out
+              + " is a directory (expected: a PNG file to write, e.g. "
+              + out.resolve("mandelbrot.png")
+              + ")");
     }
     if (parent != null && Files.isDirectory(parent) && !Files.isWritable(parent)) {
       throw new InvalidParameterException(
           "out", "out: " + out + " (expected: a file in a writable directory)");
     }
     if (parent == null || !Files.isDirectory(parent)) {
-      throw new InvalidParameterException("out", "out: " + out + " (expected: a file in an existing directory)");
+      throw new InvalidParameterException(
+          "out", "out: " + out + " (expected: a file in an existing directory)");
     }
     TileSpec.checkRange("repeat", repeat, 1, 100);
     ProgressBar.Mode mode = progress.mode();
@@ -200,22 +260,34 @@ final class RenderCommand implements Callable<Integer> {
   private View view() {
     if (bounds != null) {
       if (re != null || im != null || zoom != null) {
-        throw new InvalidParameterException("bounds", "bounds: " + bounds + " given with --re/--im/--zoom (expected: one or the other)");
+        throw new InvalidParameterException(
+            "bounds",
+            "bounds: " + bounds + " given with --re/--im/--zoom (expected: one or the other)");
       }
       if (bounds.size() != 4) {
-        throw new InvalidParameterException("bounds", "bounds: " + bounds.size() + " numbers (expected: 4, reMin,reMax,imMin,imMax)");
+        throw new InvalidParameterException(
+            "bounds",
+            "bounds: " + bounds.size() + " numbers (expected: 4, reMin,reMax,imMin,imMax)");
       }
-      return new View(bounds.get(0), bounds.get(1), bounds.get(2), bounds.get(3), width, height, maxIter, tile);
+      return new View(
+          bounds.get(0), bounds.get(1), bounds.get(2), bounds.get(3), width, height, maxIter, tile);
     }
-    return View.centred(re == null ? -0.75 : re, im == null ? 0 : im, zoom == null ? 1 : zoom,
-        width, height, maxIter, tile);
+    return View.centred(
+        re == null ? -0.75 : re,
+        im == null ? 0 : im,
+        zoom == null ? 1 : zoom,
+        width,
+        height,
+        maxIter,
+        tile);
   }
 
   private Cluster.Settings settings() {
     TileSpec.checkRange("max-attempts", maxAttempts, 1, 10);
     TileSpec.checkRange("per-worker", perWorker, 1, 64);
     TileSpec.checkRange("attempt-timeout-ms", attemptTimeoutMs, 1, 3_600_000);
-    return new Cluster.Settings(maxAttempts, Duration.ofMillis(attemptTimeoutMs), hedgePolicy(hedge), perWorker);
+    return new Cluster.Settings(
+        maxAttempts, Duration.ofMillis(attemptTimeoutMs), hedgePolicy(hedge), perWorker);
   }
 
   static HedgePolicy hedgePolicy(String text) {
@@ -225,7 +297,7 @@ final class RenderCommand implements Callable<Integer> {
         return HedgePolicy.none();
       }
       if (s.startsWith("p")) {
-        return HedgePolicy.percentile(Double.parseDouble(s.substring(1)), 16);
+        return HedgePolicy.percentile(Double.parseDouble(s.substring(1))).minSamples(16);
       }
       if (s.endsWith("ms")) {
         return HedgePolicy.after(Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
@@ -233,7 +305,8 @@ final class RenderCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       // falls through to the message below
     }
-    throw new InvalidParameterException("hedge", "hedge: '" + text + "' (expected: none, pNN such as p99, or NNNms such as 250ms)");
+    throw new InvalidParameterException(
+        "hedge", "hedge: '" + text + "' (expected: none, pNN such as p99, or NNNms such as 250ms)");
   }
 
   private Workers workers(int toStart) throws java.io.IOException {
@@ -258,7 +331,9 @@ final class RenderCommand implements Callable<Integer> {
   }
 
   private TileSource tileSource(
-      Workers workers, PickerName pickerName, Cluster.Settings settings,
+      Workers workers,
+      PickerName pickerName,
+      Cluster.Settings settings,
       EndpointSource discovered) {
     if (source.local) {
       return new LocalTileSource(threads(Runtime.getRuntime().availableProcessors()));
@@ -272,17 +347,40 @@ final class RenderCommand implements Callable<Integer> {
 
   private void report(PrintWriter o, View view, TileSource src, Renderer.Result r, long writeMs) {
     long ms = r.nanos() / 1_000_000;
-    o.printf(Locale.ROOT, "rendered %s: %dx%d, max-iter %d, %d tiles of %d (%d cached) [%s]%n",
-        out, view.width(), view.height(), view.maxIter(), r.tiles(), view.tile(), r.cached(), src.describe());
+    o.printf(
+        Locale.ROOT,
+        "rendered %s: %dx%d, max-iter %d, %d tiles of %d (%d cached) [%s]%n",
+        out,
+        view.width(),
+        view.height(),
+        view.maxIter(),
+        r.tiles(),
+        view.tile(),
+        r.cached(),
+        src.describe());
     o.printf(Locale.ROOT, "time: %d ms render, %d ms png%n", ms, writeMs);
     Map<String, Progress.EndpointProgress> eps = r.progress().endpoints();
     if (!eps.isEmpty()) {
-      o.printf(Locale.ROOT, "%-24s %6s %9s %9s %9s%n", "worker", "tiles", "attempts", "failures", "mean ms");
+      o.printf(
+          Locale.ROOT,
+          "%-24s %6s %9s %9s %9s%n",
+          "worker",
+          "tiles",
+          "attempts",
+          "failures",
+          "mean ms");
       for (Progress.EndpointProgress e : eps.values()) {
-        o.printf(Locale.ROOT, "%-24s %6d %9d %9d %9.1f%n", e.endpoint().id(), e.completed(), e.attempts(),
-            e.failures(), e.meanLatencyNanos() / 1e6);
+        o.printf(
+            Locale.ROOT,
+            "%-24s %6d %9d %9d %9.1f%n",
+            e.endpoint().id(),
+            e.completed(),
+            e.attempts(),
+            e.failures(),
+            e.meanLatencyNanos() / 1e6);
       }
-      o.printf(Locale.ROOT, "retries: %d, hedges: %d%n", r.progress().retries(), r.progress().hedges());
+      o.printf(
+          Locale.ROOT, "retries: %d, hedges: %d%n", r.progress().retries(), r.progress().hedges());
     }
     o.flush();
   }

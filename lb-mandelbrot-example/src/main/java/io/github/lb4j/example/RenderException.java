@@ -17,6 +17,7 @@ final class RenderException extends RuntimeException {
 
   /** Failed tiles named in the message. */
   static final int SHOWN = 3;
+
   /** The longest one failure's text may be in the message. */
   static final int FAILURE_CHARS = 160;
 
@@ -24,7 +25,9 @@ final class RenderException extends RuntimeException {
     super(message, cause);
   }
 
-  /** The summary of a render that failed with {@code e}, such as a {@link ScatterGatherException}. */
+  /**
+   * The summary of a render that failed with {@code e}, such as a {@link ScatterGatherException}.
+   */
   static String summary(Throwable e) {
     if (!(e instanceof ScatterGatherException sge)) {
       String m = e.getMessage();
@@ -32,8 +35,12 @@ final class RenderException extends RuntimeException {
     }
     List<ScatterGatherException.TaskFailure> failures = sge.failures();
     log.debug("render failed: {}", sge.getMessage());
-    StringBuilder sb = new StringBuilder("render failed: ").append(failures.size()).append(" of ")
-        .append(sge.total()).append(" tiles failed");
+    StringBuilder sb =
+        new StringBuilder("render failed: ")
+            .append(failures.size())
+            .append(" of ")
+            .append(sge.total())
+            .append(" tiles failed");
     for (int i = 0; i < Math.min(SHOWN, failures.size()); i++) {
       sb.append(i == 0 ? "; first: " : "; ").append(abbreviate(failures.get(i).toString()));
     }

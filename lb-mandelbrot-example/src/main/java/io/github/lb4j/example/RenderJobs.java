@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The renders the page asked for: each job takes the tiles it can from the renderer's cache,
- * scatters the others across the workers and records every tile as it arrives, with the worker
- * that computed it, so the page can draw the image progressively by polling.
+ * scatters the others across the workers and records every tile as it arrives, with the worker that
+ * computed it, so the page can draw the image progressively by polling.
  *
  * <p>Only the most recent {@link #KEPT} jobs are kept.
  *
@@ -32,7 +32,10 @@ final class RenderJobs {
 
   /** What happened to a job so far. */
   enum State {
-    RUNNING, DONE, FAILED, CANCELLED;
+    RUNNING,
+    DONE,
+    FAILED,
+    CANCELLED;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -74,20 +77,25 @@ final class RenderJobs {
       onEnd.accept(job);
       return job;
     }
-    Map<TileSpec, View.Tile> bySpec = new java.util.IdentityHashMap<>();
+    java.util.IdentityHashMap<TileSpec, View.Tile> bySpec = new java.util.IdentityHashMap<>();
     for (View.Tile t : missing) {
       bySpec.put(t.spec(), t);
     }
     try {
-      CompletableFuture<List<int[]>> computing = cluster
-          .compute(Renderer.tasks(missing), job::progress, (spec, worker, counts) -> {
-            View.Tile t = bySpec.get(spec);
-            if (t != null && job.arrived(t.index(), worker.id(), counts)) {
-              renderer.remember(spec, counts);
-            }
-          });
+      CompletableFuture<List<int[]>> computing =
+          cluster.compute(
+              Renderer.tasks(missing),
+              job::progress,
+              (spec, worker, counts) -> {
+                View.Tile t = bySpec.get(spec);
+                if (t != null && job.arrived(t.index(), worker.id(), counts)) {
+                  renderer.remember(spec, counts);
+                }
+              });
       job.attach(computing);
-      computing.whenComplete(
+      // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+      CompletableFuture<List<int[]>> unused =
+          computing.whenComplete(
               (r, e) -> {
                 if (e == null) {
                   // A tile whose answer the listener missed (none should be) still gets drawn.
@@ -171,9 +179,9 @@ final class RenderJobs {
     }
 
     /**
-     * Cancels the job if it is running: no more tiles are dispatched and the attempts in flight
-     * are cancelled (their connections closed, which stops the workers computing them). Returns
-     * whether this call cancelled it.
+     * Cancels the job if it is running: no more tiles are dispatched and the attempts in flight are
+     * cancelled (their connections closed, which stops the workers computing them). Returns whether
+     * this call cancelled it.
      */
     boolean cancel(long now) {
       CompletableFuture<?> batch;
@@ -249,20 +257,30 @@ final class RenderJobs {
           fromWorkers.add(workers[i]);
         }
         long end = state == State.RUNNING ? now : endNanos;
-        sb.append("{\"id\":").append(Json.quote(id))
-            .append(",\"state\":").append(Json.quote(state.label()))
-            .append(",\"picker\":").append(Json.quote(picker))
-            .append(",\"total\":").append(tiles.size())
-            .append(",\"done\":").append(order.size())
-            .append(",\"cached\":").append(perWorker.getOrDefault(CACHE, 0))
-            .append(",\"retries\":").append(retries)
-            .append(",\"hedges\":").append(hedges)
+        sb.append("{\"id\":")
+            .append(Json.quote(id))
+            .append(",\"state\":")
+            .append(Json.quote(state.label()))
+            .append(",\"picker\":")
+            .append(Json.quote(picker))
+            .append(",\"total\":")
+            .append(tiles.size())
+            .append(",\"done\":")
+            .append(order.size())
+            .append(",\"cached\":")
+            .append(perWorker.getOrDefault(CACHE, 0))
+            .append(",\"retries\":")
+            .append(retries)
+            .append(",\"hedges\":")
+            .append(hedges)
             .append(String.format(Locale.ROOT, ",\"elapsedMs\":%.1f", (end - startNanos) / 1e6));
         if (error != null) {
           sb.append(",\"error\":").append(Json.quote(error));
         }
-        sb.append(",\"perWorker\":").append(Json.counts(perWorker))
-            .append(",\"next\":").append(order.size());
+        sb.append(",\"perWorker\":")
+            .append(Json.counts(perWorker))
+            .append(",\"next\":")
+            .append(order.size());
       }
       sb.append(",\"view\":").append(viewJson(view)).append(",\"tiles\":[");
       for (int k = 0; k < fresh.size(); k++) {
@@ -272,20 +290,38 @@ final class RenderJobs {
           c = counts[t.index()];
         }
         String png = Base64.getEncoder().encodeToString(TileCodec.encodePng(c, t.spec()));
-        sb.append(k == 0 ? "" : ",").append("{\"i\":").append(t.index())
-            .append(",\"x\":").append(t.x()).append(",\"y\":").append(t.y())
-            .append(",\"w\":").append(t.spec().width()).append(",\"h\":").append(t.spec().height())
-            .append(",\"worker\":").append(Json.quote(fromWorkers.get(k)))
-            .append(",\"png\":\"").append(png).append("\"}");
+        sb.append(k == 0 ? "" : ",")
+            .append("{\"i\":")
+            .append(t.index())
+            .append(",\"x\":")
+            .append(t.x())
+            .append(",\"y\":")
+            .append(t.y())
+            .append(",\"w\":")
+            .append(t.spec().width())
+            .append(",\"h\":")
+            .append(t.spec().height())
+            .append(",\"worker\":")
+            .append(Json.quote(fromWorkers.get(k)))
+            .append(",\"png\":\"")
+            .append(png)
+            .append("\"}");
       }
       return sb.append("]}").toString();
     }
 
     static String viewJson(View v) {
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "{\"reMin\":%s,\"reMax\":%s,\"imMin\":%s,\"imMax\":%s,\"width\":%d,\"height\":%d,"
               + "\"maxIter\":%d,\"tile\":%d}",
-          v.reMin(), v.reMax(), v.imMin(), v.imMax(), v.width(), v.height(), v.maxIter(),
+          v.reMin(),
+          v.reMax(),
+          v.imMin(),
+          v.imMax(),
+          v.width(),
+          v.height(),
+          v.maxIter(),
           v.tile());
     }
   }

@@ -106,8 +106,8 @@ final class Renderer {
       last = seen[0];
     }
     BufferedImage image = colour(view, tiles, counts);
-    return new Result(image, tiles.size(), tiles.size() - missing.size(), last,
-        System.nanoTime() - start);
+    return new Result(
+        image, tiles.size(), tiles.size() - missing.size(), last, System.nanoTime() - start);
   }
 
   private static BufferedImage colour(View view, List<View.Tile> tiles, int[][] counts) {

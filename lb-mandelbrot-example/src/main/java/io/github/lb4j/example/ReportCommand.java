@@ -19,43 +19,65 @@ import picocli.CommandLine.Spec;
  * {@code report}: runs the balance-quality experiments (A-1 to A-4) against local workers over HTTP
  * and writes {@code index.html}, PNG charts and a CSV of every number into a directory.
  */
-@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Measures how evenly each picker spreads requests over local workers and writes "
-        + "an HTML report with charts and a CSV.")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Measures how evenly each picker spreads requests over local workers and writes "
+            + "an HTML report with charts and a CSV.")
 final class ReportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
       description = "The directory to write index.html, the charts and report.csv into.")
   Path out;
 
-  @Option(names = "--requests", defaultValue = "10000",
+  @Option(
+      names = "--requests",
+      defaultValue = "10000",
       description = "Requests per run (default: ${DEFAULT-VALUE}).")
   int requests;
 
-  @Option(names = "--min-workers", defaultValue = "2",
+  @Option(
+      names = "--min-workers",
+      defaultValue = "2",
       description = "The fewest workers of A-2 (default: ${DEFAULT-VALUE}).")
   int minWorkers;
 
-  @Option(names = "--max-workers", defaultValue = "6",
+  @Option(
+      names = "--max-workers",
+      defaultValue = "6",
       description = "The most workers of A-2 (default: ${DEFAULT-VALUE}).")
   int maxWorkers;
 
-  @Option(names = "--workers", defaultValue = "3",
-      description = "Workers of A-1, A-3 and the key-movement measure; within the A-2 range "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      defaultValue = "3",
+      description =
+          "Workers of A-1, A-3 and the key-movement measure; within the A-2 range "
+              + "(default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--concurrency", defaultValue = "32",
+  @Option(
+      names = "--concurrency",
+      defaultValue = "32",
       description = "Requests in flight at once (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--keys", defaultValue = "100000",
+  @Option(
+      names = "--keys",
+      defaultValue = "100000",
       description = "Keys compared when a worker is added and removed (default: ${DEFAULT-VALUE}).")
   int keys;
 
-  @Option(names = "--seed", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
       description = "Seed of the request ids and random pickers (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -96,9 +118,13 @@ final class ReportCommand implements Callable<Integer> {
     }
     new ReportWriter(results, out).write();
     BalanceReport.Failover f = results.failover();
-    stdout.printf(Locale.ROOT, "wrote %s in %.1f s; A-3: %d lost, %d retried%n",
-        out.resolve(ReportWriter.HTML), results.elapsed().toMillis() / 1000.0,
-        f.run().lost(), f.run().retried());
+    stdout.printf(
+        Locale.ROOT,
+        "wrote %s in %.1f s; A-3: %d lost, %d retried%n",
+        out.resolve(ReportWriter.HTML),
+        results.elapsed().toMillis() / 1000.0,
+        f.run().lost(),
+        f.run().retried());
     stdout.flush();
     return 0;
   }

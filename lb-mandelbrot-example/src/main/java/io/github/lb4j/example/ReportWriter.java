@@ -10,6 +10,7 @@ import io.github.lb4j.example.BalanceReport.Results;
 import io.github.lb4j.example.BalanceReport.Settings;
 import java.awt.Color;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,9 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.ChartEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -67,19 +68,27 @@ final class ReportWriter {
   List<String> write() throws IOException {
     Files.createDirectories(dir);
     writeCsv();
-    requestsPerWorker("a1-requests-per-worker.png",
-        "A-1: requests per worker, " + settings.a1Workers() + " workers, "
-            + settings.requests() + " requests",
+    requestsPerWorker(
+        "a1-requests-per-worker.png",
+        "A-1: requests per worker, "
+            + settings.a1Workers()
+            + " workers, "
+            + settings.requests()
+            + " requests",
         BalanceReport.PICKERS);
     maxLoad("a2-max-load.png", BalanceReport.PICKERS);
     // Without the classic hash, whose ratio (about the number of workers) would flatten the rest.
-    maxOverMean("a2-max-over-mean.png",
+    maxOverMean(
+        "a2-max-over-mean.png",
         "A-2: busiest worker / mean, by picker (classic seed hash: see A-4)",
         BalanceReport.PICKERS.stream().filter(p -> !p.id().equals("classic-hash")).toList());
-    requestsPerWorker("a4-requests-per-worker.png",
+    requestsPerWorker(
+        "a4-requests-per-worker.png",
         "A-4: requests per worker by hash function, " + settings.a1Workers() + " workers",
         BalanceReport.HASHES);
-    maxOverMean("a4-max-over-mean.png", "A-4: busiest worker / mean, by hash function",
+    maxOverMean(
+        "a4-max-over-mean.png",
+        "A-4: busiest worker / mean, by hash function",
         BalanceReport.HASHES);
     keysMoved("a4-keys-moved.png");
     failoverChart("a3-requests-per-worker.png");
@@ -103,18 +112,49 @@ final class ReportWriter {
     }
     Failover f = results.failover();
     runRows(csv, "A-3", f.picker().id(), settings.a1Workers(), f.run(), false);
-    row(csv, "A-3", f.picker().id(), settings.a1Workers(), f.killedId(), "killed_at_request",
+    row(
+        csv,
+        "A-3",
+        f.picker().id(),
+        settings.a1Workers(),
+        f.killedId(),
+        "killed_at_request",
         f.killedAt());
-    f.detection().ifPresent(d -> {
-      row(csv, "A-3", f.picker().id(), settings.a1Workers(), f.killedId(), "detected_after_ms",
-          d.afterNanos() / 1e6);
-    });
-    f.replacement().ifPresent(rep -> {
-      row(csv, "A-3", f.picker().id(), settings.a1Workers(), rep.id(), "member_after_ms",
-          rep.memberAfterNanos() / 1e6);
-      rep.firstAnswerAfterNanos().ifPresent(t -> row(csv, "A-3", f.picker().id(),
-          settings.a1Workers(), rep.id(), "first_answer_after_ms", t / 1e6));
-    });
+    f.detection()
+        .ifPresent(
+            d -> {
+              row(
+                  csv,
+                  "A-3",
+                  f.picker().id(),
+                  settings.a1Workers(),
+                  f.killedId(),
+                  "detected_after_ms",
+                  d.afterNanos() / 1e6);
+            });
+    f.replacement()
+        .ifPresent(
+            rep -> {
+              row(
+                  csv,
+                  "A-3",
+                  f.picker().id(),
+                  settings.a1Workers(),
+                  rep.id(),
+                  "member_after_ms",
+                  rep.memberAfterNanos() / 1e6);
+              rep.firstAnswerAfterNanos()
+                  .ifPresent(
+                      t ->
+                          row(
+                              csv,
+                              "A-3",
+                              f.picker().id(),
+                              settings.a1Workers(),
+                              rep.id(),
+                              "first_answer_after_ms",
+                              t / 1e6));
+            });
     Files.writeString(dir.resolve(CSV), csv, StandardCharsets.UTF_8);
     files.add(CSV);
   }
@@ -153,17 +193,38 @@ final class ReportWriter {
     row(csv, exp, r.hash().id(), r.workers(), change, "needless_share", m.needless());
     row(csv, exp, r.hash().id(), r.workers(), change, "ideal_share", m.ideal());
     if (m.live().isPresent()) {
-      row(csv, exp, r.hash().id(), r.workers(), change, "live_remapped_share",
+      row(
+          csv,
+          exp,
+          r.hash().id(),
+          r.workers(),
+          change,
+          "live_remapped_share",
           m.live().getAsDouble());
     }
   }
 
   private static void row(
-      StringBuilder csv, String exp, String picker, int n, String worker, String measure,
+      StringBuilder csv,
+      String exp,
+      String picker,
+      int n,
+      String worker,
+      String measure,
       Number value) {
     String v = value instanceof Double d ? String.format(Locale.ROOT, "%.6f", d) : value.toString();
-    csv.append(exp).append(',').append(picker).append(',').append(n).append(',').append(worker)
-        .append(',').append(measure).append(',').append(v).append('\n');
+    csv.append(exp)
+        .append(',')
+        .append(picker)
+        .append(',')
+        .append(n)
+        .append(',')
+        .append(worker)
+        .append(',')
+        .append(measure)
+        .append(',')
+        .append(v)
+        .append('\n');
   }
 
   private static long max(Map<String, Long> counts) {
@@ -174,15 +235,21 @@ final class ReportWriter {
 
   private void requestsPerWorker(String file, String title, List<PickerSpec> pickers)
       throws IOException {
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("picker").yAxisTitle("requests counted by the worker").build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("picker")
+            .yAxisTitle("requests counted by the worker")
+            .build();
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setAvailableSpaceFill(0.8);
     List<String> labels = pickers.stream().map(PickerSpec::label).toList();
     List<String> workers =
-        new ArrayList<>(results.runs().get(pickers.get(0).id()).get(settings.a1Workers())
-            .served().keySet());
+        new ArrayList<>(
+            results.runs().get(pickers.get(0).id()).get(settings.a1Workers()).served().keySet());
     for (String w : workers) {
       List<Number> counts = new ArrayList<>();
       for (PickerSpec p : pickers) {
@@ -197,16 +264,24 @@ final class ReportWriter {
   }
 
   private void maxLoad(String file, List<PickerSpec> pickers) throws IOException {
-    XYChart chart = lineChart("A-2: mean and busiest worker's load, " + settings.requests()
-        + " requests per run", "requests on the busiest worker (dashed: the mean)");
+    XYChart chart =
+        lineChart(
+            "A-2: mean and busiest worker's load, " + settings.requests() + " requests per run",
+            "requests on the busiest worker (dashed: the mean)");
     List<Integer> ns = workerCounts();
     List<Number> mean = new ArrayList<>();
     for (int n : ns) {
       mean.add((double) settings.requests() / n);
     }
     XYSeries meanLine = chart.addSeries("mean load (requests / workers)", ns, mean);
-    meanLine.setLineStyle(new java.awt.BasicStroke(2.5f, java.awt.BasicStroke.CAP_BUTT,
-        java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+    meanLine.setLineStyle(
+        new java.awt.BasicStroke(
+            2.5f,
+            java.awt.BasicStroke.CAP_BUTT,
+            java.awt.BasicStroke.JOIN_MITER,
+            10f,
+            new float[] {8f, 6f},
+            0f));
     meanLine.setLineColor(Color.BLACK);
     meanLine.setMarker(SeriesMarkers.NONE);
     for (PickerSpec p : pickers) {
@@ -219,8 +294,7 @@ final class ReportWriter {
     save(chart, file);
   }
 
-  private void maxOverMean(String file, String title, List<PickerSpec> pickers)
-      throws IOException {
+  private void maxOverMean(String file, String title, List<PickerSpec> pickers) throws IOException {
     XYChart chart = lineChart(title, "busiest worker's requests / mean (1 = perfectly even)");
     if (pickers.stream().noneMatch(p -> p.id().equals("classic-hash"))) {
       chart.getStyler().setYAxisMin(1.0); // the ratio is never below 1: zoom in on the spread
@@ -237,42 +311,78 @@ final class ReportWriter {
   }
 
   private void keysMoved(String file) throws IOException {
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("A-4: share of " + settings.remapKeys() + " keys that changed worker")
-        .xAxisTitle("hash function").yAxisTitle("share of keys moved").build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title("A-4: share of " + settings.remapKeys() + " keys that changed worker")
+            .xAxisTitle("hash function")
+            .yAxisTitle("share of keys moved")
+            .build();
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setYAxisDecimalPattern("0%");
     List<String> labels = results.remaps().stream().map(r -> r.hash().label()).toList();
-    chart.getStyler().setSeriesColors(new Color[] {
-      COLORS[0], new Color(0x9ecae1), Color.GRAY, COLORS[1], new Color(0xfdd0a2), Color.DARK_GRAY});
+    chart
+        .getStyler()
+        .setSeriesColors(
+            new Color[] {
+              COLORS[0],
+              new Color(0x9ecae1),
+              Color.GRAY,
+              COLORS[1],
+              new Color(0xfdd0a2),
+              Color.DARK_GRAY
+            });
     int n = settings.a1Workers();
-    chart.addSeries("added " + n + "->" + (n + 1) + ": measured", labels,
+    chart.addSeries(
+        "added " + n + "->" + (n + 1) + ": measured",
+        labels,
         results.remaps().stream().map(r -> (Number) r.added().moved()).toList());
-    chart.addSeries("added: live (balancer)", labels,
+    chart.addSeries(
+        "added: live (balancer)",
+        labels,
         results.remaps().stream().map(r -> (Number) r.added().live().orElse(0)).toList());
-    chart.addSeries("added: ideal", labels,
+    chart.addSeries(
+        "added: ideal",
+        labels,
         results.remaps().stream().map(r -> (Number) r.added().ideal()).toList());
-    chart.addSeries("removed " + (n + 1) + "->" + n + ": measured", labels,
+    chart.addSeries(
+        "removed " + (n + 1) + "->" + n + ": measured",
+        labels,
         results.remaps().stream().map(r -> (Number) r.removed().moved()).toList());
-    chart.addSeries("removed: live (balancer)", labels,
+    chart.addSeries(
+        "removed: live (balancer)",
+        labels,
         results.remaps().stream().map(r -> (Number) r.removed().live().orElse(0)).toList());
-    chart.addSeries("removed: ideal", labels,
+    chart.addSeries(
+        "removed: ideal",
+        labels,
         results.remaps().stream().map(r -> (Number) r.removed().ideal()).toList());
     save(chart, file);
   }
 
   private void failoverChart(String file) throws IOException {
     Failover f = results.failover();
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("A-3: requests per worker, " + f.killedId() + " killed at request " + f.killedAt())
-        .xAxisTitle("worker").yAxisTitle("requests").build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(
+                "A-3: requests per worker, " + f.killedId() + " killed at request " + f.killedAt())
+            .xAxisTitle("worker")
+            .yAxisTitle("requests")
+            .build();
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     List<String> workers = new ArrayList<>(f.run().served().keySet());
-    chart.addSeries("counted by the worker", workers,
+    chart.addSeries(
+        "counted by the worker",
+        workers,
         workers.stream().map(w -> (Number) f.run().served().get(w)).toList());
-    chart.addSeries("answers received (X-Worker-Id)", workers,
+    chart.addSeries(
+        "answers received (X-Worker-Id)",
+        workers,
         workers.stream().map(w -> (Number) f.run().answered().getOrDefault(w, 0L)).toList());
     save(chart, file);
   }
@@ -291,13 +401,21 @@ final class ReportWriter {
       counts.put(w, new long[buckets]);
     }
     for (LoadRun.Answer a : answers) {
-      counts.computeIfAbsent(a.workerId(), k -> new long[buckets])[
+      counts
+          .computeIfAbsent(a.workerId(), k -> new long[buckets])[
           (int) ((a.nanos() - first) / bucket)]++;
     }
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("A-3: answers per worker over time (" + String.format(Locale.ROOT, "%.1f",
-            bucket / 1e6) + " ms buckets); 0 = the kill")
-        .xAxisTitle("ms since the kill").yAxisTitle("answers per bucket").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(
+                "A-3: answers per worker over time ("
+                    + String.format(Locale.ROOT, "%.1f", bucket / 1e6)
+                    + " ms buckets); 0 = the kill")
+            .xAxisTitle("ms since the kill")
+            .yAxisTitle("answers per bucket")
+            .build();
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setMarkerSize(0);
@@ -313,15 +431,15 @@ final class ReportWriter {
       }
       chart.addSeries(e.getKey(), xs, ys);
     }
-    double top = counts.values().stream()
-        .flatMapToLong(Arrays::stream).max().orElse(1);
+    double top = counts.values().stream().flatMapToLong(Arrays::stream).max().orElse(1);
     // Labels sit right of their line, a few percent of the time axis away.
     double shift = (last - first) / 1e6 * 0.045;
     marker(chart, 0, "kill", shift, top);
-    f.detection().ifPresent(
-        d -> marker(chart, d.afterNanos() / 1e6, "detected", shift * 1.6, top * 0.92));
-    f.replacement().ifPresent(
-        r -> marker(chart, r.memberAfterNanos() / 1e6, "replaced", shift * 1.6, top * 0.84));
+    f.detection()
+        .ifPresent(d -> marker(chart, d.afterNanos() / 1e6, "detected", shift * 1.6, top * 0.92));
+    f.replacement()
+        .ifPresent(
+            r -> marker(chart, r.memberAfterNanos() / 1e6, "replaced", shift * 1.6, top * 0.84));
     save(chart, file);
   }
 
@@ -347,8 +465,14 @@ final class ReportWriter {
   }
 
   private XYChart lineChart(String title, String yTitle) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("workers").yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("workers")
+            .yAxisTitle(yTitle)
+            .build();
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setXAxisDecimalPattern("0");
@@ -377,7 +501,9 @@ final class ReportWriter {
 
   private void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String file)
       throws IOException {
-    BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+    try (OutputStream out = Files.newOutputStream(dir.resolve(file))) {
+      ChartEncoder.saveChart(chart, out, "png");
+    }
     files.add(file);
   }
 
@@ -397,10 +523,17 @@ final class ReportWriter {
     h.append("<h1>lb4j balance-quality report</h1>\n");
     h.append("<p>Generated by <code>lb4j-mandelbrot report</code> in ")
         .append(String.format(Locale.ROOT, "%.1f", results.elapsed().toMillis() / 1000.0))
-        .append(" s with ").append(settings.requests()).append(" requests per run, ")
-        .append(settings.concurrency()).append(" in flight at once, seed ")
-        .append(settings.seed()).append(". Every number is in <a href=\"").append(CSV)
-        .append("\">").append(CSV).append("</a>.</p>\n");
+        .append(" s with ")
+        .append(settings.requests())
+        .append(" requests per run, ")
+        .append(settings.concurrency())
+        .append(" in flight at once, seed ")
+        .append(settings.seed())
+        .append(". Every number is in <a href=\"")
+        .append(CSV)
+        .append("\">")
+        .append(CSV)
+        .append("</a>.</p>\n");
     h.append("<p>Run it again with <code>java -jar lb4j-mandelbrot.jar report --out DIR</code> ")
         .append("(<code>--help</code> lists the settings). Round-robin, random and the hashing ")
         .append("pickers without a load bound give the same counts every time; least-connection, ")
@@ -420,9 +553,13 @@ final class ReportWriter {
         .append("JVM up first.</p>\n");
     summary(h);
 
-    h.append("<h2>A-1: ").append(settings.requests()).append(" requests on ")
-        .append(settings.a1Workers()).append(" workers</h2>\n");
-    h.append("<p>These are the ").append(settings.a1Workers())
+    h.append("<h2>A-1: ")
+        .append(settings.requests())
+        .append(" requests on ")
+        .append(settings.a1Workers())
+        .append(" workers</h2>\n");
+    h.append("<p>These are the ")
+        .append(settings.a1Workers())
         .append("-worker runs of A-2. How to read them: round-robin is exact by construction ")
         .append("and random is within a few percent. Least-connection and peak-EWMA equalize ")
         .append("the calls in flight and the latency, not the request counts, so a worker that ")
@@ -435,8 +572,12 @@ final class ReportWriter {
     img(h, "a1-requests-per-worker.png");
     liveTable(h, BalanceReport.PICKERS, settings.a1Workers());
 
-    h.append("<h2>A-2: ").append(settings.minWorkers()).append(" to ")
-        .append(settings.maxWorkers()).append(" workers, ").append(settings.requests())
+    h.append("<h2>A-2: ")
+        .append(settings.minWorkers())
+        .append(" to ")
+        .append(settings.maxWorkers())
+        .append(" workers, ")
+        .append(settings.requests())
         .append(" requests each</h2>\n");
     img(h, "a2-max-load.png");
     img(h, "a2-max-over-mean.png");
@@ -453,8 +594,10 @@ final class ReportWriter {
         .append("mixing), FNV-1a, and the unmixed <code>String.hashCode</code>. The same ")
         .append("request ids as A-1 and A-2.</p>\n");
     h.append("<p><b>What the classic functions do wrong.</b> \u03a6 depends on the server only ")
-        .append("through <code>+ i</code>, so the replicas of servers 1, 2, 3, ... sit on adjacent ")
-        .append("slots: nine tight clusters inside one band of the ring (slots 26 to about 167). A ")
+        .append(
+            "through <code>+ i</code>, so the replicas of servers 1, 2, 3, ... sit on adjacent ")
+        .append(
+            "slots: nine tight clusters inside one band of the ring (slots 26 to about 167). A ")
         .append("request goes to the first server slot clockwise, and every gap in front of a ")
         .append("cluster, including the 370-slot arc from the end of the band around to slot 26, ")
         .append("ends at server 1's replica, which leads each cluster. Server 1 therefore takes ")
@@ -473,8 +616,11 @@ final class ReportWriter {
     liveTable(h, BalanceReport.HASHES, settings.a1Workers());
     ratioTable(h, BalanceReport.HASHES);
     h.append("<h3>Keys moved when a worker is added and removed</h3>\n");
-    h.append("<p>").append(settings.remapKeys()).append(" distinct request ids, each mapped with ")
-        .append("<code>choose(key)</code> on ").append(settings.a1Workers())
+    h.append("<p>")
+        .append(settings.remapKeys())
+        .append(" distinct request ids, each mapped with ")
+        .append("<code>choose(key)</code> on ")
+        .append(settings.a1Workers())
         .append(" workers, again after a worker is added, and again after the second worker is ")
         .append("removed. <i>Needless</i> moves are keys that moved between two workers that ")
         .append("both stayed. <i>Live</i> is the balancer's own ")
@@ -487,44 +633,69 @@ final class ReportWriter {
     files.add(HTML);
   }
 
-  /** The picker with the lowest busiest/mean ratio averaged over the worker counts, and the rest. */
+  /**
+   * The picker with the lowest busiest/mean ratio averaged over the worker counts, and the rest.
+   */
   private void summary(StringBuilder h) {
     h.append("<h2>Summary</h2>\n<table><tr><th>picker</th>")
-        .append("<th>busiest / mean, averaged over ").append(settings.minWorkers()).append(" to ")
-        .append(settings.maxWorkers()).append(" workers</th><th>worst</th></tr>\n");
+        .append("<th>busiest / mean, averaged over ")
+        .append(settings.minWorkers())
+        .append(" to ")
+        .append(settings.maxWorkers())
+        .append(" workers</th><th>worst</th></tr>\n");
     List<PickerSpec> sorted = new ArrayList<>(BalanceReport.loadPickers());
     sorted.sort(Comparator.comparingDouble(this::meanRatio));
     for (PickerSpec p : sorted) {
-      double worst = results.runs().get(p.id()).values().stream()
-          .mapToDouble(LoadRun.Result::servedMaxOverMean).max().orElse(0);
-      h.append("<tr><td>").append(escape(p.label())).append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.3f", meanRatio(p))).append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.3f", worst)).append("</td></tr>\n");
+      double worst =
+          results.runs().get(p.id()).values().stream()
+              .mapToDouble(LoadRun.Result::servedMaxOverMean)
+              .max()
+              .orElse(0);
+      h.append("<tr><td>")
+          .append(escape(p.label()))
+          .append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.3f", meanRatio(p)))
+          .append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.3f", worst))
+          .append("</td></tr>\n");
     }
     h.append("</table>\n");
   }
 
   private double meanRatio(PickerSpec p) {
     return results.runs().get(p.id()).values().stream()
-        .mapToDouble(LoadRun.Result::servedMaxOverMean).average().orElse(0);
+        .mapToDouble(LoadRun.Result::servedMaxOverMean)
+        .average()
+        .orElse(0);
   }
 
   private void failoverHtml(StringBuilder h) {
     Failover f = results.failover();
     LoadRun.Result r = f.run();
     h.append("<h2>A-3: a worker killed in the middle of a run</h2>\n");
-    h.append("<p>").append(r.requests()).append(" requests on ").append(settings.a1Workers())
-        .append(" workers with ").append(f.picker().label()).append("; ")
-        .append(f.killedId()).append(" is stopped (its server closed, connections dropped) just ")
-        .append("before request ").append(f.killedAt()).append(" is sent. The balancer watches ")
+    h.append("<p>")
+        .append(r.requests())
+        .append(" requests on ")
+        .append(settings.a1Workers())
+        .append(" workers with ")
+        .append(f.picker().label())
+        .append("; ")
+        .append(f.killedId())
+        .append(" is stopped (its server closed, connections dropped) just ")
+        .append("before request ")
+        .append(f.killedAt())
+        .append(" is sent. The balancer watches ")
         .append("with passive outlier detection (3 consecutive failed calls eject) and an active ")
         .append("<code>GET /health</code> probe every 250 ms (1 s timeout, 2 failures mark ")
         .append("unhealthy). A failed attempt is reported on its lease and retried with a new ")
-        .append("pick after a backoff of ").append(LoadRun.FIRST_BACKOFF_MILLIS)
-        .append(" ms, doubling each time, up to ").append(BalanceReport.MAX_ATTEMPTS)
+        .append("pick after a backoff of ")
+        .append(LoadRun.FIRST_BACKOFF_MILLIS)
+        .append(" ms, doubling each time, up to ")
+        .append(BalanceReport.MAX_ATTEMPTS)
         .append(" attempts. The example's supervisor ")
         .append("follows the balancer's health events: when the balancer takes a worker out, it ")
-        .append("starts a fresh worker on a new port, adds it to the balancer and removes the dead ")
+        .append(
+            "starts a fresh worker on a new port, adds it to the balancer and removes the dead ")
         .append("one. Times are measured from the kill with the system clock.</p>\n");
     h.append("<table><tr><th>measure</th><th>value</th></tr>\n");
     tr(h, "requests sent", r.requests());
@@ -544,8 +715,12 @@ final class ReportWriter {
         .append(f.replacement().map(rep -> millis(rep.memberAfterNanos())).orElse("-"))
         .append("</td></tr>\n");
     h.append("<tr><td>time from the kill until the replacement's first answer</td><td>")
-        .append(f.replacement().map(BalanceReport.Replaced::firstAnswerAfterNanos)
-            .filter(OptionalLong::isPresent).map(t -> millis(t.getAsLong())).orElse("-"))
+        .append(
+            f.replacement()
+                .map(BalanceReport.Replaced::firstAnswerAfterNanos)
+                .filter(OptionalLong::isPresent)
+                .map(t -> millis(t.getAsLong()))
+                .orElse("-"))
         .append("</td></tr>\n");
     h.append("</table>\n");
     img(h, "a3-timeline.png");
@@ -564,10 +739,17 @@ final class ReportWriter {
       boolean first = true;
       for (Map.Entry<String, Long> w : r.served().entrySet()) {
         EndpointState s = r.snapshot().endpoint(w.getKey()).orElseThrow();
-        h.append("<tr><td>").append(first ? escape(p.label()) : "").append("</td><td>")
-            .append(w.getKey()).append("</td><td>").append(w.getValue()).append("</td><td>")
-            .append(r.answered().getOrDefault(w.getKey(), 0L)).append("</td><td>")
-            .append(s.picks()).append("</td><td>")
+        h.append("<tr><td>")
+            .append(first ? escape(p.label()) : "")
+            .append("</td><td>")
+            .append(w.getKey())
+            .append("</td><td>")
+            .append(w.getValue())
+            .append("</td><td>")
+            .append(r.answered().getOrDefault(w.getKey(), 0L))
+            .append("</td><td>")
+            .append(s.picks())
+            .append("</td><td>")
             .append(String.format(Locale.ROOT, "%.1f%%", s.recentShare() * 100))
             .append("</td></tr>\n");
         first = false;
@@ -587,8 +769,14 @@ final class ReportWriter {
       h.append("<tr><td>").append(escape(p.label())).append("</td>");
       for (int n : workerCounts()) {
         LoadRun.Result r = results.runs().get(p.id()).get(n);
-        h.append("<td>").append(String.format(Locale.ROOT, "%.3f (%.3f)",
-            r.servedMaxOverMean(), r.snapshot().balance().picksMaxOverMean())).append("</td>");
+        h.append("<td>")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "%.3f (%.3f)",
+                    r.servedMaxOverMean(),
+                    r.snapshot().balance().picksMaxOverMean()))
+            .append("</td>");
       }
       h.append("</tr>\n");
     }
@@ -602,9 +790,15 @@ final class ReportWriter {
     for (Remap r : results.remaps()) {
       h.append("<tr><td>").append(escape(r.hash().label())).append("</td>");
       for (Moved m : List.of(r.added(), r.removed())) {
-        h.append("<td>").append(percent(m.moved())).append("</td><td>")
-            .append(percent(m.needless())).append("</td><td>").append(percent(m.live()))
-            .append("</td><td>").append(percent(m.ideal())).append("</td>");
+        h.append("<td>")
+            .append(percent(m.moved()))
+            .append("</td><td>")
+            .append(percent(m.needless()))
+            .append("</td><td>")
+            .append(percent(m.live()))
+            .append("</td><td>")
+            .append(percent(m.ideal()))
+            .append("</td>");
       }
       h.append("</tr>\n");
     }

@@ -20,27 +20,43 @@ import picocli.CommandLine.Spec;
  * with its live dashboard at {@code /}, its JSON API under {@code /api/} (see {@code
  * docs/web-api.md}) and {@code GET /render.png?re=&im=&zoom=&width=&height=&maxIter=&tile=}.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
     description = "Starts workers and a front end (the default command).")
 final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "8080", description = "Front end port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Front end port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--max-cost", description = "Largest render, in pixels x maxIter "
-      + "(default: 2e10 per worker, one to two minutes of work).")
+  @Option(
+      names = "--max-cost",
+      description =
+          "Largest render, in pixels x maxIter "
+              + "(default: 2e10 per worker, one to two minutes of work).")
   Long maxCost;
 
-  @Option(names = "--max-renders", defaultValue = "4",
+  @Option(
+      names = "--max-renders",
+      defaultValue = "4",
       description = "Renders running at once; more are answered 429 (default: ${DEFAULT-VALUE}).")
   int maxRenders;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Front end address (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description = "Front end address (default: ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--workers", defaultValue = "4", description = "Local workers to start (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      defaultValue = "4",
+      description = "Local workers to start (default: ${DEFAULT-VALUE}).")
   int workers;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -48,24 +64,41 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Where the workers come from instead of starting {@code --workers} local ones. */
   static final class Source {
-    @Option(names = "--worker-urls", split = ",", paramLabel = "URL", description = "Use these workers instead.")
+    @Option(
+        names = "--worker-urls",
+        split = ",",
+        paramLabel = "URL",
+        description = "Use these workers instead.")
     List<String> workerUrls;
 
-    @Option(names = "--discover", paramLabel = "SPEC",
+    @Option(
+        names = "--discover",
+        paramLabel = "SPEC",
         description = "Find workers through discovery instead: " + Cluster.DISCOVER_FORMS)
     String discover;
   }
 
   @Mixin TokenOption token;
 
-  @Option(names = "--picker", defaultValue = "least-connection", description = "The picker (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--picker",
+      defaultValue = "least-connection",
+      description = "The picker (default: ${DEFAULT-VALUE}).")
   String picker;
 
-  @Option(names = "--tile", defaultValue = "128", description = "Tile side (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tile",
+      defaultValue = "128",
+      description = "Tile side (default: ${DEFAULT-VALUE}).")
   int tile;
 
-  @Option(names = "--supervise", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Replace local workers the health monitor takes out (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--supervise",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Replace local workers the health monitor takes out (default: ${DEFAULT-VALUE}).")
   boolean supervise;
 
   @Override
@@ -73,9 +106,14 @@ final class ServeCommand implements Callable<Integer> {
     Running running = start();
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.println("Mandelbrot page on " + running.uri() + " over "
-        + running.frontEnd.balancer().endpoints().size() + " workers ("
-        + running.frontEnd.balancer().snapshot().pickerName() + ")");
+    stdout.println(
+        "Mandelbrot page on "
+            + running.uri()
+            + " over "
+            + running.frontEnd.balancer().endpoints().size()
+            + " workers ("
+            + running.frontEnd.balancer().snapshot().pickerName()
+            + ")");
     stdout.flush();
     new CountDownLatch(1).await();
     return 0;
@@ -121,11 +159,12 @@ final class ServeCommand implements Callable<Integer> {
                 : Workers.start(workers, 1, 0, 1);
     try {
       int n = discovered != null ? 1 : ws.endpoints.size();
-      FrontEnd.Admission admission = maxCost != null
-          ? new FrontEnd.Admission(maxCost, maxRenders)
-          : FrontEnd.Admission.forWorkers(n, maxRenders);
-      FrontEnd f = FrontEnd.start(
-          bind, port, ws, pickerName, tile, Ticker.system(), discovered, admission);
+      FrontEnd.Admission admission =
+          maxCost != null
+              ? new FrontEnd.Admission(maxCost, maxRenders)
+              : FrontEnd.Admission.forWorkers(n, maxRenders);
+      FrontEnd f =
+          FrontEnd.start(bind, port, ws, pickerName, tile, Ticker.system(), discovered, admission);
       if (f.supervisor() != null) {
         f.supervisor().replacing(supervise);
       }

@@ -100,8 +100,8 @@ final class Supervisor implements AutoCloseable {
   }
 
   /**
-   * Turns replacing on (the default) or off. Off, failed workers stay members of the balancer,
-   * kept out by its health monitor until they answer again.
+   * Turns replacing on (the default) or off. Off, failed workers stay members of the balancer, kept
+   * out by its health monitor until they answer again.
    */
   void replacing(boolean on) {
     replacing = on;
@@ -119,8 +119,8 @@ final class Supervisor implements AutoCloseable {
 
   /**
    * Moves supervision to another balancer, such as one rebuilt with a different picker: its
-   * membership is set to the supervised workers and its health events are followed from now on.
-   * The previous balancer is no longer followed nor changed.
+   * membership is set to the supervised workers and its health events are followed from now on. The
+   * previous balancer is no longer followed nor changed.
    */
   synchronized void watch(Balancer next) {
     Objects.requireNonNull(next, "balancer");
@@ -286,8 +286,13 @@ final class Supervisor implements AutoCloseable {
       workers.remove(dead.id()).close();
       balancer.remove(dead.id());
       r = new Replacement(dead, next, reason, detectedNanos, ticker.read());
-      log.info("replaced {} ({}) by {} at {}: {}", dead.id(), dead.address(), next.id(),
-          next.address(), reason);
+      log.info(
+          "replaced {} ({}) by {} at {}: {}",
+          dead.id(),
+          dead.address(),
+          next.id(),
+          next.address(),
+          reason);
     }
     for (Listener l : listeners) {
       try {
@@ -302,7 +307,8 @@ final class Supervisor implements AutoCloseable {
   private String freshId() {
     String id;
     do {
-      id = "worker-" + (++nextId);
+      nextId++;
+      id = "worker-" + nextId;
     } while (workers.containsKey(id));
     return id;
   }

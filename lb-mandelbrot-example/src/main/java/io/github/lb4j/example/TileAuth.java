@@ -68,15 +68,28 @@ final class TileAuth {
    */
   static TileAuth of(String token, String source) {
     if (token.length() < MIN_LENGTH || token.length() > MAX_LENGTH) {
-      throw new InvalidParameterException("token", "token from " + source + ": " + token.length()
-          + " characters (expected: " + MIN_LENGTH + " to " + MAX_LENGTH + ")");
+      throw new InvalidParameterException(
+          "token",
+          "token from "
+              + source
+              + ": "
+              + token.length()
+              + " characters (expected: "
+              + MIN_LENGTH
+              + " to "
+              + MAX_LENGTH
+              + ")");
     }
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (c <= ' ' || c > '~') {
-        throw new InvalidParameterException("token", "token from " + source
-            + ": a character other than printable ASCII at index " + i
-            + " (expected: printable ASCII without spaces)");
+        throw new InvalidParameterException(
+            "token",
+            "token from "
+                + source
+                + ": a character other than printable ASCII at index "
+                + i
+                + " (expected: printable ASCII without spaces)");
       }
     }
     return new TileAuth(token);
@@ -98,8 +111,12 @@ final class TileAuth {
         throw new InvalidParameterException(
             "token-file", "token-file: " + tokenFile + " (expected: an existing file)");
       } catch (IOException e) {
-        throw new InvalidParameterException("token-file",
-            "token-file: " + tokenFile + " cannot be read: " + e.getClass().getSimpleName()
+        throw new InvalidParameterException(
+            "token-file",
+            "token-file: "
+                + tokenFile
+                + " cannot be read: "
+                + e.getClass().getSimpleName()
                 + " (expected: a readable file holding the token)");
       }
       int end = text.indexOf('\n');
@@ -109,9 +126,13 @@ final class TileAuth {
     if (fromEnv != null && !fromEnv.isEmpty()) {
       return of(fromEnv.strip(), "the " + ENV + " variable");
     }
-    throw new InvalidParameterException("token-file", "token-file: none given and " + ENV
-        + " unset (expected: the workers' token in a file named by --token-file or in " + ENV
-        + ")");
+    throw new InvalidParameterException(
+        "token-file",
+        "token-file: none given and "
+            + ENV
+            + " unset (expected: the workers' token in a file named by --token-file or in "
+            + ENV
+            + ")");
   }
 
   /** Whether an {@code Authorization} header value carries this token; constant time. */
@@ -126,7 +147,8 @@ final class TileAuth {
   /** An OkHttp interceptor adding this token to every request of a client. */
   Interceptor interceptor() {
     String value = new String(authorization, StandardCharsets.US_ASCII);
-    return chain -> chain.proceed(chain.request().newBuilder().header(AUTHORIZATION, value).build());
+    return chain ->
+        chain.proceed(chain.request().newBuilder().header(AUTHORIZATION, value).build());
   }
 
   /** The signature of a tile answer: hex HMAC-SHA256 of {@code spec.toQuery() + "\n" + body}. */

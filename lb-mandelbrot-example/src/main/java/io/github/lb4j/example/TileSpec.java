@@ -2,9 +2,9 @@ package io.github.lb4j.example;
 
 /**
  * One tile to compute: a rectangle of the complex plane sampled on a grid of pixels, with an
- * iteration limit. Pixel {@code (x, y)} (y growing downwards) samples the point at the centre of its
- * cell: {@code re = reMin + (x + 0.5) * (reMax - reMin) / width}, {@code im = imMax - (y + 0.5) *
- * (imMax - imMin) / height}.
+ * iteration limit. Pixel {@code (x, y)} (y growing downwards) samples the point at the centre of
+ * its cell: {@code re = reMin + (x + 0.5) * (reMax - reMin) / width}, {@code im = imMax - (y + 0.5)
+ * * (imMax - imMin) / height}.
  *
  * <p>Immutable; equal specs give identical pixels on every JVM, which is what makes a distributed
  * render pixel-identical to a local one and lets tiles be cached by spec.
@@ -36,14 +36,23 @@ record TileSpec(
     if (!(min < max)) {
       throw new InvalidParameterException(
           maxName,
-          maxName + ": " + max + " (expected: > " + minName + " = " + min + "; the region is "
-              + (min == max ? "empty" : "inverted") + ")");
+          maxName
+              + ": "
+              + max
+              + " (expected: > "
+              + minName
+              + " = "
+              + min
+              + "; the region is "
+              + (min == max ? "empty" : "inverted")
+              + ")");
     }
   }
 
   static void checkFinite(String name, double value) {
     if (!Double.isFinite(value)) {
-      throw new InvalidParameterException(name, name + ": " + value + " (expected: a finite number)");
+      throw new InvalidParameterException(
+          name, name + ": " + value + " (expected: a finite number)");
     }
   }
 
@@ -57,7 +66,19 @@ record TileSpec(
 
   /** Query parameters for the worker's {@code GET /tile}; doubles in round-trip exact form. */
   String toQuery() {
-    return "reMin=" + reMin + "&reMax=" + reMax + "&imMin=" + imMin + "&imMax=" + imMax
-        + "&width=" + width + "&height=" + height + "&maxIter=" + maxIter;
+    return "reMin="
+        + reMin
+        + "&reMax="
+        + reMax
+        + "&imMin="
+        + imMin
+        + "&imMax="
+        + imMax
+        + "&width="
+        + width
+        + "&height="
+        + height
+        + "&maxIter="
+        + maxIter;
   }
 }

@@ -12,14 +12,14 @@ import java.util.zip.CRC32C;
  * random pixels of each tile here and compares them with the worker's counts, so a worker answering
  * well-formed but wrong counts is caught: one pixel in {@value #PIXELS_PER_SAMPLE}, at least one,
  * drawn uniformly (with replacement), costs about 1% of the tile's work on average (a tile under 50
- * pixels, a negligible amount of work, costs more than 2%). A worker corrupting a share {@code s} of
- * a tile's pixels escapes with probability {@code (1 - s)^k} for {@code k} samples: for a 128 x 128
- * tile (163 samples), 0.2 when 1% of its pixels are wrong, 3 x 10^-8 when 10% are; the worker that
- * corrupted 43% of a render's pixels would escape with 10^-40.
+ * pixels, a negligible amount of work, costs more than 2%). A worker corrupting a share {@code s}
+ * of a tile's pixels escapes with probability {@code (1 - s)^k} for {@code k} samples: for a 128 x
+ * 128 tile (163 samples), 0.2 when 1% of its pixels are wrong, 3 x 10^-8 when 10% are; the worker
+ * that corrupted 43% of a render's pixels would escape with 10^-40.
  *
  * <p>The pixels checked depend on the seed and the tile only, so a render is reproducible under a
- * given seed; production seeds come from {@link java.security.SecureRandom}, so a worker cannot know
- * which pixels will be looked at.
+ * given seed; production seeds come from {@link java.security.SecureRandom}, so a worker cannot
+ * know which pixels will be looked at.
  *
  * <p>Immutable and thread safe.
  */

@@ -8,9 +8,13 @@ import picocli.CommandLine.Option;
  * {@code worker}), with the {@value TileAuth#ENV} variable as its fallback. Not thread safe.
  */
 final class TokenOption {
-  @Option(names = "--token-file", paramLabel = "FILE",
-      description = "File whose first line is the workers' shared token (default: the "
-          + TileAuth.ENV + " environment variable). Local workers get a fresh token instead.")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "File whose first line is the workers' shared token (default: the "
+              + TileAuth.ENV
+              + " environment variable). Local workers get a fresh token instead.")
   Path tokenFile;
 
   /** The token of remote workers; see {@link TileAuth#resolve}. */
@@ -25,9 +29,14 @@ final class TokenOption {
    */
   void checkUnused(String why) {
     if (tokenFile != null) {
-      throw new InvalidParameterException("token-file", "token-file: " + tokenFile + " given "
-          + why + " (expected: only with --worker-urls or --discover; local workers get a fresh"
-          + " token)");
+      throw new InvalidParameterException(
+          "token-file",
+          "token-file: "
+              + tokenFile
+              + " given "
+              + why
+              + " (expected: only with --worker-urls or --discover; local workers get a fresh"
+              + " token)");
     }
   }
 }

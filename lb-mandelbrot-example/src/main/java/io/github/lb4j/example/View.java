@@ -10,7 +10,13 @@ import java.util.List;
  * <p>Immutable.
  */
 record View(
-    double reMin, double reMax, double imMin, double imMax, int width, int height, int maxIter,
+    double reMin,
+    double reMax,
+    double imMin,
+    double imMax,
+    int width,
+    int height,
+    int maxIter,
     int tile) {
 
   /** The largest image side, in pixels. */
@@ -26,8 +32,8 @@ record View(
   }
 
   /**
-   * The view centred on {@code (re, im)}; zoom 1 shows 3.5 units of the real axis, and the imaginary
-   * span follows the image's aspect ratio.
+   * The view centred on {@code (re, im)}; zoom 1 shows 3.5 units of the real axis, and the
+   * imaginary span follows the image's aspect ratio.
    */
   static View centred(
       double re, double im, double zoom, int width, int height, int maxIter, int tile) {
@@ -41,7 +47,13 @@ record View(
     double reSpan = 3.5 / zoom;
     double imSpan = reSpan * height / width;
     return new View(
-        re - reSpan / 2, re + reSpan / 2, im - imSpan / 2, im + imSpan / 2, width, height, maxIter,
+        re - reSpan / 2,
+        re + reSpan / 2,
+        im - imSpan / 2,
+        im + imSpan / 2,
+        width,
+        height,
+        maxIter,
         tile);
   }
 
@@ -64,7 +76,12 @@ record View(
         int tw = Math.min(tile, width - x);
         TileSpec spec =
             new TileSpec(
-                reMin + x * dx, reMin + (x + tw) * dx, imMax - (y + th) * dy, imMax - y * dy, tw, th,
+                reMin + x * dx,
+                reMin + (x + tw) * dx,
+                imMax - (y + th) * dy,
+                imMax - y * dy,
+                tw,
+                th,
                 maxIter);
         out.add(new Tile(out.size(), x, y, spec));
       }

@@ -1,7 +1,7 @@
 package io.github.lb4j.example;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,9 +9,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code worker}: runs one Mandelbrot worker until the process is stopped. */
-@Command(name = "worker", mixinStandardHelpOptions = true,
-    description = "Runs a Mandelbrot worker (GET /tile, GET /health); tiles only for holders of"
-        + " the token (--token-file or " + TileAuth.ENV + ").")
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs a Mandelbrot worker (GET /tile, GET /health); tiles only for holders of"
+            + " the token (--token-file or "
+            + TileAuth.ENV
+            + ").")
 final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

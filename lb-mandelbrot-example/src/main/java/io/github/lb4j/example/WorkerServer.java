@@ -15,33 +15,33 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
- * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts (or
- * a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
+ * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts
+ * (or a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
  *
  * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A tile is computed only for a
  * request carrying the workers' token, and its answer carries a checksum and a signature ({@link
- * TileAuth}, {@link TileVerifier}). A slow factor {@code F > 1} makes
- * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
- * does not steal CPU from its neighbours on the same machine).
+ * TileAuth}, {@link TileVerifier}). A slow factor {@code F > 1} makes every tile answer take {@code
+ * F} times its compute time (the extra time idles, so a slowed worker does not steal CPU from its
+ * neighbours on the same machine).
  *
  * <p>Threading: tiles are computed on a pool of {@code threads} threads; {@link #close()} may be
  * called from any thread and stops the worker at once, dropping the calls in flight.
  */
 /**
- * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts (or
- * a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
+ * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts
+ * (or a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
  *
  * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A slow factor {@code F > 1} makes
  * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
  * does not steal CPU from its neighbours on the same machine).
  *
- * <p>A tile stops being computed, within a row, when its client disconnects or when the deadline
- * it sent in {@value #DEADLINE_HEADER} passes: a render that was cancelled or gave up frees the
- * worker at once.
+ * <p>A tile stops being computed, within a row, when its client disconnects or when the deadline it
+ * sent in {@value #DEADLINE_HEADER} passes: a render that was cancelled or gave up frees the worker
+ * at once.
  *
  * <p>Threading: requests are read and answered on the HTTP server's I/O threads; tiles are computed
  * on a separate pool of {@code threads} threads with a bounded queue, so {@code /health} answers
@@ -50,13 +50,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class WorkerServer implements AutoCloseable {
   static final String WORKER_ID_HEADER = "X-Worker-Id";
+
   /**
    * The request header giving how many milliseconds the client waits for the tile, counted from
    * when the worker reads the request; past that the worker stops computing it.
    */
   static final String DEADLINE_HEADER = "X-Deadline-Ms";
+
   /** The longest deadline a client may give. */
   static final long MAX_DEADLINE_MS = 3_600_000;
+
   /** Tiles that may wait for a compute thread; more are answered 503. */
   static final int MAX_QUEUED = 32;
 
@@ -134,16 +137,23 @@ final class WorkerServer implements AutoCloseable {
     checkOptions(port, threads, slowFactor);
     // Every tile waiting for or on a compute thread holds an I/O thread: leave some for /health.
     HttpServers.Limits d = HttpServers.Limits.defaults();
-    HttpServers.Limits limits = new HttpServers.Limits(
-        Math.max(d.threads(), threads + MAX_QUEUED + 16), d.maxConnections(), d.idleTimeout(),
-        d.maxHeaderBytes());
+    HttpServers.Limits limits =
+        new HttpServers.Limits(
+            Math.max(d.threads(), threads + MAX_QUEUED + 16),
+            d.maxConnections(),
+            d.idleTimeout(),
+            d.maxHeaderBytes());
     HttpServer server =
         HttpServers.create(id != null ? id + "-http" : "worker-http", bind, port, limits);
     AtomicInteger n = new AtomicInteger();
     String workerId = id != null ? id : "worker-" + server.getAddress().getPort();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
-            threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_QUEUED),
+            threads,
+            threads,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(MAX_QUEUED),
             r -> {
               Thread t = new Thread(r, workerId + "-" + n.incrementAndGet());
               t.setDaemon(true);
@@ -237,10 +247,22 @@ final class WorkerServer implements AutoCloseable {
         error(ex, 400, "bad request", e.parameter(), e.getMessage());
         return;
       }
-      send(ex, 200, "application/json",
-          ("{\"status\":\"ok\",\"id\":" + Json.quote(id) + ",\"tiles\":" + tilesServed.get()
-                  + ",\"inFlight\":" + inFlight.get() + ",\"queued\":" + pool.getQueue().size()
-                  + ",\"threads\":" + pool.getMaximumPoolSize() + ",\"stopped\":" + stopped.get()
+      send(
+          ex,
+          200,
+          "application/json",
+          ("{\"status\":\"ok\",\"id\":"
+                  + Json.quote(id)
+                  + ",\"tiles\":"
+                  + tilesServed.get()
+                  + ",\"inFlight\":"
+                  + inFlight.get()
+                  + ",\"queued\":"
+                  + pool.getQueue().size()
+                  + ",\"threads\":"
+                  + pool.getMaximumPoolSize()
+                  + ",\"stopped\":"
+                  + stopped.get()
                   + "}")
               .getBytes(StandardCharsets.UTF_8));
     }
@@ -259,7 +281,11 @@ final class WorkerServer implements AutoCloseable {
       }
       if (!auth.accepts(ex.getRequestHeaders().getFirst(TileAuth.AUTHORIZATION))) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        error(ex, 401, "unauthorized", null,
+        error(
+            ex,
+            401,
+            "unauthorized",
+            null,
             "missing or wrong token (expected: Authorization: Bearer and the workers' token)");
         return;
       }
@@ -268,9 +294,15 @@ final class WorkerServer implements AutoCloseable {
       long deadlineMs;
       try {
         Map<String, String> q = HttpServers.query(ex, TILE_PARAMETERS);
-        spec = new TileSpec(
-            number(q, "reMin"), number(q, "reMax"), number(q, "imMin"), number(q, "imMax"),
-            integer(q, "width"), integer(q, "height"), integer(q, "maxIter"));
+        spec =
+            new TileSpec(
+                number(q, "reMin"),
+                number(q, "reMax"),
+                number(q, "imMin"),
+                number(q, "imMax"),
+                integer(q, "width"),
+                integer(q, "height"),
+                integer(q, "maxIter"));
         String format = q.getOrDefault("format", "raw");
         if (!format.equals("raw") && !format.equals("png")) {
           throw new InvalidParameterException(
@@ -319,8 +351,14 @@ final class WorkerServer implements AutoCloseable {
       ms = 0;
     }
     if (ms < 1 || ms > MAX_DEADLINE_MS) {
-      throw new InvalidParameterException(DEADLINE_HEADER, DEADLINE_HEADER + ": '" + header
-          + "' (expected: milliseconds in [1, " + MAX_DEADLINE_MS + "])");
+      throw new InvalidParameterException(
+          DEADLINE_HEADER,
+          DEADLINE_HEADER
+              + ": '"
+              + header
+              + "' (expected: milliseconds in [1, "
+              + MAX_DEADLINE_MS
+              + "])");
     }
     return ms;
   }
@@ -332,19 +370,22 @@ final class WorkerServer implements AutoCloseable {
   private int[] compute(HttpExchange ex, TileSpec spec, long startNanos, long deadlineMs)
       throws IOException {
     BooleanSupplier gone = HttpServers.clientGone(ex);
-    long deadlineNanos = deadlineMs < 0 ? 0 : startNanos + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+    long deadlineNanos =
+        deadlineMs < 0 ? 0 : startNanos + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
     BooleanSupplier expired = () -> deadlineMs >= 0 && ticker.read() - deadlineNanos >= 0;
     BooleanSupplier stop = () -> closed || gone.getAsBoolean() || expired.getAsBoolean();
     Future<int[]> f;
     try {
-      f = pool.submit(() -> {
-        inFlight.incrementAndGet();
-        try {
-          return kernel.compute(spec, stop);
-        } finally {
-          inFlight.decrementAndGet();
-        }
-      });
+      f =
+          pool.submit(
+              () -> {
+                inFlight.incrementAndGet();
+                try {
+                  return kernel.compute(spec, stop);
+                } finally {
+                  inFlight.decrementAndGet();
+                }
+              });
     } catch (RejectedExecutionException e) {
       ex.getResponseHeaders().set("Retry-After", "1");
       error(ex, 503, "busy", null, "the worker has " + MAX_QUEUED + " tiles waiting already");
@@ -367,8 +408,14 @@ final class WorkerServer implements AutoCloseable {
     if (counts == null) {
       stopped.incrementAndGet();
       // Nobody may be listening: the answer is for a client whose deadline passed.
-      error(ex, 503, "stopped", null, expired.getAsBoolean()
-          ? "the tile's deadline (" + deadlineMs + " ms) passed" : "the client left");
+      error(
+          ex,
+          503,
+          "stopped",
+          null,
+          expired.getAsBoolean()
+              ? "the tile's deadline (" + deadlineMs + " ms) passed"
+              : "the client left");
     }
     return counts;
   }
@@ -398,8 +445,7 @@ final class WorkerServer implements AutoCloseable {
     try {
       d = Double.parseDouble(v);
     } catch (NumberFormatException e) {
-      throw new InvalidParameterException(
-          name, name + ": '" + v + "' (expected: a finite number)");
+      throw new InvalidParameterException(name, name + ": '" + v + "' (expected: a finite number)");
     }
     TileSpec.checkFinite(name, d);
     return d;

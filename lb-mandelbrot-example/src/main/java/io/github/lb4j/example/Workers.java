@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 final class Workers implements AutoCloseable {
   final List<WorkerServer> started = new ArrayList<>();
   final List<Endpoint> endpoints = new ArrayList<>();
+
   /** The workers' token; {@code null} for none ({@code render --local}). */
   final TileAuth auth;
 
@@ -27,7 +28,8 @@ final class Workers implements AutoCloseable {
    * Starts {@code n} workers on 127.0.0.1 with ephemeral ports; the first {@code slowCount} slowed.
    * They hold a token generated for them, known to this process only.
    */
-  static Workers start(int n, int threadsEach, int slowCount, double slowFactor) throws IOException {
+  static Workers start(int n, int threadsEach, int slowCount, double slowFactor)
+      throws IOException {
     return start(n, threadsEach, slowCount, slowFactor, TileAuth.generate(new SecureRandom()));
   }
 
@@ -39,7 +41,11 @@ final class Workers implements AutoCloseable {
       for (int i = 1; i <= n; i++) {
         WorkerServer s =
             WorkerServer.start(
-                "127.0.0.1", 0, "worker-" + i, threadsEach, i <= slowCount ? slowFactor : 1,
+                "127.0.0.1",
+                0,
+                "worker-" + i,
+                threadsEach,
+                i <= slowCount ? slowFactor : 1,
                 w.auth);
         w.started.add(s);
         w.endpoints.add(Endpoint.of(s.id(), s.uri()));

@@ -42,8 +42,8 @@ import picocli.CommandLine;
 
 /**
  * The page in a real headless Chromium: renders, zooms, kills a worker and sees the render still
- * complete and the replacement appear. Uses the system's Chromium and chromedriver (Debian's
- * {@code chromium} and {@code chromium-driver}); skipped when they are not installed.
+ * complete and the replacement appear. Uses the system's Chromium and chromedriver (Debian's {@code
+ * chromium} and {@code chromium-driver}); skipped when they are not installed.
  */
 @Timeout(120)
 final class BrowserTest {
@@ -59,23 +59,32 @@ final class BrowserTest {
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(CHROMIUM.canExecute() && DRIVER.canExecute(),
-        "skipped: no Chromium at " + CHROMIUM + " or no chromedriver at " + DRIVER
+    assumeTrue(
+        CHROMIUM.canExecute() && DRIVER.canExecute(),
+        "skipped: no Chromium at "
+            + CHROMIUM
+            + " or no chromedriver at "
+            + DRIVER
             + " (Debian: apt-get install chromium chromium-driver)");
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--port", "0", "--workers", "3");
     running = cmd.start();
     profile = Files.createTempDirectory("lb4j-chromium-");
-    service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(DRIVER)
-        .usingAnyFreePort()
-        .build();
+    service =
+        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).usingAnyFreePort().build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--window-size=1560,1000",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1560,1000",
         "--user-data-dir=" + profile.toAbsolutePath());
     driver = new ChromeDriver(service, options);
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
@@ -111,41 +120,50 @@ final class BrowserTest {
 
   /** Waits until a render other than {@code previous} has every tile drawn; returns its id. */
   String awaitRender(String previous) {
-    wait.until(d -> {
-      String job = attr("image", "data-job");
-      return job != null && !job.equals(previous) && "done".equals(attr("image", "data-state"));
-    });
-    assertTrue(driver.findElement(By.id("error")).getAttribute("hidden") != null,
+    wait.until(
+        d -> {
+          String job = attr("image", "data-job");
+          return job != null && !job.equals(previous) && "done".equals(attr("image", "data-state"));
+        });
+    assertTrue(
+        driver.findElement(By.id("error")).getAttribute("hidden") != null,
         "no error shown: " + driver.findElement(By.id("error")).getText());
     return attr("image", "data-job");
   }
 
   /**
-   * Waits until the dashboard shows render {@code job} finished and returns its tiles per worker
-   * as the table shows them, with "cache" and "total".
+   * Waits until the dashboard shows render {@code job} finished and returns its tiles per worker as
+   * the table shows them, with "cache" and "total".
    */
   @SuppressWarnings("unchecked")
   Map<String, Long> dashboardTiles(String job) {
-    wait.until(d -> driver.findElement(By.id("last-render")).getText()
-        .equals("last render " + job + " (done)"));
-    return (Map<String, Long>) js(
-        "const out = {};"
-            + "for (const tr of document.querySelectorAll('#workers tbody tr')) {"
-            + "  out[tr.dataset.id] = Number(tr.querySelector('td.tiles').textContent); }"
-            + "out.cache = Number(document.getElementById('cached-tiles').textContent);"
-            + "out.total = Number(document.getElementById('total-tiles').textContent);"
-            + "return out;");
+    wait.until(
+        d ->
+            driver
+                .findElement(By.id("last-render"))
+                .getText()
+                .equals("last render " + job + " (done)"));
+    return (Map<String, Long>)
+        js(
+            "const out = {};"
+                + "for (const tr of document.querySelectorAll('#workers tbody tr')) {"
+                + "  out[tr.dataset.id] = Number(tr.querySelector('td.tiles').textContent); }"
+                + "out.cache = Number(document.getElementById('cached-tiles').textContent);"
+                + "out.total = Number(document.getElementById('total-tiles').textContent);"
+                + "return out;");
   }
 
   static long workerTiles(Map<String, Long> tiles) {
     return tiles.entrySet().stream()
         .filter(e -> !e.getKey().equals("total"))
-        .mapToLong(Map.Entry::getValue).sum();
+        .mapToLong(Map.Entry::getValue)
+        .sum();
   }
 
   static long workersWithTiles(Map<String, Long> tiles) {
     return tiles.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("worker-") && e.getValue() > 0).count();
+        .filter(e -> e.getKey().startsWith("worker-") && e.getValue() > 0)
+        .count();
   }
 
   void screenshot(String name) throws IOException {
@@ -396,32 +414,42 @@ final class BrowserTest {
     assertEquals(35L, workerTiles(dashboardTiles(zoomed)));
 
     // Drag a box: the zoom grows by the box's share of the image.
-    new Actions(driver).moveToElement(overlay, -40, -30).clickAndHold()
-        .moveByOffset(80, 60).release().perform();
+    new Actions(driver)
+        .moveToElement(overlay, -40, -30)
+        .clickAndHold()
+        .moveByOffset(80, 60)
+        .release()
+        .perform();
     String boxed = awaitRender(zoomed);
-    double zoom = Double.parseDouble(
-        driver.findElement(By.id("where")).getText().replaceAll(".*zoom ", ""));
+    double zoom =
+        Double.parseDouble(driver.findElement(By.id("where")).getText().replaceAll(".*zoom ", ""));
     assertTrue(zoom > 6, "zoomed into the box: " + zoom);
     screenshot("2-zoomed.png");
 
     // Kill a worker from the page, then render a new view: it completes on the others.
-    List<String> before = running.frontEnd.supervisor().workers().stream()
-        .map(WorkerServer::id).toList();
+    List<String> before =
+        running.frontEnd.supervisor().workers().stream().map(WorkerServer::id).toList();
     String victim = before.get(0);
-    wait.until(d -> {
-      d.findElement(By.cssSelector(
-          "#workers button[data-action='kill'][data-id='" + victim + "']")).click();
-      return true;
-    });
+    wait.until(
+        d -> {
+          d.findElement(
+                  By.cssSelector("#workers button[data-action='kill'][data-id='" + victim + "']"))
+              .click();
+          return true;
+        });
     // The dashboard marks it killed, unless the supervisor was quicker than the next refresh.
-    wait.until(d -> {
-      List<WebElement> health = d.findElements(
-          By.cssSelector("#workers tr[data-id='" + victim + "'] td.health"));
-      return (!health.isEmpty() && health.get(0).getText().contains("killed"))
-          || running.frontEnd.supervisor().workers().stream().noneMatch(w -> w.id().equals(victim));
-    });
-    assertTrue(running.frontEnd.supervisor().workers().stream()
-        .noneMatch(w -> w.id().equals(victim) && !w.isClosed()), "the victim is down");
+    wait.until(
+        d -> {
+          List<WebElement> health =
+              d.findElements(By.cssSelector("#workers tr[data-id='" + victim + "'] td.health"));
+          return (!health.isEmpty() && health.get(0).getText().contains("killed"))
+              || running.frontEnd.supervisor().workers().stream()
+                  .noneMatch(w -> w.id().equals(victim));
+        });
+    assertTrue(
+        running.frontEnd.supervisor().workers().stream()
+            .noneMatch(w -> w.id().equals(victim) && !w.isClosed()),
+        "the victim is down");
     setField("maxIter", "300");
     driver.findElement(By.id("render")).click();
     String afterKill = awaitRender(boxed);
@@ -429,16 +457,21 @@ final class BrowserTest {
     assertEquals(35L, workerTiles(afterKillTiles), afterKillTiles.toString());
 
     // The health monitor notices, the supervisor replaces the worker, the dashboard shows it.
-    wait.until(d -> {
-      List<String> ids = d.findElements(By.cssSelector("#workers tbody tr")).stream()
-          .filter(tr -> tr.findElement(By.cssSelector("td.health")).getText().equals("HEALTHY"))
-          .map(tr -> tr.getAttribute("data-id")).toList();
-      return ids.size() == 3 && !ids.contains(victim);
-    });
-    List<String> after = running.frontEnd.supervisor().workers().stream()
-        .map(WorkerServer::id).toList();
+    wait.until(
+        d -> {
+          List<String> ids =
+              d.findElements(By.cssSelector("#workers tbody tr")).stream()
+                  .filter(
+                      tr -> tr.findElement(By.cssSelector("td.health")).getText().equals("HEALTHY"))
+                  .map(tr -> tr.getAttribute("data-id"))
+                  .toList();
+          return ids.size() == 3 && !ids.contains(victim);
+        });
+    List<String> after =
+        running.frontEnd.supervisor().workers().stream().map(WorkerServer::id).toList();
     assertFalse(after.contains(victim), after.toString());
-    assertTrue(driver.findElement(By.id("events")).getText().contains("supervisor replaced " + victim),
+    assertTrue(
+        driver.findElement(By.id("events")).getText().contains("supervisor replaced " + victim),
         driver.findElement(By.id("events")).getText());
 
     // The replacement takes part in the next render.
@@ -456,7 +489,8 @@ final class BrowserTest {
     setField("tile", "16");
     driver.findElement(By.id("render")).click();
     wait.until(d -> d.findElement(By.id("error")).isDisplayed());
-    assertEquals("tile: 16 (expected: at most 4096 tiles per image; 4096x4096 makes 65536)",
+    assertEquals(
+        "tile: 16 (expected: at most 4096 tiles per image; 4096x4096 makes 65536)",
         driver.findElement(By.id("error")).getText());
     assertEquals(replaced, attr("image", "data-job"), "the last image stays");
   }

@@ -46,12 +46,20 @@ class CliTest {
   @Test
   void renderLocalWritesThePngAndReports() throws Exception {
     Path out = dir.resolve("local.png");
-    Run r = run(args("render --local --width 64 --height 48 --max-iter 100 --tile 16 --quiet --out", out.toString()));
+    Run r =
+        run(
+            args(
+                "render --local --width 64 --height 48 --max-iter 100 --tile 16 --quiet --out",
+                out.toString()));
     assertEquals(0, r.status(), r.err());
     BufferedImage img = ImageIO.read(out.toFile());
     assertEquals(64, img.getWidth());
     assertEquals(48, img.getHeight());
-    assertTrue(r.out().startsWith("rendered " + out + ": 64x48, max-iter 100, 12 tiles of 16 (0 cached) [local, "), r.out());
+    assertTrue(
+        r.out()
+            .startsWith(
+                "rendered " + out + ": 64x48, max-iter 100, 12 tiles of 16 (0 cached) [local, "),
+        r.out());
     assertTrue(r.out().contains("time: "), r.out());
   }
 
@@ -59,7 +67,8 @@ class CliTest {
   void renderOnWorkersWritesTheSameFileAsLocalAndPrintsPerWorkerCounts() throws Exception {
     Path local = dir.resolve("local.png");
     Path dist = dir.resolve("dist.png");
-    String common = "render --width 64 --height 48 --max-iter 100 --tile 16 --re -0.5 --zoom 2 --out";
+    String common =
+        "render --width 64 --height 48 --max-iter 100 --tile 16 --re -0.5 --zoom 2 --out";
     assertEquals(0, run(args(common, local.toString(), "--local")).status());
     Run r = run(args(common, dist.toString(), "--workers", "2", "--picker", "consistent-hash"));
     assertEquals(0, r.status(), r.err());
@@ -111,10 +120,20 @@ class CliTest {
     dead.close();
     Path out = dir.resolve("never.png");
     Path token = TestTokens.file(dir);
-    Run r = run(args("render --width 32 --height 32 --tile 16 --quiet --worker-urls", urls, "--out", out.toString(),
-        "--token-file", token.toString()));
+    Run r =
+        run(
+            args(
+                "render --width 32 --height 32 --tile 16 --quiet --worker-urls",
+                urls,
+                "--out",
+                out.toString(),
+                "--token-file",
+                token.toString()));
     assertEquals(1, r.status());
-    assertTrue(r.firstErrLine().startsWith("error: render failed: 4 of 4 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
+    assertTrue(
+        r.firstErrLine()
+            .startsWith(
+                "error: render failed: 4 of 4 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on http://127.0.0.1:"),
         r.err());
     // One short line: the first three failures, the rest in the debug log.
     assertTrue(r.firstErrLine().endsWith("; 1 more in the debug log"), r.err());

@@ -28,13 +28,22 @@ final class DiscoverOptionTest {
       Files.writeString(
           list,
           "# the workers, one URL per line\n"
-              + workers.started.get(0).uri() + "\n"
-              + workers.started.get(1).uri() + " 2\n");
+              + workers.started.get(0).uri()
+              + "\n"
+              + workers.started.get(1).uri()
+              + " 2\n");
       Path local = dir.resolve("local.png");
       Path dist = dir.resolve("dist.png");
       assertEquals(0, run(args(COMMON, local.toString(), "--local")).status());
-      CliTest.Run r = run(args(COMMON, dist.toString(), "--discover", "file:" + list,
-          "--token-file", TestTokens.file(dir).toString()));
+      CliTest.Run r =
+          run(
+              args(
+                  COMMON,
+                  dist.toString(),
+                  "--discover",
+                  "file:" + list,
+                  "--token-file",
+                  TestTokens.file(dir).toString()));
       assertEquals(0, r.status(), r.err());
       assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
       assertTrue(r.out().contains("[2 workers, least-connection]"), r.out());
@@ -49,8 +58,14 @@ final class DiscoverOptionTest {
     try (Workers workers = Workers.start(1, 1, 0, 1, TestTokens.AUTH)) {
       Path out = dir.resolve("static.png");
       CliTest.Run r =
-          run(args(COMMON, out.toString(), "--discover", "static:" + workers.started.get(0).uri(),
-              "--token-file", TestTokens.file(dir).toString()));
+          run(
+              args(
+                  COMMON,
+                  out.toString(),
+                  "--discover",
+                  "static:" + workers.started.get(0).uri(),
+                  "--token-file",
+                  TestTokens.file(dir).toString()));
       assertEquals(0, r.status(), r.err());
       assertTrue(Files.exists(out));
     }
@@ -62,8 +77,10 @@ final class DiscoverOptionTest {
     CliTest.Run r = run(args(COMMON, out.toString(), "--discover", "carrier-pigeon:coop"));
     assertEquals(2, r.status(), r.err());
     assertTrue(
-        r.firstErrLine().equals("discover: 'carrier-pigeon:coop' (expected: dns:NAME:PORT[@SERVER],"
-            + " dns-srv:NAME[@SERVER], file:PATH or static:URL[,URL...])"),
+        r.firstErrLine()
+            .equals(
+                "discover: 'carrier-pigeon:coop' (expected: dns:NAME:PORT[@SERVER],"
+                    + " dns-srv:NAME[@SERVER], file:PATH or static:URL[,URL...])"),
         r.err());
     assertEquals("Try 'lb4j-mandelbrot render --help' for the full usage.", r.err().lines().toList().get(1), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
@@ -73,7 +90,14 @@ final class DiscoverOptionTest {
   @Test
   void render_discoverWithWorkers_rejectedAsExclusive() {
     CliTest.Run r =
-        run(args(COMMON, dir.resolve("x.png").toString(), "--workers", "2", "--discover", "static:http://127.0.0.1:1"));
+        run(
+            args(
+                COMMON,
+                dir.resolve("x.png").toString(),
+                "--workers",
+                "2",
+                "--discover",
+                "static:http://127.0.0.1:1"));
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().contains("mutually exclusive"), r.err());
   }

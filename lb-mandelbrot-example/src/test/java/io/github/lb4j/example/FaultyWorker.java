@@ -3,10 +3,10 @@ package io.github.lb4j.example;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,13 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as a broken or hostile worker would. Thread safe.
  */
 final class FaultyWorker implements AutoCloseable {
-  private static final java.util.Set<String> TILE_PARAMETERS =
-      java.util.Set.of("reMin", "reMax", "imMin", "imMax", "width", "height", "maxIter", "format");
-
 
   /** How tiles are answered. */
   enum Fault {
-    /** Holds the token and signs its answers, but every other count is wrong, within [1, maxIter]. */
+    /**
+     * Holds the token and signs its answers, but every other count is wrong, within [1, maxIter].
+     */
     WRONG_COUNTS,
     /** Right counts and checksum, signed under a token that is not the workers'. */
     FORGED_SIGNATURE,
@@ -31,7 +30,6 @@ final class FaultyWorker implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final URI uri;
   private final Fault fault;
   private final TileAuth auth;
   private final AtomicInteger tileRequests = new AtomicInteger();
@@ -42,18 +40,23 @@ final class FaultyWorker implements AutoCloseable {
     this.auth = auth;
     this.server =
         HttpServers.create("faulty-worker", "127.0.0.1", 0, HttpServers.Limits.defaults());
-    InetSocketAddress a = server.getAddress(); // read while listening: it knows the bound port
-    this.uri = URI.create("http://127.0.0.1:" + a.getPort());
-    server.createContext("/health", ex -> {
-      try (ex) {
-        answer(ex, 200, "application/json", "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
-      }
-    });
+    server.createContext(
+        "/health",
+        ex -> {
+          try (ex) {
+            answer(
+                ex,
+                200,
+                "application/json",
+                "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
+          }
+        });
     server.createContext("/tile", this::tile);
+    server.start();
   }
 
   URI uri() {
-    return uri;
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Tile requests received so far. */
@@ -65,15 +68,26 @@ final class FaultyWorker implements AutoCloseable {
     try (ex) {
       tileRequests.incrementAndGet();
       if (fault == Fault.BLACK_HOLE) {
-        answer(ex, 500, "application/json", "{\"error\":\"black hole\"}".getBytes(StandardCharsets.UTF_8));
+        answer(
+            ex,
+            500,
+            "application/json",
+            "{\"error\":\"black hole\"}".getBytes(StandardCharsets.UTF_8));
         return;
       }
-      Map<String, String> q = HttpServers.query(ex, TILE_PARAMETERS);
-      TileSpec spec = new TileSpec(
-          Double.parseDouble(q.get("reMin")), Double.parseDouble(q.get("reMax")),
-          Double.parseDouble(q.get("imMin")), Double.parseDouble(q.get("imMax")),
-          Integer.parseInt(q.get("width")), Integer.parseInt(q.get("height")),
-          Integer.parseInt(q.get("maxIter")));
+      Map<String, String> q =
+          HttpServers.query(
+              ex,
+              Set.of("reMin", "reMax", "imMin", "imMax", "width", "height", "maxIter", "format"));
+      TileSpec spec =
+          new TileSpec(
+              Double.parseDouble(q.get("reMin")),
+              Double.parseDouble(q.get("reMax")),
+              Double.parseDouble(q.get("imMin")),
+              Double.parseDouble(q.get("imMax")),
+              Integer.parseInt(q.get("width")),
+              Integer.parseInt(q.get("height")),
+              Integer.parseInt(q.get("maxIter")));
       int[] counts = Mandelbrot.iterate(spec);
       if (fault == Fault.WRONG_COUNTS) {
         for (int i = 0; i < counts.length; i += 2) {
@@ -81,8 +95,10 @@ final class FaultyWorker implements AutoCloseable {
         }
       }
       byte[] body = TileCodec.encodeRaw(counts);
-      ex.getResponseHeaders().set(TileVerifier.CHECKSUM_HEADER,
-          fault == Fault.BAD_CHECKSUM ? "crc32c=00000000" : TileVerifier.checksum(body));
+      ex.getResponseHeaders()
+          .set(
+              TileVerifier.CHECKSUM_HEADER,
+              fault == Fault.BAD_CHECKSUM ? "crc32c=00000000" : TileVerifier.checksum(body));
       ex.getResponseHeaders().set(TileAuth.SIGNATURE_HEADER, auth.sign(spec, body));
       answer(ex, 200, TileCodec.RAW_TYPE, body);
     }

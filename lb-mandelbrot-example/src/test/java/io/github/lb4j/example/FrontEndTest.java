@@ -50,8 +50,15 @@ final class FrontEndTest {
   }
 
   ServeCommand.Running startLocal(int workers) throws IOException {
-    return start("--port", "0", "--workers", String.valueOf(workers), "--picker", "round-robin",
-        "--tile", "32");
+    return start(
+        "--port",
+        "0",
+        "--workers",
+        String.valueOf(workers),
+        "--picker",
+        "round-robin",
+        "--tile",
+        "32");
   }
 
   @AfterEach
@@ -76,8 +83,9 @@ final class FrontEndTest {
     try (Socket s = new Socket(u.getHost(), u.getPort())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
-      out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -128,17 +136,19 @@ final class FrontEndTest {
     assertEquals("text/html; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
     assertTrue(r.body().contains("<canvas id=\"image\""), r.body());
     assertTrue(r.body().contains("<script src=\"/static/app.js\">"), r.body());
-    assertFalse(r.body().contains("http://") || r.body().contains("https://"),
+    assertFalse(
+        r.body().contains("http://") || r.body().contains("https://"),
         "the page loads nothing from elsewhere");
   }
 
   @Test
   void staticAssets_get_servedFromTheJarWithTheirContentTypes() throws Exception {
     startLocal(1);
-    Map<String, String> types = Map.of(
-        "/static/app.js", "text/javascript; charset=utf-8",
-        "/static/style.css", "text/css; charset=utf-8",
-        "/static/favicon.svg", "image/svg+xml");
+    Map<String, String> types =
+        Map.of(
+            "/static/app.js", "text/javascript; charset=utf-8",
+            "/static/style.css", "text/css; charset=utf-8",
+            "/static/favicon.svg", "image/svg+xml");
     for (Map.Entry<String, String> t : types.entrySet()) {
       HttpResponse<String> r = send("GET", t.getKey());
       assertEquals(200, r.statusCode(), t.getKey());
@@ -151,21 +161,23 @@ final class FrontEndTest {
   @Test
   void staticAssets_pathTraversal_notFoundAndNothingLeaks() throws Exception {
     startLocal(1);
-    List<String> attempts = List.of(
-        "/static/../simplelogger.properties",
-        "/static/%2e%2e/simplelogger.properties",
-        "/static/..%2fsimplelogger.properties",
-        "/static/%2e%2e%2f%2e%2e%2fio/github/lb4j/example/Main.class",
-        "/static/..\\simplelogger.properties",
-        "/static//etc/passwd",
-        "/static/web/app.js",
-        "/static/App.js",
-        "/static/missing.js",
-        "/../simplelogger.properties",
-        "/static/app.js%00.png");
+    List<String> attempts =
+        List.of(
+            "/static/../simplelogger.properties",
+            "/static/%2e%2e/simplelogger.properties",
+            "/static/..%2fsimplelogger.properties",
+            "/static/%2e%2e%2f%2e%2e%2fio/github/lb4j/example/Main.class",
+            "/static/..\\simplelogger.properties",
+            "/static//etc/passwd",
+            "/static/web/app.js",
+            "/static/App.js",
+            "/static/missing.js",
+            "/../simplelogger.properties",
+            "/static/app.js%00.png");
     for (String target : attempts) {
       String answer = raw(target);
-      assertTrue(answer.startsWith("HTTP/1.1 404") || answer.startsWith("HTTP/1.1 400"),
+      assertTrue(
+          answer.startsWith("HTTP/1.1 404") || answer.startsWith("HTTP/1.1 400"),
           target + " -> " + answer);
       assertFalse(answer.contains("org.slf4j") || answer.contains("root:"), target + " leaked");
     }
@@ -187,8 +199,9 @@ final class FrontEndTest {
     assertEquals(List.of("worker-1", "worker-2"), List.copyOf(per.keySet()), per.toString());
     assertEquals(32, per.values().stream().mapToInt(Integer::intValue).sum(), per.toString());
 
-    Pattern tile = Pattern.compile(
-        "\\{\"i\":(\\d+),\"x\":(\\d+),\"y\":(\\d+),\"w\":(\\d+),\"h\":(\\d+),\"worker\":\"([^\"]+)\",\"png\":\"([^\"]+)\"}");
+    Pattern tile =
+        Pattern.compile(
+            "\\{\"i\":(\\d+),\"x\":(\\d+),\"y\":(\\d+),\"w\":(\\d+),\"h\":(\\d+),\"worker\":\"([^\"]+)\",\"png\":\"([^\"]+)\"}");
     boolean[] seen = new boolean[32];
     for (String a : answers) {
       Matcher m = tile.matcher(a);
@@ -249,17 +262,29 @@ final class FrontEndTest {
   @Test
   void render_badParameters_400WithTheParameterAndExpectation() throws Exception {
     startLocal(1);
-    Map<String, String> cases = new TreeMap<>(Map.of(
-        "width=abc", "{\"error\":\"bad request\",\"parameter\":\"width\",\"message\":\"width: 'abc' (expected: an integer)\"}",
-        "width=5", "{\"error\":\"bad request\",\"parameter\":\"width\",\"message\":\"width: 5 (expected: in [16, 4096])\"}",
-        "height=99999", "{\"error\":\"bad request\",\"parameter\":\"height\",\"message\":\"height: 99999 (expected: in [16, 4096])\"}",
-        "maxIter=0", "{\"error\":\"bad request\",\"parameter\":\"maxIter\",\"message\":\"maxIter: 0 (expected: in [1, 65535])\"}",
-        "zoom=0", "{\"error\":\"bad request\",\"parameter\":\"zoom\",\"message\":\"zoom: 0 (expected: in [0.01, 1e12])\"}",
-        "re=NaN", "{\"error\":\"bad request\",\"parameter\":\"re\",\"message\":\"re: 'NaN' (expected: a finite number)\"}",
-        "im=7", "{\"error\":\"bad request\",\"parameter\":\"im\",\"message\":\"im: 7 (expected: in [-4, 4])\"}",
-        "picker=best", "{\"error\":\"bad request\",\"parameter\":\"picker\",\"message\":\"picker: 'best' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)\"}",
-        "width=4096&height=4096&tile=16", "{\"error\":\"bad request\",\"parameter\":\"tile\",\"message\":\"tile: 16 (expected: at most 4096 tiles per image; 4096x4096 makes 65536)\"}",
-        "tile=2000", "{\"error\":\"bad request\",\"parameter\":\"tile\",\"message\":\"tile: 2000 (expected: in [16, 1024])\"}"));
+    Map<String, String> cases =
+        new TreeMap<>(
+            Map.of(
+                "width=abc",
+                    "{\"error\":\"bad request\",\"parameter\":\"width\",\"message\":\"width: 'abc' (expected: an integer)\"}",
+                "width=5",
+                    "{\"error\":\"bad request\",\"parameter\":\"width\",\"message\":\"width: 5 (expected: in [16, 4096])\"}",
+                "height=99999",
+                    "{\"error\":\"bad request\",\"parameter\":\"height\",\"message\":\"height: 99999 (expected: in [16, 4096])\"}",
+                "maxIter=0",
+                    "{\"error\":\"bad request\",\"parameter\":\"maxIter\",\"message\":\"maxIter: 0 (expected: in [1, 65535])\"}",
+                "zoom=0",
+                    "{\"error\":\"bad request\",\"parameter\":\"zoom\",\"message\":\"zoom: 0 (expected: in [0.01, 1e12])\"}",
+                "re=NaN",
+                    "{\"error\":\"bad request\",\"parameter\":\"re\",\"message\":\"re: 'NaN' (expected: a finite number)\"}",
+                "im=7",
+                    "{\"error\":\"bad request\",\"parameter\":\"im\",\"message\":\"im: 7 (expected: in [-4, 4])\"}",
+                "picker=best",
+                    "{\"error\":\"bad request\",\"parameter\":\"picker\",\"message\":\"picker: 'best' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)\"}",
+                "width=4096&height=4096&tile=16",
+                    "{\"error\":\"bad request\",\"parameter\":\"tile\",\"message\":\"tile: 16 (expected: at most 4096 tiles per image; 4096x4096 makes 65536)\"}",
+                "tile=2000",
+                    "{\"error\":\"bad request\",\"parameter\":\"tile\",\"message\":\"tile: 2000 (expected: in [16, 1024])\"}"));
     for (Map.Entry<String, String> c : cases.entrySet()) {
       HttpResponse<String> r = send("POST", "/api/renders?" + c.getKey());
       assertEquals(400, r.statusCode(), c.getKey());
@@ -277,18 +302,26 @@ final class FrontEndTest {
     HttpResponse<String> r = send("GET", "/api/renders");
     assertEquals(405, r.statusCode());
     assertEquals("POST", r.headers().firstValue("Allow").orElseThrow());
-    assertEquals("{\"error\":\"method not allowed\",\"message\":\"method: GET (expected: POST)\"}", r.body());
+    assertEquals(
+        "{\"error\":\"method not allowed\",\"message\":\"method: GET (expected: POST)\"}",
+        r.body());
     r = send("GET", "/api/renders/r42");
     assertEquals(404, r.statusCode());
-    assertEquals("{\"error\":\"not found\",\"parameter\":\"id\",\"message\":\"id: 'r42' (expected: a recent render)\"}", r.body());
+    assertEquals(
+        "{\"error\":\"not found\",\"parameter\":\"id\",\"message\":\"id: 'r42' (expected: a recent render)\"}",
+        r.body());
     r = send("POST", "/api/workers/worker-9/kill");
     assertEquals(404, r.statusCode());
-    assertEquals("{\"error\":\"not found\",\"parameter\":\"id\",\"message\":\"id: 'worker-9' (expected: one of [worker-1])\"}", r.body());
+    assertEquals(
+        "{\"error\":\"not found\",\"parameter\":\"id\",\"message\":\"id: 'worker-9' (expected: one of [worker-1])\"}",
+        r.body());
     r = send("GET", "/api/nothing");
     assertEquals(404, r.statusCode());
     r = send("GET", "/api/renders/r1?since=-1");
     assertEquals(400, r.statusCode());
-    assertEquals("{\"error\":\"bad request\",\"parameter\":\"since\",\"message\":\"since: -1 (expected: in [0, 4096])\"}", r.body());
+    assertEquals(
+        "{\"error\":\"bad request\",\"parameter\":\"since\",\"message\":\"since: -1 (expected: in [0, 4096])\"}",
+        r.body());
   }
 
   @Test
@@ -296,7 +329,9 @@ final class FrontEndTest {
     startLocal(2);
     HttpResponse<String> bad = send("POST", "/api/workers/worker-1/slow?factor=0.5");
     assertEquals(400, bad.statusCode());
-    assertEquals("{\"error\":\"bad request\",\"parameter\":\"factor\",\"message\":\"factor: 0.5 (expected: in [1, 50])\"}", bad.body());
+    assertEquals(
+        "{\"error\":\"bad request\",\"parameter\":\"factor\",\"message\":\"factor: 0.5 (expected: in [1, 50])\"}",
+        bad.body());
     assertEquals(1, running.frontEnd.supervisor().worker("worker-1").slowFactor());
 
     assertEquals(200, send("POST", "/api/workers/worker-1/slow?factor=8").statusCode());
@@ -312,12 +347,16 @@ final class FrontEndTest {
   void workers_addThenKill_killedOneIsReplacedAndRendersStillComplete() throws Exception {
     startLocal(2);
     BlockingQueue<Supervisor.Replacement> replaced = new ArrayBlockingQueue<>(4);
-    running.frontEnd.supervisor().addListener(new Supervisor.Listener() {
-      @Override
-      public void onReplaced(Supervisor.Replacement r) {
-        replaced.add(r);
-      }
-    });
+    running
+        .frontEnd
+        .supervisor()
+        .addListener(
+            new Supervisor.Listener() {
+              @Override
+              public void onReplaced(Supervisor.Replacement r) {
+                replaced.add(r);
+              }
+            });
     HttpResponse<String> added = send("POST", "/api/workers");
     assertEquals(201, added.statusCode(), added.body());
     assertEquals("worker-3", field(added.body(), "id"));
@@ -346,7 +385,9 @@ final class FrontEndTest {
     startLocal(2);
     HttpResponse<String> bad = send("POST", "/api/supervisor?replacing=maybe");
     assertEquals(400, bad.statusCode());
-    assertEquals("{\"error\":\"bad request\",\"parameter\":\"replacing\",\"message\":\"replacing: 'maybe' (expected: true or false)\"}", bad.body());
+    assertEquals(
+        "{\"error\":\"bad request\",\"parameter\":\"replacing\",\"message\":\"replacing: 'maybe' (expected: true or false)\"}",
+        bad.body());
     assertEquals(200, send("POST", "/api/supervisor?replacing=false").statusCode());
     assertTrue(send("GET", "/api/status").body().contains("\"replacing\":false"));
     assertFalse(running.frontEnd.supervisor().isReplacing());
@@ -362,26 +403,38 @@ final class FrontEndTest {
   @Test
   void picker_changedByARender_rebuildsTheBalancerOverTheSameWorkers() throws Exception {
     startLocal(2);
-    List<String> before = running.frontEnd.balancer().endpoints().stream()
-        .map(e -> e.id() + "=" + e.address()).toList();
+    List<String> before =
+        running.frontEnd.balancer().endpoints().stream()
+            .map(e -> e.id() + "=" + e.address())
+            .toList();
     List<String> answers = renderToEnd("width=64&height=64&tile=32&picker=consistent-hash");
     assertEquals("done", field(answers.get(answers.size() - 1), "state"));
     String status = send("GET", "/api/status").body();
     assertNotEquals("round-robin", field(status, "picker"));
     assertTrue(field(status, "picker").startsWith("consistent-hash"), status);
-    assertEquals(before, running.frontEnd.balancer().endpoints().stream()
-        .map(e -> e.id() + "=" + e.address()).toList());
+    assertEquals(
+        before,
+        running.frontEnd.balancer().endpoints().stream()
+            .map(e -> e.id() + "=" + e.address())
+            .toList());
     assertTrue(status.contains("picker changed to consistent-hash"), status);
   }
 
   @Test
   void remoteWorkers_controls_409() throws Exception {
     try (WorkerServer w = WorkerServer.start("127.0.0.1", 0, null, 1, 1, TestTokens.AUTH)) {
-      start("--port", "0", "--worker-urls", w.uri().toString(),
-          "--token-file", TestTokens.file(dir).toString());
+      start(
+          "--port",
+          "0",
+          "--worker-urls",
+          w.uri().toString(),
+          "--token-file",
+          TestTokens.file(dir).toString());
       HttpResponse<String> r = send("POST", "/api/workers");
       assertEquals(409, r.statusCode());
-      assertEquals("{\"error\":\"conflict\",\"message\":\"the workers are remote (--worker-urls): only local workers can be controlled\"}", r.body());
+      assertEquals(
+          "{\"error\":\"conflict\",\"message\":\"the workers are remote (--worker-urls): only local workers can be controlled\"}",
+          r.body());
       List<String> answers = renderToEnd("width=64&height=64&tile=32");
       assertEquals("done", field(answers.get(answers.size() - 1), "state"));
       assertTrue(send("GET", "/api/status").body().contains("\"local\":false"));

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The servers under hostile or careless clients: slow and half-sent requests, busy workers,
- * runaway and abandoned renders, malformed requests. Real servers on 127.0.0.1; the timeouts are
- * hang guards, never what is asserted.
+ * The servers under hostile or careless clients: slow and half-sent requests, busy workers, runaway
+ * and abandoned renders, malformed requests. Real servers on 127.0.0.1; the timeouts are hang
+ * guards, never what is asserted.
  */
 @Timeout(120)
 final class HostileClientsTest {
@@ -63,21 +63,29 @@ final class HostileClientsTest {
   /** A worker whose tiles block until the test releases them (or they are told to stop). */
   private WorkerServer blockedWorker(String id, int threads, CountDownLatch entered, Ticker ticker)
       throws IOException {
-    return closing(WorkerServer.start("127.0.0.1", 0, id, threads, 1, TestTokens.AUTH, (spec, stop) -> {
-      entered.countDown();
-      while (!stop.getAsBoolean()) {
-        if (release.await(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          return new int[spec.width() * spec.height()];
-        }
-      }
-      return null;
-    }, ticker));
+    return closing(
+        WorkerServer.start(
+            "127.0.0.1",
+            0,
+            id,
+            threads,
+            1,
+            TestTokens.AUTH,
+            (spec, stop) -> {
+              entered.countDown();
+              while (!stop.getAsBoolean()) {
+                if (release.await(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                  return new int[spec.width() * spec.height()];
+                }
+              }
+              return null;
+            },
+            ticker));
   }
 
   /** A request carrying the test workers' token. */
   private static HttpRequest.Builder authorized(URI uri) {
-    return HttpRequest.newBuilder(uri)
-        .header(TileAuth.AUTHORIZATION, "Bearer " + TestTokens.TOKEN);
+    return HttpRequest.newBuilder(uri).header(TileAuth.AUTHORIZATION, "Bearer " + TestTokens.TOKEN);
   }
 
   private HttpResponse<String> get(URI base, String path) throws Exception {
@@ -86,8 +94,10 @@ final class HostileClientsTest {
 
   private HttpResponse<String> send(String method, URI base, String path) throws Exception {
     return http.send(
-        authorized(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody())
-            .timeout(Duration.ofSeconds(30)).build(),
+        authorized(base.resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(30))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -141,8 +151,15 @@ final class HostileClientsTest {
   @Test
   void frontEndStatus_withHalfSentRequestsOpen_answers() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
-        PickerName.ROUND_ROBIN, 32, Ticker.system()));
+    FrontEnd f =
+        closing(
+            FrontEnd.start(
+                "127.0.0.1",
+                0,
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
+                PickerName.ROUND_ROBIN,
+                32,
+                Ticker.system()));
     halfSentRequests(f.uri(), 16);
     HttpResponse<String> status = get(f.uri(), "/api/status");
     assertEquals(200, status.statusCode(), status.body());
@@ -154,19 +171,22 @@ final class HostileClientsTest {
     WorkerServer w = blockedWorker("busy", 1, entered, Ticker.system());
     List<CompletableFuture<HttpResponse<String>>> tiles = new ArrayList<>();
     for (int i = 0; i <= WorkerServer.MAX_QUEUED; i++) {
-      tiles.add(http.sendAsync(authorized(w.uri().resolve(TILE)).build(),
-          HttpResponse.BodyHandlers.ofString()));
+      tiles.add(
+          http.sendAsync(
+              authorized(w.uri().resolve(TILE)).build(), HttpResponse.BodyHandlers.ofString()));
     }
     entered.await();
     String[] body = {""};
-    awaitTrue(() -> {
-      try {
-        body[0] = get(w.uri(), "/health").body();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-      return body[0].contains("\"queued\":" + WorkerServer.MAX_QUEUED);
-    }, "the queue fills");
+    awaitTrue(
+        () -> {
+          try {
+            body[0] = get(w.uri(), "/health").body();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          return body[0].contains("\"queued\":" + WorkerServer.MAX_QUEUED);
+        },
+        "the queue fills");
     // The compute thread is still blocked, the queue full: /health answered all the same.
     assertEquals("1", field(body[0], "inFlight"), body[0]);
     assertEquals("1", field(body[0], "threads"), body[0]);
@@ -186,8 +206,16 @@ final class HostileClientsTest {
     CountDownLatch entered = new CountDownLatch(1);
     WorkerServer w = blockedWorker("w", 1, entered, Ticker.system());
     Socket s = new Socket("127.0.0.1", w.uri().getPort());
-    s.getOutputStream().write(("GET " + TILE + " HTTP/1.1\r\nHost: w\r\n"
-        + TileAuth.AUTHORIZATION + ": Bearer " + TestTokens.TOKEN + "\r\n\r\n").getBytes());
+    s.getOutputStream()
+        .write(
+            ("GET "
+                    + TILE
+                    + " HTTP/1.1\r\nHost: w\r\n"
+                    + TileAuth.AUTHORIZATION
+                    + ": Bearer "
+                    + TestTokens.TOKEN
+                    + "\r\n\r\n")
+                .getBytes());
     entered.await();
     assertEquals(1, w.inFlight());
     s.close();
@@ -199,23 +227,26 @@ final class HostileClientsTest {
   /** Regression: Jetty's idle timeout fired during a long computation and read as "client left". */
   @Test
   void clientGone_computationOutlastsTheIdleTimeout_clientNotGone() throws Exception {
-    com.sun.net.httpserver.HttpServer server = HttpServers.create("idle", "127.0.0.1", 0,
-        new HttpServers.Limits(8, 16, Duration.ofMillis(100), 8192));
+    com.sun.net.httpserver.HttpServer server =
+        HttpServers.create(
+            "idle", "127.0.0.1", 0, new HttpServers.Limits(8, 16, Duration.ofMillis(100), 8192));
     toClose.add(() -> server.stop(0));
     boolean[] gone = {false};
-    server.createContext("/", ex -> {
-      try (ex) {
-        BooleanSupplier g = HttpServers.clientGone(ex);
-        // Five idle timeouts pass while "computing"; the client still waits.
-        for (int i = 0; i < 50 && !gone[0]; i++) {
-          gone[0] = g.getAsBoolean();
-          Thread.sleep(10);
-        }
-        HttpServers.send(ex, 200, "text/plain", new byte[] {'o', 'k'});
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            BooleanSupplier g = HttpServers.clientGone(ex);
+            // Five idle timeouts pass while "computing"; the client still waits.
+            for (int i = 0; i < 50 && !gone[0]; i++) {
+              gone[0] = g.getAsBoolean();
+              Thread.sleep(10);
+            }
+            HttpServers.send(ex, 200, "text/plain", new byte[] {'o', 'k'});
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     HttpResponse<String> r = get(base, "/");
     assertEquals(200, r.statusCode());
@@ -228,10 +259,10 @@ final class HostileClientsTest {
     FakeClock clock = new FakeClock();
     CountDownLatch entered = new CountDownLatch(1);
     WorkerServer w = blockedWorker("w", 1, entered, clock);
-    CompletableFuture<HttpResponse<String>> tile = http.sendAsync(
-        authorized(w.uri().resolve(TILE)).header(WorkerServer.DEADLINE_HEADER, "500")
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> tile =
+        http.sendAsync(
+            authorized(w.uri().resolve(TILE)).header(WorkerServer.DEADLINE_HEADER, "500").build(),
+            HttpResponse.BodyHandlers.ofString());
     entered.await();
     clock.advance(Duration.ofMillis(499));
     assertEquals(1, w.inFlight(), "not yet due");
@@ -245,11 +276,14 @@ final class HostileClientsTest {
   @Test
   void tile_badDeadlineHeader_400NamingIt() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    HttpResponse<String> r = http.send(authorized(w.uri().resolve(TILE))
-        .header(WorkerServer.DEADLINE_HEADER, "soon").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            authorized(w.uri().resolve(TILE)).header(WorkerServer.DEADLINE_HEADER, "soon").build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(400, r.statusCode());
     assertEquals(WorkerServer.DEADLINE_HEADER, field(r.body(), "parameter"));
-    assertEquals("X-Deadline-Ms: 'soon' (expected: milliseconds in [1, 3600000])",
+    assertEquals(
+        "X-Deadline-Ms: 'soon' (expected: milliseconds in [1, 3600000])",
         field(r.body(), "message"));
   }
 
@@ -257,21 +291,36 @@ final class HostileClientsTest {
   void renders_overCostTooManyAndCancelled() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     WorkerServer w = blockedWorker("w", 1, entered, Ticker.system());
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
-        PickerName.ROUND_ROBIN, 32, Ticker.system(), null, new FrontEnd.Admission(1_000_000, 1)));
+    FrontEnd f =
+        closing(
+            FrontEnd.start(
+                "127.0.0.1",
+                0,
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
+                PickerName.ROUND_ROBIN,
+                32,
+                Ticker.system(),
+                null,
+                new FrontEnd.Admission(1_000_000, 1)));
 
-    HttpResponse<String> over = send("POST", f.uri(), "/api/renders?width=200&height=100&maxIter=51");
+    HttpResponse<String> over =
+        send("POST", f.uri(), "/api/renders?width=200&height=100&maxIter=51");
     assertEquals(400, over.statusCode(), over.body());
     assertEquals("application/json", over.headers().firstValue("Content-Type").orElse(""));
-    assertEquals("cost: 200x100 pixels x 51 iterations = 1020000 (expected: at most max-cost "
-        + "1000000; lower maxIter or the size)", field(over.body(), "message"));
+    assertEquals(
+        "cost: 200x100 pixels x 51 iterations = 1020000 (expected: at most max-cost "
+            + "1000000; lower maxIter or the size)",
+        field(over.body(), "message"));
 
-    HttpResponse<String> first = send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=50");
+    HttpResponse<String> first =
+        send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=50");
     assertEquals(202, first.statusCode(), first.body());
     String id = field(first.body(), "id");
-    HttpResponse<String> second = send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=50");
+    HttpResponse<String> second =
+        send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=50");
     assertEquals(429, second.statusCode(), second.body());
-    assertEquals(String.valueOf(FrontEnd.RETRY_AFTER_S),
+    assertEquals(
+        String.valueOf(FrontEnd.RETRY_AFTER_S),
         second.headers().firstValue("Retry-After").orElse(""));
     assertEquals("too many renders", field(second.body(), "error"));
 
@@ -280,25 +329,29 @@ final class HostileClientsTest {
     assertEquals(200, cancelled.statusCode(), cancelled.body());
     assertEquals("cancelled", field(cancelled.body(), "state"));
     awaitTrue(() -> w.inFlight() == 0, "the worker stops the cancelled render's tiles");
-    awaitTrue(() -> {
-      try {
-        return field(get(w.uri(), "/health").body(), "inFlight").equals("0");
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }, "/health reports no tile in flight");
+    awaitTrue(
+        () -> {
+          try {
+            return field(get(w.uri(), "/health").body(), "inFlight").equals("0");
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        "/health reports no tile in flight");
     assertTrue(w.tilesStopped() >= 1, "stopped: " + w.tilesStopped());
     assertEquals("cancelled", field(get(f.uri(), "/api/renders/" + id).body(), "state"));
     release.countDown();
     // The slot is free again.
-    awaitTrue(() -> {
-      try {
-        return send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=50").statusCode()
-            == 202;
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }, "a new render is admitted once the cancelled one is over");
+    awaitTrue(
+        () -> {
+          try {
+            return send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=50").statusCode()
+                == 202;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        "a new render is admitted once the cancelled one is over");
     assertEquals(404, send("DELETE", f.uri(), "/api/renders/r999").statusCode());
   }
 
@@ -312,13 +365,25 @@ final class HostileClientsTest {
     URI base = running.frontEnd.uri();
     String[] pickers = {"round-robin", "least-connection"};
     for (int i = 0; i < 10; i++) {
-      assertEquals(200, get(base, "/render.png?width=64&height=32&maxIter=20&re=" + (i / 100.0)
-          + "&picker=" + pickers[i % 2]).statusCode());
+      assertEquals(
+          200,
+          get(
+                  base,
+                  "/render.png?width=64&height=32&maxIter=20&re="
+                      + (i / 100.0)
+                      + "&picker="
+                      + pickers[i % 2])
+              .statusCode());
     }
     long before = openFds();
     for (int i = 10; i < 110; i++) {
-      HttpResponse<String> r = get(base, "/render.png?width=64&height=32&maxIter=20&re="
-          + (i / 1000.0) + "&picker=" + pickers[i % 2]);
+      HttpResponse<String> r =
+          get(
+              base,
+              "/render.png?width=64&height=32&maxIter=20&re="
+                  + (i / 1000.0)
+                  + "&picker="
+                  + pickers[i % 2]);
       assertEquals(200, r.statusCode(), r.body());
     }
     long after = openFds();
@@ -337,11 +402,20 @@ final class HostileClientsTest {
   @Test
   void malformedUris_400Json() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
-        PickerName.ROUND_ROBIN, 32, Ticker.system()));
-    for (String[] t : new String[][] {
-        {w.uri().toString(), "/health?x=%zz"}, {w.uri().toString(), "/tile?x=%zz"},
-        {f.uri().toString(), "/api/status?x=%zz"}, {f.uri().toString(), "/render.png?re=%2"}}) {
+    FrontEnd f =
+        closing(
+            FrontEnd.start(
+                "127.0.0.1",
+                0,
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
+                PickerName.ROUND_ROBIN,
+                32,
+                Ticker.system()));
+    for (String[] t :
+        new String[][] {
+          {w.uri().toString(), "/health?x=%zz"}, {w.uri().toString(), "/tile?x=%zz"},
+          {f.uri().toString(), "/api/status?x=%zz"}, {f.uri().toString(), "/render.png?re=%2"}
+        }) {
       assertBadRequest(URI.create(t[0]), t[1]);
     }
     for (URI base : List.of(w.uri(), f.uri())) {
@@ -352,9 +426,16 @@ final class HostileClientsTest {
   }
 
   private static void assertBadRequest(URI base, String target) throws IOException {
-    // With the workers' token, so that a worker's 400 is about the URI, not a missing token.
-    String answer = raw(base, "GET " + target + " HTTP/1.1\r\nHost: x\r\n"
-        + TileAuth.AUTHORIZATION + ": Bearer " + TestTokens.TOKEN + "\r\nConnection: close\r\n\r\n");
+    String answer =
+        raw(
+            base,
+            "GET "
+                + target
+                + " HTTP/1.1\r\nHost: x\r\n"
+                + TileAuth.AUTHORIZATION
+                + ": Bearer "
+                + TestTokens.TOKEN
+                + "\r\nConnection: close\r\n\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " on " + base + ": " + answer);
     assertTrue(answer.contains("Content-Type: application/json"), answer);
     assertTrue(answer.contains("{\"error\":\"bad request\""), answer);
@@ -364,18 +445,31 @@ final class HostileClientsTest {
   @Test
   void overLongHeader_431Json() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    String answer = raw(w.uri(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(10_000)
-        + "\r\nConnection: close\r\n\r\n");
+    String answer =
+        raw(
+            w.uri(),
+            "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + "a".repeat(10_000)
+                + "\r\nConnection: close\r\n\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 431 "), answer);
-    assertTrue(answer.endsWith(
-        "{\"error\":\"header too large\",\"message\":\"Request Header Fields Too Large\"}"), answer);
+    assertTrue(
+        answer.endsWith(
+            "{\"error\":\"header too large\",\"message\":\"Request Header Fields Too Large\"}"),
+        answer);
   }
 
   @Test
   void repeatedAndUnknownParameters_400NamingThem() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
-        PickerName.ROUND_ROBIN, 32, Ticker.system()));
+    FrontEnd f =
+        closing(
+            FrontEnd.start(
+                "127.0.0.1",
+                0,
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
+                PickerName.ROUND_ROBIN,
+                32,
+                Ticker.system()));
     HttpResponse<String> repeated = get(w.uri(), TILE + "&width=32");
     assertEquals(400, repeated.statusCode());
     assertEquals("width", field(repeated.body(), "parameter"));
@@ -384,35 +478,52 @@ final class HostileClientsTest {
     HttpResponse<String> unknown = get(f.uri(), "/render.png?width=64&colour=red");
     assertEquals(400, unknown.statusCode());
     assertEquals("colour", field(unknown.body(), "parameter"));
-    assertEquals("colour: unknown parameter (expected one of: height, im, maxIter, picker, re, "
-        + "recompute, tile, width, zoom)", field(unknown.body(), "message"));
+    assertEquals(
+        "colour: unknown parameter (expected one of: height, im, maxIter, picker, re, "
+            + "recompute, tile, width, zoom)",
+        field(unknown.body(), "message"));
 
     HttpResponse<String> healthUnknown = get(w.uri(), "/health?verbose=1");
     assertEquals(400, healthUnknown.statusCode());
-    assertEquals("verbose: unknown parameter (expected none)", field(healthUnknown.body(), "message"));
+    assertEquals(
+        "verbose: unknown parameter (expected none)", field(healthUnknown.body(), "message"));
 
     HttpResponse<String> tileUnknown = get(w.uri(), TILE + "&seed=1");
     assertEquals(400, tileUnknown.statusCode());
-    assertEquals("seed: unknown parameter (expected one of: format, height, imMax, imMin, "
-        + "maxIter, reMax, reMin, width)", field(tileUnknown.body(), "message"));
+    assertEquals(
+        "seed: unknown parameter (expected one of: format, height, imMax, imMin, "
+            + "maxIter, reMax, reMin, width)",
+        field(tileUnknown.body(), "message"));
   }
 
   @Test
   void head_onEveryGetResource_headersWithoutBody() throws Exception {
     WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
-    FrontEnd f = closing(FrontEnd.start("127.0.0.1", 0, Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
-        PickerName.ROUND_ROBIN, 32, Ticker.system()));
-    String id = field(send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=20").body(), "id");
-    for (String[] target : new String[][] {
-        {w.uri().toString(), "/health"}, {w.uri().toString(), TILE},
-        {f.uri().toString(), "/"}, {f.uri().toString(), "/index.html"},
-        {f.uri().toString(), "/static/app.js"}, {f.uri().toString(), "/api/status"},
-        {f.uri().toString(), "/api/renders/" + id}, {f.uri().toString(), "/render.png?width=32"}}) {
+    FrontEnd f =
+        closing(
+            FrontEnd.start(
+                "127.0.0.1",
+                0,
+                Workers.remote(List.of(w.uri().toString()), () -> TestTokens.AUTH),
+                PickerName.ROUND_ROBIN,
+                32,
+                Ticker.system()));
+    String id =
+        field(send("POST", f.uri(), "/api/renders?width=64&height=64&maxIter=20").body(), "id");
+    for (String[] target :
+        new String[][] {
+          {w.uri().toString(), "/health"}, {w.uri().toString(), TILE},
+          {f.uri().toString(), "/"}, {f.uri().toString(), "/index.html"},
+          {f.uri().toString(), "/static/app.js"}, {f.uri().toString(), "/api/status"},
+          {f.uri().toString(), "/api/renders/" + id}, {f.uri().toString(), "/render.png?width=32"}
+        }) {
       HttpResponse<String> get = get(URI.create(target[0]), target[1]);
       HttpResponse<String> head = send("HEAD", URI.create(target[0]), target[1]);
       assertEquals(200, head.statusCode(), target[1]);
       assertEquals("", head.body(), target[1]);
-      assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"),
+      assertEquals(
+          get.headers().firstValue("Content-Type"),
+          head.headers().firstValue("Content-Type"),
           target[1]);
     }
     HttpResponse<String> put = send("PUT", f.uri(), "/api/status");
@@ -428,12 +539,16 @@ final class HostileClientsTest {
     try (ServerSocket s = new ServerSocket(0)) {
       dead = s.getLocalPort(); // closed again: connections are refused
     }
-    Cluster c = closing(new Cluster(
-        List.of(io.github.lb4j.Endpoint.of("dead", URI.create("http://127.0.0.1:" + dead))),
-        PickerName.ROUND_ROBIN, Cluster.Settings.defaults(), TestTokens.AUTH));
+    Cluster c =
+        closing(
+            new Cluster(
+                List.of(io.github.lb4j.Endpoint.of("dead", URI.create("http://127.0.0.1:" + dead))),
+                PickerName.ROUND_ROBIN,
+                Cluster.Settings.defaults(),
+                TestTokens.AUTH));
     View view = View.centred(-0.75, 0, 1, 256, 256, 20, 32);
-    RenderException e = assertThrows(RenderException.class,
-        () -> new Renderer(1 << 20).render(view, c, p -> {}));
+    RenderException e =
+        assertThrows(RenderException.class, () -> new Renderer(1 << 20).render(view, c, p -> {}));
     String m = e.getMessage();
     assertTrue(m.startsWith("render failed: 64 of 64 tiles failed; first: task 0"), m);
     assertTrue(m.endsWith("; 61 more in the debug log"), m);
@@ -443,10 +558,11 @@ final class HostileClientsTest {
 
   @Test
   void renderOutIsADirectory_failsBeforeAnyWork() {
-    CliTest.Run r = CliTest.run("render", "--worker-urls", "http://127.0.0.1:1", "--out",
-        dir.toString());
+    CliTest.Run r =
+        CliTest.run("render", "--worker-urls", "http://127.0.0.1:1", "--out", dir.toString());
     assertEquals(2, r.status(), r.err());
-    assertTrue(r.err().contains("out: " + dir + " is a directory (expected: a PNG file to write"),
+    assertTrue(
+        r.err().contains("out: " + dir + " is a directory (expected: a PNG file to write"),
         r.err());
     assertFalse(r.err().contains("render failed"), r.err());
   }
@@ -455,14 +571,24 @@ final class HostileClientsTest {
   void bindErrors_nameTheAddressAndPortAndSuggestPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      IOException e = assertThrows(IOException.class,
-          () -> WorkerServer.start("127.0.0.1", port, "w", 1, 1, TestTokens.AUTH));
-      assertEquals("cannot listen on 127.0.0.1:" + port + ": the port is in use or not allowed "
-          + "(try another --port, or --port 0 for any free one)", e.getMessage());
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> WorkerServer.start("127.0.0.1", port, "w", 1, 1, TestTokens.AUTH));
+      assertEquals(
+          "cannot listen on 127.0.0.1:"
+              + port
+              + ": the port is in use or not allowed "
+              + "(try another --port, or --port 0 for any free one)",
+          e.getMessage());
     }
-    IOException e = assertThrows(IOException.class,
-        () -> WorkerServer.start("no-such-host.invalid", 8080, "w", 1, 1, TestTokens.AUTH));
-    assertEquals("cannot listen on no-such-host.invalid:8080: the address 'no-such-host.invalid' "
-        + "does not resolve (check --bind)", e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> WorkerServer.start("no-such-host.invalid", 8080, "w", 1, 1, TestTokens.AUTH));
+    assertEquals(
+        "cannot listen on no-such-host.invalid:8080: the address 'no-such-host.invalid' "
+            + "does not resolve (check --bind)",
+        e.getMessage());
   }
 }

@@ -58,6 +58,7 @@ final class IntegrityTest {
 
   /** The balancers' scheduler: never advanced, so an ejection lasts the whole test. */
   final FakeClock clock = new FakeClock();
+
   final List<AutoCloseable> closeAfter = new ArrayList<>();
 
   @AfterEach
@@ -83,8 +84,14 @@ final class IntegrityTest {
   }
 
   Cluster cluster(List<Endpoint> endpoints) {
-    Cluster c = new Cluster(endpoints, PickerName.ROUND_ROBIN, SETTINGS, TestTokens.AUTH,
-        b -> b.scheduler(clock.scheduler()), new TileVerifier(42));
+    Cluster c =
+        new Cluster(
+            endpoints,
+            PickerName.ROUND_ROBIN,
+            SETTINGS,
+            TestTokens.AUTH,
+            b -> b.scheduler(clock.scheduler()),
+            new TileVerifier(42));
     closeAfter.add(0, c);
     return c;
   }
@@ -101,8 +108,8 @@ final class IntegrityTest {
     Progress.EndpointProgress p = r.progress().endpoints().get("faulty");
     assertEquals(0, p.completed(), p.toString());
     assertTrue(p.failures() >= 1, p.toString());
-    assertEquals(HealthState.EJECTED,
-        c.balancer().snapshot().endpoint("faulty").orElseThrow().health());
+    assertEquals(
+        HealthState.EJECTED, c.balancer().snapshot().endpoint("faulty").orElseThrow().health());
     // Ejected by its first wrong answer: no tile is sent after, only the two in flight then.
     assertTrue(liar.tileRequests() <= 2, "tiles sent to the liar: " + liar.tileRequests());
   }
@@ -116,19 +123,26 @@ final class IntegrityTest {
     Renderer renderer = new Renderer(64 << 20);
     List<View.Tile> tiles = VIEW.tiles();
 
-    List<int[]> counts = c.compute(Renderer.tasks(tiles), p -> {}, (spec, worker, tile) -> {
-      heardFrom.add(worker.id());
-      if (!Arrays.equals(Mandelbrot.iterate(spec), tile)) {
-        wrong.add(new AssertionError("wrong tile heard from " + worker.id()));
-      }
-      renderer.remember(spec, tile); // what serve's render jobs do with each tile heard of
-    }).get(30, TimeUnit.SECONDS);
+    List<int[]> counts =
+        c.compute(
+                Renderer.tasks(tiles),
+                p -> {},
+                (spec, worker, tile) -> {
+                  heardFrom.add(worker.id());
+                  if (!Arrays.equals(Mandelbrot.iterate(spec), tile)) {
+                    wrong.add(new AssertionError("wrong tile heard from " + worker.id()));
+                  }
+                  renderer.remember(
+                      spec, tile); // what serve's render jobs do with each tile heard of
+                })
+            .get(30, TimeUnit.SECONDS);
 
     assertEquals(List.of(), wrong);
     assertFalse(heardFrom.contains("faulty"), heardFrom.toString());
     assertEquals(tiles.size(), heardFrom.size());
     List<View.Tile> missing =
-        renderer.missing(tiles, (t, cached) -> assertArrayEquals(Mandelbrot.iterate(t.spec()), cached));
+        renderer.missing(
+            tiles, (t, cached) -> assertArrayEquals(Mandelbrot.iterate(t.spec()), cached));
     assertEquals(List.of(), missing);
     for (int i = 0; i < tiles.size(); i++) {
       assertArrayEquals(Mandelbrot.iterate(tiles.get(i).spec()), counts.get(i));
@@ -136,14 +150,24 @@ final class IntegrityTest {
   }
 
   @Test
-  void serve_wrongCounts_imageIdenticalToLocalAndTheCacheServesOnlyVerifiedTiles() throws Exception {
+  void serve_wrongCounts_imageIdenticalToLocalAndTheCacheServesOnlyVerifiedTiles()
+      throws Exception {
     FaultyWorker liar = faulty(Fault.WRONG_COUNTS, TestTokens.AUTH);
     Workers good = Workers.start(1, 1, 0, 1, TestTokens.AUTH);
     closeAfter.add(good);
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--port", "0", "--tile", "32", "--picker", "round-robin",
-        "--worker-urls", liar.uri() + "," + good.started.get(0).uri(),
-        "--token-file", TestTokens.file(dir).toString());
+    new CommandLine(cmd)
+        .parseArgs(
+            "--port",
+            "0",
+            "--tile",
+            "32",
+            "--picker",
+            "round-robin",
+            "--worker-urls",
+            liar.uri() + "," + good.started.get(0).uri(),
+            "--token-file",
+            TestTokens.file(dir).toString());
     try (ServeCommand.Running running = cmd.start()) {
       View view = View.centred(-0.75, 0, 1, 128, 96, 200, 32); // what the query below asks for
       String query = "/render.png?width=128&height=96&maxIter=200";
@@ -153,9 +177,12 @@ final class IntegrityTest {
       assertArrayEquals(local(view), pixels(png(running.uri(), query)), "from the cache");
       assertEquals(liarBefore, liar.tileRequests(), "the second render came from the cache");
       String status = get(running.uri(), "/api/status");
-      assertTrue(Pattern.compile("\\{\"id\":\"" + liar.uri()
-              + "\",[^}]*\"successes\":0,[^}]*\"ejections\":[1-9]")
-          .matcher(status).find(), "the liar was ejected and never succeeded: " + status);
+      assertTrue(
+          Pattern.compile(
+                  "\\{\"id\":\"" + liar.uri() + "\",[^}]*\"successes\":0,[^}]*\"ejections\":[1-9]")
+              .matcher(status)
+              .find(),
+          "the liar was ejected and never succeeded: " + status);
       assertFalse(status.contains(TestTokens.TOKEN), "the token is not in the status");
       assertFalse(get(running.uri(), "/").contains(TestTokens.TOKEN), "nor on the page");
     }
@@ -165,8 +192,10 @@ final class IntegrityTest {
   void forgedSignature_rejectedByTheTransport() throws Exception {
     FaultyWorker impostor = faulty(Fault.FORGED_SIGNATURE, OTHER_TOKEN);
     IOException e = sendOne(impostor);
-    assertEquals("tile from impostor rejected: X-Tile-Signature missing or wrong (expected: the"
-        + " answer signed with the workers' token)", e.getMessage());
+    assertEquals(
+        "tile from impostor rejected: X-Tile-Signature missing or wrong (expected: the"
+            + " answer signed with the workers' token)",
+        e.getMessage());
   }
 
   @Test
@@ -176,33 +205,42 @@ final class IntegrityTest {
     Renderer.Result r = new Renderer(0).render(VIEW, c, p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
     assertEquals(0, r.progress().endpoints().get("faulty").completed());
-    assertEquals(HealthState.EJECTED,
-        c.balancer().snapshot().endpoint("faulty").orElseThrow().health());
+    assertEquals(
+        HealthState.EJECTED, c.balancer().snapshot().endpoint("faulty").orElseThrow().health());
   }
 
   @Test
   void badChecksum_rejectedByTheTransport() throws Exception {
     FaultyWorker damaged = faulty(Fault.BAD_CHECKSUM, TestTokens.AUTH);
     IOException e = sendOne(damaged);
-    assertTrue(e.getMessage().startsWith("tile from impostor rejected: X-Tile-Checksum:"
-        + " crc32c=00000000 (expected: crc32c="), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "tile from impostor rejected: X-Tile-Checksum:"
+                    + " crc32c=00000000 (expected: crc32c="),
+        e.getMessage());
   }
 
   @Test
   void wrongCounts_rejectedByTheTransportNamingThePixel() throws Exception {
     FaultyWorker liar = faulty(Fault.WRONG_COUNTS, TestTokens.AUTH);
     IOException e = sendOne(liar);
-    assertTrue(e.getMessage().matches(
-        "tile from impostor rejected: spot check failed at pixel \\(\\d+, \\d+\\): \\d+ \\(expected:"
-            + " \\d+\\)"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "tile from impostor rejected: spot check failed at pixel \\(\\d+, \\d+\\): \\d+ \\(expected:"
+                    + " \\d+\\)"),
+        e.getMessage());
   }
 
   @Test
   void wrongToken_theWorkerRefusesAndTheTransportSaysWhy() throws Exception {
     try (WorkerServer worker = WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH)) {
       IOException e = sendOne(worker.uri(), OTHER_TOKEN);
-      assertEquals("HTTP 401 from impostor: the worker refused our token (expected: the workers'"
-          + " token, from --token-file or LB4J_TOKEN)", e.getMessage());
+      assertEquals(
+          "HTTP 401 from impostor: the worker refused our token (expected: the workers'"
+              + " token, from --token-file or LB4J_TOKEN)",
+          e.getMessage());
       assertEquals(0, worker.tilesServed());
     }
   }
@@ -217,8 +255,11 @@ final class IntegrityTest {
     try {
       OkHttpTileTransport transport = new OkHttpTileTransport(client, auth, new TileVerifier(7));
       TileSpec spec = VIEW.tiles().get(5).spec();
-      ExecutionException e = assertThrows(ExecutionException.class,
-          () -> transport.send(Endpoint.of("impostor", worker), spec).get(30, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  transport.send(Endpoint.of("impostor", worker), spec).get(30, TimeUnit.SECONDS));
       return assertInstanceOf(IOException.class, e.getCause());
     } finally {
       client.dispatcher().executorService().shutdown();
@@ -242,8 +283,15 @@ final class IntegrityTest {
     Path dist = dir.resolve("dist.png");
     assertEquals(0, run(args(common, local.toString(), "--local")).status());
 
-    CliTest.Run r = run(args(common, dist.toString(), "--worker-urls", String.join(",", urls),
-        "--token-file", TestTokens.file(dir).toString()));
+    CliTest.Run r =
+        run(
+            args(
+                common,
+                dist.toString(),
+                "--worker-urls",
+                String.join(",", urls),
+                "--token-file",
+                TestTokens.file(dir).toString()));
 
     assertEquals(0, r.status(), r.err());
     assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
@@ -256,17 +304,19 @@ final class IntegrityTest {
   }
 
   static BufferedImage png(URI base, String path) throws Exception {
-    HttpResponse<byte[]> r = HTTP.send(
-        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r =
+        HTTP.send(
+            HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
     return ImageIO.read(new ByteArrayInputStream(r.body()));
   }
 
   static String get(URI base, String path) throws Exception {
     return HTTP.send(
-        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+            HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();

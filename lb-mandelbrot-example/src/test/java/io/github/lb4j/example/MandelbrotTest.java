@@ -24,8 +24,15 @@ class MandelbrotTest {
       double re = -2 + 2.5 * random.nextDouble();
       double im = -1.2 + 2.4 * random.nextDouble();
       double span = Math.pow(10, -random.nextInt(6));
-      TileSpec spec = new TileSpec(re, re + span, im, im + span, 1 + random.nextInt(33),
-          1 + random.nextInt(9), 1 + random.nextInt(3000));
+      TileSpec spec =
+          new TileSpec(
+              re,
+              re + span,
+              im,
+              im + span,
+              1 + random.nextInt(33),
+              1 + random.nextInt(9),
+              1 + random.nextInt(3000));
       int[] counts = Mandelbrot.iterate(spec);
       double dx = (spec.reMax() - spec.reMin()) / spec.width();
       double dy = (spec.imMax() - spec.imMin()) / spec.height();
@@ -33,7 +40,9 @@ class MandelbrotTest {
         for (int x = 0; x < spec.width(); x++) {
           double cr = spec.reMin() + (x + 0.5) * dx;
           double ci = spec.imMax() - (y + 0.5) * dy;
-          assertEquals(Mandelbrot.escapeTime(cr, ci, spec.maxIter()), counts[y * spec.width() + x],
+          assertEquals(
+              Mandelbrot.escapeTime(cr, ci, spec.maxIter()),
+              counts[y * spec.width() + x],
               spec + " pixel " + x + "," + y);
         }
       }
@@ -54,16 +63,27 @@ class MandelbrotTest {
 
   @Test
   void tileSpecsRejectBadInputNamingTheParameter() {
-    assertEquals("reMax: 1.0 (expected: > reMin = 1.0; the region is empty)",
-        assertThrows(InvalidParameterException.class, () -> new TileSpec(1, 1, 0, 1, 4, 4, 10)).getMessage());
-    assertEquals("imMax: -1.0 (expected: > imMin = 1.0; the region is inverted)",
-        assertThrows(InvalidParameterException.class, () -> new TileSpec(0, 1, 1, -1, 4, 4, 10)).getMessage());
-    assertEquals("reMin: NaN (expected: a finite number)",
-        assertThrows(InvalidParameterException.class, () -> new TileSpec(Double.NaN, 1, 0, 1, 4, 4, 10)).getMessage());
-    assertEquals("width: 1025 (expected: in [1, 1024])",
-        assertThrows(InvalidParameterException.class, () -> new TileSpec(0, 1, 0, 1, 1025, 4, 10)).getMessage());
-    assertEquals("maxIter: 0 (expected: in [1, 65535])",
-        assertThrows(InvalidParameterException.class, () -> new TileSpec(0, 1, 0, 1, 4, 4, 0)).getMessage());
+    assertEquals(
+        "reMax: 1.0 (expected: > reMin = 1.0; the region is empty)",
+        assertThrows(InvalidParameterException.class, () -> new TileSpec(1, 1, 0, 1, 4, 4, 10))
+            .getMessage());
+    assertEquals(
+        "imMax: -1.0 (expected: > imMin = 1.0; the region is inverted)",
+        assertThrows(InvalidParameterException.class, () -> new TileSpec(0, 1, 1, -1, 4, 4, 10))
+            .getMessage());
+    assertEquals(
+        "reMin: NaN (expected: a finite number)",
+        assertThrows(
+                InvalidParameterException.class, () -> new TileSpec(Double.NaN, 1, 0, 1, 4, 4, 10))
+            .getMessage());
+    assertEquals(
+        "width: 1025 (expected: in [1, 1024])",
+        assertThrows(InvalidParameterException.class, () -> new TileSpec(0, 1, 0, 1, 1025, 4, 10))
+            .getMessage());
+    assertEquals(
+        "maxIter: 0 (expected: in [1, 65535])",
+        assertThrows(InvalidParameterException.class, () -> new TileSpec(0, 1, 0, 1, 4, 4, 0))
+            .getMessage());
   }
 
   @Test
@@ -71,12 +91,17 @@ class MandelbrotTest {
     TileSpec spec = new TileSpec(-2, 1, -1, 1, 3, 2, 65_535);
     int[] counts = {0, 1, 255, 256, 65_534, 65_535};
     assertArrayEquals(counts, TileCodec.decodeRaw(TileCodec.encodeRaw(counts), spec));
-    assertEquals("body length: 11 (expected: 12)",
-        assertThrows(IllegalArgumentException.class, () -> TileCodec.decodeRaw(new byte[11], spec)).getMessage());
+    assertEquals(
+        "body length: 11 (expected: 12)",
+        assertThrows(IllegalArgumentException.class, () -> TileCodec.decodeRaw(new byte[11], spec))
+            .getMessage());
     TileSpec small = new TileSpec(-2, 1, -1, 1, 1, 1, 10);
-    assertEquals("count at pixel 0: 11 (expected: <= 10)",
-        assertThrows(IllegalArgumentException.class,
-            () -> TileCodec.decodeRaw(TileCodec.encodeRaw(new int[] {11}), small)).getMessage());
+    assertEquals(
+        "count at pixel 0: 11 (expected: <= 10)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TileCodec.decodeRaw(TileCodec.encodeRaw(new int[] {11}), small))
+            .getMessage());
   }
 
   @Test

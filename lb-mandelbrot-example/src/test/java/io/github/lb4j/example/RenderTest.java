@@ -74,7 +74,8 @@ class RenderTest {
   @EnumSource(PickerName.class)
   void aDistributedRenderIsPixelIdenticalToTheLocalOne(PickerName picker) throws IOException {
     Workers w = workers(3);
-    Renderer.Result r = new Renderer(0).render(VIEW, cluster(w.endpoints, picker, SETTINGS), p -> {});
+    Renderer.Result r =
+        new Renderer(0).render(VIEW, cluster(w.endpoints, picker, SETTINGS), p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
     assertEquals(20, r.progress().completed());
     assertEquals(20, w.started.stream().mapToInt(WorkerServer::tilesServed).sum());
@@ -133,7 +134,8 @@ class RenderTest {
     List<Endpoint> endpoints = new ArrayList<>(w.endpoints);
     endpoints.add(0, Endpoint.of("silent", silent.uri()));
     Cluster.Settings settings =
-        new Cluster.Settings(3, Duration.ofSeconds(5), HedgePolicy.after(Duration.ofMillis(150)), 2);
+        new Cluster.Settings(
+            3, Duration.ofSeconds(5), HedgePolicy.after(Duration.ofMillis(150)), 2);
     Renderer.Result r =
         new Renderer(0).render(VIEW, cluster(endpoints, PickerName.ROUND_ROBIN, settings), p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
@@ -152,7 +154,8 @@ class RenderTest {
         new Cluster.Settings(3, Duration.ofMillis(300), HedgePolicy.none(), 2);
     View small = View.centred(-0.75, 0, 1, 64, 32, 100, 32); // 2 tiles
     Renderer.Result r =
-        new Renderer(0).render(small, cluster(endpoints, PickerName.ROUND_ROBIN, settings), p -> {});
+        new Renderer(0)
+            .render(small, cluster(endpoints, PickerName.ROUND_ROBIN, settings), p -> {});
     assertArrayEquals(local(small), pixels(r.image()));
     assertTrue(r.progress().endpoints().get("silent").failures() >= 1, r.progress().toString());
   }
@@ -164,7 +167,8 @@ class RenderTest {
     HttpServer bad = garbageServer(garbage);
     closeAfter.add(() -> bad.stop(0));
     List<Endpoint> endpoints = new ArrayList<>(w.endpoints);
-    endpoints.add(0, Endpoint.of("garbage", URI.create("http://127.0.0.1:" + bad.getAddress().getPort())));
+    endpoints.add(
+        0, Endpoint.of("garbage", URI.create("http://127.0.0.1:" + bad.getAddress().getPort())));
     Renderer.Result r =
         new Renderer(0).render(VIEW, cluster(endpoints, PickerName.ROUND_ROBIN, SETTINGS), p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
@@ -184,7 +188,10 @@ class RenderTest {
         assertThrows(RenderException.class, () -> new Renderer(0).render(small, c, p -> {}));
     ScatterGatherException sge = assertInstanceOf(ScatterGatherException.class, e.getCause());
     assertEquals(2, sge.failures().size());
-    assertTrue(e.getMessage().startsWith("render failed: 2 of 2 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on worker-"),
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "render failed: 2 of 2 tiles failed; first: task 0 (key 'tile-0-0'): attempt 1 on worker-"),
         e.getMessage());
     assertTrue(e.getMessage().contains("task 1 (key 'tile-32-0')"), e.getMessage());
   }
@@ -197,15 +204,18 @@ class RenderTest {
 
     SilentServer() throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try {
-            accepted.add(socket.accept());
-          } catch (IOException e) {
-            return;
-          }
-        }
-      }, "silent-acceptor");
+      Thread t =
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try {
+                    accepted.add(socket.accept());
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              },
+              "silent-acceptor");
       t.setDaemon(true);
       t.start();
       acceptor.set(t);
@@ -227,40 +237,42 @@ class RenderTest {
   /** A server answering every tile request wrongly in one way. */
   static HttpServer garbageServer(String kind) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    s.createContext("/", ex -> {
-      try (ex) {
-        TileSpec spec = new TileSpec(-2, 1, -1, 1, 32, 32, 300);
-        byte[] body;
-        int status = 200;
-        String type = TileCodec.RAW_TYPE;
-        switch (kind) {
-          case "500" -> {
-            status = 500;
-            body = "oops".getBytes();
+    s.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            TileSpec spec = new TileSpec(-2, 1, -1, 1, 32, 32, 300);
+            byte[] body;
+            int status = 200;
+            String type = TileCodec.RAW_TYPE;
+            switch (kind) {
+              case "500" -> {
+                status = 500;
+                body = "oops".getBytes();
+              }
+              case "text" -> {
+                type = "text/plain";
+                body = new byte[spec.pixels() * 2];
+              }
+              case "short" -> body = new byte[7];
+              case "counts" -> {
+                // right length for a 32x32 tile, every count above the limit
+                int[] counts = new int[spec.pixels()];
+                java.util.Arrays.fill(counts, 65_000);
+                body = TileCodec.encodeRaw(counts);
+              }
+              default -> body = new byte[0];
+            }
+            ex.getResponseHeaders().set("Content-Type", type);
+            if (!kind.equals("no-id")) {
+              ex.getResponseHeaders().set(WorkerServer.WORKER_ID_HEADER, "garbage");
+            }
+            ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+              o.write(body);
+            }
           }
-          case "text" -> {
-            type = "text/plain";
-            body = new byte[spec.pixels() * 2];
-          }
-          case "short" -> body = new byte[7];
-          case "counts" -> {
-            // right length for a 32x32 tile, every count above the limit
-            int[] counts = new int[spec.pixels()];
-            java.util.Arrays.fill(counts, 65_000);
-            body = TileCodec.encodeRaw(counts);
-          }
-          default -> body = new byte[0];
-        }
-        ex.getResponseHeaders().set("Content-Type", type);
-        if (!kind.equals("no-id")) {
-          ex.getResponseHeaders().set(WorkerServer.WORKER_ID_HEADER, "garbage");
-        }
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-          o.write(body);
-        }
-      }
-    });
+        });
     s.start();
     return s;
   }

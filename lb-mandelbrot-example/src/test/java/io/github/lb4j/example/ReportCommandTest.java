@@ -47,8 +47,8 @@ final class ReportCommandTest {
   static List<Row> rows;
 
   /** One CSV line. */
-  record Row(String experiment, String picker, int workers, String worker, String measure,
-      double value) {
+  record Row(
+      String experiment, String picker, int workers, String worker, String measure, double value) {
     static Row parse(String line) {
       String[] f = line.split(",", -1);
       assertEquals(6, f.length, line);
@@ -64,8 +64,13 @@ final class ReportCommandTest {
     status =
         Main.run(
             new String[] {
-              "report", "--out", out.toString(), "--requests", Integer.toString(REQUESTS),
-              "--keys", Integer.toString(KEYS)
+              "report",
+              "--out",
+              out.toString(),
+              "--requests",
+              Integer.toString(REQUESTS),
+              "--keys",
+              Integer.toString(KEYS)
             },
             new PrintWriter(o, true),
             new PrintWriter(e, true));
@@ -82,7 +87,8 @@ final class ReportCommandTest {
   void report_tinySettings_writesHtmlChartsAndCsv() throws Exception {
     assertEquals(0, status, stderr);
     assertTrue(stdout.startsWith("wrote " + out.resolve("index.html")), stdout);
-    assertTrue(stderr.contains("/" + (REQUESTS * (9 * 5 + 1)) + " requests"), "progress: " + stderr);
+    assertTrue(
+        stderr.contains("/" + (REQUESTS * (9 * 5 + 1)) + " requests"), "progress: " + stderr);
     String html = Files.readString(out.resolve(ReportWriter.HTML), StandardCharsets.UTF_8);
     for (String chart : CHARTS) {
       assertTrue(html.contains("src=\"" + chart + "\""), chart + " linked from the page");
@@ -120,8 +126,15 @@ final class ReportCommandTest {
         rows.stream()
             .filter(r -> r.experiment().equals("load") && r.workers() == 3 && !r.worker().isEmpty())
             .collect(Collectors.groupingBy(Row::picker));
-    for (String picker : List.of("round-robin", "random", "least-connection", "peak-ewma",
-        "consistent-hash", "consistent-hash-bounded", "classic-hash")) {
+    for (String picker :
+        List.of(
+            "round-robin",
+            "random",
+            "least-connection",
+            "peak-ewma",
+            "consistent-hash",
+            "consistent-hash-bounded",
+            "classic-hash")) {
       List<Row> rs = byPicker.get(picker);
       assertNotNull(rs, picker);
       for (String w : List.of("worker-1", "worker-2", "worker-3")) {
@@ -152,10 +165,13 @@ final class ReportCommandTest {
   @Test
   void report_keysMoved_ringMovesOnlyTheNeededKeysAndShowsTheLiveShare() {
     assertEquals(0, status, stderr);
-    List<Row> moved =
-        rows.stream().filter(r -> r.experiment().equals("A-4-keys-moved")).toList();
-    for (String hash : List.of("consistent-hash", "consistent-hash-fnv1a",
-        "consistent-hash-java-hashcode", "classic-hash")) {
+    List<Row> moved = rows.stream().filter(r -> r.experiment().equals("A-4-keys-moved")).toList();
+    for (String hash :
+        List.of(
+            "consistent-hash",
+            "consistent-hash-fnv1a",
+            "consistent-hash-java-hashcode",
+            "classic-hash")) {
       List<Row> rs = moved.stream().filter(r -> r.picker().equals(hash)).toList();
       for (String change : List.of("added", "removed")) {
         double live = value(rs, change, "live_remapped_share");
@@ -165,9 +181,15 @@ final class ReportCommandTest {
         }
       }
       if (!hash.equals("classic-hash")) {
-        assertEquals(value(rs, "removed", "ideal_share"), value(rs, "removed", "moved_share"), 0,
+        assertEquals(
+            value(rs, "removed", "ideal_share"),
+            value(rs, "removed", "moved_share"),
+            0,
             hash + ": a ring moves exactly the removed worker's keys");
-        assertEquals(0.25, value(rs, "added", "moved_share"), 0.05,
+        assertEquals(
+            0.25,
+            value(rs, "added", "moved_share"),
+            0.05,
             hash + ": about the new worker's fair share moves to it");
       }
     }
@@ -181,11 +203,13 @@ final class ReportCommandTest {
     BalanceReport.Settings settings = new BalanceReport.Settings(3_000, 2, 6, 3, 32, 1_000, 7);
     int[] finished = {0};
     BalanceReport.Failover f =
-        new BalanceReport(settings, io.github.lb4j.Ticker.system()).failover(() -> {
-          synchronized (finished) {
-            finished[0]++;
-          }
-        });
+        new BalanceReport(settings, io.github.lb4j.Ticker.system())
+            .failover(
+                () -> {
+                  synchronized (finished) {
+                    finished[0]++;
+                  }
+                });
     assertEquals(3_000, finished[0], "every request finished once");
     assertEquals(0, f.run().lost());
     assertEquals(0, f.run().misrouted());
@@ -193,7 +217,8 @@ final class ReportCommandTest {
     assertTrue(f.detection().isPresent(), "the balancer noticed the kill");
     BalanceReport.Replaced replaced = f.replacement().orElseThrow();
     assertEquals("worker-4", replaced.id());
-    assertTrue(f.detection().get().afterNanos() <= replaced.memberAfterNanos(),
+    assertTrue(
+        f.detection().get().afterNanos() <= replaced.memberAfterNanos(),
         "replaced after the detection: " + f);
     // The replacement took traffic: its own count, its answers and its first-answer time agree.
     long served = f.run().served().get("worker-4");
@@ -215,12 +240,11 @@ final class ReportCommandTest {
         "--workers 7|workers: 7 (expected: in [2, 6])",
         "--keys 0|keys: 0 (expected: in [1, 10000000])",
       })
-  void report_badSetting_exitsWith2NamingItAndWritesNothing(String options, String message,
-      @TempDir Path dir) {
+  void report_badSetting_exitsWith2NamingItAndWritesNothing(
+      String options, String message, @TempDir Path dir) {
     Path target = dir.resolve("never");
     StringWriter e = new StringWriter();
-    String[] args =
-        (("report --quiet --out " + target + " " + options).split(" "));
+    String[] args = (("report --quiet --out " + target + " " + options).split(" "));
     int code = Main.run(args, new PrintWriter(new StringWriter(), true), new PrintWriter(e, true));
     assertEquals(2, code, e.toString());
     assertEquals(message, e.toString().lines().findFirst().orElse(""));

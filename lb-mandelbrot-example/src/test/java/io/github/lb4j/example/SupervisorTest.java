@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 final class SupervisorTest {
   final ExecutorService executor = Executors.newSingleThreadExecutor();
+
   /** How long a worker takes to start, on the supervisor's fake clock. */
   static final Duration STARTUP = Duration.ofMillis(5);
 
@@ -84,7 +85,8 @@ final class SupervisorTest {
 
   static int healthStatus(URI uri) throws Exception {
     return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(uri.resolve("/health")).build(),
+        .send(
+            HttpRequest.newBuilder(uri.resolve("/health")).build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
   }
@@ -92,7 +94,8 @@ final class SupervisorTest {
   @Test
   void kill_workerStopsAnswering_replacedByAFreshWorkerOnANewPort() throws Exception {
     start(3, Duration.ofMillis(50));
-    assertEquals(List.of("worker-1", "worker-2", "worker-3"),
+    assertEquals(
+        List.of("worker-1", "worker-2", "worker-3"),
         balancer.endpoints().stream().map(Endpoint::id).toList());
     URI deadUri = supervisor.worker("worker-2").uri();
 
@@ -106,7 +109,8 @@ final class SupervisorTest {
     assertNotEquals(deadUri, r.replacement().address());
     assertTrue(r.reason().contains("probe"), r.reason());
     assertEquals(STARTUP.toNanos(), r.replacedNanos() - r.detectedNanos(), r.toString());
-    assertEquals(List.of("worker-1", "worker-3", "worker-4"),
+    assertEquals(
+        List.of("worker-1", "worker-3", "worker-4"),
         balancer.endpoints().stream().map(Endpoint::id).toList());
     assertEquals(balancer.endpoints(), supervisor.endpoints());
     assertEquals(200, healthStatus(r.replacement().address()));
@@ -120,8 +124,8 @@ final class SupervisorTest {
     supervisor.kill("worker-1");
     Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
     assertTrue(r != null, "no replacement within 20 s");
-    assertEquals(HealthState.HEALTHY,
-        balancer.snapshot().endpoint("worker-3").orElseThrow().health());
+    assertEquals(
+        HealthState.HEALTHY, balancer.snapshot().endpoint("worker-3").orElseThrow().health());
     // round-robin over the two members: the replacement is chosen within two picks
     boolean chosen = false;
     for (int i = 0; i < 2; i++) {
@@ -134,18 +138,22 @@ final class SupervisorTest {
   void watch_rebuiltBalancer_getsTheWorkersAndItsFailuresAreFollowed() throws Exception {
     start(2, Duration.ofMillis(50));
     Balancer next =
-        Balancers.builder().name("next").picker(Pickers.leastConnection())
-            .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2)).build();
+        Balancers.builder()
+            .name("next")
+            .picker(Pickers.leastConnection())
+            .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2))
+            .build();
     try {
       supervisor.watch(next);
       assertEquals(supervisor.endpoints(), next.endpoints());
       supervisor.kill("worker-2");
       Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
       assertTrue(r != null, "no replacement within 20 s");
-      assertEquals(List.of("worker-1", "worker-3"),
-          next.endpoints().stream().map(Endpoint::id).toList());
+      assertEquals(
+          List.of("worker-1", "worker-3"), next.endpoints().stream().map(Endpoint::id).toList());
       // the previous balancer is no longer changed
-      assertEquals(List.of("worker-1", "worker-2"),
+      assertEquals(
+          List.of("worker-1", "worker-2"),
           balancer.endpoints().stream().map(Endpoint::id).toList());
     } finally {
       next.close();
@@ -155,15 +163,19 @@ final class SupervisorTest {
   @Test
   void kill_adoptedWorker_replacementGetsAnIdNeverUsed() throws Exception {
     balancer =
-        Balancers.builder().name("adopted").picker(Pickers.roundRobin())
-            .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2)).build();
+        Balancers.builder()
+            .name("adopted")
+            .picker(Pickers.roundRobin())
+            .healthCheck(h -> h.interval(Duration.ofMillis(50)).unhealthyThreshold(2))
+            .build();
     supervisor = new Supervisor(balancer, this::startWorker, executor, clock);
-    supervisor.addListener(new Supervisor.Listener() {
-      @Override
-      public void onReplaced(Supervisor.Replacement r) {
-        replaced.add(r);
-      }
-    });
+    supervisor.addListener(
+        new Supervisor.Listener() {
+          @Override
+          public void onReplaced(Supervisor.Replacement r) {
+            replaced.add(r);
+          }
+        });
     supervisor.adopt(worker("worker-1"));
     supervisor.adopt(worker("worker-2"));
 
@@ -172,8 +184,8 @@ final class SupervisorTest {
     Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
     assertTrue(r != null, "no replacement within 20 s");
     assertEquals("worker-3", r.replacement().id());
-    assertEquals(List.of("worker-2", "worker-3"),
-        balancer.endpoints().stream().map(Endpoint::id).toList());
+    assertEquals(
+        List.of("worker-2", "worker-3"), balancer.endpoints().stream().map(Endpoint::id).toList());
   }
 
   @Test

@@ -35,7 +35,8 @@ final class TileAuthTest {
   @Test
   void sign_isHmacSha256OfTheQueryANewlineAndTheBody_goldenValue() {
     // Computed independently: HMAC-SHA256(token, "reMin=-2.0&...&maxIter=100\n" + 00 01 00 02).
-    assertEquals("1f00920d1f2fb6af97061975ecf327ecea2844c13c501714686c0147d98abca6",
+    assertEquals(
+        "1f00920d1f2fb6af97061975ecf327ecea2844c13c501714686c0147d98abca6",
         TestTokens.AUTH.sign(SPEC, new byte[] {0, 1, 0, 2}));
   }
 
@@ -71,10 +72,13 @@ final class TileAuthTest {
 
   @Test
   void of_aSpace_rejected() {
-    InvalidParameterException e = assertThrows(InvalidParameterException.class,
-        () -> TileAuth.of("0123456789 abcdefgh", "the test"));
-    assertEquals("token from the test: a character other than printable ASCII at index 10"
-        + " (expected: printable ASCII without spaces)", e.getMessage());
+    InvalidParameterException e =
+        assertThrows(
+            InvalidParameterException.class, () -> TileAuth.of("0123456789 abcdefgh", "the test"));
+    assertEquals(
+        "token from the test: a character other than printable ASCII at index 10"
+            + " (expected: printable ASCII without spaces)",
+        e.getMessage());
   }
 
   @Test
@@ -95,8 +99,10 @@ final class TileAuthTest {
     InvalidParameterException e =
         assertThrows(InvalidParameterException.class, () -> TileAuth.resolve(null, Map.of()));
     assertEquals("token-file", e.parameter());
-    assertEquals("token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a"
-        + " file named by --token-file or in LB4J_TOKEN)", e.getMessage());
+    assertEquals(
+        "token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a"
+            + " file named by --token-file or in LB4J_TOKEN)",
+        e.getMessage());
   }
 
   @Test
@@ -112,7 +118,7 @@ final class TileAuthTest {
     Path file = Files.writeString(dir.resolve("short"), "tiny\n", StandardCharsets.US_ASCII);
     InvalidParameterException e =
         assertThrows(InvalidParameterException.class, () -> TileAuth.resolve(file, Map.of()));
-    assertEquals("token from --token-file " + file + ": 4 characters (expected: 16 to 512)",
-        e.getMessage());
+    assertEquals(
+        "token from --token-file " + file + ": 4 characters (expected: 16 to 512)", e.getMessage());
   }
 }

@@ -17,10 +17,11 @@ final class TileVerifierTest {
   @Test
   void checksum_isCrc32cInHex_goldenValue() {
     // The CRC-32C check value of "123456789" (RFC 3720, appendix B.4).
-    assertEquals("crc32c=e3069283",
-        TileVerifier.checksum("123456789".getBytes(StandardCharsets.US_ASCII)));
-    assertTrue(TileVerifier.checksumMatches("crc32c=e3069283",
-        "123456789".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(
+        "crc32c=e3069283", TileVerifier.checksum("123456789".getBytes(StandardCharsets.US_ASCII)));
+    assertTrue(
+        TileVerifier.checksumMatches(
+            "crc32c=e3069283", "123456789".getBytes(StandardCharsets.US_ASCII)));
     assertFalse(TileVerifier.checksumMatches(null, new byte[0]));
   }
 
@@ -45,8 +46,17 @@ final class TileVerifierTest {
     int[] wrong = counts.clone();
     int sampled = verifier.samples(spec)[0];
     wrong[sampled] = wrong[sampled] % spec.maxIter() + 1;
-    assertEquals("pixel (" + sampled % spec.width() + ", " + sampled / spec.width() + "): "
-        + wrong[sampled] + " (expected: " + counts[sampled] + ")", verifier.spotCheck(spec, wrong));
+    assertEquals(
+        "pixel ("
+            + sampled % spec.width()
+            + ", "
+            + sampled / spec.width()
+            + "): "
+            + wrong[sampled]
+            + " (expected: "
+            + counts[sampled]
+            + ")",
+        verifier.spotCheck(spec, wrong));
   }
 
   @Test
@@ -57,7 +67,8 @@ final class TileVerifierTest {
     assertEquals(1, new TileVerifier(5).samples(tiny).length);
     assertArrayEquals(new TileVerifier(5).samples(big), new TileVerifier(5).samples(big));
     assertFalse(Arrays.equals(new TileVerifier(5).samples(big), new TileVerifier(6).samples(big)));
-    assertTrue(Arrays.stream(new TileVerifier(5).samples(big)).allMatch(i -> i >= 0 && i < 128 * 128));
+    assertTrue(
+        Arrays.stream(new TileVerifier(5).samples(big)).allMatch(i -> i >= 0 && i < 128 * 128));
   }
 
   @Test
@@ -79,7 +90,9 @@ final class TileVerifierTest {
     assertTrue(share > 0.005, "and do check: " + share);
   }
 
-  /** Iterations of one pixel: none inside the bulbs the kernel recognises, plus one for the setup. */
+  /**
+   * Iterations of one pixel: none inside the bulbs the kernel recognises, plus one for the setup.
+   */
   private static long cost(TileSpec spec, int[] counts, int i) {
     double dx = (spec.reMax() - spec.reMin()) / spec.width();
     double dy = (spec.imMax() - spec.imMin()) / spec.height();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.awt.image.BufferedImage;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,12 +42,15 @@ class WorkerServerTest {
   }
 
   static HttpResponse<byte[]> get(String pathAndQuery) throws Exception {
-    return send(HttpRequest.newBuilder(worker.uri().resolve(pathAndQuery))
-        .header("Authorization", "Bearer " + TestTokens.TOKEN).GET());
+    return send(
+        HttpRequest.newBuilder(worker.uri().resolve(pathAndQuery))
+            .header("Authorization", "Bearer " + TestTokens.TOKEN)
+            .GET());
   }
 
   static HttpResponse<byte[]> send(HttpRequest.Builder b) throws Exception {
-    return http.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(
+        b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   @Test
@@ -55,7 +58,9 @@ class WorkerServerTest {
     HttpResponse<byte[]> r = get("/health");
     assertEquals(200, r.statusCode());
     assertEquals("w-test", r.headers().firstValue("X-Worker-Id").orElseThrow());
-    assertTrue(new String(r.body(), StandardCharsets.UTF_8).startsWith("{\"status\":\"ok\",\"id\":\"w-test\""));
+    assertTrue(
+        new String(r.body(), StandardCharsets.UTF_8)
+            .startsWith("{\"status\":\"ok\",\"id\":\"w-test\""));
   }
 
   @Test
@@ -102,7 +107,11 @@ class WorkerServerTest {
     assertEquals(400, r.statusCode());
     assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
     assertEquals(
-        "{\"error\":\"bad request\",\"parameter\":\"" + parameter + "\",\"message\":\"" + message + "\"}",
+        "{\"error\":\"bad request\",\"parameter\":\""
+            + parameter
+            + "\",\"message\":\""
+            + message
+            + "\"}",
         new String(r.body(), StandardCharsets.UTF_8));
   }
 
@@ -126,8 +135,10 @@ class WorkerServerTest {
     assertEquals(401, r.statusCode());
     assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
     assertEquals("Bearer", r.headers().firstValue("WWW-Authenticate").orElseThrow());
-    assertEquals("{\"error\":\"unauthorized\",\"message\":\"missing or wrong token (expected:"
-        + " Authorization: Bearer and the workers' token)\"}", new String(r.body(), StandardCharsets.UTF_8));
+    assertEquals(
+        "{\"error\":\"unauthorized\",\"message\":\"missing or wrong token (expected:"
+            + " Authorization: Bearer and the workers' token)\"}",
+        new String(r.body(), StandardCharsets.UTF_8));
     assertFalse(r.headers().firstValue(TileAuth.SIGNATURE_HEADER).isPresent());
     assertEquals(before, worker.tilesServed(), "no tile computed");
   }
@@ -137,20 +148,25 @@ class WorkerServerTest {
     HttpResponse<byte[]> r = get("/tile?" + OK);
     assertEquals(200, r.statusCode());
     TileSpec spec = new TileSpec(-2, 1, -1, 1, 8, 4, 100);
-    assertEquals(TileVerifier.checksum(r.body()),
+    assertEquals(
+        TileVerifier.checksum(r.body()),
         r.headers().firstValue(TileVerifier.CHECKSUM_HEADER).orElseThrow());
-    assertTrue(TestTokens.AUTH.verify(spec, r.body(),
-        r.headers().firstValue(TileAuth.SIGNATURE_HEADER).orElseThrow()));
+    assertTrue(
+        TestTokens.AUTH.verify(
+            spec, r.body(), r.headers().firstValue(TileAuth.SIGNATURE_HEADER).orElseThrow()));
   }
 
   @Test
   void unknownPathsAndMethodsAreRefusedWithJson() throws Exception {
     HttpResponse<byte[]> notFound = get("/nope");
     assertEquals(404, notFound.statusCode());
-    assertEquals("{\"error\":\"not found\",\"message\":\"no such path: /nope\"}",
+    assertEquals(
+        "{\"error\":\"not found\",\"message\":\"no such path: /nope\"}",
         new String(notFound.body(), StandardCharsets.UTF_8));
     HttpResponse<byte[]> post =
-        send(HttpRequest.newBuilder(worker.uri().resolve("/tile?" + OK)).POST(HttpRequest.BodyPublishers.noBody()));
+        send(
+            HttpRequest.newBuilder(worker.uri().resolve("/tile?" + OK))
+                .POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(405, post.statusCode());
   }
 
@@ -160,8 +176,13 @@ class WorkerServerTest {
     URI uri = w.uri();
     assertEquals("worker-" + uri.getPort(), w.id());
     w.close();
-    assertThrows(IOException.class,
-        () -> http.send(HttpRequest.newBuilder(uri.resolve("/health")).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.discarding()));
+    assertThrows(
+        IOException.class,
+        () ->
+            http.send(
+                HttpRequest.newBuilder(uri.resolve("/health"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding()));
   }
 }

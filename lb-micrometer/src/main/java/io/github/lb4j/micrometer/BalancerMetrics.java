@@ -36,15 +36,16 @@ import java.util.function.ToDoubleFunction;
  * metrics.bindTo(registry);            // any MeterRegistry, e.g. Prometheus
  * }</pre>
  *
- * <p>Every meter is tagged {@code balancer} (the balancer's name); per-endpoint meters also
- * {@code endpoint} (the endpoint's id). Per endpoint:
+ * <p>Every meter is tagged {@code balancer} (the balancer's name); per-endpoint meters also {@code
+ * endpoint} (the endpoint's id). Per endpoint:
  *
  * <ul>
  *   <li>{@code lb4j.endpoint.in.flight}: gauge, calls acquired and not yet closed;
  *   <li>{@code lb4j.endpoint.successes}, {@code lb4j.endpoint.failures}, {@code
  *       lb4j.endpoint.picks}, {@code lb4j.endpoint.ejections}: counters since the endpoint joined;
  *   <li>{@code lb4j.endpoint.health}: one gauge per {@link HealthState}, tag {@code state} ({@code
- *       healthy}, {@code unhealthy}, {@code ejected}), 1 for the current state and 0 for the others;
+ *       healthy}, {@code unhealthy}, {@code ejected}), 1 for the current state and 0 for the
+ *       others;
  *   <li>{@code lb4j.endpoint.latency.average}: time gauge, the peak-sensitive latency average (0
  *       unless the balancer times calls);
  *   <li>{@code lb4j.endpoint.recent.share}: gauge in {@code [0, 1]}, its share of the recent picks.
@@ -61,9 +62,9 @@ import java.util.function.ToDoubleFunction;
  * closes or {@link #close()} is called.
  *
  * <p>Cost: the meters read one {@link Balancer#snapshot()}, reused until it is older than {@link
- * Builder#snapshotMaxAge} (1 s by default) on the registry's clock, so a scrape of any size reads the
- * balancer once and allocates one snapshot and one index. Nothing is measured on the call path: a
- * snapshot never blocks {@code choose()} or {@code acquire()}.
+ * Builder#snapshotMaxAge} (1 s by default) on the registry's clock, so a scrape of any size reads
+ * the balancer once and allocates one snapshot and one index. Nothing is measured on the call path:
+ * a snapshot never blocks {@code choose()} or {@code acquire()}.
  *
  * <p>Threading: safe to use from any thread. Registration and removal are serialized by a lock of
  * this object's own, which gauge reads never take.
@@ -195,7 +196,8 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
   }
 
   /** One snapshot with its endpoints indexed by id, and when it was read. */
-  private record Reading(long readAtNanos, BalancerSnapshot snapshot, Map<String, EndpointState> byId) {}
+  private record Reading(
+      long readAtNanos, BalancerSnapshot snapshot, Map<String, EndpointState> byId) {}
 
   /**
    * The meters of one registry, and the snapshot they read (on that registry's clock). Meter state
@@ -243,23 +245,38 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
     }
 
     void registerBalancerMeters() {
-      balancerGauge("lb4j.balancer.endpoints", "member endpoints", "endpoints",
-          s -> s.endpoints().size());
-      balancerGauge("lb4j.balancer.endpoints.healthy", "healthy member endpoints", "endpoints",
+      balancerGauge(
+          "lb4j.balancer.endpoints", "member endpoints", "endpoints", s -> s.endpoints().size());
+      balancerGauge(
+          "lb4j.balancer.endpoints.healthy",
+          "healthy member endpoints",
+          "endpoints",
           BalancerSnapshot::healthyCount);
-      balancerGauge("lb4j.balancer.in.flight", "calls in flight over all endpoints", "calls",
+      balancerGauge(
+          "lb4j.balancer.in.flight",
+          "calls in flight over all endpoints",
+          "calls",
           BalancerSnapshot::totalInFlight);
-      balancerGauge("lb4j.balancer.recent.picks", "calls acquired during the recent window",
-          "calls", s -> s.balance().recentPicks());
-      balancerGauge("lb4j.balancer.picks.max.over.mean",
-          "the busiest endpoint's recent picks over the mean per endpoint (1 is even)", null,
+      balancerGauge(
+          "lb4j.balancer.recent.picks",
+          "calls acquired during the recent window",
+          "calls",
+          s -> s.balance().recentPicks());
+      balancerGauge(
+          "lb4j.balancer.picks.max.over.mean",
+          "the busiest endpoint's recent picks over the mean per endpoint (1 is even)",
+          null,
           s -> s.balance().picksMaxOverMean());
-      balancerGauge("lb4j.balancer.in.flight.max.over.mean",
-          "the busiest endpoint's calls in flight over the mean per endpoint (1 is even)", null,
+      balancerGauge(
+          "lb4j.balancer.in.flight.max.over.mean",
+          "the busiest endpoint's calls in flight over the mean per endpoint (1 is even)",
+          null,
           s -> s.balance().inFlightMaxOverMean());
-      balancerGauge("lb4j.balancer.remapped.share",
+      balancerGauge(
+          "lb4j.balancer.remapped.share",
           "share of keys remapped by the last change of the available endpoints (hashing pickers)",
-          null, s -> s.balance().remappedShare().orElse(Double.NaN));
+          null,
+          s -> s.balance().remappedShare().orElse(Double.NaN));
     }
 
     private void balancerGauge(
@@ -281,20 +298,41 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
       Tags endpointTags = tags.and("endpoint", id);
       List<Meter> meters = new ArrayList<>(11);
       meters.add(
-          Gauge.builder("lb4j.endpoint.in.flight", this, b -> b.endpoint(id, EndpointState::inFlight))
+          Gauge.builder(
+                  "lb4j.endpoint.in.flight", this, b -> b.endpoint(id, EndpointState::inFlight))
               .description("calls acquired and not yet closed")
               .baseUnit("calls")
               .tags(endpointTags)
               .strongReference(true)
               .register(registry));
-      meters.add(counter("lb4j.endpoint.successes", "calls reported successful", endpointTags, id,
-          EndpointState::successes));
-      meters.add(counter("lb4j.endpoint.failures", "calls reported failed", endpointTags, id,
-          EndpointState::failures));
-      meters.add(counter("lb4j.endpoint.picks", "calls acquired on this endpoint", endpointTags, id,
-          EndpointState::picks));
-      meters.add(counter("lb4j.endpoint.ejections", "times outlier detection ejected it",
-          endpointTags, id, EndpointState::ejections));
+      meters.add(
+          counter(
+              "lb4j.endpoint.successes",
+              "calls reported successful",
+              endpointTags,
+              id,
+              EndpointState::successes));
+      meters.add(
+          counter(
+              "lb4j.endpoint.failures",
+              "calls reported failed",
+              endpointTags,
+              id,
+              EndpointState::failures));
+      meters.add(
+          counter(
+              "lb4j.endpoint.picks",
+              "calls acquired on this endpoint",
+              endpointTags,
+              id,
+              EndpointState::picks));
+      meters.add(
+          counter(
+              "lb4j.endpoint.ejections",
+              "times outlier detection ejected it",
+              endpointTags,
+              id,
+              EndpointState::ejections));
       for (HealthState state : HealthState.values()) {
         ToDoubleFunction<EndpointState> inState = s -> s.health() == state ? 1 : 0;
         meters.add(
@@ -305,14 +343,20 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
                 .register(registry));
       }
       meters.add(
-          TimeGauge.builder("lb4j.endpoint.latency.average", this, TimeUnit.NANOSECONDS,
+          TimeGauge.builder(
+                  "lb4j.endpoint.latency.average",
+                  this,
+                  TimeUnit.NANOSECONDS,
                   b -> b.endpoint(id, EndpointState::latencyEwmaNanos))
-              .description("peak-sensitive moving average of call latency (0 unless calls are timed)")
+              .description(
+                  "peak-sensitive moving average of call latency (0 unless calls are timed)")
               .tags(endpointTags)
               .strongReference(true)
               .register(registry));
       meters.add(
-          Gauge.builder("lb4j.endpoint.recent.share", this,
+          Gauge.builder(
+                  "lb4j.endpoint.recent.share",
+                  this,
                   b -> b.endpoint(id, EndpointState::recentShare))
               .description("share of the balancer's recent picks that went to this endpoint")
               .tags(endpointTags)
@@ -322,7 +366,10 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
     }
 
     private Meter counter(
-        String name, String description, Tags endpointTags, String id,
+        String name,
+        String description,
+        Tags endpointTags,
+        String id,
         ToDoubleFunction<EndpointState> value) {
       // The binder holds this binding, and the balancer's listener holds the binder.
       return FunctionCounter.builder(name, this, b -> b.endpoint(id, value))
@@ -367,7 +414,8 @@ public final class BalancerMetrics implements MeterBinder, AutoCloseable {
     public Builder tags(Iterable<Tag> tags) {
       Objects.requireNonNull(tags, "tags");
       for (Tag tag : tags) {
-        if (tag.getKey().equals("balancer") || tag.getKey().equals("endpoint")
+        if (tag.getKey().equals("balancer")
+            || tag.getKey().equals("endpoint")
             || tag.getKey().equals("state")) {
           throw new IllegalArgumentException(
               "tags: " + tag.getKey() + " (expected: a key other than balancer, endpoint, state)");

@@ -51,7 +51,8 @@ class BalancerMetricsTest {
             .scheduler(clock)
             .timeCalls(true)
             .latencySampling(1)
-            .outlierDetection(o -> o.consecutiveFailures(2).baseEjectionTime(Duration.ofSeconds(30)))
+            .outlierDetection(
+                o -> o.consecutiveFailures(2).baseEjectionTime(Duration.ofSeconds(30)))
             .build();
     balancers.add(balancer);
     return balancer;
@@ -67,7 +68,11 @@ class BalancerMetricsTest {
   }
 
   private double counter(String name, String endpoint) {
-    return registry.get(name).tags("balancer", "workers", "endpoint", endpoint).functionCounter().count();
+    return registry
+        .get(name)
+        .tags("balancer", "workers", "endpoint", endpoint)
+        .functionCounter()
+        .count();
   }
 
   private double health(String endpoint, String state) {
@@ -305,8 +310,7 @@ class BalancerMetricsTest {
             .getMessage());
     assertEquals(
         "tags: endpoint (expected: a key other than balancer, endpoint, state)",
-        assertThrows(
-                IllegalArgumentException.class, () -> builder.tags(Tags.of("endpoint", "x")))
+        assertThrows(IllegalArgumentException.class, () -> builder.tags(Tags.of("endpoint", "x")))
             .getMessage());
     assertEquals(
         "balancer",

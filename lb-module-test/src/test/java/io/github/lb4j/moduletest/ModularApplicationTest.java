@@ -25,14 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
  * missing dependency fails here rather than in users' applications.
  */
 final class ModularApplicationTest {
-  private static final Path APPS = Path.of(System.getProperty("lb4j.apps", "src/test/modular-apps"));
+  private static final Path APPS =
+      Path.of(System.getProperty("lb4j.apps", "src/test/modular-apps"));
 
   @TempDir Path out;
 
   @Test
   void lbImplAlone_buildsABalancerAndChoosesOnTheModulePath() throws Exception {
     String modulePath = modulePath("lb4j.core-module-path");
-    assertEquals(3, modulePath.split(File.pathSeparator).length, "lb-impl, lb-api, slf4j-api: " + modulePath);
+    assertEquals(
+        3,
+        modulePath.split(File.pathSeparator).length,
+        "lb-impl, lb-api, slf4j-api: " + modulePath);
 
     Run run = compileAndRun("app.core", modulePath);
 
@@ -69,8 +73,9 @@ final class ModularApplicationTest {
   private Run compileAndRun(String app, String modulePath) throws Exception {
     Path sources = APPS.resolve(app);
     Path classes = out.resolve(app);
-    List<String> args = new ArrayList<>(
-        List.of("--release", "17", "--module-path", modulePath, "-d", classes.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--release", "17", "--module-path", modulePath, "-d", classes.toString()));
     try (Stream<Path> files = Files.walk(sources)) {
       files.filter(f -> f.toString().endsWith(".java")).map(Path::toString).forEach(args::add);
     }
@@ -85,14 +90,17 @@ final class ModularApplicationTest {
     Process process =
         new ProcessBuilder(
                 java,
-                "--module-path", modulePath + File.pathSeparator + classes,
-                "-m", app + "/" + app + ".Main")
+                "--module-path",
+                modulePath + File.pathSeparator + classes,
+                "-m",
+                app + "/" + app + ".Main")
             .redirectOutput(stdout.toFile())
             .redirectError(stderr.toFile())
             .start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError(app + " did not exit within 60 s; stderr:\n" + Files.readString(stderr));
+      throw new AssertionError(
+          app + " did not exit within 60 s; stderr:\n" + Files.readString(stderr));
     }
     return new Run(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
   }

@@ -18,8 +18,8 @@ import okio.Okio;
  *
  * <p>The exchange ends, exactly once, at the first of: the body read to its end, a read failing, or
  * the body closed. Then the outcome is reported (a failed read is a failure, otherwise the status
- * decides; a cancelled call reports nothing) and the lease is closed. Thread safe: OkHttp bodies are
- * read by one thread, but close may come from another (a cancelling thread), and an atomic flag
+ * decides; a cancelled call reports nothing) and the lease is closed. Thread safe: OkHttp bodies
+ * are read by one thread, but close may come from another (a cancelling thread), and an atomic flag
  * makes the end happen once.
  */
 final class LeasedResponseBody extends ResponseBody {

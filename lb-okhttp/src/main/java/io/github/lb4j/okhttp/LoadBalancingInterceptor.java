@@ -39,13 +39,13 @@ import org.slf4j.LoggerFactory;
  * <p>For a request whose host is the logical host, each attempt {@linkplain Balancer#acquire
  * acquires} an endpoint and replaces the scheme, host and port with the endpoint's address,
  * prefixing the endpoint's base path if its address has one ({@code http://10.0.0.7:8080/api} turns
- * {@code http://workers/tile?x=3} into {@code http://10.0.0.7:8080/api/tile?x=3}); path and query are
- * kept. Requests for other hosts pass through untouched.
+ * {@code http://workers/tile?x=3} into {@code http://10.0.0.7:8080/api/tile?x=3}); path and query
+ * are kept. Requests for other hosts pass through untouched.
  *
  * <p><b>In flight until the body is closed.</b> The lease of the attempt that produced the returned
  * response is held until its body is read to the end, fails, or is closed, so least-connection and
- * bounded-load hashing count calls whose bodies are still streaming. The outcome and its latency are
- * reported then: a failed read, or a status the {@linkplain Builder#failureStatuses failure
+ * bounded-load hashing count calls whose bodies are still streaming. The outcome and its latency
+ * are reported then: a failed read, or a status the {@linkplain Builder#failureStatuses failure
  * predicate} accepts (5xx by default), is a failure; other responses are successes. Connect errors,
  * connect, read and write timeouts and other I/O errors are failures. A cancelled call reports
  * nothing, since it says nothing about the endpoint; OkHttp enforces {@code callTimeout} by
@@ -57,16 +57,16 @@ import org.slf4j.LoggerFactory;
  * idempotent method (GET, HEAD, OPTIONS, PUT, DELETE by default) was answered with a retryable
  * status (502, 503, 504 by default), up to {@linkplain Builder#maxAttempts three attempts} and
  * within a {@linkplain Builder#retryBudget retry budget}. The previous response is closed first.
- * Requests whose body is one-shot or duplex are never retried. If no untried endpoint can be chosen,
- * the last response or error is returned. A retry of a keyed request tries the key first and then
- * any endpoint, so affinity survives as long as the key's endpoint answers.
+ * Requests whose body is one-shot or duplex are never retried. If no untried endpoint can be
+ * chosen, the last response or error is returned. A retry of a keyed request tries the key first
+ * and then any endpoint, so affinity survives as long as the key's endpoint answers.
  *
- * <p><b>Affinity.</b> The affinity key, passed to {@link Balancer#acquire(String)}, is the request's
- * {@link AffinityKey} tag or else the value of the {@linkplain Builder#affinityHeader affinity
- * header}, if one is configured; without either, {@link Balancer#acquire()} is used.
+ * <p><b>Affinity.</b> The affinity key, passed to {@link Balancer#acquire(String)}, is the
+ * request's {@link AffinityKey} tag or else the value of the {@linkplain Builder#affinityHeader
+ * affinity header}, if one is configured; without either, {@link Balancer#acquire()} is used.
  *
- * <p><b>Errors.</b> When the balancer cannot choose (no endpoint, none healthy, or closed), the call
- * fails with a {@link NoAvailableEndpointIOException}, never an unchecked exception, so {@code
+ * <p><b>Errors.</b> When the balancer cannot choose (no endpoint, none healthy, or closed), the
+ * call fails with a {@link NoAvailableEndpointIOException}, never an unchecked exception, so {@code
  * enqueue()} callers get it in {@code onFailure}.
  *
  * <p>Add it with {@code addInterceptor}, not {@code addNetworkInterceptor}: a network interceptor
@@ -147,7 +147,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
     }
     if (chain.connection() != null) {
       throw new IOException(
-          "LoadBalancingInterceptor for '" + logicalHost + "' must be added with"
+          "LoadBalancingInterceptor for '"
+              + logicalHost
+              + "' must be added with"
               + " OkHttpClient.Builder.addInterceptor, not addNetworkInterceptor: a network"
               + " interceptor cannot change the host");
     }
@@ -170,7 +172,10 @@ public final class LoadBalancingInterceptor implements Interceptor {
         }
         lease.failure(e);
         lease.close();
-        Lease next = replayable && HttpCalls.isConnectFailure(e) ? retry(attempts, request, e.toString()) : null;
+        Lease next =
+            replayable && HttpCalls.isConnectFailure(e)
+                ? retry(attempts, request, e.toString())
+                : null;
         if (next == null) {
           throw e;
         }
@@ -244,13 +249,19 @@ public final class LoadBalancingInterceptor implements Interceptor {
     return response.newBuilder().body(new LeasedResponseBody(body, lease, call, failed)).build();
   }
 
-  /** The request sent to {@code endpoint}: its scheme, host, port and base path, our path and query. */
+  /**
+   * The request sent to {@code endpoint}: its scheme, host, port and base path, our path and query.
+   */
   static Request rewrite(Request request, Endpoint endpoint) throws IOException {
     String address = endpoint.address().toString();
     HttpUrl base = HttpUrl.parse(address);
     if (base == null) {
       throw new IOException(
-          "endpoint " + endpoint.id() + ": address " + address + " (expected: an http or https URL)");
+          "endpoint "
+              + endpoint.id()
+              + ": address "
+              + address
+              + " (expected: an http or https URL)");
     }
     HttpUrl url = request.url();
     String basePath = base.encodedPath();
@@ -274,9 +285,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
   }
 
   /**
-   * Configures a {@link LoadBalancingInterceptor}. Every setter validates its argument at once.
-   * Not thread safe; {@link #build()} may be called more than once, each interceptor getting its
-   * own retry budget.
+   * Configures a {@link LoadBalancingInterceptor}. Every setter validates its argument at once. Not
+   * thread safe; {@link #build()} may be called more than once, each interceptor getting its own
+   * retry budget.
    */
   public static final class Builder {
     private final Balancer balancer;
@@ -308,7 +319,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
       HttpUrl parsed = host.isBlank() ? null : HttpUrl.parse("http://" + host + "/");
       if (parsed == null || !parsed.host().equalsIgnoreCase(host) || parsed.port() != 80) {
         throw new IllegalArgumentException(
-            "logicalHost: '" + host + "' (expected: a host name without scheme or port, e.g."
+            "logicalHost: '"
+                + host
+                + "' (expected: a host name without scheme or port, e.g."
                 + " workers)");
       }
       this.logicalHost = parsed.host();
@@ -316,8 +329,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
     }
 
     /**
-     * A request header whose value is the affinity key when the request has no {@link
-     * AffinityKey} tag; none unless set. The header is sent on unchanged.
+     * A request header whose value is the affinity key when the request has no {@link AffinityKey}
+     * tag; none unless set. The header is sent on unchanged.
      *
      * @param name the header name, such as {@code X-Affinity-Key}
      * @return this builder
@@ -385,7 +398,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * {@link RetryBudget#defaults()}: at most 20% extra load from retries once the initial reserve
      * is spent. Pass one budget to several interceptors (or a JDK client) to cap them together.
      *
-     * @param budget the budget, such as {@code RetryBudget.ofRatio(0.2).minRetriesPerSecond(10).build()}
+     * @param budget the budget, such as {@code
+     *     RetryBudget.ofRatio(0.2).minRetriesPerSecond(10).build()}
      * @return this builder
      */
     public Builder retryBudget(RetryBudget budget) {

@@ -15,8 +15,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * An active health probe on OkHttp, for applications whose calls go through OkHttp and whose
- * probes should too (same connection pool, TLS, proxy, DNS and interceptors):
+ * An active health probe on OkHttp, for applications whose calls go through OkHttp and whose probes
+ * should too (same connection pool, TLS, proxy, DNS and interceptors):
  *
  * <pre>{@code
  * Balancer balancer = Balancers.builder()
@@ -57,7 +57,8 @@ public final class OkHttpHealthProbe implements HealthProbe {
     Objects.requireNonNull(client, "client");
     HttpProbes.path(path);
     OkHttpClient probing =
-        client.newBuilder()
+        client
+            .newBuilder()
             .retryOnConnectionFailure(false)
             .followRedirects(false)
             .followSslRedirects(false)
@@ -81,12 +82,14 @@ public final class OkHttpHealthProbe implements HealthProbe {
             .build();
     Call call = client.newCall(request);
     CompletableFuture<Boolean> result = new CompletableFuture<>();
-    result.whenComplete(
-        (ok, error) -> {
-          if (result.isCancelled()) {
-            call.cancel();
-          }
-        });
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<Boolean> unused =
+        result.whenComplete(
+            (ok, error) -> {
+              if (result.isCancelled()) {
+                call.cancel();
+              }
+            });
     call.enqueue(
         new Callback() {
           @Override

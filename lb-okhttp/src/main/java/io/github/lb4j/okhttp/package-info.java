@@ -1,7 +1,7 @@
 /**
  * OkHttp integration: an application {@link okhttp3.Interceptor} that sends calls to a logical host
- * (such as {@code http://workers/}) to the endpoints a {@link io.github.lb4j.Balancer} chooses, with
- * in-flight tracking until the response body is closed, outcome reporting, retries on another
+ * (such as {@code http://workers/}) to the endpoints a {@link io.github.lb4j.Balancer} chooses,
+ * with in-flight tracking until the response body is closed, outcome reporting, retries on another
  * endpoint under a retry budget, and per-request affinity keys for consistent hashing.
  *
  * <p>Start with {@link io.github.lb4j.okhttp.LoadBalancingInterceptor#builder}. Every failure this

@@ -58,7 +58,8 @@ final class LoadBalancingInterceptorBuilderTest {
 
   @Test
   void logicalHost_null_throwsNamingIt() {
-    assertMessage("host", assertThrows(NullPointerException.class, () -> builder.logicalHost(null)));
+    assertMessage(
+        "host", assertThrows(NullPointerException.class, () -> builder.logicalHost(null)));
   }
 
   @Test

@@ -119,8 +119,7 @@ final class LoadBalancingInterceptorTest {
   }
 
   private OkHttpClient client(LoadBalancingInterceptor.Builder builder) {
-    OkHttpClient client =
-        new OkHttpClient.Builder().addInterceptor(builder.build()).build();
+    OkHttpClient client = new OkHttpClient.Builder().addInterceptor(builder.build()).build();
     clients.add(client);
     return client;
   }
@@ -165,8 +164,7 @@ final class LoadBalancingInterceptorTest {
     assertEquals(Map.of("200 a", 10, "200 b", 10, "200 c", 10), counts);
     assertEquals("/tile?x=0&y=%2F4", a.takeRequest(5, TimeUnit.SECONDS).getPath());
     assertEquals("/tile?x=1&y=%2F4", b.takeRequest(5, TimeUnit.SECONDS).getPath());
-    assertEquals("127.0.0.1:" + a.getPort(),
-        a.takeRequest(5, TimeUnit.SECONDS).getHeader("Host"));
+    assertEquals("127.0.0.1:" + a.getPort(), a.takeRequest(5, TimeUnit.SECONDS).getHeader("Host"));
     assertNothingInFlight();
     assertEquals(10, state(a).successes());
   }
@@ -174,9 +172,7 @@ final class LoadBalancingInterceptorTest {
   @Test
   void intercept_endpointWithBasePath_prefixesItToThePath() throws Exception {
     MockWebServer a = named("a");
-    balancer(
-        Pickers.roundRobin(),
-        Endpoint.of("http://127.0.0.1:" + a.getPort() + "/api/v1/"));
+    balancer(Pickers.roundRobin(), Endpoint.of("http://127.0.0.1:" + a.getPort() + "/api/v1/"));
     OkHttpClient client = client();
 
     assertEquals("200 a", get(client, "http://workers/tile/3?x=1"));
@@ -226,7 +222,10 @@ final class LoadBalancingInterceptorTest {
     OkHttpClient client = client();
 
     Request post =
-        new Request.Builder().url("http://workers/jobs").post(RequestBody.create("job", TEXT)).build();
+        new Request.Builder()
+            .url("http://workers/jobs")
+            .post(RequestBody.create("job", TEXT))
+            .build();
     try (Response response = client.newCall(post).execute()) {
       assertEquals("a", response.body().string());
     }
@@ -269,11 +268,19 @@ final class LoadBalancingInterceptorTest {
   @Test
   void intercept_loadReportHeader_reachesTheBalancer_malformedOneIsCounted() throws Exception {
     MockWebServer reporting =
-        server(r -> new MockResponse()
-            .setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu_utilization=0.25, rps_fractional=40")
-            .setBody("r"));
+        server(
+            r ->
+                new MockResponse()
+                    .setHeader(
+                        io.github.lb4j.LoadReport.HEADER,
+                        "TEXT cpu_utilization=0.25, rps_fractional=40")
+                    .setBody("r"));
     MockWebServer lying =
-        server(r -> new MockResponse().setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=").setBody("l"));
+        server(
+            r ->
+                new MockResponse()
+                    .setHeader(io.github.lb4j.LoadReport.HEADER, "TEXT cpu=")
+                    .setBody("l"));
     roundRobin(reporting, lying);
     OkHttpClient client = client();
 
@@ -335,7 +342,8 @@ final class LoadBalancingInterceptorTest {
     assertEquals(1, down[1].getRequestCount());
     assertEquals(1, down[2].getRequestCount());
     assertEquals(0, down[3].getRequestCount());
-    assertEquals(3, balancer.snapshot().endpoints().stream().mapToLong(EndpointState::failures).sum());
+    assertEquals(
+        3, balancer.snapshot().endpoints().stream().mapToLong(EndpointState::failures).sum());
     assertNothingInFlight();
   }
 
@@ -373,7 +381,8 @@ final class LoadBalancingInterceptorTest {
         client(
             LoadBalancingInterceptor.builder(balancer)
                 .logicalHost("workers")
-                .retryBudget(RetryBudget.ofRatio(0.2).minRetriesPerSecond(1).ticker(ticker).build()));
+                .retryBudget(
+                    RetryBudget.ofRatio(0.2).minRetriesPerSecond(1).ticker(ticker).build()));
 
     for (int i = 0; i < 100; i++) {
       assertEquals("503 status 503", get(client, "http://workers/"));
@@ -434,7 +443,8 @@ final class LoadBalancingInterceptorTest {
     roundRobin(a);
     OkHttpClient client = client();
 
-    Response response = client.newCall(new Request.Builder().url("http://workers/").build()).execute();
+    Response response =
+        client.newCall(new Request.Builder().url("http://workers/").build()).execute();
     assertEquals(1, state(a).inFlight());
     response.body().source().readByteArray();
 
@@ -538,7 +548,8 @@ final class LoadBalancingInterceptorTest {
 
   @Test
   void intercept_readTimeout_countsAFailureWithoutRetrying() throws Exception {
-    MockWebServer silent = server(r -> new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+    MockWebServer silent =
+        server(r -> new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
     MockWebServer a = named("a");
     roundRobin(silent, a);
     LoadBalancingInterceptor interceptor =
@@ -568,19 +579,21 @@ final class LoadBalancingInterceptorTest {
     OkHttpClient client = client();
 
     CompletableFuture<IOException> failure = new CompletableFuture<>();
-    client.newCall(new Request.Builder().url("http://workers/").build()).enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call call, IOException e) {
-            failure.complete(e);
-          }
+    client
+        .newCall(new Request.Builder().url("http://workers/").build())
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                failure.complete(e);
+              }
 
-          @Override
-          public void onResponse(Call call, Response response) {
-            response.close();
-            failure.completeExceptionally(new AssertionError("expected a failure"));
-          }
-        });
+              @Override
+              public void onResponse(Call call, Response response) {
+                response.close();
+                failure.completeExceptionally(new AssertionError("expected a failure"));
+              }
+            });
     IOException e = failure.get(10, TimeUnit.SECONDS);
 
     NoAvailableEndpointIOException noEndpoint =
@@ -591,20 +604,22 @@ final class LoadBalancingInterceptorTest {
 
     balancer.add(endpoint(a));
     CompletableFuture<String> body = new CompletableFuture<>();
-    client.newCall(new Request.Builder().url("http://workers/").build()).enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call call, IOException e) {
-            body.completeExceptionally(e);
-          }
+    client
+        .newCall(new Request.Builder().url("http://workers/").build())
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                body.completeExceptionally(e);
+              }
 
-          @Override
-          public void onResponse(Call call, Response response) throws IOException {
-            try (response) {
-              body.complete(response.body().string());
-            }
-          }
-        });
+              @Override
+              public void onResponse(Call call, Response response) throws IOException {
+                try (response) {
+                  body.complete(response.body().string());
+                }
+              }
+            });
     assertEquals("a", body.get(10, TimeUnit.SECONDS));
   }
 
@@ -707,8 +722,7 @@ final class LoadBalancingInterceptorTest {
     clients.add(client);
 
     IOException e =
-        assertThrows(
-            IOException.class, () -> get(client, "http://localhost:" + a.getPort() + "/"));
+        assertThrows(IOException.class, () -> get(client, "http://localhost:" + a.getPort() + "/"));
 
     assertEquals(
         "LoadBalancingInterceptor for 'localhost' must be added with"

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Timeout;
 final class OkHttpHealthProbeTest {
   private final OkHttpClient client =
       new OkHttpClient.Builder()
-          .addInterceptor(chain -> chain.proceed(
-              chain.request().newBuilder().header("X-Client", "mine").build()))
+          .addInterceptor(
+              chain ->
+                  chain.proceed(chain.request().newBuilder().header("X-Client", "mine").build()))
           .build();
   private MockWebServer server;
 
@@ -83,7 +84,8 @@ final class OkHttpHealthProbeTest {
   void probe_5xx_failsNamingStatusAndUrl() throws Exception {
     Endpoint endpoint = start(new MockResponse().setResponseCode(503));
     IOException e =
-        assertInstanceOf(IOException.class, outcome(OkHttpHealthProbe.of(client, "/health"), endpoint));
+        assertInstanceOf(
+            IOException.class, outcome(OkHttpHealthProbe.of(client, "/health"), endpoint));
     assertEquals("HTTP 503 from http://127.0.0.1:" + server.getPort() + "/health", e.getMessage());
   }
 
@@ -94,7 +96,8 @@ final class OkHttpHealthProbeTest {
             new MockResponse().setResponseCode(302).setHeader("Location", "/elsewhere"),
             new MockResponse().setResponseCode(200));
     IOException e =
-        assertInstanceOf(IOException.class, outcome(OkHttpHealthProbe.of(client, "/health"), endpoint));
+        assertInstanceOf(
+            IOException.class, outcome(OkHttpHealthProbe.of(client, "/health"), endpoint));
     assertEquals("HTTP 302 from http://127.0.0.1:" + server.getPort() + "/health", e.getMessage());
     assertEquals(1, server.getRequestCount());
     assertTrue(client.followRedirects(), "the given client is not changed");
@@ -135,21 +138,27 @@ final class OkHttpHealthProbeTest {
                   }
                 })
             .healthCheck(
-                h -> h.unhealthyThreshold(1).jitter(0).timeout(Duration.ofSeconds(5))
-                    .probe(OkHttpHealthProbe.of(client, "/health")))
+                h ->
+                    h.unhealthyThreshold(1)
+                        .jitter(0)
+                        .timeout(Duration.ofSeconds(5))
+                        .probe(OkHttpHealthProbe.of(client, "/health")))
             .build()) {
       clock.runDue(); // the first probe goes out; its answer comes on an OkHttp thread
       assertEquals(
           "UNHEALTHY: 1 consecutive failed probe (last: IOException: HTTP 500 from http://127.0.0.1:"
-              + server.getPort() + "/health)",
+              + server.getPort()
+              + "/health)",
           changes.poll(20, TimeUnit.SECONDS));
     }
   }
 
   @Test
   void of_badArguments_rejectedWithMessage() {
-    assertEquals("client", assertThrows(NullPointerException.class,
-        () -> OkHttpHealthProbe.of(null, "/health")).getMessage());
+    assertEquals(
+        "client",
+        assertThrows(NullPointerException.class, () -> OkHttpHealthProbe.of(null, "/health"))
+            .getMessage());
     assertEquals(
         "path: 'health' (expected: an absolute path without spaces, e.g. /health)",
         assertThrows(IllegalArgumentException.class, () -> OkHttpHealthProbe.of(client, "health"))

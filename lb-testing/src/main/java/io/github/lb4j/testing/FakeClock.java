@@ -38,20 +38,20 @@ import java.util.concurrent.TimeUnit;
  *   <li>Time starts at one second and moves only in {@link #advance}; like a real ticker's, its
  *       origin means nothing, so tests look only at differences.
  *   <li>{@link #advance} runs every task that falls due up to the new time, in order of due time,
- *       tasks due at the same time first-in first-out; while a task runs, {@link #read} returns
- *       its due time. A task scheduled by a running task runs in the same call if it falls due
- *       before the target time.
+ *       tasks due at the same time first-in first-out; while a task runs, {@link #read} returns its
+ *       due time. A task scheduled by a running task runs in the same call if it falls due before
+ *       the target time.
  *   <li>{@link #execute} does not run the command at once: it queues it with no delay, so it runs
  *       at the next {@link #advance} or {@link #runDue}.
  *   <li>A cancelled task never runs and is no longer {@link #pending}. As with {@link
- *       java.util.concurrent.ScheduledThreadPoolExecutor}, cancelling a task while it runs
- *       succeeds and marks it cancelled without stopping the run under way; cancelling a task
- *       that has finished returns {@code false}.
+ *       java.util.concurrent.ScheduledThreadPoolExecutor}, cancelling a task while it runs succeeds
+ *       and marks it cancelled without stopping the run under way; cancelling a task that has
+ *       finished returns {@code false}.
  *   <li>A task that throws stops {@link #advance} and the exception reaches the test; the tasks
  *       still due stay queued.
  *   <li>After {@link #shutdown} new tasks are rejected with {@link RejectedExecutionException};
- *       tasks already queued still run when time moves. {@link #shutdownNow} also drops the
- *       queue and returns the dropped tasks.
+ *       tasks already queued still run when time moves. {@link #shutdownNow} also drops the queue
+ *       and returns the dropped tasks.
  *   <li>Only one-shot {@link Runnable} tasks are supported; the other scheduling methods throw
  *       {@link UnsupportedOperationException}.
  * </ul>
@@ -181,7 +181,8 @@ public final class FakeClock extends AbstractExecutorService
    */
   @Override
   public void execute(Runnable command) {
-    schedule(command, 0, TimeUnit.NANOSECONDS);
+    // execute() has no handle to give back: the task's own future is the queue's business.
+    ScheduledFuture<?> unused = schedule(command, 0, TimeUnit.NANOSECONDS);
   }
 
   /** Rejects new tasks from now on; queued tasks still run when time moves. */

@@ -1,6 +1,6 @@
 /**
- * Test support for code that uses lb4j. {@link io.github.lb4j.testing.FakeClock} is both the
- * {@link io.github.lb4j.Ticker} and the {@link java.util.concurrent.ScheduledExecutorService} of a
+ * Test support for code that uses lb4j. {@link io.github.lb4j.testing.FakeClock} is both the {@link
+ * io.github.lb4j.Ticker} and the {@link java.util.concurrent.ScheduledExecutorService} of a
  * balancer, a discovery source or a scatter-gather under test, so health checks, ejections, warm-up
  * and refreshes run when the test moves time, and no test sleeps.
  *
