@@ -44,24 +44,30 @@ import org.slf4j.LoggerFactory;
  * owns them: the page can add, kill, slow down and restore workers, and killed ones are replaced
  * (unless replacing is turned off).
  *
- * <p>Threading: HTTP requests are handled on the HTTP server's I/O threads; the state shared between them (the
- * current cluster, the event log) is guarded by this object or is thread safe.
+ * <p>Threading: HTTP requests are handled on the HTTP server's I/O threads; the state shared
+ * between them (the current cluster, the event log) is guarded by this object or is thread safe.
  */
 final class FrontEnd implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrontEnd.class);
 
   /** The largest image side the page may ask for. */
   static final int MAX_SIDE = 4096;
+
   /** The most tiles one render may have. */
   static final int MAX_TILES = 4096;
+
   /** The deepest zoom: beyond it neighbouring pixels are no longer distinct doubles. */
   static final double MAX_ZOOM = 1e12;
+
   /** How often the health monitor probes each worker. */
   static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
+
   /** The largest slow factor the page may set. */
   static final double MAX_SLOW = 50;
+
   /** The longest a poll of a render may wait for its next tile. */
   static final int MAX_WAIT_MS = 10_000;
+
   /** Events kept for the dashboard. */
   static final int EVENTS_KEPT = 30;
 
@@ -71,12 +77,13 @@ final class FrontEnd implements AutoCloseable {
    * one to two minutes even if every pixel ran to {@code maxIter}.
    */
   static final long COST_PER_WORKER = 20_000_000_000L;
+
   /** How long a client turned away for too many renders is asked to wait, in seconds. */
   static final int RETRY_AFTER_S = 2;
 
   /**
-   * The admission bounds: a render costing more than {@code maxCost} (pixels times {@code
-   * maxIter}) is refused with 400; beyond {@code maxRenders} running at once, with 429.
+   * The admission bounds: a render costing more than {@code maxCost} (pixels times {@code maxIter})
+   * is refused with 400; beyond {@code maxRenders} running at once, with 429.
    */
   record Admission(long maxCost, int maxRenders) {
     Admission {
@@ -96,10 +103,13 @@ final class FrontEnd implements AutoCloseable {
   private static final Set<String> RENDER_PARAMETERS =
       Set.of("re", "im", "zoom", "width", "height", "maxIter", "tile", "picker", "recompute");
   private static final Set<String> POLL_PARAMETERS = Set.of("since", "waitMs");
-  /** The view the page keeps in its address, so that a shared link opens it. */
-  private static final Set<String> PAGE_PARAMETERS = Set.of("re", "im", "zoom", "maxIter", "picker");
 
-  private static final Pattern STATIC = Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
+  /** The view the page keeps in its address, so that a shared link opens it. */
+  private static final Set<String> PAGE_PARAMETERS =
+      Set.of("re", "im", "zoom", "maxIter", "picker");
+
+  private static final Pattern STATIC =
+      Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
   private static final Pattern JOB = Pattern.compile("/api/renders/(r[0-9]{1,9})");
   private static final Pattern WORKER =
       Pattern.compile("/api/workers/([A-Za-z0-9._-]{1,64})/(kill|slow|restore|retire)");
@@ -190,13 +200,28 @@ final class FrontEnd implements AutoCloseable {
       Ticker ticker,
       EndpointSource discovery)
       throws IOException {
-    return start(bind, port, workers, picker, tile, ticker, discovery,
+    return start(
+        bind,
+        port,
+        workers,
+        picker,
+        tile,
+        ticker,
+        discovery,
         Admission.forWorkers(workers.endpoints.size(), 4));
   }
 
   /** Like the others, with the admission bounds of renders. */
-  static FrontEnd start(String bind, int port, Workers workers, PickerName picker, int tile,
-      Ticker ticker, EndpointSource discovery, Admission admission) throws IOException {
+  static FrontEnd start(
+      String bind,
+      int port,
+      Workers workers,
+      PickerName picker,
+      int tile,
+      Ticker ticker,
+      EndpointSource discovery,
+      Admission admission)
+      throws IOException {
     FrontEnd f = new FrontEnd(bind, port, workers, picker, tile, ticker, discovery, admission);
     f.server.start();
     return f;
@@ -245,9 +270,13 @@ final class FrontEnd implements AutoCloseable {
           new Supervisor.Listener() {
             @Override
             public void onReplaced(Supervisor.Replacement r) {
-              event(String.format(Locale.ROOT, "supervisor replaced %s by %s in %.0f ms",
-                  r.dead().id(), r.replacement().id(),
-                  (r.replacedNanos() - r.detectedNanos()) / 1e6));
+              event(
+                  String.format(
+                      Locale.ROOT,
+                      "supervisor replaced %s by %s in %.0f ms",
+                      r.dead().id(),
+                      r.replacement().id(),
+                      (r.replacedNanos() - r.detectedNanos()) / 1e6));
             }
 
             @Override
@@ -365,15 +394,17 @@ final class FrontEnd implements AutoCloseable {
   }
 
   private void route(HttpExchange ex, String path, String method) throws IOException {
-    Matcher m;
+    Matcher staticAsset = STATIC.matcher(path);
+    Matcher jobPath = JOB.matcher(path);
+    Matcher workerPath = WORKER.matcher(path);
     if (path.equals("/") || path.equals("/index.html")) {
       expectGet(method);
       HttpServers.query(ex, PAGE_PARAMETERS);
       sendAsset(ex, "index.html");
-    } else if ((m = STATIC.matcher(path)).matches()) {
+    } else if (staticAsset.matches()) {
       expectGet(method);
       HttpServers.query(ex, Set.of());
-      sendAsset(ex, m.group(1));
+      sendAsset(ex, staticAsset.group(1));
     } else if (path.equals("/api/status")) {
       expectGet(method);
       HttpServers.query(ex, Set.of());
@@ -382,20 +413,20 @@ final class FrontEnd implements AutoCloseable {
       expect(method, "POST");
       RenderJobs.Job job = startRender(HttpServers.query(ex, RENDER_PARAMETERS));
       sendJson(ex, 202, job.toJson(0, ticker.read()));
-    } else if ((m = JOB.matcher(path)).matches() && method.equals("DELETE")) {
+    } else if (jobPath.matches() && method.equals("DELETE")) {
       HttpServers.query(ex, Set.of());
-      RenderJobs.Job job = job(m.group(1));
+      RenderJobs.Job job = job(jobPath.group(1));
       boolean cancelled = job.cancel(ticker.read());
       if (cancelled) {
         event("render " + job.id + " cancelled from the page");
       }
       sendJson(ex, 200, job.toJson(job.arrivedCount(), ticker.read()));
-    } else if ((m = JOB.matcher(path)).matches()) {
+    } else if (jobPath.matches()) {
       expect(method, "GET, HEAD, DELETE", HttpServers.isGet(method));
       Map<String, String> q = HttpServers.query(ex, POLL_PARAMETERS);
       int since = integer(q, "since", 0, 0, MAX_TILES);
       int waitMs = integer(q, "waitMs", 0, 0, MAX_WAIT_MS);
-      RenderJobs.Job job = job(m.group(1));
+      RenderJobs.Job job = job(jobPath.group(1));
       try {
         job.await(since, waitMs);
       } catch (InterruptedException e) {
@@ -407,19 +438,23 @@ final class FrontEnd implements AutoCloseable {
       expect(method, "POST");
       HttpServers.query(ex, Set.of());
       WorkerServer w = local().startWorker();
-      sendJson(ex, 201, "{\"id\":" + Json.quote(w.id()) + ",\"address\":"
-          + Json.quote(w.uri().toString()) + "}");
-    } else if ((m = WORKER.matcher(path)).matches()) {
+      sendJson(
+          ex,
+          201,
+          "{\"id\":" + Json.quote(w.id()) + ",\"address\":" + Json.quote(w.uri().toString()) + "}");
+    } else if (workerPath.matches()) {
       expect(method, "POST");
       Map<String, String> q =
-          HttpServers.query(ex, m.group(2).equals("slow") ? Set.of("factor") : Set.of());
-      workerAction(ex, m.group(1), m.group(2), q);
+          HttpServers.query(ex, workerPath.group(2).equals("slow") ? Set.of("factor") : Set.of());
+      workerAction(ex, workerPath.group(1), workerPath.group(2), q);
     } else if (path.equals("/api/supervisor")) {
       expect(method, "POST");
       String on = HttpServers.query(ex, Set.of("replacing")).get("replacing");
       if (!"true".equals(on) && !"false".equals(on)) {
         throw new InvalidParameterException(
-            "replacing", "replacing: " + (on == null ? "missing" : "'" + on + "'")
+            "replacing",
+            "replacing: "
+                + (on == null ? "missing" : "'" + on + "'")
                 + " (expected: true or false)");
       }
       local().replacing(Boolean.parseBoolean(on));
@@ -509,7 +544,8 @@ final class FrontEnd implements AutoCloseable {
         double factor = number(q, "factor", 8);
         if (!(factor >= 1 && factor <= MAX_SLOW)) {
           throw new InvalidParameterException(
-              "factor", "factor: " + q.get("factor") + " (expected: in [1, " + (int) MAX_SLOW + "])");
+              "factor",
+              "factor: " + q.get("factor") + " (expected: in [1, " + (int) MAX_SLOW + "])");
         }
         w.slowFactor(factor);
         event(id + " slowed down " + fmt(factor) + "x");
@@ -542,10 +578,16 @@ final class FrontEnd implements AutoCloseable {
     }
     RenderJobs.Job job;
     try {
-      job = jobs.start(view, l.cluster, picker.label, recompute, j -> {
-        release(l);
-        endRender();
-      });
+      job =
+          jobs.start(
+              view,
+              l.cluster,
+              picker.label,
+              recompute,
+              j -> {
+                release(l);
+                endRender();
+              });
     } catch (RuntimeException e) {
       release(l);
       endRender();
@@ -566,8 +608,7 @@ final class FrontEnd implements AutoCloseable {
     if (v.equals("true")) {
       return true;
     }
-    throw new InvalidParameterException(
-        name, name + ": '" + v + "' (expected: true or false)");
+    throw new InvalidParameterException(name, name + ": '" + v + "' (expected: true or false)");
   }
 
   private synchronized PickerName currentPicker() {
@@ -630,14 +671,35 @@ final class FrontEnd implements AutoCloseable {
     int tile = integer(q, "tile", defaultTile, 16, TileSpec.MAX_SIDE);
     long tiles = (long) ((width + tile - 1) / tile) * ((height + tile - 1) / tile);
     if (tiles > MAX_TILES) {
-      throw new InvalidParameterException("tile", "tile: " + tile + " (expected: at most "
-          + MAX_TILES + " tiles per image; " + width + "x" + height + " makes " + tiles + ")");
+      throw new InvalidParameterException(
+          "tile",
+          "tile: "
+              + tile
+              + " (expected: at most "
+              + MAX_TILES
+              + " tiles per image; "
+              + width
+              + "x"
+              + height
+              + " makes "
+              + tiles
+              + ")");
     }
     long cost = (long) width * height * maxIter;
     if (cost > admission.maxCost()) {
-      throw new InvalidParameterException("maxIter", "cost: " + width + "x" + height + " pixels x "
-          + maxIter + " iterations = " + cost + " (expected: at most max-cost " + admission.maxCost()
-          + "; lower maxIter or the size)");
+      throw new InvalidParameterException(
+          "maxIter",
+          "cost: "
+              + width
+              + "x"
+              + height
+              + " pixels x "
+              + maxIter
+              + " iterations = "
+              + cost
+              + " (expected: at most max-cost "
+              + admission.maxCost()
+              + "; lower maxIter or the size)");
     }
     return View.centred(re, im, zoom, width, height, maxIter, tile);
   }
@@ -710,7 +772,8 @@ final class FrontEnd implements AutoCloseable {
   // ---- status
 
   private void event(String text) {
-    String line = String.format(Locale.ROOT, "%.1f s  %s", (ticker.read() - startNanos) / 1e9, text);
+    String line =
+        String.format(Locale.ROOT, "%.1f s  %s", (ticker.read() - startNanos) / 1e9, text);
     synchronized (events) {
       events.addFirst(line);
       while (events.size() > EVENTS_KEPT) {
@@ -735,42 +798,66 @@ final class FrontEnd implements AutoCloseable {
     }
     Map<String, Integer> lastTiles = last == null ? Map.of() : last.perWorker();
     BalanceQuality b = s.balance();
-    StringBuilder sb = new StringBuilder("{\"balancer\":").append(Json.quote(s.balancerName()))
-        .append(",\"picker\":").append(Json.quote(s.pickerName()))
-        .append(",\"pickers\":[");
+    StringBuilder sb =
+        new StringBuilder("{\"balancer\":")
+            .append(Json.quote(s.balancerName()))
+            .append(",\"picker\":")
+            .append(Json.quote(s.pickerName()))
+            .append(",\"pickers\":[");
     PickerName[] all = PickerName.values();
     for (int i = 0; i < all.length; i++) {
       sb.append(i == 0 ? "" : ",").append(Json.quote(all[i].label));
     }
-    sb.append("],\"local\":").append(supervisor != null)
-        .append(",\"replacing\":").append(supervisor != null && supervisor.isReplacing())
-        .append(",\"healthy\":").append(s.healthyCount())
-        .append(",\"balance\":{\"windowMs\":").append(b.window().toMillis())
-        .append(",\"recentPicks\":").append(b.recentPicks())
+    sb.append("],\"local\":")
+        .append(supervisor != null)
+        .append(",\"replacing\":")
+        .append(supervisor != null && supervisor.isReplacing())
+        .append(",\"healthy\":")
+        .append(s.healthyCount())
+        .append(",\"balance\":{\"windowMs\":")
+        .append(b.window().toMillis())
+        .append(",\"recentPicks\":")
+        .append(b.recentPicks())
         .append(String.format(Locale.ROOT, ",\"picksMaxOverMean\":%.3f", b.picksMaxOverMean()))
-        .append(String.format(Locale.ROOT, ",\"inFlightMaxOverMean\":%.3f", b.inFlightMaxOverMean()))
+        .append(
+            String.format(Locale.ROOT, ",\"inFlightMaxOverMean\":%.3f", b.inFlightMaxOverMean()))
         .append(",\"remappedShare\":")
-        .append(b.remappedShare().isPresent()
-            ? String.format(Locale.ROOT, "%.4f", b.remappedShare().getAsDouble()) : "null")
+        .append(
+            b.remappedShare().isPresent()
+                ? String.format(Locale.ROOT, "%.4f", b.remappedShare().getAsDouble())
+                : "null")
         .append("},\"endpoints\":[");
     for (int i = 0; i < s.endpoints().size(); i++) {
       EndpointState e = s.endpoints().get(i);
       WorkerServer w = local.get(e.endpoint().id());
-      sb.append(i == 0 ? "" : ",").append("{\"id\":").append(Json.quote(e.endpoint().id()))
-          .append(",\"address\":").append(Json.quote(e.endpoint().address().toString()))
-          .append(",\"health\":").append(Json.quote(e.health().name()))
-          .append(",\"inFlight\":").append(e.inFlight())
-          .append(",\"successes\":").append(e.successes())
-          .append(",\"failures\":").append(e.failures())
-          .append(",\"ejections\":").append(e.ejections())
-          .append(",\"picks\":").append(e.picks())
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(Json.quote(e.endpoint().id()))
+          .append(",\"address\":")
+          .append(Json.quote(e.endpoint().address().toString()))
+          .append(",\"health\":")
+          .append(Json.quote(e.health().name()))
+          .append(",\"inFlight\":")
+          .append(e.inFlight())
+          .append(",\"successes\":")
+          .append(e.successes())
+          .append(",\"failures\":")
+          .append(e.failures())
+          .append(",\"ejections\":")
+          .append(e.ejections())
+          .append(",\"picks\":")
+          .append(e.picks())
           .append(String.format(Locale.ROOT, ",\"latencyEwmaMs\":%.3f", e.latencyEwmaNanos() / 1e6))
           .append(String.format(Locale.ROOT, ",\"recentShare\":%.4f", e.recentShare()))
-          .append(",\"lastRenderTiles\":").append(lastTiles.getOrDefault(e.endpoint().id(), 0))
-          .append(",\"local\":").append(w != null);
+          .append(",\"lastRenderTiles\":")
+          .append(lastTiles.getOrDefault(e.endpoint().id(), 0))
+          .append(",\"local\":")
+          .append(w != null);
       if (w != null) {
-        sb.append(",\"killed\":").append(w.isClosed())
-            .append(",\"slow\":").append(fmt(w.slowFactor()));
+        sb.append(",\"killed\":")
+            .append(w.isClosed())
+            .append(",\"slow\":")
+            .append(fmt(w.slowFactor()));
       }
       sb.append('}');
     }
@@ -778,10 +865,15 @@ final class FrontEnd implements AutoCloseable {
     if (last == null) {
       sb.append("null");
     } else {
-      sb.append("{\"id\":").append(Json.quote(last.id))
-          .append(",\"state\":").append(Json.quote(last.state().label()))
-          .append(",\"total\":").append(last.tiles.size())
-          .append(",\"perWorker\":").append(Json.counts(lastTiles)).append('}');
+      sb.append("{\"id\":")
+          .append(Json.quote(last.id))
+          .append(",\"state\":")
+          .append(Json.quote(last.state().label()))
+          .append(",\"total\":")
+          .append(last.tiles.size())
+          .append(",\"perWorker\":")
+          .append(Json.counts(lastTiles))
+          .append('}');
     }
     sb.append(",\"events\":[");
     synchronized (events) {

@@ -12,15 +12,16 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,8 +155,8 @@ final class LoadRun {
    * Sends one request per key through {@code balancer} and waits for all of them.
    *
    * @param workers the workers behind the balancer's endpoints, to read their own counters; read
-   *     before the first request and after the last, so that it may include workers started
-   *     during the run (which count from zero)
+   *     before the first request and after the last, so that it may include workers started during
+   *     the run (which count from zero)
    * @param keys the affinity key of each request
    * @param beforeRequest called on the caller's thread with each request's index before it is sent
    * @param onFinished called once per request when it has succeeded or been lost
@@ -179,7 +180,10 @@ final class LoadRun {
     }
     if (!attempts.done.await(5, TimeUnit.MINUTES)) {
       throw new IllegalStateException(
-          "requests: " + attempts.done.getCount() + " of " + keys.length
+          "requests: "
+              + attempts.done.getCount()
+              + " of "
+              + keys.length
               + " still unfinished after 5 minutes (expected: all finished)");
     }
     Map<String, Long> served = new LinkedHashMap<>();
@@ -254,7 +258,8 @@ final class LoadRun {
                     if (ok) {
                       response.body().bytes(); // read the answer to the end
                       String id = response.header(WorkerServer.WORKER_ID_HEADER);
-                      answered.computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
+                      answered
+                          .computeIfAbsent(String.valueOf(id), k -> new AtomicInteger())
                           .incrementAndGet();
                       if (recordAnswers) {
                         answers.add(new Answer(String.valueOf(id), ticker.read()));
@@ -309,8 +314,10 @@ final class LoadRun {
     private void failed(Attempts call) {
       if (call.attemptsLeft()) {
         retried.incrementAndGet();
-        retryTimer.schedule(
-            () -> send(call), FIRST_BACKOFF_MILLIS << (call.made() - 1), TimeUnit.MILLISECONDS);
+        // Not kept: the retry reports its outcome through its own call, as the first attempt did.
+        ScheduledFuture<?> unused =
+            retryTimer.schedule(
+                () -> send(call), FIRST_BACKOFF_MILLIS << (call.made() - 1), TimeUnit.MILLISECONDS);
       } else {
         lost.incrementAndGet();
         finished();

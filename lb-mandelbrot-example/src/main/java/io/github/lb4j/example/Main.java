@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,10 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Renders the Mandelbrot set on workers balanced by lb4j.",
     subcommands = {
-      ServeCommand.class, WorkerCommand.class, RenderCommand.class, ReportCommand.class
+      ServeCommand.class,
+      WorkerCommand.class,
+      RenderCommand.class,
+      ReportCommand.class
     })
 public final class Main implements Runnable {
 
@@ -33,13 +37,17 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its status; without arguments, runs {@code serve}. */
   public static void main(String[] args) {
-    int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    int status =
+        run(
+            args,
+            new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+            new PrintWriter(System.err, true, StandardCharsets.UTF_8));
     System.exit(status); // serve and worker only return on an error
   }
 
   /**
-   * Runs the command line with the given streams and returns the exit status. Without a command
-   * (no arguments, or options only, such as {@code --port 9090}) it runs {@code serve}.
+   * Runs the command line with the given streams and returns the exit status. Without a command (no
+   * arguments, or options only, such as {@code --port 9090}) it runs {@code serve}.
    */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     if (args.length == 0 || (args[0].startsWith("-") && !TOP_LEVEL_OPTIONS.contains(args[0]))) {
@@ -54,8 +62,7 @@ public final class Main implements Runnable {
     for (CommandLine sub : cl.getSubcommands().values()) {
       sub.getCommandSpec().versionProvider(new Version());
     }
-    cl.setParameterExceptionHandler(
-        (e, unused) -> usageError(e.getCommandLine(), e.getMessage()));
+    cl.setParameterExceptionHandler((e, unused) -> usageError(e.getCommandLine(), e.getMessage()));
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof InvalidParameterException) {
@@ -72,7 +79,8 @@ public final class Main implements Runnable {
   private static int usageError(CommandLine commandLine, String message) {
     PrintWriter err = commandLine.getErr();
     err.println(message);
-    err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for the full usage.");
+    err.println(
+        "Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for the full usage.");
     err.flush();
     return 2;
   }

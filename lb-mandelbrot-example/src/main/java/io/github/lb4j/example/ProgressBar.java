@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /**
  * Progress of a batch on standard error. On a terminal it is a one-line bar redrawn with {@code \r}
  * when the percentage changes, completed tasks as {@code #} and failed ones as {@code x}; elsewhere
- * (a pipe, a file, a CI log) it writes a single plain line when the batch ends, so that logs hold no
- * control characters.
+ * (a pipe, a file, a CI log) it writes a single plain line when the batch ends, so that logs hold
+ * no control characters.
  *
  * <p>Threading: thread safe; progress may be reported from any thread.
  */
@@ -34,9 +34,13 @@ final class ProgressBar implements Consumer<Progress> {
     @Option(names = "--quiet", description = "No progress at all.")
     boolean quiet;
 
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "WHEN",
-        description = "auto (a bar on a terminal, else one plain line at the end), bar or plain"
-            + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--progress",
+        defaultValue = "auto",
+        paramLabel = "WHEN",
+        description =
+            "auto (a bar on a terminal, else one plain line at the end), bar or plain"
+                + " (default: ${DEFAULT-VALUE}).")
     String progress;
 
     /** The mode these options ask for; {@code auto} asks whether the process has a terminal. */
@@ -48,8 +52,9 @@ final class ProgressBar implements Consumer<Progress> {
         case "auto" -> onTerminal() ? Mode.BAR : Mode.PLAIN;
         case "bar" -> Mode.BAR;
         case "plain" -> Mode.PLAIN;
-        default -> throw new InvalidParameterException(
-            "progress", "progress: '" + progress + "' (expected: auto, bar or plain)");
+        default ->
+            throw new InvalidParameterException(
+                "progress", "progress: '" + progress + "' (expected: auto, bar or plain)");
       };
     }
   }
@@ -73,6 +78,7 @@ final class ProgressBar implements Consumer<Progress> {
    * is a terminal) and {@code TERM} is not {@code dumb}. Java cannot ask about standard error
    * alone, hence {@code --progress} to override.
    */
+  @SuppressWarnings("SystemConsoleNull") // on Java 22 and later isTerminal() decides, below
   static boolean onTerminal() {
     Console console = System.console();
     if (console == null || "dumb".equals(System.getenv("TERM"))) {
@@ -133,6 +139,11 @@ final class ProgressBar implements Consumer<Progress> {
   }
 
   private String line(Progress p) {
-    return p.completed() + "/" + p.total() + " " + unit + (p.failed() > 0 ? ", " + p.failed() + " failed" : "");
+    return p.completed()
+        + "/"
+        + p.total()
+        + " "
+        + unit
+        + (p.failed() > 0 ? ", " + p.failed() + " failed" : "");
   }
 }

@@ -179,7 +179,11 @@ final class BrowserTest {
 
   /** Presses {@code e} with a real pointer, holds it 600 ms and releases it. */
   void slowClick(WebElement e) {
-    new Actions(driver).moveToElement(e).clickAndHold().pause(Duration.ofMillis(600)).release()
+    new Actions(driver)
+        .moveToElement(e)
+        .clickAndHold()
+        .pause(Duration.ofMillis(600))
+        .release()
         .perform();
   }
 
@@ -189,7 +193,9 @@ final class BrowserTest {
 
   WorkerServer worker(String id) {
     return running.frontEnd.supervisor().workers().stream()
-        .filter(w -> w.id().equals(id)).findFirst().orElseThrow();
+        .filter(w -> w.id().equals(id))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -197,21 +203,25 @@ final class BrowserTest {
     driver.get(running.uri().toString());
     String first = awaitRender(null);
     // Count the 2D context calls that paint the image and its tint layer (not the load chart).
-    js("window.paints = {};"
-        + "for (const name of ['drawImage', 'fillRect', 'strokeRect', 'clearRect', 'putImageData']) {"
-        + "  const f = CanvasRenderingContext2D.prototype[name];"
-        + "  CanvasRenderingContext2D.prototype[name] = function (...args) {"
-        + "    const id = this.canvas.id;"
-        + "    if (id === 'image' || id === 'overlay') {"
-        + "      window.paints[name] = (window.paints[name] || 0) + 1; }"
-        + "    return f.apply(this, args); }; }");
+    js(
+        "window.paints = {};"
+            + "for (const name of ['drawImage', 'fillRect', 'strokeRect', 'clearRect', 'putImageData']) {"
+            + "  const f = CanvasRenderingContext2D.prototype[name];"
+            + "  CanvasRenderingContext2D.prototype[name] = function (...args) {"
+            + "    const id = this.canvas.id;"
+            + "    if (id === 'image' || id === 'overlay') {"
+            + "      window.paints[name] = (window.paints[name] || 0) + 1; }"
+            + "    return f.apply(this, args); }; }");
     setField("width", "1024");
     setField("height", "1024");
     setField("tile", "16");
     setField("maxIter", "40");
     driver.findElement(By.id("render")).click();
-    new WebDriverWait(driver, Duration.ofSeconds(90)).until(d ->
-        !first.equals(attr("image", "data-job")) && "done".equals(attr("image", "data-state")));
+    new WebDriverWait(driver, Duration.ofSeconds(90))
+        .until(
+            d ->
+                !first.equals(attr("image", "data-job"))
+                    && "done".equals(attr("image", "data-state")));
     int tiles = 64 * 64;
     @SuppressWarnings("unchecked")
     Map<String, Long> paints = (Map<String, Long>) js("return window.paints;");
@@ -220,7 +230,8 @@ final class BrowserTest {
     // Per tile: its image, and on the tint layer a clear, a fill and a border; plus the
     // render's one clear of the image. A full redraw per tile would be about tiles^2 / 2 calls.
     assertTrue(all <= 4L * tiles + 1, "calls: " + paints);
-    System.out.printf("4096 tiles: server job %s ms, all drawn after %s ms, canvas calls %s%n",
+    System.out.printf(
+        "4096 tiles: server job %s ms, all drawn after %s ms, canvas calls %s%n",
         attr("image", "data-elapsed-ms"), attr("image", "data-drawn-ms"), paints);
   }
 
@@ -229,7 +240,8 @@ final class BrowserTest {
     driver.get(running.uri().toString());
     awaitRender(null);
     String id = running.frontEnd.supervisor().workers().get(1).id();
-    By slowButton = By.cssSelector("#workers tr[data-id='" + id + "'] button[data-id='" + id + "']");
+    By slowButton =
+        By.cssSelector("#workers tr[data-id='" + id + "'] button[data-id='" + id + "']");
     WebElement slow = driver.findElements(slowButton).get(0);
     assertEquals("Slow", slow.getText());
 
@@ -246,13 +258,16 @@ final class BrowserTest {
     wait.until(d -> worker(id).slowFactor() == 1);
     wait.until(d -> slow.getText().equals("Slow"));
 
-    WebElement kill = driver.findElement(
-        By.cssSelector("#workers button[data-action='kill'][data-id='" + id + "']"));
+    WebElement kill =
+        driver.findElement(
+            By.cssSelector("#workers button[data-action='kill'][data-id='" + id + "']"));
     before = refreshes();
     slowClick(kill);
     assertTrue(refreshes() > before, "the dashboard refreshed while the button was held");
-    wait.until(d -> running.frontEnd.supervisor().workers().stream()
-        .noneMatch(w -> w.id().equals(id) && !w.isClosed()));
+    wait.until(
+        d ->
+            running.frontEnd.supervisor().workers().stream()
+                .noneMatch(w -> w.id().equals(id) && !w.isClosed()));
   }
 
   @Test
@@ -268,7 +283,8 @@ final class BrowserTest {
     assertEquals(0L, tiles.get("cache"), tiles.toString());
     assertEquals(35L, workerTiles(tiles), tiles.toString());
     assertTrue(workersWithTiles(tiles) > 1, tiles.toString());
-    assertTrue(driver.findElement(By.id("progress-text")).getText().endsWith("round-robin"),
+    assertTrue(
+        driver.findElement(By.id("progress-text")).getText().endsWith("round-robin"),
         driver.findElement(By.id("progress-text")).getText());
     assertTrue(driver.getCurrentUrl().contains("picker=round-robin"), driver.getCurrentUrl());
 
@@ -281,18 +297,20 @@ final class BrowserTest {
 
   @Test
   void url_holdsTheView_aLoadRestoresItAndTheWheelZooms() throws Exception {
-    driver.get(running.uri().resolve("/?re=-0.5&im=0.25&zoom=4&maxIter=200&picker=peak-ewma")
-        .toString());
+    driver.get(
+        running.uri().resolve("/?re=-0.5&im=0.25&zoom=4&maxIter=200&picker=peak-ewma").toString());
     String first = awaitRender(null);
     assertEquals("centre -0.5 + 0.25i, zoom 4", driver.findElement(By.id("where")).getText());
     assertEquals("200", driver.findElement(By.id("maxIter")).getAttribute("value"));
-    assertEquals("peak-ewma",
+    assertEquals(
+        "peak-ewma",
         new Select(driver.findElement(By.id("picker"))).getFirstSelectedOption().getText());
     assertTrue(driver.findElement(By.id("progress-text")).getText().endsWith("peak-ewma"));
 
     // A wheel turn towards the user zooms in about the pointer and writes the new view.
     WebElement overlay = driver.findElement(By.id("overlay"));
-    new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(overlay), 0, -300)
+    new Actions(driver)
+        .scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(overlay), 0, -300)
         .perform();
     String zoomed = awaitRender(first);
     String where = driver.findElement(By.id("where")).getText();
@@ -310,8 +328,9 @@ final class BrowserTest {
 
   /** The centre and zoom that the page shows, as {re, im, zoom}. */
   double[] shownView() {
-    Matcher m = Pattern.compile("centre (\\S+) ([+-]) (\\S+)i, zoom (\\S+)")
-        .matcher(driver.findElement(By.id("where")).getText());
+    Matcher m =
+        Pattern.compile("centre (\\S+) ([+-]) (\\S+)i, zoom (\\S+)")
+            .matcher(driver.findElement(By.id("where")).getText());
     assertTrue(m.matches(), driver.findElement(By.id("where")).getText());
     double im = Double.parseDouble(m.group(3)) * (m.group(2).equals("-") ? -1 : 1);
     return new double[] {Double.parseDouble(m.group(1)), im, Double.parseDouble(m.group(4))};
@@ -325,12 +344,19 @@ final class BrowserTest {
 
     // One finger drags the image 120 px to the right: the centre moves left, the zoom stays.
     PointerInput finger = new PointerInput(PointerInput.Kind.TOUCH, "finger");
-    Sequence drag = new Sequence(finger, 0)
-        .addAction(finger.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), 0, 0))
-        .addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
-        .addAction(finger.createPointerMove(Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 60, 0))
-        .addAction(finger.createPointerMove(Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 120, 0))
-        .addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+    Sequence drag =
+        new Sequence(finger, 0)
+            .addAction(
+                finger.createPointerMove(
+                    Duration.ZERO, PointerInput.Origin.fromElement(overlay), 0, 0))
+            .addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
+            .addAction(
+                finger.createPointerMove(
+                    Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 60, 0))
+            .addAction(
+                finger.createPointerMove(
+                    Duration.ofMillis(200), PointerInput.Origin.fromElement(overlay), 120, 0))
+            .addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
     driver.perform(List.of(drag));
     String dragged = awaitRender(first);
     double[] v = shownView();
@@ -344,13 +370,22 @@ final class BrowserTest {
     Sequence left = new Sequence(a, 0);
     Sequence right = new Sequence(b, 0);
     int[][] steps = {{-50, 50}, {-100, 100}, {-150, 150}};
-    left.addAction(a.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][0], 0))
+    left.addAction(
+            a.createPointerMove(
+                Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][0], 0))
         .addAction(a.createPointerDown(0));
-    right.addAction(b.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][1], 0))
+    right
+        .addAction(
+            b.createPointerMove(
+                Duration.ZERO, PointerInput.Origin.fromElement(overlay), steps[0][1], 0))
         .addAction(b.createPointerDown(0));
     for (int i = 1; i < steps.length; i++) {
-      left.addAction(a.createPointerMove(Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][0], 0));
-      right.addAction(b.createPointerMove(Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][1], 0));
+      left.addAction(
+          a.createPointerMove(
+              Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][0], 0));
+      right.addAction(
+          b.createPointerMove(
+              Duration.ofMillis(150), PointerInput.Origin.fromElement(overlay), steps[i][1], 0));
     }
     left.addAction(a.createPointerUp(0));
     right.addAction(b.createPointerUp(0));
@@ -363,20 +398,22 @@ final class BrowserTest {
   @Test
   void layout_narrowAndMediumScreens_noSidewaysScrollAndTheDashboardBelowTheImage()
       throws Exception {
-    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
-        "width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
     driver.get(running.uri().toString());
     awaitRender(null);
     dashboardTiles(attr("image", "data-job")); // the table is filled in
-    assertTrue((Boolean) js(
-        "return document.documentElement.scrollWidth <= window.innerWidth;"),
-        "no horizontal scroll at 390 px: " + js(
-            "return document.documentElement.scrollWidth + ' > ' + window.innerWidth;"));
+    assertTrue(
+        (Boolean) js("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        "no horizontal scroll at 390 px: "
+            + js("return document.documentElement.scrollWidth + ' > ' + window.innerWidth;"));
     assertTrue(dashboardBelowImage(), "dashboard below the image at 390 px");
     screenshot("4-narrow.png");
 
-    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
-        "width", 1100, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", 1100, "height", 900, "deviceScaleFactor", 1, "mobile", false));
     assertTrue(dashboardBelowImage(), "dashboard below the image at 1100 px");
     driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
     driver.navigate().refresh();
@@ -385,8 +422,10 @@ final class BrowserTest {
   }
 
   boolean dashboardBelowImage() {
-    return (Boolean) js("return document.getElementById('dashboard').getBoundingClientRect().top"
-        + " >= document.getElementById('stage').getBoundingClientRect().bottom;");
+    return (Boolean)
+        js(
+            "return document.getElementById('dashboard').getBoundingClientRect().top"
+                + " >= document.getElementById('stage').getBoundingClientRect().bottom;");
   }
 
   @Test

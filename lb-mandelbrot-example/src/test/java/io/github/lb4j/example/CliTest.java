@@ -77,15 +77,21 @@ class CliTest {
     assertTrue(r.out().contains("worker-2"), r.out());
     assertTrue(r.out().contains("retries: 0, hedges: "), r.out());
     // Not a terminal: a line at once, then one plain line at the end; no \r frames.
-    assertEquals(List.of("starting 2 workers for 12 tiles...", "12/12 tiles"), r.err().lines().toList());
+    assertEquals(
+        List.of("starting 2 workers for 12 tiles...", "12/12 tiles"), r.err().lines().toList());
   }
 
   @Test
   void progressBar_forced_redrawsInPlaceAndEndsWithANewline() throws Exception {
     Path out = dir.resolve("bar.png");
-    Run r = run(args("render --local --width 64 --height 48 --max-iter 100 --tile 16 --progress bar --out", out.toString()));
+    Run r =
+        run(
+            args(
+                "render --local --width 64 --height 48 --max-iter 100 --tile 16 --progress bar --out",
+                out.toString()));
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.err().contains("\r[########################################] 12/12 tiles\n"), r.err());
+    assertTrue(
+        r.err().contains("\r[########################################] 12/12 tiles\n"), r.err());
   }
 
   @Test
@@ -95,8 +101,15 @@ class CliTest {
     dead.close();
     Path out = dir.resolve("never.png");
     Path token = TestTokens.file(dir);
-    Run r = run(args("render --width 32 --height 32 --tile 16 --max-attempts 1 --progress bar --worker-urls", url,
-        "--out", out.toString(), "--token-file", token.toString()));
+    Run r =
+        run(
+            args(
+                "render --width 32 --height 32 --tile 16 --max-attempts 1 --progress bar --worker-urls",
+                url,
+                "--out",
+                out.toString(),
+                "--token-file",
+                token.toString()));
     assertEquals(1, r.status());
     String[] frames = r.err().split("\r");
     String last = frames[frames.length - 1].lines().findFirst().orElseThrow();

@@ -82,7 +82,10 @@ final class DiscoverOptionTest {
                 "discover: 'carrier-pigeon:coop' (expected: dns:NAME:PORT[@SERVER],"
                     + " dns-srv:NAME[@SERVER], file:PATH or static:URL[,URL...])"),
         r.err());
-    assertEquals("Try 'lb4j-mandelbrot render --help' for the full usage.", r.err().lines().toList().get(1), r.err());
+    assertEquals(
+        "Try 'lb4j-mandelbrot render --help' for the full usage.",
+        r.err().lines().toList().get(1),
+        r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     assertFalse(Files.exists(out));
   }

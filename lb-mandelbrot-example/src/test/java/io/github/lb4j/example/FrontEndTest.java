@@ -255,8 +255,10 @@ final class FrontEndTest {
 
     HttpResponse<String> bad = send("POST", "/api/renders?" + q + "&recompute=yes");
     assertEquals(400, bad.statusCode());
-    assertEquals("{\"error\":\"bad request\",\"parameter\":\"recompute\",\"message\":"
-        + "\"recompute: 'yes' (expected: true or false)\"}", bad.body());
+    assertEquals(
+        "{\"error\":\"bad request\",\"parameter\":\"recompute\",\"message\":"
+            + "\"recompute: 'yes' (expected: true or false)\"}",
+        bad.body());
   }
 
   @Test

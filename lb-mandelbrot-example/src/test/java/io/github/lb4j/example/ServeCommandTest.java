@@ -108,6 +108,9 @@ final class ServeCommandTest {
             "static:http://127.0.0.1:2");
     assertEquals(2, r.status(), r.err());
     assertTrue(r.firstErrLine().contains("mutually exclusive"), r.err());
-    assertEquals("Try 'lb4j-mandelbrot serve --help' for the full usage.", r.err().lines().toList().get(1), r.err());
+    assertEquals(
+        "Try 'lb4j-mandelbrot serve --help' for the full usage.",
+        r.err().lines().toList().get(1),
+        r.err());
   }
 }
