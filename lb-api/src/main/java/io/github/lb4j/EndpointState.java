@@ -57,6 +57,10 @@ public record EndpointState(
   public EndpointState {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(health, "health");
+    if (malformedLoadReports < 0) {
+      throw new IllegalArgumentException(
+          "malformedLoadReports: " + malformedLoadReports + " (expected: >= 0)");
+    }
   }
 
   /**

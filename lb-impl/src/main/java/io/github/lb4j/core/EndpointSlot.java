@@ -285,7 +285,7 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
       malformedLoadReports.increment();
       return false;
     }
-    loadReport = report;
+    reportLoad(report);
     return true;
   }
 
@@ -296,8 +296,17 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
    * and cancellations; a failure reported on a call not closed yet makes it one lower until then).
    */
   long successes() {
-    long ended = spilledEnded.get() + (load >>> IN_FLIGHT_BITS);
-    return Math.max(0, ended - failures.sum() - cancelled.sum());
+    return successes(ended(load), failures.sum());
+  }
+
+  /** Calls ended since this endpoint joined, given a reading of the load word. */
+  private long ended(long word) {
+    return spilledEnded.get() + (word >>> IN_FLIGHT_BITS);
+  }
+
+  /** The successes among {@code ended} calls: those neither failed nor cancelled. */
+  private long successes(long ended, long failed) {
+    return Math.max(0, ended - failed - cancelled.sum());
   }
 
   /** Calls reported failed since the endpoint joined. */
@@ -345,14 +354,14 @@ final class EndpointSlot extends SlotPaddingAfter implements Candidate {
   /** Calls acquired on this endpoint since it joined. */
   long picks() {
     long word = load;
-    return spilledEnded.get() + (word >>> IN_FLIGHT_BITS) + (word & IN_FLIGHT_MASK);
+    return ended(word) + (word & IN_FLIGHT_MASK);
   }
 
   EndpointState state(double recentShare, long now) {
     long word = load;
-    long ended = spilledEnded.get() + (word >>> IN_FLIGHT_BITS);
+    long ended = ended(word);
     long failed = failures.sum();
-    long successes = Math.max(0, ended - failed - cancelled.sum());
+    long successes = successes(ended, failed);
     int inFlight = (int) (word & IN_FLIGHT_MASK);
     return new EndpointState(
         endpoint,
