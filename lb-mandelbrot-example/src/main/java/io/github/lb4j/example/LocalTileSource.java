@@ -39,9 +39,10 @@ final class LocalTileSource implements TileSource {
           CompletableFuture.supplyAsync(() -> Mandelbrot.iterate(task.input()), pool)
               .whenComplete(
                   (r, e) -> {
-                    int d = done.incrementAndGet();
+                    // Counted under the lock so that snapshots reach the listener in order.
                     synchronized (progress) {
-                      progress.accept(new Progress(d, 0, tasks.size(), 0, 0, Map.of()));
+                      progress.accept(
+                          new Progress(done.incrementAndGet(), 0, tasks.size(), 0, 0, Map.of()));
                     }
                   }));
     }

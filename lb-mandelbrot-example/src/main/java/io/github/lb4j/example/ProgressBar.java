@@ -103,8 +103,8 @@ final class ProgressBar implements Consumer<Progress> {
 
   @Override
   public synchronized void accept(Progress p) {
-    if (mode == Mode.NONE || p.total() == 0) {
-      return;
+    if (mode == Mode.NONE || p.total() == 0 || (last != null && p.done() < last.done())) {
+      return; // a snapshot overtaken by a later one is stale: the bar never moves back
     }
     last = p;
     int percent = p.done() * 100 / p.total();
