@@ -184,7 +184,7 @@ final class Batch<T, R> {
     }
     CompletableFuture<R> future;
     try {
-      future = config.transport.send(ep, t.task.input());
+      future = config.transport.send(lease, t.task.input());
       if (future == null) {
         future =
             CompletableFuture.failedFuture(

@@ -1,6 +1,7 @@
 package io.github.lb4j.scatter;
 
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.Lease;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,4 +31,19 @@ public interface Transport<T, R> {
    * @return a future of the result, never {@code null}
    */
   CompletableFuture<R> send(Endpoint endpoint, T input);
+
+  /**
+   * Starts one attempt on the lease's endpoint; scatter-gather calls this one. The default sends
+   * with {@link #send(Endpoint, Object)}. A transport whose endpoints report their load with their
+   * answers overrides it to hand the report in, as the HTTP integrations do: {@code
+   * lease.reportLoadHeader(response.header(LoadReport.HEADER))}. The lease stays scatter-gather's,
+   * which reports the attempt's outcome and closes it: the transport only hands in load reports.
+   *
+   * @param lease the attempt's lease, on the endpoint the balancer chose
+   * @param input the task's input
+   * @return a future of the result, never {@code null}
+   */
+  default CompletableFuture<R> send(Lease lease, T input) {
+    return send(lease.endpoint(), input);
+  }
 }

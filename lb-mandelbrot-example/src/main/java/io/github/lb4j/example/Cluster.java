@@ -2,6 +2,7 @@ package io.github.lb4j.example;
 
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.Lease;
 import io.github.lb4j.core.BalancerBuilder;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.discovery.Discovery;
@@ -277,39 +278,52 @@ final class Cluster implements TileSource {
   }
 
   private Transport<TileSpec, int[]> observed(Transport<TileSpec, int[]> transport) {
-    return (endpoint, spec) -> {
-      CompletableFuture<int[]> f = transport.send(endpoint, spec);
-      TileListener l = tileListeners.get(spec);
-      if (l == null) {
-        return f;
+    return new Transport<>() {
+      @Override
+      public CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec) {
+        return relay(endpoint, spec, transport.send(endpoint, spec));
       }
-      // Tell the listener before scatter-gather sees the result, so a batch's last tile has been
-      // reported when the batch completes.
-      CompletableFuture<int[]> out = new CompletableFuture<>();
-      // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
-      CompletableFuture<int[]> unusedRelay =
-          f.whenComplete(
-              (counts, e) -> {
-                if (e != null) {
-                  out.completeExceptionally(e);
-                  return;
-                }
-                try {
-                  l.onTile(spec, endpoint, counts);
-                } catch (RuntimeException le) {
-                  log.warn("tile listener threw", le);
-                }
-                out.complete(counts);
-              });
-      CompletableFuture<int[]> unusedCancel =
-          out.whenComplete(
-              (r, e) -> {
-                if (out.isCancelled()) {
-                  f.cancel(true);
-                }
-              });
-      return out;
+
+      @Override
+      public CompletableFuture<int[]> send(Lease lease, TileSpec spec) {
+        return relay(lease.endpoint(), spec, transport.send(lease, spec)); // keeps load reports
+      }
     };
+  }
+
+  /** {@code f}, its result told to the listener of {@code spec}'s batch first, if it has one. */
+  private CompletableFuture<int[]> relay(
+      Endpoint endpoint, TileSpec spec, CompletableFuture<int[]> f) {
+    TileListener l = tileListeners.get(spec);
+    if (l == null) {
+      return f;
+    }
+    // Tell the listener before scatter-gather sees the result, so a batch's last tile has been
+    // reported when the batch completes.
+    CompletableFuture<int[]> out = new CompletableFuture<>();
+    // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
+    CompletableFuture<int[]> unusedRelay =
+        f.whenComplete(
+            (counts, e) -> {
+              if (e != null) {
+                out.completeExceptionally(e);
+                return;
+              }
+              try {
+                l.onTile(spec, endpoint, counts);
+              } catch (RuntimeException le) {
+                log.warn("tile listener threw", le);
+              }
+              out.complete(counts);
+            });
+    CompletableFuture<int[]> unusedCancel =
+        out.whenComplete(
+            (r, e) -> {
+              if (out.isCancelled()) {
+                f.cancel(true);
+              }
+            });
+    return out;
   }
 
   @Override

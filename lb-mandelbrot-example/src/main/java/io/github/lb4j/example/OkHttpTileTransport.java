@@ -1,6 +1,8 @@
 package io.github.lb4j.example;
 
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.scatter.Transport;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * so no unverified tile reaches scatter-gather's result or a tile listener (and so the cache); the
  * failure is reported to the attempt's lease, which lets outlier detection eject a worker that
  * keeps answering wrong. The client must add the token to its requests ({@link
- * TileAuth#interceptor()}). Cancelling the returned future cancels the call.
+ * TileAuth#interceptor()}). Cancelling the returned future cancels the call. The load a worker
+ * reports with its answer ({@value LoadReport#HEADER}) is handed to the attempt's lease, for the
+ * reported-load picker.
  *
  * <p>Thread safe.
  */
@@ -40,6 +44,15 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
 
   @Override
   public CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec) {
+    return send(endpoint, spec, null);
+  }
+
+  @Override
+  public CompletableFuture<int[]> send(Lease lease, TileSpec spec) {
+    return send(lease.endpoint(), spec, lease);
+  }
+
+  private CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec, Lease lease) {
     HttpUrl url = HttpUrl.get(endpoint.address().resolve("/tile?" + spec.toQuery()).toString());
     Call call = client.newCall(new Request.Builder().url(url).get().build());
     CompletableFuture<int[]> future = new CompletableFuture<>();
@@ -60,6 +73,10 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
 
           @Override
           public void onResponse(Call c, Response response) {
+            if (lease != null) {
+              // Ignored when missing; counted on the endpoint, never thrown, when malformed.
+              lease.reportLoadHeader(response.header(LoadReport.HEADER));
+            }
             try (response) {
               future.complete(decode(endpoint, spec, response));
             } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import io.github.lb4j.discovery.EndpointSource;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +68,8 @@ final class RenderCommand implements Callable<Integer> {
       names = "--picker",
       defaultValue = "least-connection",
       description =
-          "round-robin, least-connection, peak-ewma, consistent-hash or random (default: ${DEFAULT-VALUE}).")
+          "round-robin, least-connection, peak-ewma, consistent-hash, random or reported-load"
+              + " (default: ${DEFAULT-VALUE}).")
   String picker;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -129,6 +131,14 @@ final class RenderCommand implements Callable<Integer> {
       defaultValue = "4",
       description = "Slow factor of slowed workers (default: ${DEFAULT-VALUE}).")
   double slow;
+
+  @Option(
+      names = "--slow-mode",
+      defaultValue = "sleep",
+      description =
+          "How slowed workers spend the extra time: sleep (idle) or spin (burning CPU)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String slowMode;
 
   @Option(
       names = "--max-attempts",
@@ -208,7 +218,13 @@ final class RenderCommand implements Callable<Integer> {
       }
       Renderer.Result result = null;
       List<Long> times = new ArrayList<>();
+      // The CPU of the warmed renders: every one after the first, or the only one.
+      int firstWarm = repeat > 1 ? 1 : 0;
+      long cpuStart = -1;
       for (int i = 0; i < repeat; i++) {
+        if (i == firstWarm) {
+          cpuStart = processCpuNanos();
+        }
         ProgressBar bar = new ProgressBar(stderr, mode, "tiles");
         boolean failed = true;
         try {
@@ -225,9 +241,35 @@ final class RenderCommand implements Callable<Integer> {
       long writeStart = System.nanoTime();
       Renderer.writePng(result.image(), out);
       long writeMs = (System.nanoTime() - writeStart) / 1_000_000;
+      long cpuEnd = processCpuNanos();
       report(stdout, view, src, result, writeMs);
+      if (cpuStart >= 0 && cpuEnd >= 0) {
+        int renders = repeat - firstWarm;
+        double ms = (cpuEnd - cpuStart) / 1e6;
+        stdout.printf(
+            Locale.ROOT,
+            "cpu: %.0f ms process CPU in renders %d..%d, %.4f ms per tile%n",
+            ms,
+            firstWarm + 1,
+            repeat,
+            ms / renders / view.tiles().size());
+        stdout.flush();
+      }
     }
     return 0;
+  }
+
+  /**
+   * The CPU time this process has used, all its threads (GC and compiler threads too), in
+   * nanoseconds; {@code -1} where the JVM does not tell. With local workers ({@code --workers}) it
+   * includes theirs, since they run in this process.
+   */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   /** What a render without workers of its own is about to do. */
@@ -254,6 +296,7 @@ final class RenderCommand implements Callable<Integer> {
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
     threads(1);
     WorkerServer.checkSlowFactor(slow);
+    WorkerServer.SlowMode.parse(slowMode);
     return n;
   }
 
@@ -320,7 +363,8 @@ final class RenderCommand implements Callable<Integer> {
     if (source.discover != null) {
       return new Workers(token.remote()); // the cluster follows the discovery source instead
     }
-    return Workers.start(toStart, threads(1), slowWorkers, slow);
+    return Workers.start(
+        toStart, threads(1), slowWorkers, slow, WorkerServer.SlowMode.parse(slowMode));
   }
 
   /** {@code --threads}, or {@code dflt} when not given; checked either way. */

@@ -33,6 +33,14 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--slow", defaultValue = "1", description = "Slow factor: answer F times slower.")
   double slow;
 
+  @Option(
+      names = "--slow-mode",
+      defaultValue = "sleep",
+      description =
+          "How a slowed worker spends the extra time: sleep (idle, the CPU stays free) or spin"
+              + " (its compute thread burns F times the tile's CPU) (default: ${DEFAULT-VALUE}).")
+  String slowMode;
+
   @Mixin TokenOption token;
 
   @Option(names = "--id", description = "Worker id for X-Worker-Id (default: worker-<port>).")
@@ -42,7 +50,9 @@ final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     WorkerServer.checkOptions(port, t, slow); // before the token, so a typo is named first
+    WorkerServer.SlowMode mode = WorkerServer.SlowMode.parse(slowMode);
     WorkerServer worker = WorkerServer.start(bind, port, id, t, slow, token.remote());
+    worker.slowMode(mode);
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
     spec.commandLine().getOut().println(worker.id() + " listening on " + worker.uri());
     spec.commandLine().getOut().flush();

@@ -2,12 +2,17 @@ package io.github.lb4j.example;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.Ticker;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -16,28 +21,24 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
  * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts
  * (or a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
  *
- * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A tile is computed only for a
- * request carrying the workers' token, and its answer carries a checksum and a signature ({@link
- * TileAuth}, {@link TileVerifier}). A slow factor {@code F > 1} makes every tile answer take {@code
- * F} times its compute time (the extra time idles, so a slowed worker does not steal CPU from its
- * neighbours on the same machine).
+ * <p>Each answer carries the worker's id in {@code X-Worker-Id} and the worker's load in {@value
+ * LoadReport#HEADER} ({@link LoadMeter}). A tile is computed only for a request carrying the
+ * workers' token, and its answer carries a checksum and a signature ({@link TileAuth}, {@link
+ * TileVerifier}).
  *
- * <p>Threading: tiles are computed on a pool of {@code threads} threads; {@link #close()} may be
- * called from any thread and stops the worker at once, dropping the calls in flight.
- */
-/**
- * A Mandelbrot worker: an HTTP server answering {@code GET /tile} with a tile's iteration counts
- * (or a PNG) and {@code GET /health}. The API is described in {@code docs/worker-api.md}.
- *
- * <p>Each answer carries the worker's id in {@code X-Worker-Id}. A slow factor {@code F > 1} makes
- * every tile answer take {@code F} times its compute time (the extra time idles, so a slowed worker
- * does not steal CPU from its neighbours on the same machine).
+ * <p>A slow factor {@code F > 1} slows every tile, in one of two {@linkplain SlowMode modes}:
+ * {@code sleep} makes the answer wait {@code F - 1} times the compute time after computing (the
+ * wait idles on the I/O thread: a higher latency that leaves the CPU to the neighbours on the same
+ * machine), {@code spin} keeps the compute thread busy after computing until the tile has used
+ * {@code F} times its CPU time (a worker on an {@code F} times slower CPU: less throughput, and the
+ * CPU is taken from its neighbours).
  *
  * <p>A tile stops being computed, within a row, when its client disconnects or when the deadline it
  * sent in {@value #DEADLINE_HEADER} passes: a render that was cancelled or gave up frees the worker
@@ -66,6 +67,29 @@ final class WorkerServer implements AutoCloseable {
   private static final Set<String> TILE_PARAMETERS =
       Set.of("reMin", "reMax", "imMin", "imMax", "width", "height", "maxIter", "format");
 
+  /** How a slowed worker spends the extra time of a tile. */
+  enum SlowMode {
+    /** The answer waits, idle, after the tile is computed. */
+    SLEEP,
+    /** The compute thread keeps burning CPU until the tile has used F times its CPU time. */
+    SPIN;
+
+    /** The mode a {@code --slow-mode} value names: {@code sleep} or {@code spin}. */
+    static SlowMode parse(String text) {
+      for (SlowMode m : values()) {
+        if (m.label().equals(text)) {
+          return m;
+        }
+      }
+      throw new InvalidParameterException(
+          "slow-mode", "slow-mode: '" + text + "' (expected: sleep or spin)");
+    }
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** Computes a tile's counts, or {@code null} as soon as {@code stop} answers true. */
   @FunctionalInterface
   interface Kernel {
@@ -79,6 +103,10 @@ final class WorkerServer implements AutoCloseable {
   private final String id;
   private final URI uri;
   private volatile double slowFactor;
+  private volatile SlowMode slowMode = SlowMode.SLEEP;
+  private final LoadMeter meter;
+  private final AtomicLong pendingIterations = new AtomicLong();
+  private final AtomicLong cpuNanos = new AtomicLong();
   private final AtomicInteger tilesServed = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger stopped = new AtomicInteger();
@@ -102,6 +130,7 @@ final class WorkerServer implements AutoCloseable {
     this.uri = URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort());
     this.slowFactor = slowFactor;
     this.auth = auth;
+    this.meter = new LoadMeter(ticker, pool.getMaximumPoolSize());
   }
 
   /**
@@ -226,6 +255,28 @@ final class WorkerServer implements AutoCloseable {
     this.slowFactor = checkSlowFactor(factor);
   }
 
+  SlowMode slowMode() {
+    return slowMode;
+  }
+
+  /** Changes how the tiles answered from now on are slowed; {@link SlowMode#SLEEP} unless set. */
+  void slowMode(SlowMode mode) {
+    this.slowMode = Objects.requireNonNull(mode, "mode");
+  }
+
+  /**
+   * The CPU time the compute threads spent on tiles (a spin-slowed tile's extra time included), in
+   * nanoseconds; 0 where the JVM cannot measure a thread's CPU time.
+   */
+  long cpuNanos() {
+    return cpuNanos.get();
+  }
+
+  /** The load report this worker would send now. */
+  LoadReport loadReport() {
+    return meter.report(inFlight.get() + pool.getQueue().size(), pendingIterations.get());
+  }
+
   /** Stops listening and drops every connection at once. Idempotent. */
   @Override
   public void close() {
@@ -263,6 +314,10 @@ final class WorkerServer implements AutoCloseable {
                   + pool.getMaximumPoolSize()
                   + ",\"stopped\":"
                   + stopped.get()
+                  + ",\"pendingIterations\":"
+                  + pendingIterations.get()
+                  + ",\"cpuMs\":"
+                  + cpuNanos.get() / 1_000_000
                   + "}")
               .getBytes(StandardCharsets.UTF_8));
     }
@@ -321,7 +376,7 @@ final class WorkerServer implements AutoCloseable {
       }
       byte[] body = png ? TileCodec.encodePng(counts, spec) : TileCodec.encodeRaw(counts);
       double slow = slowFactor;
-      if (slow > 1) {
+      if (slow > 1 && slowMode == SlowMode.SLEEP) {
         long extra = (long) ((ticker.read() - start) * (slow - 1));
         try {
           TimeUnit.NANOSECONDS.sleep(extra);
@@ -374,19 +429,36 @@ final class WorkerServer implements AutoCloseable {
         deadlineMs < 0 ? 0 : startNanos + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
     BooleanSupplier expired = () -> deadlineMs >= 0 && ticker.read() - deadlineNanos >= 0;
     BooleanSupplier stop = () -> closed || gone.getAsBoolean() || expired.getAsBoolean();
+    long iterations = (long) spec.width() * spec.height() * spec.maxIter();
     Future<int[]> f;
+    pendingIterations.addAndGet(iterations);
     try {
       f =
           pool.submit(
               () -> {
                 inFlight.incrementAndGet();
+                long busyStart = ticker.read();
+                long cpuStart = threadCpuNanos();
+                boolean done = false;
                 try {
-                  return kernel.compute(spec, stop);
+                  int[] counts = kernel.compute(spec, stop);
+                  if (counts != null && slowMode == SlowMode.SPIN && slowFactor > 1) {
+                    spin(cpuStart, slowFactor, stop);
+                  }
+                  done = counts != null;
+                  return counts;
                 } finally {
+                  long cpu = cpuStart < 0 ? 0 : threadCpuNanos() - cpuStart;
+                  cpuNanos.addAndGet(cpu);
+                  if (done) {
+                    meter.tileDone(ticker.read() - busyStart, cpu);
+                  }
+                  pendingIterations.addAndGet(-iterations);
                   inFlight.decrementAndGet();
                 }
               });
     } catch (RejectedExecutionException e) {
+      pendingIterations.addAndGet(-iterations);
       ex.getResponseHeaders().set("Retry-After", "1");
       error(ex, 503, "busy", null, "the worker has " + MAX_QUEUED + " tiles waiting already");
       return null;
@@ -420,15 +492,52 @@ final class WorkerServer implements AutoCloseable {
     return counts;
   }
 
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** The calling thread's CPU time in nanoseconds, or {@code -1} where the JVM cannot tell. */
+  private static long threadCpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+  }
+
+  /** Sink of the spin loop's arithmetic, so that the JIT cannot drop the loop. */
+  @SuppressWarnings("unused")
+  private volatile long spinSink;
+
+  /**
+   * Keeps the calling compute thread busy until it has used {@code factor} times the CPU time it
+   * used since {@code cpuStart}, or until {@code stop}. Counted in CPU time rather than wall time,
+   * so that the factor holds on a shared machine: a spinner that is descheduled does not count the
+   * time it waited. Where thread CPU time cannot be read, spins for the wall time instead.
+   */
+  private void spin(long cpuStart, double factor, BooleanSupplier stop) {
+    boolean cpu = cpuStart >= 0;
+    long start = cpu ? cpuStart : ticker.read();
+    long used = (cpu ? threadCpuNanos() : ticker.read()) - start;
+    long until = start + (long) (used * factor);
+    long x = used;
+    while ((cpu ? threadCpuNanos() : ticker.read()) - until < 0 && !stop.getAsBoolean()) {
+      for (int i = 0; i < 10_000; i++) { // about 10 µs between looks at the clock
+        x = x * 6364136223846793005L + 1442695040888963407L;
+      }
+    }
+    spinSink = x;
+  }
+
   private void error(HttpExchange ex, int status, String error, String parameter, String message)
       throws IOException {
-    ex.getResponseHeaders().set(WORKER_ID_HEADER, id);
+    headers(ex);
     HttpServers.sendError(ex, status, error, parameter, message);
   }
 
   private void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set(WORKER_ID_HEADER, id);
+    headers(ex);
     HttpServers.send(ex, status, type, body);
+  }
+
+  /** The headers of every answer: the worker's id and its load. */
+  private void headers(HttpExchange ex) {
+    ex.getResponseHeaders().set(WORKER_ID_HEADER, id);
+    ex.getResponseHeaders().set(LoadReport.HEADER, loadReport().toHeaderValue());
   }
 
   private static String required(Map<String, String> q, String name, String expected) {

@@ -30,11 +30,34 @@ final class Workers implements AutoCloseable {
    */
   static Workers start(int n, int threadsEach, int slowCount, double slowFactor)
       throws IOException {
-    return start(n, threadsEach, slowCount, slowFactor, TileAuth.generate(new SecureRandom()));
+    return start(n, threadsEach, slowCount, slowFactor, WorkerServer.SlowMode.SLEEP);
+  }
+
+  /** Like {@link #start(int, int, int, double)}, the slowed workers slowed in {@code slowMode}. */
+  static Workers start(
+      int n, int threadsEach, int slowCount, double slowFactor, WorkerServer.SlowMode slowMode)
+      throws IOException {
+    return start(
+        n, threadsEach, slowCount, slowFactor, slowMode, TileAuth.generate(new SecureRandom()));
   }
 
   /** Like {@link #start(int, int, int, double)}, the workers holding {@code auth}'s token. */
   static Workers start(int n, int threadsEach, int slowCount, double slowFactor, TileAuth auth)
+      throws IOException {
+    return start(n, threadsEach, slowCount, slowFactor, WorkerServer.SlowMode.SLEEP, auth);
+  }
+
+  /**
+   * Like {@link #start(int, int, int, double, TileAuth)}, the slowed workers slowed in {@code
+   * slowMode}.
+   */
+  static Workers start(
+      int n,
+      int threadsEach,
+      int slowCount,
+      double slowFactor,
+      WorkerServer.SlowMode slowMode,
+      TileAuth auth)
       throws IOException {
     Workers w = new Workers(auth);
     try {
@@ -47,6 +70,7 @@ final class Workers implements AutoCloseable {
                 threadsEach,
                 i <= slowCount ? slowFactor : 1,
                 w.auth);
+        s.slowMode(slowMode);
         w.started.add(s);
         w.endpoints.add(Endpoint.of(s.id(), s.uri()));
       }

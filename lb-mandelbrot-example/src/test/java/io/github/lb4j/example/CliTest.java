@@ -171,7 +171,7 @@ class CliTest {
         "render --out x.png --bounds 1,0,0,1|reMax: 0.0 (expected: > reMin = 1.0; the region is inverted)",
         "render --out x.png --bounds 0,1,0|bounds: 3 numbers (expected: 4, reMin,reMax,imMin,imMax)",
         "render --out x.png --bounds 0,1,0,1 --zoom 2|bounds: [0.0, 1.0, 0.0, 1.0] given with --re/--im/--zoom (expected: one or the other)",
-        "render --out x.png --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",
+        "render --out x.png --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random, reported-load)",
         "render --out x.png --hedge soon|hedge: 'soon' (expected: none, pNN such as p99, or NNNms such as 250ms)",
         "render --out x.png --workers 0|workers: 0 (expected: in [1, 64])",
         "render --out x.png --worker-urls ftp://x|worker-urls: 'ftp://x' (expected: http://host:port)",
@@ -189,7 +189,7 @@ class CliTest {
         "bogus|Unmatched argument at index 0: 'bogus'",
         "--port abc|Invalid value for option '--port': 'abc' is not an int",
         "render --out x.png --progress loud|progress: 'loud' (expected: auto, bar or plain)",
-        "serve --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)",
+        "serve --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random, reported-load)",
       })
   void badInputPrintsTheProblemAndAHintAndExits2(String argLine, String message) {
     Run r = run(argLine.split(" "));

@@ -282,7 +282,7 @@ final class FrontEndTest {
                 "im=7",
                     "{\"error\":\"bad request\",\"parameter\":\"im\",\"message\":\"im: 7 (expected: in [-4, 4])\"}",
                 "picker=best",
-                    "{\"error\":\"bad request\",\"parameter\":\"picker\",\"message\":\"picker: 'best' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random)\"}",
+                    "{\"error\":\"bad request\",\"parameter\":\"picker\",\"message\":\"picker: 'best' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random, reported-load)\"}",
                 "width=4096&height=4096&tile=16",
                     "{\"error\":\"bad request\",\"parameter\":\"tile\",\"message\":\"tile: 16 (expected: at most 4096 tiles per image; 4096x4096 makes 65536)\"}",
                 "tile=2000",
