@@ -82,6 +82,36 @@ class CliTest {
   }
 
   @Test
+  void renderWithTheReportedLoadPickerAndASpinningWorker_writesTheSameFileAsLocal()
+      throws Exception {
+    Path local = dir.resolve("local.png");
+    Path dist = dir.resolve("reported.png");
+    String common = "render --width 64 --height 48 --max-iter 100 --tile 16 --out";
+    assertEquals(0, run(args(common, local.toString(), "--local")).status());
+    Run r =
+        run(
+            args(
+                common,
+                dist.toString(),
+                "--workers",
+                "2",
+                "--picker",
+                "reported-load",
+                "--slow-workers",
+                "1",
+                "--slow-mode",
+                "spin",
+                "--repeat",
+                "2"));
+    assertEquals(0, r.status(), r.err());
+    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
+    assertTrue(r.out().contains("2 workers, reported-load"), r.out());
+    assertTrue(
+        r.out().matches("(?s).*cpu: \\d+ ms process CPU in renders 2..2, [0-9.]+ ms per tile.*"),
+        r.out());
+  }
+
+  @Test
   void progressBar_forced_redrawsInPlaceAndEndsWithANewline() throws Exception {
     Path out = dir.resolve("bar.png");
     Run r =
@@ -183,6 +213,8 @@ class CliTest {
         "worker --port 0 --threads 0|threads: 0 (expected: in [1, 256])",
         "render --out x.png --slow-workers 5|slow-workers: 5 (expected: in [0, 4])",
         "render --out x.png --repeat 0|repeat: 0 (expected: in [1, 100])",
+        "render --out x.png --slow-mode idle|slow-mode: 'idle' (expected: sleep or spin)",
+        "worker --port 0 --slow-mode idle|slow-mode: 'idle' (expected: sleep or spin)",
         "worker --port 0|token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a file named by --token-file or in LB4J_TOKEN)",
         "render --out x.png --worker-urls http://127.0.0.1:1|token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a file named by --token-file or in LB4J_TOKEN)",
         "render --out x.png --local --token-file t|token-file: t given with --local (expected: only with --worker-urls or --discover; local workers get a fresh token)",

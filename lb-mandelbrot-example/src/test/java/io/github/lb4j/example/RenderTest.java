@@ -3,11 +3,13 @@ package io.github.lb4j.example;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.EndpointState;
 import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.ScatterGatherException;
@@ -79,6 +81,22 @@ class RenderTest {
     assertArrayEquals(local(VIEW), pixels(r.image()));
     assertEquals(20, r.progress().completed());
     assertEquals(20, w.started.stream().mapToInt(WorkerServer::tilesServed).sum());
+  }
+
+  @Test
+  void aRender_handsEachWorkersLoadReportToTheBalancer() throws IOException {
+    Workers w = workers(2);
+    Cluster c = cluster(w.endpoints, PickerName.REPORTED_LOAD, SETTINGS);
+    Renderer.Result r = new Renderer(0).render(VIEW, c, p -> {});
+    assertArrayEquals(local(VIEW), pixels(r.image()));
+    for (WorkerServer s : w.started) {
+      EndpointState state = c.balancer().snapshot().endpoint(s.id()).orElseThrow();
+      if (s.tilesServed() > 0) {
+        assertNotNull(state.loadReport(), s.id());
+        assertTrue(state.loadReport().rps() > 0, state.loadReport().toString());
+      }
+      assertEquals(0, state.malformedLoadReports(), s.id());
+    }
   }
 
   @Test
