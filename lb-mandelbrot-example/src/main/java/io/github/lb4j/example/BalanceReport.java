@@ -97,7 +97,11 @@ final class BalanceReport {
               "consistent-hash-bounded",
               "consistent hash, bounded 1.25",
               r -> Pickers.consistentHashBuilder().boundedLoad(PickerName.BOUNDED_LOAD).build()),
-          new PickerSpec("classic-hash", "classic seed hash", r -> Pickers.classicSeedHash()));
+          new PickerSpec("classic-hash", "classic seed hash", r -> Pickers.classicSeedHash()),
+          new PickerSpec(
+              "reported-load",
+              "reported load",
+              r -> PickerName.reportedLoadBuilder().random(r).build()));
 
   /** The hash functions of A-4, each on consistent hashing (the classic one on its own ring). */
   static final List<PickerSpec> HASHES =

@@ -3,6 +3,7 @@ package io.github.lb4j.example;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.BalancerSnapshot;
 import io.github.lb4j.Lease;
+import io.github.lb4j.LoadReport;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.Ticker;
 import io.github.lb4j.retry.Attempts;
@@ -252,6 +253,9 @@ final class LoadRun {
               new Callback() {
                 @Override
                 public void onResponse(Call call, Response response) {
+                  // For the reported-load picker: the worker's load, as the integrations hand it
+                  // in.
+                  lease.reportLoadHeader(response.header(LoadReport.HEADER));
                   boolean ok;
                   try (response) {
                     ok = response.isSuccessful();

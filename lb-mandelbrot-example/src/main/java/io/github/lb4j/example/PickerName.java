@@ -45,12 +45,15 @@ enum PickerName {
       case PEAK_EWMA -> Pickers.peakEwma();
       case CONSISTENT_HASH -> Pickers.consistentHashBuilder().boundedLoad(BOUNDED_LOAD).build();
       case RANDOM -> Pickers.random();
-      case REPORTED_LOAD ->
-          Pickers.reportedLoadBuilder()
-              .blackoutPeriod(REPORTED_LOAD_BLACKOUT)
-              .weightUpdatePeriod(REPORTED_LOAD_UPDATE)
-              .build();
+      case REPORTED_LOAD -> reportedLoadBuilder().build();
     };
+  }
+
+  /** The reported-load picker's settings for renders: a short blackout, the fastest updates. */
+  static ReportedLoadBuilder reportedLoadBuilder() {
+    return Pickers.reportedLoadBuilder()
+        .blackoutPeriod(REPORTED_LOAD_BLACKOUT)
+        .weightUpdatePeriod(REPORTED_LOAD_UPDATE);
   }
 
   static PickerName parse(String name) {

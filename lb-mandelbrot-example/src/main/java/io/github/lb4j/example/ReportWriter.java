@@ -568,7 +568,10 @@ final class ReportWriter {
         .append("a few percent; with bounded loads a key whose home worker holds more than 1.25 ")
         .append("times the mean of the calls in flight goes on to the next worker on the ring, so ")
         .append("the spread also follows which worker was slow at the moment. The classic seed ")
-        .append("hash sends almost everything to one worker (see A-4).</p>\n");
+        .append("hash sends almost everything to one worker (see A-4). Reported load weighs ")
+        .append("each worker by the requests per second over the busy share it reports with ")
+        .append("every answer (<code>endpoint-load-metrics</code>), once it has reported for ")
+        .append("half a second, and is least-connection until then.</p>\n");
     img(h, "a1-requests-per-worker.png");
     liveTable(h, BalanceReport.PICKERS, settings.a1Workers());
 

@@ -88,7 +88,7 @@ final class ReportCommandTest {
     assertEquals(0, status, stderr);
     assertTrue(stdout.startsWith("wrote " + out.resolve("index.html")), stdout);
     assertTrue(
-        stderr.contains("/" + (REQUESTS * (9 * 5 + 1)) + " requests"), "progress: " + stderr);
+        stderr.contains("/" + (REQUESTS * (10 * 5 + 1)) + " requests"), "progress: " + stderr);
     String html = Files.readString(out.resolve(ReportWriter.HTML), StandardCharsets.UTF_8);
     for (String chart : CHARTS) {
       assertTrue(html.contains("src=\"" + chart + "\""), chart + " linked from the page");
@@ -109,7 +109,7 @@ final class ReportCommandTest {
         sums.merge(r.picker() + "/" + r.workers(), r.value(), Double::sum);
       }
     }
-    assertEquals(9 * 5, sums.size(), "9 pickers x 2..6 workers: " + sums.keySet());
+    assertEquals(10 * 5, sums.size(), "10 pickers x 2..6 workers: " + sums.keySet());
     sums.forEach((run, sum) -> assertEquals(REQUESTS, sum, 0, run));
     for (Row r : rows) {
       if (r.experiment().equals("load")
