@@ -49,21 +49,18 @@ final class WorkerLoadTest {
   }
 
   static HttpResponse<byte[]> get(URI base, String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(base.resolve(path))
-            .header(TileAuth.AUTHORIZATION, "Bearer " + TestTokens.TOKEN)
-            .timeout(Duration.ofSeconds(30))
-            .build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(request(base, path), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   static CompletableFuture<HttpResponse<byte[]>> getAsync(URI base, String path) {
-    return http.sendAsync(
-        HttpRequest.newBuilder(base.resolve(path))
-            .header(TileAuth.AUTHORIZATION, "Bearer " + TestTokens.TOKEN)
-            .timeout(Duration.ofSeconds(30))
-            .build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    return http.sendAsync(request(base, path), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static HttpRequest request(URI base, String path) {
+    return HttpRequest.newBuilder(base.resolve(path))
+        .header(TileAuth.AUTHORIZATION, "Bearer " + TestTokens.TOKEN)
+        .timeout(Duration.ofSeconds(30))
+        .build();
   }
 
   /** The answer's load report, read with the library's strict parser. */
