@@ -12,12 +12,16 @@
 #     pickers and nginx;
 #   - skewed: the default view at max-iter SKEW_MAX_ITER (tiles near the set's edge cost far more
 #     than the others), tile 128: --local, least-connection on the homogeneous workers, and on the
-#     slow set least-connection, reported-load and nginx.
+#     slow set least-connection, reported-load and nginx;
+#   - deep: tile 256 with --per-worker DEEP (at SIZE 2048, all 64 tiles in flight at once, so the
+#     picker places every tile, not the per-worker cap): least-connection on the homogeneous set,
+#     least-connection, peak-EWMA and reported-load on the slow set.
 # Prints medians, per-round ratios and the targets.
 #
 # Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=8 renders per
-#        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", VERBOSE=1 to print
-#        each run; ROUNDS=1 REPEAT=2 SIZE=256 for a smoke run). About 15 minutes on 2 cores.
+#        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
+#        worker's 32 queued + 1), VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 SIZE=256 TILES=128
+#        for a smoke run). About 15 minutes on 2 cores.
 # Needs: java 17+, curl, nginx (apt-get install -y nginx; without it the nginx runs are skipped).
 #        Builds the example jar with the Maven Wrapper if missing.
 set -euo pipefail
@@ -28,10 +32,11 @@ REPEAT=${REPEAT:-8} # renders per process; the last is timed, renders 2..REPEAT 
 SIZE=${SIZE:-2048}
 MAX_ITER=${MAX_ITER:-1000}
 SKEW_MAX_ITER=${SKEW_MAX_ITER:-10000}
+DEEP=${DEEP:-32} # tiles in flight per worker in the deep runs
 read -r -a TILES <<< "${TILES:-128 256}"
 JAR=lb-mandelbrot-example/target/lb4j-mandelbrot.jar
 LB4J_PICKERS=(least-connection peak-ewma round-robin reported-load)
-WORK=$(mktemp -d)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-render.XXXXXX")
 PIDS=()
 
 cleanup() {
@@ -231,6 +236,10 @@ round() {
   MAX_ITER=$SKEW_MAX_ITER lb4j least-connection-skew-slow slow least-connection --tile 128
   MAX_ITER=$SKEW_MAX_ITER lb4j reported-load-skew-slow slow reported-load --tile 128
   MAX_ITER=$SKEW_MAX_ITER through_nginx nginx-least_conn-skew-slow slow --tile 128
+  lb4j least-connection-deep hom least-connection --tile 256 --per-worker "$DEEP"
+  for p in least-connection peak-ewma reported-load; do
+    lb4j "$p-deep-slow" slow "$p" --tile 256 --per-worker "$DEEP"
+  done
 }
 
 for r in $(seq "$ROUNDS"); do
@@ -268,6 +277,12 @@ table least-connection-skew-slow local-skew least-connection-skew least-connecti
   reported-load-skew-slow nginx-least_conn-skew-slow
 
 echo
+echo "## Deep pipeline: tile 256, --per-worker $DEEP (ratio to least-connection on the slow set)"
+echo
+table least-connection-deep-slow least-connection-deep least-connection-deep-slow \
+  peak-ewma-deep-slow reported-load-deep-slow
+
+echo
 echo "## Against the targets"
 echo
 printf '| %-64s | %9s | %-11s | %-12s |\n' "target" "measured" "limit" "verdict"
@@ -286,3 +301,5 @@ for t in "${TILES[@]}"; do
 done
 verdict "skewed + slow: reported-load / least-connection wall" \
   "$(ratio reported-load-skew-slow.wall least-connection-skew-slow.wall)" "<=" 1.00
+verdict "deep + slow: reported-load / least-connection wall" \
+  "$(ratio reported-load-deep-slow.wall least-connection-deep-slow.wall)" "<=" 1.00
