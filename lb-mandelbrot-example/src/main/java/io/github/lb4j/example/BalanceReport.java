@@ -132,8 +132,7 @@ final class BalanceReport {
       boolean isCustom = f.name().equals(SlotFunctions.CUSTOM);
       String id = isCustom ? "classic-hash-custom-" + ++custom : "classic-hash-" + f.name();
       if (!f.name().equals(SlotFunctions.SEED.name())) {
-        String label =
-            isCustom ? "classic, " + f.description() : "classic, " + f.name() + " H and \u03a6";
+        String label = isCustom ? "classic, " + f.description() : "classic, " + f.name() + " pair";
         all.putIfAbsent(id, new PickerSpec(id, label, r -> f.factory()));
       }
     }
