@@ -52,18 +52,15 @@ final class DnsDiscoverTest {
     try (Dnsmasq dns = new Dnsmasq(dir, TTL)) {
       dns.hosts("127.0.0.1 " + NAME, "127.0.0.2 " + NAME).start();
       ServeCommand cmd = new ServeCommand();
+      String discover = "dns:" + NAME + ":" + port + "@" + dns.server();
+      String token = TestTokens.file(dir).toString();
       new CommandLine(cmd)
           .parseArgs(
-              "--port",
-              "0",
-              "--discover",
-              "dns:" + NAME + ":" + port + "@" + dns.server(),
-              "--picker",
-              "round-robin",
-              "--tile",
-              "32",
-              "--token-file",
-              TestTokens.file(dir).toString());
+              ("--port 0 --picker round-robin --tile 32 --discover "
+                      + discover
+                      + " --token-file "
+                      + token)
+                  .split(" "));
       try (ServeCommand.Running running = cmd.start()) {
         // 4 tiles over the two addresses of the name.
         HttpResponse<byte[]> png = get(running, "/render.png?width=64&height=48&maxIter=100");
