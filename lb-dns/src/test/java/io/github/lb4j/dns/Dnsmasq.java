@@ -27,9 +27,14 @@ import org.xbill.DNS.Type;
  *
  * <p>Host lines are re-read on SIGHUP; SRV records live in the configuration file, which dnsmasq
  * reads only at start, so changing them restarts the server on the same port.
+ *
+ * <p>Public for other modules' tests (the Mandelbrot example's), which get it from this module's
+ * test jar. Not thread safe: one test drives it.
  */
-final class Dnsmasq implements AutoCloseable {
-  static final String DOMAIN = "lb4j.test";
+public final class Dnsmasq implements AutoCloseable {
+  /** The test domain: a name in it without a host line is answered NXDOMAIN. */
+  public static final String DOMAIN = "lb4j.test";
+
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final Path dir;
@@ -42,7 +47,7 @@ final class Dnsmasq implements AutoCloseable {
   private Process process;
 
   /** The dnsmasq binary, if installed. */
-  static Optional<Path> binary() {
+  public static Optional<Path> binary() {
     List<String> places = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -60,29 +65,35 @@ final class Dnsmasq implements AutoCloseable {
     return Optional.empty();
   }
 
-  static final String MISSING =
+  /** Why a test that needs dnsmasq is skipped without it. */
+  public static final String MISSING =
       "dnsmasq is not installed; the DNS discovery tests need its binary"
           + " (Debian: apt-get install -y dnsmasq-base)";
 
-  Dnsmasq(Path dir, int localTtl) throws IOException {
+  /**
+   * A server, not yet started, that keeps its files in {@code dir} and gives its records a TTL of
+   * {@code localTtl} seconds.
+   */
+  public Dnsmasq(Path dir, int localTtl) throws IOException {
     this.dir = dir;
     this.localTtl = localTtl;
     this.port = freeUdpPort();
   }
 
-  int port() {
+  /** The UDP and TCP port on 127.0.0.1. */
+  public int port() {
     return port;
   }
 
   /** The server as {@code DnsSourceBuilder.server} takes it. */
-  String server() {
+  public String server() {
     return "127.0.0.1:" + port;
   }
 
   /**
    * Sets the host lines ({@code "127.0.0.1 w1.lb4j.test"}) and makes the running server see them.
    */
-  Dnsmasq hosts(String... lines) throws IOException {
+  public Dnsmasq hosts(String... lines) throws IOException {
     hosts = List.of(lines);
     if (process != null && process.isAlive()) {
       writeFiles();
@@ -95,7 +106,7 @@ final class Dnsmasq implements AutoCloseable {
    * Sets the SRV records, in dnsmasq's {@code srv-host} form {@code
    * _http._tcp.svc.lb4j.test,w1.lb4j.test,8081,PRIORITY,WEIGHT}, restarting a running server.
    */
-  Dnsmasq srv(String... records) throws IOException {
+  public Dnsmasq srv(String... records) throws IOException {
     srv = List.of(records);
     if (process != null && process.isAlive()) {
       stop();
@@ -104,7 +115,8 @@ final class Dnsmasq implements AutoCloseable {
     return this;
   }
 
-  Dnsmasq start() throws IOException {
+  /** Starts the server and waits until it answers, choosing another port if this one was taken. */
+  public Dnsmasq start() throws IOException {
     // The port can be taken between choosing and binding it (other processes run tests too): on a
     // first start that fails, choose another; later restarts must keep the port clients know.
     for (int attempt = 1; ; attempt++) {
@@ -148,7 +160,8 @@ final class Dnsmasq implements AutoCloseable {
     return this;
   }
 
-  void stop() {
+  /** Stops the server; {@link #start()} starts it again on the same port. */
+  public void stop() {
     if (process == null) {
       return;
     }
@@ -234,7 +247,7 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   /** Polls a condition every 20 ms until it holds or {@link #WAIT} passes. */
-  static void await(BooleanSupplier condition, String what) {
+  public static void await(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

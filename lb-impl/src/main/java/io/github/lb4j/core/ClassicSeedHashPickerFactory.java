@@ -6,6 +6,8 @@ import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The consistent-hash configuration of the classic course assignment lb4j's users know, kept so its
@@ -23,6 +25,11 @@ import java.util.List;
  *       id.
  * </ul>
  *
+ * <p>H and Φ can be replaced ({@link Pickers#classicSeedHash(LongUnaryOperator,
+ * LongBinaryOperator)}) to study what they change; everything else stays: the 512 slots, the 9
+ * replicas, the numbering by position, the probing. Each function's value is taken modulo 512
+ * ({@link Math#floorMod(long, int)}), so it may overflow or be negative.
+ *
  * <p>At most {@code 512 / 9 = 56} servers fit; building over more fails with an {@link
  * IllegalArgumentException}, which rejects the membership change that asked for it.
  */
@@ -30,10 +37,25 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
   static final int SLOTS = 512;
   static final int REPLICAS = 9;
 
-  private final Rng rng;
+  /** The seed's {@code H(i) = i + 2i² + 17}, on {@code i mod 512} so that it never overflows. */
+  static final LongUnaryOperator SEED_H =
+      id -> {
+        long i = Math.floorMod(id, SLOTS);
+        return i + 2 * i * i + 17;
+      };
 
-  ClassicSeedHashPickerFactory(Rng rng) {
+  /** The seed's {@code Φ(i, j) = i + j + 2j² + 25}. */
+  static final LongBinaryOperator SEED_PHI = (i, j) -> i + j + 2 * j * j + 25;
+
+  private final Rng rng;
+  private final LongUnaryOperator requestSlot;
+  private final LongBinaryOperator serverSlot;
+
+  ClassicSeedHashPickerFactory(
+      Rng rng, LongUnaryOperator requestSlot, LongBinaryOperator serverSlot) {
     this.rng = rng;
+    this.requestSlot = requestSlot;
+    this.serverSlot = serverSlot;
   }
 
   @Override
@@ -56,7 +78,7 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
     for (int server = 0; server < candidates.size(); server++) {
       long i = server + 1L;
       for (long j = 0; j < REPLICAS; j++) {
-        slotOwner[freeSlot(slotOwner, (int) ((i + j + 2 * j * j + 25) % SLOTS))] = server;
+        slotOwner[freeSlot(slotOwner, slot(serverSlot.applyAsLong(i, j)))] = server;
       }
     }
     // For each slot, the owner of the first server slot at or after it: an O(1) lookup.
@@ -74,7 +96,8 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
     return new AffinityPicker() {
       @Override
       public Candidate pick(String key) {
-        return array[next[requestSlot(key == null ? rng.nextInt(Integer.MAX_VALUE) : id(key))]];
+        long id = key == null ? rng.nextInt(Integer.MAX_VALUE) : id(key);
+        return array[next[slot(requestSlot.applyAsLong(id))]];
       }
 
       @Override
@@ -100,10 +123,9 @@ final class ClassicSeedHashPickerFactory implements PickerFactory {
     throw new AssertionError("ring full"); // unreachable: at most 56 * 9 = 504 of 512 slots taken
   }
 
-  /** {@code H(i) = i + 2i² + 17 mod 512}; only {@code i mod 512} matters, so no overflow. */
-  static int requestSlot(long id) {
-    long i = Math.floorMod(id, SLOTS);
-    return (int) ((i + 2 * i * i + 17) % SLOTS);
+  /** A slot function's value on the ring. */
+  static int slot(long value) {
+    return Math.floorMod(value, SLOTS);
   }
 
   /** The request id of a key: its decimal value if it is one, else its non-negative hash code. */

@@ -3,6 +3,8 @@ package io.github.lb4j.core;
 import io.github.lb4j.PickerFactory;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The built-in choice strategies. Each call returns a new factory, to be given to one balancer.
@@ -161,7 +163,27 @@ public final class Pickers {
    * @return the classic ring's factory
    */
   public static PickerFactory classicSeedHash() {
-    return new ClassicSeedHashPickerFactory(Rng.THREAD_LOCAL);
+    return classicSeedHash(
+        ClassicSeedHashPickerFactory.SEED_H, ClassicSeedHashPickerFactory.SEED_PHI);
+  }
+
+  /**
+   * The classic 512-slot ring with other slot functions: request id {@code i} lands at {@code
+   * H(i)}, replica {@code j} (0 to 8) of the server at 1-based position {@code i} at {@code Φ(i,
+   * j)}, both taken modulo 512. The request id is the key's decimal value, else its non-negative
+   * {@code String.hashCode()}. For studying what the functions change; {@link #consistentHash()} is
+   * the ring to use.
+   *
+   * <p>Both functions must be pure and must not throw: {@code phi} runs on every membership change,
+   * {@code h} on every pick, on the caller's thread.
+   *
+   * @param h the request slot function
+   * @param phi the server slot function
+   * @return the classic ring's factory with these functions
+   */
+  public static PickerFactory classicSeedHash(LongUnaryOperator h, LongBinaryOperator phi) {
+    return new ClassicSeedHashPickerFactory(
+        Rng.THREAD_LOCAL, Objects.requireNonNull(h, "h"), Objects.requireNonNull(phi, "phi"));
   }
 
   /**

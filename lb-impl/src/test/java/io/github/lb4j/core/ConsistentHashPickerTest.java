@@ -89,11 +89,53 @@ final class ConsistentHashPickerTest {
 
   @Test
   void classic_slotFunctions_matchTheFormulas() {
-    // H(i) = i + 2i^2 + 17 mod 512.
-    assertEquals((123 + 2 * 123 * 123 + 17) % 512, ClassicSeedHashPickerFactory.requestSlot(123));
-    assertEquals(17, ClassicSeedHashPickerFactory.requestSlot(512));
+    // H(i) = i + 2i^2 + 17 mod 512; Phi(i, j) = i + j + 2j^2 + 25 mod 512.
+    assertEquals(
+        (123 + 2 * 123 * 123 + 17) % 512,
+        ClassicSeedHashPickerFactory.slot(ClassicSeedHashPickerFactory.SEED_H.applyAsLong(123)));
+    assertEquals(
+        17,
+        ClassicSeedHashPickerFactory.slot(ClassicSeedHashPickerFactory.SEED_H.applyAsLong(512)));
+    assertEquals(2 + 3 + 18 + 25, ClassicSeedHashPickerFactory.SEED_PHI.applyAsLong(2, 3));
     assertEquals(123456L, ClassicSeedHashPickerFactory.id("123456"));
     assertEquals("tile".hashCode() & Integer.MAX_VALUE, ClassicSeedHashPickerFactory.id("tile"));
+  }
+
+  @Test
+  void classicWithFunctions_requestGoesToTheFirstServerSlotClockwiseOfH() {
+    // Server 1's replicas on slots 100..108, server 2's on 300..308; H is the identity.
+    Balancer balancer =
+        Fixtures.balancer(Pickers.classicSeedHash(i -> i, (i, j) -> (i == 1 ? 100 : 300) + j), 2);
+    assertEquals(endpoint(0).id(), balancer.choose("50").id());
+    assertEquals(endpoint(0).id(), balancer.choose("108").id());
+    assertEquals(endpoint(1).id(), balancer.choose("109").id());
+    assertEquals(endpoint(1).id(), balancer.choose("308").id());
+    assertEquals(
+        endpoint(0).id(), balancer.choose("309").id(), "past the last server slot: wraps to 100");
+    assertEquals(endpoint(0).id(), balancer.choose("612").id(), "612 mod 512 = 100");
+  }
+
+  @Test
+  void classicWithFunctions_negativeAndOverflowingValues_takenModulo512() {
+    // -412 and Long.MIN_VALUE + 300 are 100 and 300 modulo 512.
+    Balancer balancer =
+        Fixtures.balancer(
+            Pickers.classicSeedHash(
+                i -> i == 1 ? -412 : Long.MIN_VALUE + 300,
+                (i, j) -> i == 1 ? 100 - 512L * 7 + j : 300 + 512L * 1_000_000_007 + j),
+            2);
+    assertEquals(endpoint(0).id(), balancer.choose("1").id());
+    assertEquals(endpoint(1).id(), balancer.choose("2").id());
+  }
+
+  @Test
+  void classicWithFunctions_null_rejectedNamingTheParameter() {
+    NullPointerException h =
+        assertThrows(NullPointerException.class, () -> Pickers.classicSeedHash(null, (i, j) -> i));
+    assertEquals("h", h.getMessage());
+    NullPointerException phi =
+        assertThrows(NullPointerException.class, () -> Pickers.classicSeedHash(i -> i, null));
+    assertEquals("phi", phi.getMessage());
   }
 
   @Test

@@ -103,11 +103,13 @@ final class BalanceReport {
               "reported load",
               r -> PickerName.reportedLoadBuilder().random(r).build()));
 
-  /** The hash functions of A-4, each on consistent hashing (the classic one on its own ring). */
-  static final List<PickerSpec> HASHES =
+  /** The classic ring's other slot functions A-4 runs unless told otherwise. */
+  static final List<SlotFunctions> DEFAULT_PAIRS =
+      List.of(SlotFunctions.SPREAD, SlotFunctions.MURMUR);
+
+  /** lb4j's ring with three key hashes, next to the classic rings in A-4. */
+  static final List<PickerSpec> RINGS =
       List.of(
-          new PickerSpec(
-              "classic-hash", "classic H(i), \u03a6(i,j)", r -> Pickers.classicSeedHash()),
           new PickerSpec(
               "consistent-hash", "ring, default (Murmur3)", r -> Pickers.consistentHash()),
           new PickerSpec(
@@ -119,13 +121,38 @@ final class BalanceReport {
               "ring, String.hashCode",
               r -> Pickers.consistentHashBuilder().hasher(KeyHashers.javaHashCode()).build()));
 
+  /**
+   * The hash functions of A-4: the classic ring with the seed's H and Φ, then with each of {@code
+   * pairs}, then lb4j's ring.
+   */
+  static List<PickerSpec> hashes(List<SlotFunctions> pairs) {
+    Map<String, PickerSpec> all = new LinkedHashMap<>();
+    all.put(
+        "classic-hash",
+        new PickerSpec(
+            "classic-hash", "classic H(i), \u03a6(i,j)", r -> Pickers.classicSeedHash()));
+    int custom = 0;
+    for (SlotFunctions f : pairs) {
+      boolean isCustom = f.name().equals(SlotFunctions.CUSTOM);
+      String id = isCustom ? "classic-hash-custom-" + ++custom : "classic-hash-" + f.name();
+      if (!f.name().equals(SlotFunctions.SEED.name())) {
+        String label = isCustom ? "classic, " + f.description() : "classic, " + f.name() + " pair";
+        all.putIfAbsent(id, new PickerSpec(id, label, r -> f.factory()));
+      }
+    }
+    for (PickerSpec p : RINGS) {
+      all.put(p.id(), p);
+    }
+    return List.copyOf(all.values());
+  }
+
   /** Every picker that gets load runs, A-1/A-2 first, without repeats. */
-  static List<PickerSpec> loadPickers() {
+  static List<PickerSpec> loadPickers(List<PickerSpec> hashes) {
     Map<String, PickerSpec> all = new LinkedHashMap<>();
     for (PickerSpec p : PICKERS) {
       all.put(p.id(), p);
     }
-    for (PickerSpec p : HASHES) {
+    for (PickerSpec p : hashes) {
       all.putIfAbsent(p.id(), p);
     }
     return List.copyOf(all.values());
@@ -188,13 +215,23 @@ final class BalanceReport {
    * A finished report.
    *
    * @param runs per picker id, per number of workers, the load run
+   * @param hashes the hash functions of A-4
+   * @param pairs the classic ring's slot functions besides the seed's
    */
   record Results(
       Settings settings,
       Map<String, Map<Integer, LoadRun.Result>> runs,
       List<Remap> remaps,
       Failover failover,
-      Duration elapsed) {}
+      Duration elapsed,
+      List<PickerSpec> hashes,
+      List<SlotFunctions> pairs) {
+
+    /** Every picker that got load runs. */
+    List<PickerSpec> loadPickers() {
+      return BalanceReport.loadPickers(hashes);
+    }
+  }
 
   /** The picker of A-3: the example's default, which needs passive health checks most. */
   static final PickerSpec FAILOVER_PICKER = PICKERS.get(2);
@@ -203,19 +240,28 @@ final class BalanceReport {
   static final int MAX_ATTEMPTS = 5;
 
   private final Settings settings;
+  private final List<SlotFunctions> pairs;
+  private final List<PickerSpec> hashes;
   private final Ticker ticker;
 
   /** The token of every worker the report starts. */
   private final TileAuth auth = TileAuth.generate(new SecureRandom());
 
   BalanceReport(Settings settings, Ticker ticker) {
+    this(settings, DEFAULT_PAIRS, ticker);
+  }
+
+  /** A report whose A-4 runs the classic ring with the seed's functions and with {@code pairs}. */
+  BalanceReport(Settings settings, List<SlotFunctions> pairs, Ticker ticker) {
     this.settings = settings;
+    this.pairs = List.copyOf(pairs);
+    this.hashes = hashes(pairs);
     this.ticker = ticker;
   }
 
   /** Requests the whole report sends, for a progress bar. */
   long totalRequests() {
-    return (long) settings.requests() * (loadPickers().size() * settings.workerCounts() + 1);
+    return (long) settings.requests() * (loadPickers(hashes).size() * settings.workerCounts() + 1);
   }
 
   /** Runs every experiment; {@code onRequest} is called once per finished request. */
@@ -231,7 +277,7 @@ final class BalanceReport {
       Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
       for (int n = settings.minWorkers(); n <= settings.maxWorkers(); n++) {
         try (Workers workers = Workers.start(n, 2, 0, 1, auth)) {
-          for (PickerSpec p : loadPickers()) {
+          for (PickerSpec p : loadPickers(hashes)) {
             try (Balancer balancer = newBalancer(p, workers.endpoints).build()) {
               LoadRun.Result r =
                   load.run(balancer, () -> workers.started, keys, i -> {}, onRequest);
@@ -242,7 +288,7 @@ final class BalanceReport {
       }
       List<Remap> remaps = new ArrayList<>();
       try (Workers workers = Workers.start(settings.a1Workers() + 1, 1, 0, 1, auth)) {
-        for (PickerSpec h : HASHES) {
+        for (PickerSpec h : hashes) {
           remaps.add(remap(h, workers.endpoints));
         }
       }
@@ -252,7 +298,8 @@ final class BalanceReport {
               new LoadRun(client, settings.concurrency(), MAX_ATTEMPTS, ticker, true, retryTimer),
               keys,
               onRequest);
-      return new Results(settings, runs, remaps, failover, Duration.ofNanos(ticker.read() - start));
+      return new Results(
+          settings, runs, remaps, failover, Duration.ofNanos(ticker.read() - start), hashes, pairs);
     } finally {
       retryTimer.shutdownNow();
       close(client);

@@ -5,6 +5,7 @@ import io.github.lb4j.scatter.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -81,6 +82,15 @@ final class ReportCommand implements Callable<Integer> {
       description = "Seed of the request ids and random pickers (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--classic-hash",
+      paramLabel = "SPEC",
+      description =
+          "H and Phi of the classic ring for A-4, besides the seed's (repeatable): spread, murmur,"
+              + " seed or H=POLY,Phi=POLY with polynomials in i and j such as"
+              + " H=i+2i^2+17,Phi=i+j+2j^2+25 (default: spread and murmur).")
+  List<String> classicHashes;
+
   @Mixin ProgressBar.Options progress = new ProgressBar.Options();
 
   @Override
@@ -96,7 +106,11 @@ final class ReportCommand implements Callable<Integer> {
     System.setProperty("java.awt.headless", "true"); // charts are drawn off screen
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    BalanceReport report = new BalanceReport(settings, Ticker.system());
+    List<SlotFunctions> pairs =
+        classicHashes == null
+            ? BalanceReport.DEFAULT_PAIRS
+            : classicHashes.stream().map(c -> SlotFunctions.parse("classic-hash", c)).toList();
+    BalanceReport report = new BalanceReport(settings, pairs, Ticker.system());
     int total = Math.toIntExact(report.totalRequests());
     ProgressBar bar = new ProgressBar(err, progress.mode(), "requests");
     AtomicLong done = new AtomicLong();

@@ -28,6 +28,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class ReportCommandTest {
   static final int REQUESTS = 200;
   static final int KEYS = 5_000;
+
+  /** The pickers with load runs: 8 of, the classic ring's 2 other pairs, 2 more rings. */
+  static final int PICKERS = 12;
+
   static final List<String> CHARTS =
       List.of(
           "a1-requests-per-worker.png",
@@ -88,7 +92,7 @@ final class ReportCommandTest {
     assertEquals(0, status, stderr);
     assertTrue(stdout.startsWith("wrote " + out.resolve("index.html")), stdout);
     assertTrue(
-        stderr.contains("/" + (REQUESTS * (10 * 5 + 1)) + " requests"), "progress: " + stderr);
+        stderr.contains("/" + (REQUESTS * (PICKERS * 5 + 1)) + " requests"), "progress: " + stderr);
     String html = Files.readString(out.resolve(ReportWriter.HTML), StandardCharsets.UTF_8);
     for (String chart : CHARTS) {
       assertTrue(html.contains("src=\"" + chart + "\""), chart + " linked from the page");
@@ -109,7 +113,7 @@ final class ReportCommandTest {
         sums.merge(r.picker() + "/" + r.workers(), r.value(), Double::sum);
       }
     }
-    assertEquals(10 * 5, sums.size(), "10 pickers x 2..6 workers: " + sums.keySet());
+    assertEquals(PICKERS * 5, sums.size(), PICKERS + " pickers x 2..6 workers: " + sums.keySet());
     sums.forEach((run, sum) -> assertEquals(REQUESTS, sum, 0, run));
     for (Row r : rows) {
       if (r.experiment().equals("load")
@@ -150,6 +154,63 @@ final class ReportCommandTest {
   }
 
   @Test
+  void report_a4ClassicPairs_spreadAndMurmurFixTheSeedsClustering() {
+    assertEquals(0, status, stderr);
+    for (int n = 2; n <= 6; n++) {
+      double seed = maxOverMean("classic-hash", n);
+      assertTrue(seed > 0.8 * n, "seed pair, " + n + " workers: " + seed);
+      for (String pair : List.of("classic-hash-spread", "classic-hash-murmur")) {
+        double ratio = maxOverMean(pair, n);
+        assertTrue(ratio < 1.8 && ratio < seed / 1.5, pair + ", " + n + " workers: " + ratio);
+      }
+    }
+  }
+
+  @Test
+  void report_customClassicPair_runsNextToTheSeedsAndNamesIt(@TempDir Path dir) throws Exception {
+    Path custom = dir.resolve("custom");
+    StringWriter e = new StringWriter();
+    int code =
+        Main.run(
+            new String[] {
+              "report",
+              "--quiet",
+              "--out",
+              custom.toString(),
+              "--requests",
+              "50",
+              "--keys",
+              "100",
+              "--max-workers",
+              "3",
+              "--classic-hash",
+              "H=i, Phi=100i+57j"
+            },
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(e, true));
+    assertEquals(0, code, e.toString());
+    String csv = Files.readString(custom.resolve(ReportWriter.CSV));
+    assertTrue(csv.contains("\nload,classic-hash-custom-1,3,"), "custom pair's load runs");
+    assertTrue(csv.contains("\nA-4-keys-moved,classic-hash-custom-1,3,"), "and key movement");
+    assertFalse(csv.contains("classic-hash-spread"), "the default pairs are replaced");
+    String html = Files.readString(custom.resolve(ReportWriter.HTML), StandardCharsets.UTF_8);
+    assertTrue(html.contains("H(i) = i, \u03a6(i,j) = 100i+57j"), "the pair is named in the page");
+  }
+
+  private static double maxOverMean(String picker, int workers) {
+    return rows.stream()
+        .filter(
+            r ->
+                r.experiment().equals("load")
+                    && r.picker().equals(picker)
+                    && r.workers() == workers
+                    && r.measure().equals("served_max_over_mean"))
+        .mapToDouble(Row::value)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(picker + " " + workers + " missing"));
+  }
+
+  @Test
   void report_a3KilledWorker_losesNothingAndRecordsTheDetection() {
     assertEquals(0, status, stderr);
     List<Row> a3 = rows.stream().filter(r -> r.experiment().equals("A-3")).toList();
@@ -171,16 +232,18 @@ final class ReportCommandTest {
             "consistent-hash",
             "consistent-hash-fnv1a",
             "consistent-hash-java-hashcode",
-            "classic-hash")) {
+            "classic-hash",
+            "classic-hash-spread",
+            "classic-hash-murmur")) {
       List<Row> rs = moved.stream().filter(r -> r.picker().equals(hash)).toList();
       for (String change : List.of("added", "removed")) {
         double live = value(rs, change, "live_remapped_share");
         assertTrue(live >= 0 && live <= 1, hash + " " + change + ": " + live);
-        if (!hash.equals("classic-hash")) {
+        if (!hash.startsWith("classic-hash")) {
           assertEquals(0, value(rs, change, "needless_share"), 0, hash + " " + change);
         }
       }
-      if (!hash.equals("classic-hash")) {
+      if (!hash.startsWith("classic-hash")) {
         assertEquals(
             value(rs, "removed", "ideal_share"),
             value(rs, "removed", "moved_share"),
@@ -239,6 +302,9 @@ final class ReportCommandTest {
         "--min-workers 4 --max-workers 3|max-workers: 3 (expected: in [4, 32])",
         "--workers 7|workers: 7 (expected: in [2, 6])",
         "--keys 0|keys: 0 (expected: in [1, 10000000])",
+        "--classic-hash H=i+*2,Phi=j|H: 'i+*2' (expected: a polynomial in i such as i+2i^2+17)",
+        "--classic-hash spread --classic-hash ring|classic-hash: 'ring' (expected: seed, spread,"
+            + " murmur or H=POLY,Phi=POLY such as H=i+2i^2+17,Phi=i+j+2j^2+25)",
       })
   void report_badSetting_exitsWith2NamingItAndWritesNothing(
       String options, String message, @TempDir Path dir) {
