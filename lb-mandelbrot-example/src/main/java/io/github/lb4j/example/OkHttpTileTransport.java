@@ -21,11 +21,15 @@ import org.slf4j.LoggerFactory;
  * so no unverified tile reaches scatter-gather's result or a tile listener (and so the cache); the
  * failure is reported to the attempt's lease, which lets outlier detection eject a worker that
  * keeps answering wrong. The client must add the token to its requests ({@link
- * TileAuth#interceptor()}). Cancelling the returned future cancels the call.
+ * TileAuth#interceptor()}). Cancelling the returned future cancels the call, which closes its
+ * connection: the worker sees its client gone and stops computing the tile.
+ *
+ * <p>The body is read once into a byte array, which every check reads and the result keeps ({@link
+ * TileCounts}): no array of counts is made.
  *
  * <p>Thread safe.
  */
-final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
+final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
   private static final Logger log = LoggerFactory.getLogger(OkHttpTileTransport.class);
 
   private final OkHttpClient client;
@@ -39,12 +43,12 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
   }
 
   @Override
-  public CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec) {
+  public CompletableFuture<TileCounts> send(Endpoint endpoint, TileSpec spec) {
     HttpUrl url = HttpUrl.get(endpoint.address().resolve("/tile?" + spec.toQuery()).toString());
     Call call = client.newCall(new Request.Builder().url(url).get().build());
-    CompletableFuture<int[]> future = new CompletableFuture<>();
+    CompletableFuture<TileCounts> future = new CompletableFuture<>();
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
-    CompletableFuture<int[]> unused =
+    CompletableFuture<TileCounts> unused =
         future.whenComplete(
             (r, e) -> {
               if (future.isCancelled()) {
@@ -70,7 +74,8 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
     return future;
   }
 
-  private int[] decode(Endpoint endpoint, TileSpec spec, Response response) throws IOException {
+  private TileCounts decode(Endpoint endpoint, TileSpec spec, Response response)
+      throws IOException {
     ResponseBody body = response.body();
     if (response.code() == 401) {
       throw new IOException(
@@ -117,13 +122,13 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
           TileAuth.SIGNATURE_HEADER
               + " missing or wrong (expected: the answer signed with the workers' token)");
     }
-    int[] counts;
+    TileCounts counts;
     try {
-      counts = TileCodec.decodeRaw(bytes, spec);
+      counts = TileCounts.verify(bytes, spec);
     } catch (IllegalArgumentException e) {
       throw new IOException("bad tile from " + endpoint.id() + ": " + e.getMessage(), e);
     }
-    String wrong = verifier.spotCheck(spec, counts);
+    String wrong = verifier.spotCheck(counts);
     if (wrong != null) {
       throw rejected(endpoint, "spot check failed at " + wrong);
     }

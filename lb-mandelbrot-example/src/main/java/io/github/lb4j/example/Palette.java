@@ -28,6 +28,11 @@ final class Palette {
     return (int) Math.round(255 * Math.max(0, Math.min(1, v)));
   }
 
+  /** The colour of a count in {@code [0, maxIter]}. */
+  int rgb(int count) {
+    return rgb[count];
+  }
+
   /** The colours of {@code counts}, pixel for pixel. */
   int[] rgb(int[] counts) {
     int[] out = new int[counts.length];
