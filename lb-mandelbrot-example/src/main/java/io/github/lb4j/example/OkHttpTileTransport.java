@@ -3,7 +3,9 @@ package io.github.lb4j.example;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.scatter.Transport;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -35,6 +37,9 @@ final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
   private final OkHttpClient client;
   private final TileAuth auth;
   private final TileVerifier verifier;
+  // Each endpoint's address parsed once, not with every tile's URL.
+  private static final int MAX_BASES = 4 * Cluster.MAX_WORKERS;
+  private final Map<String, HttpUrl> bases = new ConcurrentHashMap<>();
 
   OkHttpTileTransport(OkHttpClient client, TileAuth auth, TileVerifier verifier) {
     this.client = client;
@@ -44,7 +49,16 @@ final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
 
   @Override
   public CompletableFuture<TileCounts> send(Endpoint endpoint, TileSpec spec) {
-    HttpUrl url = HttpUrl.get(endpoint.address().resolve("/tile?" + spec.toQuery()).toString());
+    if (bases.size() > MAX_BASES) {
+      bases.clear(); // workers come and go under discovery: keep the map bounded
+    }
+    HttpUrl url =
+        bases
+            .computeIfAbsent(endpoint.address().toString(), HttpUrl::get)
+            .newBuilder()
+            .encodedPath("/tile")
+            .encodedQuery(spec.toQuery())
+            .build();
     Call call = client.newCall(new Request.Builder().url(url).get().build());
     CompletableFuture<TileCounts> future = new CompletableFuture<>();
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.

@@ -1,5 +1,9 @@
 package io.github.lb4j.example;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A tile's iteration counts, kept in their wire form (unsigned 16-bit big-endian, row by row) and
  * checked once: every count is within the tile's iteration limit and there is exactly one per
@@ -12,6 +16,10 @@ package io.github.lb4j.example;
  * between threads (the cache, the page's render jobs).
  */
 final class TileCounts {
+  // One load per count rather than two bytes and a shift.
+  private static final VarHandle U16 =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
   private final TileSpec spec;
   private final byte[] raw;
 
@@ -34,7 +42,7 @@ final class TileCounts {
     // One branch-free pass for the common case; the offending pixel is looked for only on failure.
     int max = 0;
     for (int j = 0; j < body.length; j += 2) {
-      max = Math.max(max, ((body[j] & 0xff) << 8) | (body[j + 1] & 0xff));
+      max = Math.max(max, (short) U16.get(body, j) & 0xffff);
     }
     if (max > spec.maxIter()) {
       for (int i = 0; ; i++) {
@@ -59,7 +67,7 @@ final class TileCounts {
 
   /** The count of pixel {@code i}, row by row. */
   int count(int i) {
-    return ((raw[2 * i] & 0xff) << 8) | (raw[2 * i + 1] & 0xff);
+    return (short) U16.get(raw, 2 * i) & 0xffff;
   }
 
   /** The bytes of the counts in memory, for the cache's weigher. */
@@ -87,7 +95,7 @@ final class TileCounts {
     for (int y = 0; y < h; y++) {
       int row = offset + y * stride;
       for (int x = 0; x < w; x++, j += 2) {
-        pixels[row + x] = palette.rgb(((raw[j] & 0xff) << 8) | (raw[j + 1] & 0xff));
+        pixels[row + x] = palette.rgb((short) U16.get(raw, j) & 0xffff);
       }
     }
   }
