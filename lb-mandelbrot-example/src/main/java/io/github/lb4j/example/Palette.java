@@ -33,6 +33,14 @@ final class Palette {
     return rgb[count];
   }
 
+  /**
+   * The colours by count, for a loop that keeps the table in a local (the JIT reloads a final field
+   * on every iteration); not to be changed.
+   */
+  int[] table() {
+    return rgb;
+  }
+
   /** The colours of {@code counts}, pixel for pixel. */
   int[] rgb(int[] counts) {
     int[] out = new int[counts.length];

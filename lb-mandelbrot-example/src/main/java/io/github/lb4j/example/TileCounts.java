@@ -91,11 +91,13 @@ final class TileCounts {
   void paint(Palette palette, int[] pixels, int offset, int stride) {
     int w = spec.width();
     int h = spec.height();
+    int[] rgb = palette.table();
+    byte[] b = raw;
     int j = 0;
     for (int y = 0; y < h; y++) {
       int row = offset + y * stride;
       for (int x = 0; x < w; x++, j += 2) {
-        pixels[row + x] = palette.rgb((short) U16.get(raw, j) & 0xffff);
+        pixels[row + x] = rgb[(short) U16.get(b, j) & 0xffff];
       }
     }
   }
