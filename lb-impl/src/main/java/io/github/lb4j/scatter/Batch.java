@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tasks are queued most expensive first (a stable sort on {@link Task#cost()}). A due hedge goes
  * only to an endpoint with no attempt of this batch in flight; while there is none it waits in
- * {@link #hedgesWaiting} and is tried again whenever an attempt ends.
+ * {@link #hedgesWaiting} and is tried again whenever an attempt ends. Since no hedge can go out
+ * while every endpoint is busy, an attempt's hedge timer is armed only once some endpoint stays
+ * idle after dispatching ({@link #unarmed} holds the attempts until then): during the bulk of a
+ * batch, with every endpoint full, no timer is scheduled or cancelled per attempt.
  */
 final class Batch<T, R> {
   private static final Logger log = LoggerFactory.getLogger(Batch.class);
@@ -53,6 +57,9 @@ final class Batch<T, R> {
   private final Map<String, EndpointStats> stats = new LinkedHashMap<>();
   private final List<TaskState> awaitingHedgeThreshold = new ArrayList<>();
   private final List<TaskState> hedgesWaiting = new ArrayList<>();
+  private final Set<Attempt> unarmed = new LinkedHashSet<>(); // originals without a hedge timer
+  private int busyEndpoints; // endpoints with an attempt of this batch in flight
+  private int knownEndpoints; // the balancer's endpoints at the start, or more when seen
   // Successful attempts' latencies (percentile policy) or nanoseconds per unit of work (expected
   // time policy), sorted lazily when a threshold is needed.
   private long[] latencies = new long[16];
@@ -87,6 +94,7 @@ final class Batch<T, R> {
             });
     events.execute(
         () -> {
+          knownEndpoints = config.balancer.endpoints().size();
           List<TaskState> byCost = new ArrayList<>(tasks);
           // Stable: tasks of equal cost keep their order.
           byCost.sort(Comparator.comparingLong((TaskState t) -> t.task.cost()).reversed());
@@ -101,6 +109,17 @@ final class Batch<T, R> {
   /** Sends queued attempts while there is room, then completes the batch if it is over. */
   private void pump() {
     dispatch();
+    if (!unarmed.isEmpty() && busyEndpoints < knownEndpoints) {
+      // An endpoint is idle and stays so: stragglers now have somewhere to go.
+      List<Attempt> arm = new ArrayList<>(unarmed);
+      unarmed.clear();
+      // Overdue ones queue their hedge at once, each at the front: the oldest is armed last so that
+      // it goes first.
+      for (int i = arm.size() - 1; i >= 0; i--) {
+        armHedge(arm.get(i).task, arm.get(i));
+      }
+      dispatch();
+    }
     finishIfOver();
   }
 
@@ -216,7 +235,9 @@ final class Batch<T, R> {
     Attempt a = new Attempt(t, lease, config.ticker.read(), t.task.cost() + s.runningCost);
     t.running.add(a);
     inFlight++;
-    s.inFlight++;
+    if (s.inFlight++ == 0) {
+      busyEndpoints++;
+    }
     s.runningCost += t.task.cost();
     s.attempts++;
     if (hedge) {
@@ -243,8 +264,8 @@ final class Batch<T, R> {
           config.scheduler.schedule(
               () -> events.execute(() -> timedOut(a)), nanos, TimeUnit.NANOSECONDS);
     }
-    if (!hedge) {
-      armHedge(t, a);
+    if (!hedge && config.hedgePolicy.enabled()) {
+      unarmed.add(a); // armed by pump once an endpoint is idle
     }
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
     CompletableFuture<?> unused =
@@ -318,8 +339,11 @@ final class Batch<T, R> {
     cancel(a.timeout);
     a.task.running.remove(a);
     inFlight--;
+    unarmed.remove(a);
     EndpointStats s = stats(a.lease.endpoint());
-    s.inFlight--;
+    if (--s.inFlight == 0) {
+      busyEndpoints--;
+    }
     s.runningCost -= a.task.task.cost();
     if (s.inFlight == 0 && !hedgesWaiting.isEmpty()) {
       // An endpoint fell idle: the waiting hedges may go there, ahead of everything else.
@@ -342,29 +366,40 @@ final class Batch<T, R> {
       awaitingHedgeThreshold.add(t);
       return;
     }
-    long delay = Math.max(0, a.startNanos + threshold - config.ticker.read());
+    long delay = a.startNanos + threshold - config.ticker.read();
     cancel(t.hedgeTimer);
+    if (delay <= 0) {
+      queueHedgeIfDue(t, a); // overdue already (armed late, once an endpoint fell idle)
+      return;
+    }
     t.hedgeTimer =
         config.scheduler.schedule(
             () -> events.execute(() -> hedgeDue(t, a)), delay, TimeUnit.NANOSECONDS);
   }
 
   private void hedgeDue(TaskState t, Attempt a) {
+    if (queueHedgeIfDue(t, a)) {
+      pump();
+    }
+  }
+
+  /** Queues the hedge of {@code a} if it is still wanted and due; re-arms it if not due yet. */
+  private boolean queueHedgeIfDue(TaskState t, Attempt a) {
     if (over || t.over || t.hedged || a.ended || t.running.size() != 1) {
-      return;
+      return false;
     }
     long elapsed = config.ticker.read() - a.startNanos;
     long threshold = hedgeThresholdNanos(a);
     if (elapsed < threshold) {
       armHedge(t, a); // the percentile or the median grew since the timer was set
-      return;
+      return false;
     }
     if (!t.attempts.attemptsLeft()) {
-      return;
+      return false;
     }
     t.hedged = true;
     queue.addFirst(new Item(t, true));
-    pump();
+    return true;
   }
 
   /**
@@ -423,6 +458,7 @@ final class Batch<T, R> {
     over = true;
     queue.clear();
     hedgesWaiting.clear();
+    unarmed.clear();
     if (failed > 0) {
       List<TaskFailure> failures = new ArrayList<>();
       for (TaskState t : tasks) {
@@ -445,6 +481,7 @@ final class Batch<T, R> {
     over = true;
     queue.clear();
     hedgesWaiting.clear();
+    unarmed.clear();
     for (TaskState t : tasks) {
       abandon(t);
     }
@@ -478,7 +515,13 @@ final class Batch<T, R> {
   }
 
   private EndpointStats stats(Endpoint ep) {
-    return stats.computeIfAbsent(ep.id(), id -> new EndpointStats(ep));
+    EndpointStats s = stats.get(ep.id());
+    if (s == null) {
+      s = new EndpointStats(ep);
+      stats.put(ep.id(), s);
+      knownEndpoints = Math.max(knownEndpoints, stats.size()); // one added since the start
+    }
+    return s;
   }
 
   private static Throwable unwrap(Throwable e) {

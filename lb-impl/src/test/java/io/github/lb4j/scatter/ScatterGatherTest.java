@@ -548,6 +548,29 @@ class ScatterGatherTest {
   }
 
   @Test
+  void hedgeTimersWaitUntilAnEndpointStaysIdle_thenAnOverdueAttemptIsHedgedAtOnce() {
+    CompletableFuture<List<String>> f =
+        builder()
+            .maxInFlightPerEndpoint(1)
+            .hedge(HedgePolicy.after(Duration.ofMillis(100)))
+            .build()
+            .execute(tasks(4));
+    assertEquals(0, clock.pending(), "every endpoint busy: no timer");
+    clock.advance(Duration.ofMillis(500));
+    transport.calls.get(0).answer(); // A takes t3 at once: still all busy
+    assertEquals(4, transport.calls.size());
+    assertEquals(0, clock.pending(), "still every endpoint busy");
+
+    transport.calls.get(3).answer(); // A stays idle: t1 and t2 are 500 ms old, t1 hedged now
+    assertEquals(5, transport.calls.size());
+    assertEquals(A, transport.calls.get(4).endpoint().id());
+    assertEquals("t1", transport.calls.get(4).input(), "the oldest straggler first");
+    transport.calls.get(4).answer();
+    transport.calls.stream().filter(c -> !c.future().isDone()).forEach(Call::answer);
+    assertEquals(4, done(f).size());
+  }
+
+  @Test
   void hedgingWithASingleEndpoint_warnsOnce() {
     Balancer one = roundRobin(A);
     ScatterGather<String, String> sg =
