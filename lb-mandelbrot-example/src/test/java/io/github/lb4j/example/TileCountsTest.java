@@ -87,6 +87,16 @@ final class TileCountsTest {
     assertTrue(heaviest < work.length / 4, "the heaviest tile starts " + heaviest + "th");
   }
 
+  @Test
+  void coarse_aTileTooSmallForOnePointIsItsPixels_aLargeOneTellsTheSetFromOutside() {
+    assertEquals(63, TileCosts.coarse(new TileSpec(-0.2, -0.1, -0.1, 0, 9, 7, 65_535)));
+    TileSpec outside = new TileSpec(1, 1.5, 1, 1.5, 128, 128, 1000);
+    TileSpec boundary = new TileSpec(-0.8, -0.7, 0.05, 0.15, 128, 128, 1000);
+    assertTrue(
+        TileCosts.coarse(boundary) > 10 * TileCosts.coarse(outside),
+        TileCosts.coarse(boundary) + " vs " + TileCosts.coarse(outside));
+  }
+
   /** Iterations the kernel spends on a tile. */
   private static long work(TileSpec spec) {
     int[] counts = Mandelbrot.iterate(spec);
