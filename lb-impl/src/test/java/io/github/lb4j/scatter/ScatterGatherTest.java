@@ -13,6 +13,7 @@ import io.github.lb4j.EndpointState;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.logging.StandardError;
 import io.github.lb4j.retry.RetryBudget;
 import io.github.lb4j.retry.RetryPolicy;
 import io.github.lb4j.testing.FakeClock;
@@ -449,39 +450,32 @@ class ScatterGatherTest {
 
   @Test
   void pastExpected_identicalEndpointsAndSkewedCosts_noHedge() {
-    // Three identical endpoints, one task at a time each, 10 ms per unit of cost; a quarter of the
-    // tasks cost 20 times the others, as a tile of the set does next to one outside it.
-    List<Task<String>> tasks = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      tasks.add(Task.keyed("k" + i, "t" + i).withCost(i % 4 == 0 ? 20 : 1));
-    }
-    CompletableFuture<List<String>> f =
-        builder()
-            .maxInFlightPerEndpoint(1)
-            .hedge(HedgePolicy.pastExpected(3).minSamples(4))
-            .build()
-            .execute(tasks, reports::add);
-    runAtTenMillisPerCost(tasks, f);
-    assertEquals(40, done(f).size());
-    assertEquals(0, reports.get(reports.size() - 1).hedges());
+    int hedges = hedgesOnIdenticalEndpoints(HedgePolicy.pastExpected(3).minSamples(4));
+    assertEquals(0, hedges);
     assertEquals(40, transport.calls.size(), "no copy was sent");
   }
 
   @Test
   void percentile_identicalEndpointsAndSkewedCosts_hedgesTheExpensiveTasks() {
-    // The same batch as above under a flat percentile: the expensive quarter looks like stragglers.
+    // The same batch under a flat percentile: the expensive quarter looks like stragglers.
+    assertTrue(hedgesOnIdenticalEndpoints(HedgePolicy.percentile(50).minSamples(4)) > 0);
+  }
+
+  /**
+   * Runs 40 tasks on three identical endpoints, one task at a time each, at 10 ms per unit of cost,
+   * a quarter of them 20 times as costly as the others (as a tile of the set next to one outside
+   * it), and returns the batch's hedges.
+   */
+  private int hedgesOnIdenticalEndpoints(HedgePolicy policy) {
     List<Task<String>> tasks = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       tasks.add(Task.keyed("k" + i, "t" + i).withCost(i % 4 == 0 ? 20 : 1));
     }
     CompletableFuture<List<String>> f =
-        builder()
-            .maxInFlightPerEndpoint(1)
-            .hedge(HedgePolicy.percentile(50).minSamples(4))
-            .build()
-            .execute(tasks, reports::add);
+        builder().maxInFlightPerEndpoint(1).hedge(policy).build().execute(tasks, reports::add);
     runAtTenMillisPerCost(tasks, f);
-    assertTrue(reports.get(reports.size() - 1).hedges() > 0, reports.toString());
+    assertEquals(40, done(f).size());
+    return reports.get(reports.size() - 1).hedges();
   }
 
   /**
@@ -579,7 +573,7 @@ class ScatterGatherTest {
             .hedge(HedgePolicy.after(Duration.ofMillis(10)))
             .build();
     String err =
-        captureStandardError(
+        StandardError.capture(
             () -> {
               sg.execute(tasks(2));
               sg.execute(tasks(2));
@@ -591,26 +585,13 @@ class ScatterGatherTest {
     assertEquals(1, err.split(java.util.regex.Pattern.quote(warning), -1).length - 1, err);
     assertEquals(
         "",
-        captureStandardError(
+        StandardError.capture(
             () ->
                 ScatterGather.builder(one, transport, clock)
                     .ticker(clock)
                     .build()
                     .execute(tasks(1))),
         "no warning without hedging");
-  }
-
-  /** Runs {@code body} with the simple logger's output (standard error) captured. */
-  private static String captureStandardError(Runnable body) {
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      body.run();
-    } finally {
-      System.setErr(original);
-    }
-    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
