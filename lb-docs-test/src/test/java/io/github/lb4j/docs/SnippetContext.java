@@ -41,4 +41,14 @@ public abstract class SnippetContext {
   protected <T, R> CompletableFuture<R> fetch(Endpoint endpoint, T input) {
     return new CompletableFuture<>();
   }
+
+  /**
+   * The application's own estimate of what a task costs, for scatter-gather's order and hedging.
+   *
+   * @param input the task's input
+   * @return the estimated cost, at least 1
+   */
+  protected long estimate(Object input) {
+    return 1;
+  }
 }

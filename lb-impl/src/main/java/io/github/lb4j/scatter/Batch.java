@@ -9,8 +9,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every state change runs as an event on {@link #events}, a {@link SerialExecutor} that runs on
  * whichever thread submits when it is idle and queues otherwise, so the fields below need no locks
  * and re-entrant completions (a transport that answers synchronously) do not recurse.
+ *
+ * <p>Tasks are queued most expensive first (a stable sort on {@link Task#cost()}). A due hedge goes
+ * only to an endpoint with no attempt of this batch in flight; while there is none it waits in
+ * {@link #hedgesWaiting} and is tried again whenever an attempt ends. Since no hedge can go out
+ * while every endpoint is busy, an attempt's hedge timer is armed only once some endpoint stays
+ * idle after dispatching ({@link #unarmed} holds the attempts until then): during the bulk of a
+ * batch, with every endpoint full, no timer is scheduled or cancelled per attempt.
  */
 final class Batch<T, R> {
   private static final Logger log = LoggerFactory.getLogger(Batch.class);
@@ -47,9 +56,16 @@ final class Batch<T, R> {
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   private final Map<String, EndpointStats> stats = new LinkedHashMap<>();
   private final List<TaskState> awaitingHedgeThreshold = new ArrayList<>();
+  private final List<TaskState> hedgesWaiting = new ArrayList<>();
+  private final Set<Attempt> unarmed = new LinkedHashSet<>(); // originals without a hedge timer
+  private int busyEndpoints; // endpoints with an attempt of this batch in flight
+  private int knownEndpoints; // the balancer's endpoints at the start, or more when seen
+  // Successful attempts' latencies (percentile policy) or nanoseconds per unit of work (expected
+  // time policy), sorted lazily when a threshold is needed.
   private long[] latencies = new long[16];
-  private int latencyCount;
-  private boolean latenciesSorted = true;
+  private double[] rates = new double[16];
+  private int sampleCount;
+  private boolean samplesSorted = true;
   private int inFlight;
   private int completed;
   private int failed;
@@ -78,7 +94,11 @@ final class Batch<T, R> {
             });
     events.execute(
         () -> {
-          for (TaskState t : tasks) {
+          knownEndpoints = config.balancer.endpoints().size();
+          List<TaskState> byCost = new ArrayList<>(tasks);
+          // Stable: tasks of equal cost keep their order.
+          byCost.sort(Comparator.comparingLong((TaskState t) -> t.task.cost()).reversed());
+          for (TaskState t : byCost) {
             queue.addLast(new Item(t, false));
           }
           pump();
@@ -89,6 +109,17 @@ final class Batch<T, R> {
   /** Sends queued attempts while there is room, then completes the batch if it is over. */
   private void pump() {
     dispatch();
+    if (!unarmed.isEmpty() && busyEndpoints < knownEndpoints) {
+      // An endpoint is idle and stays so: stragglers now have somewhere to go.
+      List<Attempt> arm = new ArrayList<>(unarmed);
+      unarmed.clear();
+      // Overdue ones queue their hedge at once, each at the front: the oldest is armed last so that
+      // it goes first.
+      for (int i = arm.size() - 1; i >= 0; i--) {
+        armHedge(arm.get(i).task, arm.get(i));
+      }
+      dispatch();
+    }
     finishIfOver();
   }
 
@@ -100,7 +131,12 @@ final class Batch<T, R> {
         queue.pollFirst();
         continue;
       }
-      Choice choice = choose(t, item.hedge);
+      if (item.hedge) {
+        queue.pollFirst();
+        sendHedge(t);
+        continue;
+      }
+      Choice choice = choose(t);
       if (choice.lease != null) {
         queue.pollFirst();
         send(t, choice.lease, item.hedge);
@@ -108,26 +144,49 @@ final class Batch<T, R> {
         return; // wait for an attempt to end
       } else {
         queue.pollFirst();
-        if (!item.hedge) {
-          Throwable cause =
-              choice.noEndpoint != null
-                  ? choice.noEndpoint
-                  : new IllegalStateException("no endpoint could be chosen");
-          t.attempts.countFailedStart();
-          attemptFailed(t, null, cause);
-        }
-        // a hedge with no other endpoint to go to is dropped: the original attempt goes on
+        Throwable cause =
+            choice.noEndpoint != null
+                ? choice.noEndpoint
+                : new IllegalStateException("no endpoint could be chosen");
+        t.attempts.countFailedStart();
+        attemptFailed(t, null, cause);
       }
     }
   }
 
   /**
-   * Acquires a lease for an attempt of {@code t}: one on an endpoint with room that this task has
-   * not tried, else one on a tried endpoint with room (never for a hedge), else nothing. The
-   * balancer is asked to exclude what cannot be used, so load-aware pickers and hashing pickers
-   * (the key's own fallback) decide among the rest.
+   * Sends the hedge of {@code t} to an endpoint with no attempt of this batch in flight that has
+   * not tried {@code t}, or makes it wait for one. A hedge the retry budget refuses is dropped: the
+   * original attempt goes on.
    */
-  private Choice choose(TaskState t, boolean hedge) {
+  private void sendHedge(TaskState t) {
+    Set<String> busy = new HashSet<>();
+    for (Map.Entry<String, EndpointStats> e : stats.entrySet()) {
+      if (e.getValue().inFlight > 0) {
+        busy.add(e.getKey());
+      }
+    }
+    Lease lease;
+    try {
+      lease = t.attempts.next(busy, true);
+    } catch (RuntimeException e) { // no idle endpoint now, or a closed balancer
+      if (!hedgesWaiting.contains(t)) {
+        hedgesWaiting.add(t);
+      }
+      return;
+    }
+    if (lease != null) {
+      send(t, lease, true);
+    }
+  }
+
+  /**
+   * Acquires a lease for an attempt of {@code t}: one on an endpoint with room that this task has
+   * not tried, else one on a tried endpoint with room, else nothing. The balancer is asked to
+   * exclude what cannot be used, so load-aware pickers and hashing pickers (the key's own fallback)
+   * decide among the rest.
+   */
+  private Choice choose(TaskState t) {
     Set<String> unusable = new HashSet<>(); // full, or already running this task
     boolean anyFull = false; // some endpoint will have room later
     boolean untriedFull = false; // an endpoint this task has not tried will have room later
@@ -150,7 +209,7 @@ final class Batch<T, R> {
     if (untriedFull) {
       return new Choice(null, true, null); // wait for room rather than go back to a tried one
     }
-    if (!hedge && !t.attempts.tried().isEmpty()) {
+    if (!t.attempts.tried().isEmpty()) {
       try {
         return leased(t.attempts.next(unusable, false));
       } catch (RuntimeException e) {
@@ -171,11 +230,15 @@ final class Batch<T, R> {
 
   private void send(TaskState t, Lease lease, boolean hedge) {
     Endpoint ep = lease.endpoint();
-    Attempt a = new Attempt(t, lease, config.ticker.read());
+    EndpointStats s = stats(ep);
+    // What the endpoint has to get through before it answers: this task and those ahead of it.
+    Attempt a = new Attempt(t, lease, config.ticker.read(), t.task.cost() + s.runningCost);
     t.running.add(a);
     inFlight++;
-    EndpointStats s = stats(ep);
-    s.inFlight++;
+    if (s.inFlight++ == 0) {
+      busyEndpoints++;
+    }
+    s.runningCost += t.task.cost();
     s.attempts++;
     if (hedge) {
       hedges++;
@@ -201,8 +264,8 @@ final class Batch<T, R> {
           config.scheduler.schedule(
               () -> events.execute(() -> timedOut(a)), nanos, TimeUnit.NANOSECONDS);
     }
-    if (!hedge) {
-      armHedge(t, a);
+    if (!hedge && config.hedgePolicy.enabled()) {
+      unarmed.add(a); // armed by pump once an endpoint is idle
     }
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
     CompletableFuture<?> unused =
@@ -237,7 +300,7 @@ final class Batch<T, R> {
       a.lease.close();
       s.completed++;
       s.latencyNanosTotal += latency;
-      addLatency(latency);
+      addSample(latency, a.work);
       t.over = true;
       results[t.index] = value;
       completed++;
@@ -259,6 +322,7 @@ final class Batch<T, R> {
     if (!t.running.isEmpty()) {
       return; // a hedged copy is still running
     }
+    hedgesWaiting.remove(t); // a waiting hedge was for the attempt that just failed
     if (t.attempts.attemptsLeft()) {
       queue.addFirst(new Item(t, false));
     } else {
@@ -275,7 +339,19 @@ final class Batch<T, R> {
     cancel(a.timeout);
     a.task.running.remove(a);
     inFlight--;
-    stats(a.lease.endpoint()).inFlight--;
+    unarmed.remove(a);
+    EndpointStats s = stats(a.lease.endpoint());
+    if (--s.inFlight == 0) {
+      busyEndpoints--;
+    }
+    s.runningCost -= a.task.task.cost();
+    if (s.inFlight == 0 && !hedgesWaiting.isEmpty()) {
+      // An endpoint fell idle: the waiting hedges may go there, ahead of everything else.
+      for (int i = hedgesWaiting.size() - 1; i >= 0; i--) {
+        queue.addFirst(new Item(hedgesWaiting.get(i), true));
+      }
+      hedgesWaiting.clear();
+    }
   }
 
   // ---- hedging
@@ -285,62 +361,83 @@ final class Batch<T, R> {
     if (!policy.enabled() || t.hedged || !t.attempts.attemptsLeft()) {
       return;
     }
-    long threshold = hedgeThresholdNanos();
+    long threshold = hedgeThresholdNanos(a);
     if (threshold < 0) {
       awaitingHedgeThreshold.add(t);
       return;
     }
-    long delay = Math.max(0, a.startNanos + threshold - config.ticker.read());
+    long delay = a.startNanos + threshold - config.ticker.read();
     cancel(t.hedgeTimer);
+    if (delay <= 0) {
+      queueHedgeIfDue(t, a); // overdue already (armed late, once an endpoint fell idle)
+      return;
+    }
     t.hedgeTimer =
         config.scheduler.schedule(
             () -> events.execute(() -> hedgeDue(t, a)), delay, TimeUnit.NANOSECONDS);
   }
 
   private void hedgeDue(TaskState t, Attempt a) {
+    if (queueHedgeIfDue(t, a)) {
+      pump();
+    }
+  }
+
+  /** Queues the hedge of {@code a} if it is still wanted and due; re-arms it if not due yet. */
+  private boolean queueHedgeIfDue(TaskState t, Attempt a) {
     if (over || t.over || t.hedged || a.ended || t.running.size() != 1) {
-      return;
+      return false;
     }
     long elapsed = config.ticker.read() - a.startNanos;
-    long threshold = hedgeThresholdNanos();
+    long threshold = hedgeThresholdNanos(a);
     if (elapsed < threshold) {
-      armHedge(t, a); // the percentile grew since the timer was set
-      return;
+      armHedge(t, a); // the percentile or the median grew since the timer was set
+      return false;
     }
     if (!t.attempts.attemptsLeft()) {
-      return;
+      return false;
     }
     t.hedged = true;
     queue.addFirst(new Item(t, true));
-    pump();
+    return true;
   }
 
-  /** The current hedging threshold, or -1 when there are not enough samples yet. */
-  private long hedgeThresholdNanos() {
+  /**
+   * How long {@code a} may run before it is hedged, or -1 when there are not enough samples yet.
+   */
+  private long hedgeThresholdNanos(Attempt a) {
     HedgePolicy policy = config.hedgePolicy;
     if (policy.fixedDelay() != null) {
       return policy.fixedDelay().toNanos();
     }
-    if (latencyCount < policy.minSamples()) {
+    if (sampleCount < policy.minSamples()) {
       return -1;
     }
-    if (!latenciesSorted) {
-      Arrays.sort(latencies, 0, latencyCount);
-      latenciesSorted = true;
+    if (!samplesSorted) {
+      Arrays.sort(latencies, 0, sampleCount);
+      Arrays.sort(rates, 0, sampleCount);
+      samplesSorted = true;
     }
-    int rank = (int) Math.ceil(policy.percentileValue() / 100.0 * latencyCount);
-    return latencies[Math.max(0, Math.min(latencyCount, rank) - 1)];
+    if (policy.factor() > 0) {
+      double median = rates[(sampleCount - 1) / 2];
+      return (long) Math.min(0x1p62, policy.factor() * median * (double) a.work);
+    }
+    int rank = (int) Math.ceil(policy.percentileValue() / 100.0 * sampleCount);
+    return latencies[Math.max(0, Math.min(sampleCount, rank) - 1)];
   }
 
-  private void addLatency(long nanos) {
-    if (latencyCount == latencies.length) {
-      latencies = Arrays.copyOf(latencies, latencyCount * 2);
+  private void addSample(long nanos, long work) {
+    if (sampleCount == latencies.length) {
+      latencies = Arrays.copyOf(latencies, sampleCount * 2);
+      rates = Arrays.copyOf(rates, sampleCount * 2);
     }
-    latencies[latencyCount++] = nanos;
-    latenciesSorted = false;
+    latencies[sampleCount] = nanos;
+    rates[sampleCount] = (double) nanos / (double) work;
+    sampleCount++;
+    samplesSorted = false;
     HedgePolicy policy = config.hedgePolicy;
     if (policy.fixedDelay() == null
-        && latencyCount == policy.minSamples()
+        && sampleCount == policy.minSamples()
         && !awaitingHedgeThreshold.isEmpty()) {
       List<TaskState> waiting = new ArrayList<>(awaitingHedgeThreshold);
       awaitingHedgeThreshold.clear();
@@ -360,6 +457,8 @@ final class Batch<T, R> {
     }
     over = true;
     queue.clear();
+    hedgesWaiting.clear();
+    unarmed.clear();
     if (failed > 0) {
       List<TaskFailure> failures = new ArrayList<>();
       for (TaskState t : tasks) {
@@ -381,6 +480,8 @@ final class Batch<T, R> {
     }
     over = true;
     queue.clear();
+    hedgesWaiting.clear();
+    unarmed.clear();
     for (TaskState t : tasks) {
       abandon(t);
     }
@@ -414,7 +515,13 @@ final class Batch<T, R> {
   }
 
   private EndpointStats stats(Endpoint ep) {
-    return stats.computeIfAbsent(ep.id(), id -> new EndpointStats(ep));
+    EndpointStats s = stats.get(ep.id());
+    if (s == null) {
+      s = new EndpointStats(ep);
+      stats.put(ep.id(), s);
+      knownEndpoints = Math.max(knownEndpoints, stats.size()); // one added since the start
+    }
+    return s;
   }
 
   private static Throwable unwrap(Throwable e) {
@@ -467,20 +574,23 @@ final class Batch<T, R> {
     final TaskState task;
     final Lease lease;
     final long startNanos;
+    final long work; // the task's cost plus that of the batch's attempts ahead on the endpoint
     CompletableFuture<R> future;
     Future<?> timeout;
     boolean ended;
 
-    Attempt(TaskState task, Lease lease, long startNanos) {
+    Attempt(TaskState task, Lease lease, long startNanos, long work) {
       this.task = task;
       this.lease = lease;
       this.startNanos = startNanos;
+      this.work = work;
     }
   }
 
   private static final class EndpointStats {
     final Endpoint endpoint;
     int inFlight;
+    long runningCost; // the sum of the costs of the attempts in flight here
     int attempts;
     int completed;
     int failures;

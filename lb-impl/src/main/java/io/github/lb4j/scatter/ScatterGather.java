@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs batches of independent tasks across the endpoints of a {@link Balancer} and gathers their
@@ -31,8 +34,10 @@ import java.util.function.Consumer;
  *       those at their in-flight bound (hashing pickers then send the key where it would go without
  *       them); a task waits for room on an untried endpoint rather than go back to a tried one, and
  *       goes back only when no untried endpoint is left;
- *   <li>a straggler is hedged as the {@link HedgePolicy} says: a copy goes to another endpoint, the
- *       first answer wins and the other copy is cancelled;
+ *   <li>the most expensive tasks ({@link Task#cost()}) are sent first;
+ *   <li>a straggler is hedged as the {@link HedgePolicy} says: a copy goes to another endpoint that
+ *       is idle in the batch, the first answer wins and the other copy is cancelled; hedging with a
+ *       balancer of one endpoint does nothing and logs a warning, once per scatter-gather;
  *   <li>progress is reported after each task that is over;
  *   <li>cancelling the returned future cancels every attempt in flight and every timer.
  * </ul>
@@ -51,6 +56,7 @@ import java.util.function.Consumer;
  * @param <R> the type of result
  */
 public final class ScatterGather<T, R> {
+  private static final Logger log = LoggerFactory.getLogger(ScatterGather.class);
 
   final Balancer balancer;
   final Transport<T, R> transport;
@@ -61,6 +67,7 @@ public final class ScatterGather<T, R> {
   final int maxInFlightPerEndpoint;
   final Duration attemptTimeout;
   final HedgePolicy hedgePolicy;
+  private final AtomicBoolean warnedSingleEndpoint = new AtomicBoolean();
 
   private ScatterGather(Builder<T, R> b) {
     this.balancer = b.balancer;
@@ -120,6 +127,16 @@ public final class ScatterGather<T, R> {
         throw new IllegalArgumentException("tasks[" + i + "]: null (expected: a task)");
       }
       copy.add(t);
+    }
+    if (hedgePolicy.enabled()
+        && balancer.endpoints().size() == 1
+        && warnedSingleEndpoint.compareAndSet(false, true)) {
+      log.warn(
+          "{}: hedging ({}) with a single endpoint ({}) does nothing: a hedged copy needs another"
+              + " endpoint to go to (behind a proxy, give the workers' own addresses instead)",
+          balancer.name(),
+          hedgePolicy,
+          balancer.endpoints().get(0).id());
     }
     return new Batch<>(this, copy, progress).start();
   }

@@ -3,6 +3,7 @@ package io.github.lb4j.discovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.lb4j.Endpoint;
+import io.github.lb4j.logging.StandardError;
 import io.github.lb4j.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -128,7 +129,7 @@ final class RefresherTest {
     script.add(Resolution.failed("timed out"));
     Refresher r = refresher(sets::add);
     String log =
-        captureStandardError(
+        StandardError.capture(
             () -> {
               r.refresh();
               clock.advance(Duration.ofSeconds(10).plus(RETRY.multipliedBy(4)));
@@ -141,19 +142,6 @@ final class RefresherTest {
         warnings.get(0).endsWith("test: timed out; keeping the last good set of 1 endpoints"),
         warnings.get(0));
     assertEquals(1, sets.size());
-  }
-
-  /** Runs {@code body} with the simple logger's output (standard error) captured. */
-  private static String captureStandardError(Runnable body) {
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      body.run();
-    } finally {
-      System.setErr(original);
-    }
-    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test

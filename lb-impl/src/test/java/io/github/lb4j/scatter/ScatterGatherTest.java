@@ -13,6 +13,7 @@ import io.github.lb4j.EndpointState;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
+import io.github.lb4j.logging.StandardError;
 import io.github.lb4j.retry.RetryBudget;
 import io.github.lb4j.retry.RetryPolicy;
 import io.github.lb4j.testing.FakeClock;
@@ -428,6 +429,172 @@ class ScatterGatherTest {
   }
 
   @Test
+  void startsTheMostExpensiveTasksFirstAndTasksOfEqualCostInOrder() {
+    List<Task<String>> tasks =
+        List.of(
+            Task.of("t0"),
+            Task.of("t1").withCost(5),
+            Task.of("t2").withCost(3),
+            Task.of("t3").withCost(5),
+            Task.of("t4"));
+    CompletableFuture<List<String>> f = builder().maxInFlight(1).build().execute(tasks);
+    for (int i = 0; i < tasks.size(); i++) {
+      transport.calls.get(i).answer();
+    }
+    assertEquals(
+        List.of("t1", "t3", "t2", "t0", "t4"),
+        transport.calls.stream().map(Call::input).toList(),
+        "the order tasks were sent in");
+    assertEquals(List.of("t0@" + A, "t1@" + A, "t2@" + C, "t3@" + B, "t4@" + B), done(f));
+  }
+
+  @Test
+  void pastExpected_identicalEndpointsAndSkewedCosts_noHedge() {
+    int hedges = hedgesOnIdenticalEndpoints(HedgePolicy.pastExpected(3).minSamples(4));
+    assertEquals(0, hedges);
+    assertEquals(40, transport.calls.size(), "no copy was sent");
+  }
+
+  @Test
+  void percentile_identicalEndpointsAndSkewedCosts_hedgesTheExpensiveTasks() {
+    // The same batch under a flat percentile: the expensive quarter looks like stragglers.
+    assertTrue(hedgesOnIdenticalEndpoints(HedgePolicy.percentile(50).minSamples(4)) > 0);
+  }
+
+  /**
+   * Runs 40 tasks on three identical endpoints, one task at a time each, at 10 ms per unit of cost,
+   * a quarter of them 20 times as costly as the others (as a tile of the set next to one outside
+   * it), and returns the batch's hedges.
+   */
+  private int hedgesOnIdenticalEndpoints(HedgePolicy policy) {
+    List<Task<String>> tasks = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      tasks.add(Task.keyed("k" + i, "t" + i).withCost(i % 4 == 0 ? 20 : 1));
+    }
+    CompletableFuture<List<String>> f =
+        builder().maxInFlightPerEndpoint(1).hedge(policy).build().execute(tasks, reports::add);
+    runAtTenMillisPerCost(tasks, f);
+    assertEquals(40, done(f).size());
+    return reports.get(reports.size() - 1).hedges();
+  }
+
+  /**
+   * Answers every call {@code 10 ms * cost} after it was sent, in order of those times, on the fake
+   * clock, until the batch is over. Every endpoint runs one task at a time, so it is the time an
+   * identical worker would take.
+   */
+  private void runAtTenMillisPerCost(List<Task<String>> tasks, CompletableFuture<?> f) {
+    java.util.Map<String, Long> cost = new java.util.HashMap<>();
+    tasks.forEach(t -> cost.put(t.input(), t.cost()));
+    java.util.Map<Call, Long> due = new java.util.HashMap<>();
+    for (int step = 0; step < 1000 && !f.isDone(); step++) {
+      for (Call c : transport.calls) {
+        due.computeIfAbsent(c, k -> clock.read() + 10_000_000L * cost.get(k.input()));
+      }
+      Call next = null;
+      for (Call c : transport.calls) {
+        if (!c.future.isDone() && (next == null || due.get(c) < due.get(next))) {
+          next = c;
+        }
+      }
+      assertTrue(next != null, "nothing in flight while the batch runs");
+      clock.advance(Duration.ofNanos(Math.max(0, due.get(next) - clock.read())));
+      if (!next.future.isDone()) {
+        next.answer();
+      }
+    }
+  }
+
+  @Test
+  void pastExpected_hedgesAFarOverdueTaskToAnIdleEndpointOnly_andCancelsTheLoser() {
+    builder()
+        .maxInFlightPerEndpoint(2)
+        .hedge(HedgePolicy.pastExpected(3).minSamples(3))
+        .build()
+        .execute(tasks(6), reports::add);
+    // Round-robin: t0, t3 on A; t1, t4 on B; t2, t5 on C.
+    assertEquals(List.of(A, B, C, A, B, C), transport.endpoints());
+    clock.advance(Duration.ofMillis(10));
+    for (int i = 0; i < 3; i++) {
+      transport.calls.get(i).answer(); // 10 ms for one unit of work each
+    }
+    // t3, t4 and t5 had one task ahead: 20 ms expected, hedged past 60 ms.
+    clock.advance(Duration.ofMillis(59));
+    assertEquals(6, transport.calls.size());
+    clock.advance(Duration.ofMillis(41));
+    assertEquals(6, transport.calls.size(), "overdue, but every endpoint is busy");
+
+    transport.calls.get(4).answer(); // t4: B falls idle
+    assertEquals(7, transport.calls.size());
+    Call hedge = transport.calls.get(6);
+    assertEquals("t3", hedge.input());
+    assertEquals(B, hedge.endpoint().id(), "the idle endpoint");
+
+    hedge.answer();
+    assertTrue(transport.calls.get(3).future.isCancelled(), "the losing copy on A is cancelled");
+    // A and B are idle now: t5's hedge, waiting until now, goes to one of them.
+    assertEquals(8, transport.calls.size());
+    assertEquals("t5", transport.calls.get(7).input());
+    assertTrue(List.of(A, B).contains(transport.calls.get(7).endpoint().id()));
+    transport.calls.get(7).answer();
+    assertTrue(transport.calls.get(5).future.isCancelled(), "t5's loser on C is cancelled");
+    assertEquals(2, reports.get(reports.size() - 1).hedges());
+  }
+
+  @Test
+  void hedgeTimersWaitUntilAnEndpointStaysIdle_thenAnOverdueAttemptIsHedgedAtOnce() {
+    CompletableFuture<List<String>> f =
+        builder()
+            .maxInFlightPerEndpoint(1)
+            .hedge(HedgePolicy.after(Duration.ofMillis(100)))
+            .build()
+            .execute(tasks(4));
+    assertEquals(0, clock.pending(), "every endpoint busy: no timer");
+    clock.advance(Duration.ofMillis(500));
+    transport.calls.get(0).answer(); // A takes t3 at once: still all busy
+    assertEquals(4, transport.calls.size());
+    assertEquals(0, clock.pending(), "still every endpoint busy");
+
+    transport.calls.get(3).answer(); // A stays idle: t1 and t2 are 500 ms old, t1 hedged now
+    assertEquals(5, transport.calls.size());
+    assertEquals(A, transport.calls.get(4).endpoint().id());
+    assertEquals("t1", transport.calls.get(4).input(), "the oldest straggler first");
+    transport.calls.get(4).answer();
+    transport.calls.stream().filter(c -> !c.future().isDone()).forEach(Call::answer);
+    assertEquals(4, done(f).size());
+  }
+
+  @Test
+  void hedgingWithASingleEndpoint_warnsOnce() {
+    Balancer one = roundRobin(A);
+    ScatterGather<String, String> sg =
+        ScatterGather.builder(one, transport, clock)
+            .ticker(clock)
+            .hedge(HedgePolicy.after(Duration.ofMillis(10)))
+            .build();
+    String err =
+        StandardError.capture(
+            () -> {
+              sg.execute(tasks(2));
+              sg.execute(tasks(2));
+            });
+    String warning =
+        "test: hedging (HedgePolicy.after(PT0.01S)) with a single endpoint ("
+            + A
+            + ") does nothing";
+    assertEquals(1, err.split(java.util.regex.Pattern.quote(warning), -1).length - 1, err);
+    assertEquals(
+        "",
+        StandardError.capture(
+            () ->
+                ScatterGather.builder(one, transport, clock)
+                    .ticker(clock)
+                    .build()
+                    .execute(tasks(1))),
+        "no warning without hedging");
+  }
+
+  @Test
   void cancellingTheBatchCancelsEverythingInFlight() {
     CompletableFuture<List<String>> f =
         builder()
@@ -481,11 +648,28 @@ class ScatterGatherTest {
         assertThrows(IllegalArgumentException.class, () -> HedgePolicy.percentile(95).minSamples(0))
             .getMessage());
     assertEquals(
-        "minSamples on HedgePolicy.none() (expected: a HedgePolicy.percentile(...) policy)",
+        "minSamples on HedgePolicy.none() (expected: a HedgePolicy.percentile(...) or"
+            + " pastExpected(...) policy)",
         assertThrows(IllegalStateException.class, () -> HedgePolicy.none().minSamples(4))
             .getMessage());
     assertEquals(
         "HedgePolicy.percentile(99.0).minSamples(16)", HedgePolicy.percentile(99).toString());
+    assertEquals(
+        "HedgePolicy.pastExpected(3.0).minSamples(8)",
+        HedgePolicy.pastExpected(3).minSamples(8).toString());
+    assertEquals(
+        "factor: 1.0 (expected: > 1 and finite)",
+        assertThrows(IllegalArgumentException.class, () -> HedgePolicy.pastExpected(1))
+            .getMessage());
+    assertEquals(
+        "factor: Infinity (expected: > 1 and finite)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HedgePolicy.pastExpected(Double.POSITIVE_INFINITY))
+            .getMessage());
+    assertEquals(
+        "cost: 0 (expected: >= 1)",
+        assertThrows(IllegalArgumentException.class, () -> Task.of("x").withCost(0)).getMessage());
     assertEquals(
         "key: '' (expected: null or not empty)",
         assertThrows(IllegalArgumentException.class, () -> Task.keyed("", "x")).getMessage());

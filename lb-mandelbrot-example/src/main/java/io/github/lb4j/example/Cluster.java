@@ -54,7 +54,7 @@ final class Cluster implements TileSource {
    */
   record Settings(int maxAttempts, Duration attemptTimeout, HedgePolicy hedge, int perEndpoint) {
     static Settings defaults() {
-      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.percentile(99).minSamples(16), 2);
+      return new Settings(3, Duration.ofSeconds(30), HedgePolicy.pastExpected(3).minSamples(16), 2);
     }
   }
 
@@ -62,7 +62,7 @@ final class Cluster implements TileSource {
   private final PickerName picker;
   private final OkHttpClient client;
   private final ScheduledExecutorService scheduler;
-  private final ScatterGather<TileSpec, int[]> scatter;
+  private final ScatterGather<TileSpec, TileCounts> scatter;
   private volatile Subscription discovery;
 
   /** Who hears about each tile of a batch in flight, by the identity of the batch's tile specs. */
@@ -76,7 +76,7 @@ final class Cluster implements TileSource {
      * A worker answered a tile. Called on an HTTP client thread; must be quick. A hedged tile may
      * be reported twice, once per copy that answered.
      */
-    void onTile(TileSpec spec, Endpoint worker, int[] counts);
+    void onTile(TileSpec spec, Endpoint worker, TileCounts counts);
   }
 
   /**
@@ -244,7 +244,7 @@ final class Cluster implements TileSource {
   }
 
   @Override
-  public CompletableFuture<List<int[]>> compute(
+  public CompletableFuture<List<TileCounts>> compute(
       List<Task<TileSpec>> tasks, Consumer<? super Progress> progress) {
     return scatter.execute(tasks, progress);
   }
@@ -254,12 +254,12 @@ final class Cluster implements TileSource {
    * The tasks' specs must be instances of this batch only (as {@link View#tiles()} makes them):
    * they are told apart by identity.
    */
-  CompletableFuture<List<int[]>> compute(
+  CompletableFuture<List<TileCounts>> compute(
       List<Task<TileSpec>> tasks, Consumer<? super Progress> progress, TileListener onTile) {
     for (Task<TileSpec> t : tasks) {
       tileListeners.put(t.input(), onTile);
     }
-    CompletableFuture<List<int[]>> result;
+    CompletableFuture<List<TileCounts>> result;
     try {
       result = scatter.execute(tasks, progress);
     } catch (RuntimeException e) {
@@ -267,7 +267,7 @@ final class Cluster implements TileSource {
       throw e;
     }
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
-    CompletableFuture<List<int[]>> unused = result.whenComplete((r, e) -> forget(tasks));
+    CompletableFuture<List<TileCounts>> unused = result.whenComplete((r, e) -> forget(tasks));
     return result;
   }
 
@@ -277,32 +277,32 @@ final class Cluster implements TileSource {
     }
   }
 
-  private Transport<TileSpec, int[]> observed(Transport<TileSpec, int[]> transport) {
+  private Transport<TileSpec, TileCounts> observed(Transport<TileSpec, TileCounts> transport) {
     return new Transport<>() {
       @Override
-      public CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec) {
+      public CompletableFuture<TileCounts> send(Endpoint endpoint, TileSpec spec) {
         return relay(endpoint, spec, transport.send(endpoint, spec));
       }
 
       @Override
-      public CompletableFuture<int[]> send(Lease lease, TileSpec spec) {
+      public CompletableFuture<TileCounts> send(Lease lease, TileSpec spec) {
         return relay(lease.endpoint(), spec, transport.send(lease, spec)); // keeps load reports
       }
     };
   }
 
   /** {@code f}, its result told to the listener of {@code spec}'s batch first, if it has one. */
-  private CompletableFuture<int[]> relay(
-      Endpoint endpoint, TileSpec spec, CompletableFuture<int[]> f) {
+  private CompletableFuture<TileCounts> relay(
+      Endpoint endpoint, TileSpec spec, CompletableFuture<TileCounts> f) {
     TileListener l = tileListeners.get(spec);
     if (l == null) {
       return f;
     }
     // Tell the listener before scatter-gather sees the result, so a batch's last tile has been
     // reported when the batch completes.
-    CompletableFuture<int[]> out = new CompletableFuture<>();
+    CompletableFuture<TileCounts> out = new CompletableFuture<>();
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
-    CompletableFuture<int[]> unusedRelay =
+    CompletableFuture<TileCounts> unusedRelay =
         f.whenComplete(
             (counts, e) -> {
               if (e != null) {
@@ -316,7 +316,7 @@ final class Cluster implements TileSource {
               }
               out.complete(counts);
             });
-    CompletableFuture<int[]> unusedCancel =
+    CompletableFuture<TileCounts> unusedCancel =
         out.whenComplete(
             (r, e) -> {
               if (out.isCancelled()) {

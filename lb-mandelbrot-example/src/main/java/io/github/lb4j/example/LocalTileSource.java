@@ -30,13 +30,14 @@ final class LocalTileSource implements TileSource {
   }
 
   @Override
-  public CompletableFuture<List<int[]>> compute(
+  public CompletableFuture<List<TileCounts>> compute(
       List<Task<TileSpec>> tasks, Consumer<? super Progress> progress) {
     AtomicInteger done = new AtomicInteger();
-    List<CompletableFuture<int[]>> futures = new ArrayList<>(tasks.size());
+    List<CompletableFuture<TileCounts>> futures = new ArrayList<>(tasks.size());
     for (Task<TileSpec> task : tasks) {
       futures.add(
-          CompletableFuture.supplyAsync(() -> Mandelbrot.iterate(task.input()), pool)
+          CompletableFuture.supplyAsync(
+                  () -> TileCounts.of(Mandelbrot.iterate(task.input()), task.input()), pool)
               .whenComplete(
                   (r, e) -> {
                     // Counted under the lock so that snapshots reach the listener in order.

@@ -5,7 +5,9 @@ import io.github.lb4j.Lease;
 import io.github.lb4j.LoadReport;
 import io.github.lb4j.scatter.Transport;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -23,18 +25,25 @@ import org.slf4j.LoggerFactory;
  * so no unverified tile reaches scatter-gather's result or a tile listener (and so the cache); the
  * failure is reported to the attempt's lease, which lets outlier detection eject a worker that
  * keeps answering wrong. The client must add the token to its requests ({@link
- * TileAuth#interceptor()}). Cancelling the returned future cancels the call. The load a worker
+ * TileAuth#interceptor()}). Cancelling the returned future cancels the call, which closes its
+ * connection: the worker sees its client gone and stops computing the tile. The load a worker
  * reports with its answer ({@value LoadReport#HEADER}) is handed to the attempt's lease, for the
  * reported-load picker.
  *
+ * <p>The body is read once into a byte array, which every check reads and the result keeps ({@link
+ * TileCounts}): no array of counts is made.
+ *
  * <p>Thread safe.
  */
-final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
+final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
   private static final Logger log = LoggerFactory.getLogger(OkHttpTileTransport.class);
 
   private final OkHttpClient client;
   private final TileAuth auth;
   private final TileVerifier verifier;
+  // Each endpoint's address parsed once, not with every tile's URL.
+  private static final int MAX_BASES = 4 * Cluster.MAX_WORKERS;
+  private final Map<String, HttpUrl> bases = new ConcurrentHashMap<>();
 
   OkHttpTileTransport(OkHttpClient client, TileAuth auth, TileVerifier verifier) {
     this.client = client;
@@ -43,21 +52,30 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
   }
 
   @Override
-  public CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec) {
+  public CompletableFuture<TileCounts> send(Endpoint endpoint, TileSpec spec) {
     return send(endpoint, spec, null);
   }
 
   @Override
-  public CompletableFuture<int[]> send(Lease lease, TileSpec spec) {
+  public CompletableFuture<TileCounts> send(Lease lease, TileSpec spec) {
     return send(lease.endpoint(), spec, lease);
   }
 
-  private CompletableFuture<int[]> send(Endpoint endpoint, TileSpec spec, Lease lease) {
-    HttpUrl url = HttpUrl.get(endpoint.address().resolve("/tile?" + spec.toQuery()).toString());
+  private CompletableFuture<TileCounts> send(Endpoint endpoint, TileSpec spec, Lease lease) {
+    if (bases.size() > MAX_BASES) {
+      bases.clear(); // workers come and go under discovery: keep the map bounded
+    }
+    HttpUrl url =
+        bases
+            .computeIfAbsent(endpoint.address().toString(), HttpUrl::get)
+            .newBuilder()
+            .encodedPath("/tile")
+            .encodedQuery(spec.toQuery())
+            .build();
     Call call = client.newCall(new Request.Builder().url(url).get().build());
-    CompletableFuture<int[]> future = new CompletableFuture<>();
+    CompletableFuture<TileCounts> future = new CompletableFuture<>();
     // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
-    CompletableFuture<int[]> unused =
+    CompletableFuture<TileCounts> unused =
         future.whenComplete(
             (r, e) -> {
               if (future.isCancelled()) {
@@ -87,7 +105,8 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
     return future;
   }
 
-  private int[] decode(Endpoint endpoint, TileSpec spec, Response response) throws IOException {
+  private TileCounts decode(Endpoint endpoint, TileSpec spec, Response response)
+      throws IOException {
     ResponseBody body = response.body();
     if (response.code() == 401) {
       throw new IOException(
@@ -134,13 +153,13 @@ final class OkHttpTileTransport implements Transport<TileSpec, int[]> {
           TileAuth.SIGNATURE_HEADER
               + " missing or wrong (expected: the answer signed with the workers' token)");
     }
-    int[] counts;
+    TileCounts counts;
     try {
-      counts = TileCodec.decodeRaw(bytes, spec);
+      counts = TileCounts.verify(bytes, spec);
     } catch (IllegalArgumentException e) {
       throw new IOException("bad tile from " + endpoint.id() + ": " + e.getMessage(), e);
     }
-    String wrong = verifier.spotCheck(spec, counts);
+    String wrong = verifier.spotCheck(counts);
     if (wrong != null) {
       throw rejected(endpoint, "spot check failed at " + wrong);
     }

@@ -28,6 +28,19 @@ final class Palette {
     return (int) Math.round(255 * Math.max(0, Math.min(1, v)));
   }
 
+  /** The colour of a count in {@code [0, maxIter]}. */
+  int rgb(int count) {
+    return rgb[count];
+  }
+
+  /**
+   * The colours by count, for a loop that keeps the table in a local (the JIT reloads a final field
+   * on every iteration); not to be changed.
+   */
+  int[] table() {
+    return rgb;
+  }
+
   /** The colours of {@code counts}, pixel for pixel. */
   int[] rgb(int[] counts) {
     int[] out = new int[counts.length];

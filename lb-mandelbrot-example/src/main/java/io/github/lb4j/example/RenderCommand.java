@@ -154,9 +154,11 @@ final class RenderCommand implements Callable<Integer> {
 
   @Option(
       names = "--hedge",
-      defaultValue = "p99",
+      defaultValue = "3x",
       description =
-          "Hedge slow tiles: none, pNN (percentile of this render's latencies) or NNNms (default: ${DEFAULT-VALUE}).")
+          "Hedge slow tiles to an idle worker: none, Nx (N times the time expected for the tile's"
+              + " estimated cost), pNN (percentile of this render's latencies) or NNNms"
+              + " (default: ${DEFAULT-VALUE}).")
   String hedge;
 
   @Option(
@@ -218,6 +220,7 @@ final class RenderCommand implements Callable<Integer> {
       }
       Renderer.Result result = null;
       List<Long> times = new ArrayList<>();
+      TileCosts costs = new TileCosts(); // later repeats reuse the first one's estimates
       // The CPU of the warmed renders: every one after the first, or the only one.
       int firstWarm = repeat > 1 ? 1 : 0;
       long cpuStart = -1;
@@ -228,7 +231,7 @@ final class RenderCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(stderr, mode, "tiles");
         boolean failed = true;
         try {
-          result = new Renderer(CACHE_BYTES).render(view, src, bar);
+          result = new Renderer(CACHE_BYTES, costs).render(view, src, bar);
           failed = false;
         } finally {
           bar.finish(failed);
@@ -339,6 +342,10 @@ final class RenderCommand implements Callable<Integer> {
       if (s.equals("none")) {
         return HedgePolicy.none();
       }
+      if (s.endsWith("x")) {
+        return HedgePolicy.pastExpected(Double.parseDouble(s.substring(0, s.length() - 1)))
+            .minSamples(16);
+      }
       if (s.startsWith("p")) {
         return HedgePolicy.percentile(Double.parseDouble(s.substring(1))).minSamples(16);
       }
@@ -349,7 +356,10 @@ final class RenderCommand implements Callable<Integer> {
       // falls through to the message below
     }
     throw new InvalidParameterException(
-        "hedge", "hedge: '" + text + "' (expected: none, pNN such as p99, or NNNms such as 250ms)");
+        "hedge",
+        "hedge: '"
+            + text
+            + "' (expected: none, Nx such as 3x, pNN such as p99, or NNNms such as 250ms)");
   }
 
   private Workers workers(int toStart) throws java.io.IOException {

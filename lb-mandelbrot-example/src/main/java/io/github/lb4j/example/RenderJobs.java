@@ -82,9 +82,9 @@ final class RenderJobs {
       bySpec.put(t.spec(), t);
     }
     try {
-      CompletableFuture<List<int[]>> computing =
+      CompletableFuture<List<TileCounts>> computing =
           cluster.compute(
-              Renderer.tasks(missing),
+              renderer.tasks(missing),
               job::progress,
               (spec, worker, counts) -> {
                 View.Tile t = bySpec.get(spec);
@@ -94,7 +94,7 @@ final class RenderJobs {
               });
       job.attach(computing);
       // The stage whenComplete returns only mirrors the future it listens to; nothing waits on it.
-      CompletableFuture<List<int[]>> unused =
+      CompletableFuture<List<TileCounts>> unused =
           computing.whenComplete(
               (r, e) -> {
                 if (e == null) {
@@ -132,7 +132,7 @@ final class RenderJobs {
     final String picker;
     final List<View.Tile> tiles;
     private final long startNanos;
-    private final int[][] counts;
+    private final TileCounts[] counts;
     private final String[] workers;
     private final List<Integer> order = new ArrayList<>(); // tile indexes in arrival order
     private final Map<String, Integer> perWorker = new LinkedHashMap<>();
@@ -149,12 +149,12 @@ final class RenderJobs {
       this.picker = picker;
       this.tiles = view.tiles();
       this.startNanos = startNanos;
-      this.counts = new int[tiles.size()][];
+      this.counts = new TileCounts[tiles.size()];
       this.workers = new String[tiles.size()];
     }
 
     /** Records a tile's first answer; later copies (hedges) are ignored. */
-    synchronized boolean arrived(int index, String worker, int[] c) {
+    synchronized boolean arrived(int index, String worker, TileCounts c) {
       if (counts[index] != null) {
         return false;
       }
@@ -285,11 +285,11 @@ final class RenderJobs {
       sb.append(",\"view\":").append(viewJson(view)).append(",\"tiles\":[");
       for (int k = 0; k < fresh.size(); k++) {
         View.Tile t = tiles.get(fresh.get(k));
-        int[] c;
+        TileCounts c;
         synchronized (this) {
           c = counts[t.index()];
         }
-        String png = Base64.getEncoder().encodeToString(TileCodec.encodePng(c, t.spec()));
+        String png = Base64.getEncoder().encodeToString(TileCodec.encodePng(c.toArray(), t.spec()));
         sb.append(k == 0 ? "" : ",")
             .append("{\"i\":")
             .append(t.index())

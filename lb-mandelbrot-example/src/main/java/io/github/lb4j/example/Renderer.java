@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.lb4j.scatter.Progress;
 import io.github.lb4j.scatter.Task;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import javax.imageio.ImageIO;
 
 /**
  * Renders views: takes the tiles it has from a cache bounded by bytes, computes the others with a
- * {@link TileSource}, and colours the counts with the one {@link Palette}.
+ * {@link TileSource}, most expensive first ({@link TileCosts}), and paints each tile's verified
+ * counts straight into the image's raster with the one {@link Palette}.
  *
  * <p>Thread safe: renders may run concurrently and share the cache.
  */
@@ -28,17 +30,27 @@ final class Renderer {
   /** The outcome of a render. */
   record Result(BufferedImage image, int tiles, int cached, Progress progress, long nanos) {}
 
-  private final Cache<TileSpec, int[]> cache;
+  private final Cache<TileSpec, TileCounts> cache;
+  private final TileCosts costs;
 
   /** A renderer whose tile cache holds at most {@code cacheBytes} of counts. */
   Renderer(long cacheBytes) {
+    this(cacheBytes, new TileCosts());
+  }
+
+  /**
+   * A renderer whose tile cache holds at most {@code cacheBytes} of counts, estimating tiles' costs
+   * with {@code costs} (which renderers may share).
+   */
+  Renderer(long cacheBytes, TileCosts costs) {
+    this.costs = costs;
     this.cache =
         Caffeine.newBuilder()
             // Evict on the caller's thread: the bound holds as soon as put returns, not whenever
             // the common pool gets to it (a busy machine made the tests see evicted tiles).
             .executor(Runnable::run)
             .maximumWeight(cacheBytes)
-            .weigher((TileSpec k, int[] v) -> 64 + 4 * v.length)
+            .weigher((TileSpec k, TileCounts v) -> 64 + v.sizeBytes())
             .build();
   }
 
@@ -46,10 +58,10 @@ final class Renderer {
    * Looks the tiles up in the cache: hands each cached one with its counts to {@code onCached} and
    * returns the others, in order.
    */
-  List<View.Tile> missing(List<View.Tile> tiles, BiConsumer<View.Tile, int[]> onCached) {
+  List<View.Tile> missing(List<View.Tile> tiles, BiConsumer<View.Tile, TileCounts> onCached) {
     List<View.Tile> missing = new ArrayList<>();
     for (View.Tile t : tiles) {
-      int[] counts = cache.getIfPresent(t.spec());
+      TileCounts counts = cache.getIfPresent(t.spec());
       if (counts != null) {
         onCached.accept(t, counts);
       } else {
@@ -59,17 +71,17 @@ final class Renderer {
     return missing;
   }
 
-  /** The tasks computing {@code tiles}, keyed by tile for affinity. */
-  static List<Task<TileSpec>> tasks(List<View.Tile> tiles) {
+  /** The tasks computing {@code tiles}, keyed by tile for affinity, with their estimated costs. */
+  List<Task<TileSpec>> tasks(List<View.Tile> tiles) {
     List<Task<TileSpec>> tasks = new ArrayList<>(tiles.size());
     for (View.Tile t : tiles) {
-      tasks.add(Task.keyed(t.key(), t.spec()));
+      tasks.add(new Task<>(t.spec(), t.key(), costs.estimate(t.spec())));
     }
     return tasks;
   }
 
   /** Caches a tile's counts. */
-  void remember(TileSpec spec, int[] counts) {
+  void remember(TileSpec spec, TileCounts counts) {
     cache.put(spec, counts);
   }
 
@@ -81,8 +93,14 @@ final class Renderer {
   Result render(View view, TileSource source, Consumer<? super Progress> progress) {
     long start = System.nanoTime();
     List<View.Tile> tiles = view.tiles();
-    int[][] counts = new int[tiles.size()][];
-    List<View.Tile> missing = missing(tiles, (t, c) -> counts[t.index()] = c);
+    BufferedImage image =
+        new BufferedImage(view.width(), view.height(), BufferedImage.TYPE_INT_RGB);
+    // The raster's own array: tiles are painted into it, not copied in through setRGB.
+    int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+    Palette palette = new Palette(view.maxIter());
+    List<View.Tile> missing =
+        missing(
+            tiles, (t, c) -> c.paint(palette, pixels, t.y() * view.width() + t.x(), view.width()));
     Progress last = new Progress(0, 0, 0, 0, 0, java.util.Map.of());
     if (!missing.isEmpty()) {
       Progress[] seen = {last};
@@ -91,7 +109,7 @@ final class Renderer {
             seen[0] = p;
             progress.accept(p);
           };
-      List<int[]> computed;
+      List<TileCounts> computed;
       try {
         computed = source.compute(tasks(missing), track).join();
       } catch (CompletionException e) {
@@ -100,25 +118,14 @@ final class Renderer {
       }
       for (int i = 0; i < missing.size(); i++) {
         View.Tile t = missing.get(i);
-        counts[t.index()] = computed.get(i);
-        cache.put(t.spec(), computed.get(i));
+        TileCounts c = computed.get(i);
+        c.paint(palette, pixels, t.y() * view.width() + t.x(), view.width());
+        cache.put(t.spec(), c);
       }
       last = seen[0];
     }
-    BufferedImage image = colour(view, tiles, counts);
     return new Result(
         image, tiles.size(), tiles.size() - missing.size(), last, System.nanoTime() - start);
-  }
-
-  private static BufferedImage colour(View view, List<View.Tile> tiles, int[][] counts) {
-    Palette palette = new Palette(view.maxIter());
-    BufferedImage image =
-        new BufferedImage(view.width(), view.height(), BufferedImage.TYPE_INT_RGB);
-    for (View.Tile t : tiles) {
-      int[] rgb = palette.rgb(counts[t.index()]);
-      image.setRGB(t.x(), t.y(), t.spec().width(), t.spec().height(), rgb, 0, t.spec().width());
-    }
-    return image;
   }
 
   /** Writes a PNG atomically: to a temporary file beside {@code out}, then moved over it. */

@@ -46,11 +46,25 @@ final class TileAuth {
   private final byte[] token;
   private final byte[] authorization;
   private final SecretKeySpec key;
+  // A Mac is not thread safe; one per thread, keyed once, saves a provider look-up and the key's
+  // set-up on every tile (doFinal leaves it ready for the next message).
+  private final ThreadLocal<Mac> macs;
 
   private TileAuth(String token) {
     this.token = token.getBytes(StandardCharsets.US_ASCII);
     this.authorization = (BEARER + token).getBytes(StandardCharsets.US_ASCII);
     this.key = new SecretKeySpec(this.token, HMAC);
+    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  private Mac newMac() {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable", e); // every JDK has it
+    }
   }
 
   /** A fresh token of 256 random bits, for the workers one run starts. */
@@ -167,15 +181,10 @@ final class TileAuth {
   }
 
   private byte[] mac(TileSpec spec, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance(HMAC); // not thread safe, and cheap to get
-      mac.init(key);
-      // Binding the tile's spec into the signature stops a replay of one tile's answer as another.
-      mac.update((spec.toQuery() + "\n").getBytes(StandardCharsets.US_ASCII));
-      return mac.doFinal(body);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is unavailable", e); // every JDK has it
-    }
+    Mac mac = macs.get();
+    // Binding the tile's spec into the signature stops a replay of one tile's answer as another.
+    mac.update((spec.toQuery() + "\n").getBytes(StandardCharsets.US_ASCII));
+    return mac.doFinal(body);
   }
 
   @Override

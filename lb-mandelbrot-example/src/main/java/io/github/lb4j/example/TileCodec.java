@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
-/** The wire formats of a tile: raw counts (unsigned 16-bit big-endian) or a coloured PNG. */
+/**
+ * The wire formats of a tile: raw counts (unsigned 16-bit big-endian; {@link TileCounts} checks and
+ * decodes them) or a coloured PNG.
+ */
 final class TileCodec {
   static final String RAW_TYPE = "application/octet-stream";
   static final String PNG_TYPE = "image/png";
@@ -21,29 +24,6 @@ final class TileCodec {
       out[j + 1] = (byte) c;
     }
     return out;
-  }
-
-  /**
-   * Decodes raw counts.
-   *
-   * @throws IllegalArgumentException when the length is not that of the tile or a count is above
-   *     the tile's iteration limit
-   */
-  static int[] decodeRaw(byte[] body, TileSpec spec) {
-    if (body.length != spec.pixels() * 2) {
-      throw new IllegalArgumentException(
-          "body length: " + body.length + " (expected: " + spec.pixels() * 2 + ")");
-    }
-    int[] counts = new int[spec.pixels()];
-    for (int i = 0, j = 0; i < counts.length; i++, j += 2) {
-      int c = ((body[j] & 0xff) << 8) | (body[j + 1] & 0xff);
-      if (c > spec.maxIter()) {
-        throw new IllegalArgumentException(
-            "count at pixel " + i + ": " + c + " (expected: <= " + spec.maxIter() + ")");
-      }
-      counts[i] = c;
-    }
-    return counts;
   }
 
   static byte[] encodePng(int[] counts, TileSpec spec) {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 interface TileSource extends AutoCloseable {
 
   /** Computes every tile; the results are in task order. */
-  CompletableFuture<List<int[]>> compute(
+  CompletableFuture<List<TileCounts>> compute(
       List<Task<TileSpec>> tasks, Consumer<? super Progress> progress);
 
   /** A short description for reports, such as {@code "4 workers, least-connection"}. */

@@ -67,13 +67,15 @@ final class TileVerifier {
    * @return {@code null} when every sampled pixel matches, else a description of the first that
    *     does not, such as {@code "pixel (3, 17): 41 (expected: 12)"}
    */
-  String spotCheck(TileSpec spec, int[] counts) {
+  String spotCheck(TileCounts counts) {
+    TileSpec spec = counts.spec();
     for (int i : samples(spec)) {
       int x = i % spec.width();
       int y = i / spec.width();
       int expected = Mandelbrot.pixel(spec, x, y);
-      if (counts[i] != expected) {
-        return "pixel (" + x + ", " + y + "): " + counts[i] + " (expected: " + expected + ")";
+      int actual = counts.count(i);
+      if (actual != expected) {
+        return "pixel (" + x + ", " + y + "): " + actual + " (expected: " + expected + ")";
       }
     }
     return null;

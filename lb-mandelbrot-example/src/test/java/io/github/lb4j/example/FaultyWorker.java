@@ -25,6 +25,11 @@ final class FaultyWorker implements AutoCloseable {
     FORGED_SIGNATURE,
     /** Right counts, signed, with a checksum that does not match the body. */
     BAD_CHECKSUM,
+    /**
+     * Holds the token and signs its answers, with the right checksum, but the last pixel's count is
+     * above the iteration limit.
+     */
+    COUNT_ABOVE_LIMIT,
     /** A 500 at once for every tile. */
     BLACK_HOLE
   }
@@ -93,6 +98,9 @@ final class FaultyWorker implements AutoCloseable {
         for (int i = 0; i < counts.length; i += 2) {
           counts[i] = counts[i] % spec.maxIter() + 1; // still in [1, maxIter], never the right one
         }
+      }
+      if (fault == Fault.COUNT_ABOVE_LIMIT) {
+        counts[counts.length - 1] = spec.maxIter() + 1;
       }
       byte[] body = TileCodec.encodeRaw(counts);
       ex.getResponseHeaders()

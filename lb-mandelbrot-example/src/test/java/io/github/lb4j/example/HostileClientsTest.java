@@ -1,11 +1,16 @@
 package io.github.lb4j.example;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lb4j.Endpoint;
 import io.github.lb4j.Ticker;
+import io.github.lb4j.scatter.HedgePolicy;
+import io.github.lb4j.scatter.Progress;
+import io.github.lb4j.scatter.Task;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,7 +26,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +82,7 @@ final class HostileClientsTest {
             (spec, stop) -> {
               entered.countDown();
               while (!stop.getAsBoolean()) {
-                if (release.await(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (release.await(1, TimeUnit.MILLISECONDS)) {
                   return new int[spec.width() * spec.height()];
                 }
               }
@@ -222,6 +230,56 @@ final class HostileClientsTest {
     awaitTrue(() -> w.inFlight() == 0, "the tile stops once its client left");
     assertEquals(1, w.tilesStopped());
     assertEquals(0, w.tilesServed());
+  }
+
+  @Test
+  void hedgedTile_theLosingCopyIsStoppedAtItsWorker() throws Exception {
+    // The first copy of the tile blocks on whichever worker gets it; the hedge, sent to the other
+    // (idle) worker, computes it. Once the hedge wins, the loser's call is cancelled: its worker
+    // must see the client gone and stop, not compute the tile to the end.
+    AtomicBoolean first = new AtomicBoolean(true);
+    CountDownLatch entered = new CountDownLatch(1);
+    WorkerServer.Kernel kernel =
+        (spec, stop) -> {
+          if (!first.getAndSet(false)) {
+            return Mandelbrot.iterate(spec, stop);
+          }
+          entered.countDown();
+          while (!stop.getAsBoolean()) {
+            if (release.await(1, TimeUnit.MILLISECONDS)) {
+              return Mandelbrot.iterate(spec, stop);
+            }
+          }
+          return null;
+        };
+    List<WorkerServer> workers = new ArrayList<>();
+    for (String id : List.of("a", "b")) {
+      workers.add(
+          closing(
+              WorkerServer.start(
+                  "127.0.0.1", 0, id, 1, 1, TestTokens.AUTH, kernel, Ticker.system())));
+    }
+    Cluster c =
+        closing(
+            new Cluster(
+                workers.stream().map(w -> Endpoint.of(w.uri().toString())).toList(),
+                PickerName.ROUND_ROBIN,
+                new Cluster.Settings(
+                    3, Duration.ofSeconds(30), HedgePolicy.after(Duration.ofMillis(20)), 2),
+                TestTokens.AUTH));
+    TileSpec spec = new TileSpec(-2, 1, -1, 1, 16, 16, 50);
+    List<Progress> reports = new CopyOnWriteArrayList<>();
+
+    List<TileCounts> r = c.compute(List.of(Task.of(spec)), reports::add).get(30, TimeUnit.SECONDS);
+
+    assertTrue(entered.getCount() == 0, "the first copy reached its worker");
+    assertArrayEquals(Mandelbrot.iterate(spec), r.get(0).toArray());
+    assertEquals(1, reports.get(reports.size() - 1).hedges());
+    awaitTrue(
+        () -> workers.stream().mapToInt(WorkerServer::tilesStopped).sum() == 1,
+        "the losing copy's worker stopped computing it");
+    assertEquals(0, workers.get(0).inFlight() + workers.get(1).inFlight());
+    assertEquals(1, workers.stream().mapToInt(WorkerServer::tilesServed).sum(), "one answer");
   }
 
   /** Regression: Jetty's idle timeout fired during a long computation and read as "client left". */

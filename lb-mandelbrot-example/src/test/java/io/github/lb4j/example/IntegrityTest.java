@@ -123,13 +123,13 @@ final class IntegrityTest {
     Renderer renderer = new Renderer(64 << 20);
     List<View.Tile> tiles = VIEW.tiles();
 
-    List<int[]> counts =
+    List<TileCounts> counts =
         c.compute(
-                Renderer.tasks(tiles),
+                renderer.tasks(tiles),
                 p -> {},
                 (spec, worker, tile) -> {
                   heardFrom.add(worker.id());
-                  if (!Arrays.equals(Mandelbrot.iterate(spec), tile)) {
+                  if (!Arrays.equals(Mandelbrot.iterate(spec), tile.toArray())) {
                     wrong.add(new AssertionError("wrong tile heard from " + worker.id()));
                   }
                   renderer.remember(
@@ -142,10 +142,11 @@ final class IntegrityTest {
     assertEquals(tiles.size(), heardFrom.size());
     List<View.Tile> missing =
         renderer.missing(
-            tiles, (t, cached) -> assertArrayEquals(Mandelbrot.iterate(t.spec()), cached));
+            tiles,
+            (t, cached) -> assertArrayEquals(Mandelbrot.iterate(t.spec()), cached.toArray()));
     assertEquals(List.of(), missing);
     for (int i = 0; i < tiles.size(); i++) {
-      assertArrayEquals(Mandelbrot.iterate(tiles.get(i).spec()), counts.get(i));
+      assertArrayEquals(Mandelbrot.iterate(tiles.get(i).spec()), counts.get(i).toArray());
     }
   }
 
@@ -231,6 +232,34 @@ final class IntegrityTest {
                 "tile from impostor rejected: spot check failed at pixel \\(\\d+, \\d+\\): \\d+ \\(expected:"
                     + " \\d+\\)"),
         e.getMessage());
+  }
+
+  @Test
+  void countAboveTheLimit_rejectedByTheTransportNamingThePixel() throws Exception {
+    FaultyWorker liar = faulty(Fault.COUNT_ABOVE_LIMIT, TestTokens.AUTH);
+    IOException e = sendOne(liar);
+    TileSpec spec = VIEW.tiles().get(5).spec();
+    assertEquals(
+        "bad tile from impostor: count at pixel "
+            + (spec.pixels() - 1)
+            + ": "
+            + (spec.maxIter() + 1)
+            + " (expected: <= "
+            + spec.maxIter()
+            + ")",
+        e.getMessage());
+  }
+
+  @Test
+  void countAboveTheLimit_retriedElsewhere_noPixelOfItInTheImage() throws Exception {
+    // Its tiles fail only in their last pixel: a decoder writing as it checks would leave all the
+    // others in the image, from the attempt that failed, under the retry's.
+    FaultyWorker liar = faulty(Fault.COUNT_ABOVE_LIMIT, TestTokens.AUTH);
+    Cluster c = cluster(endpoints(liar, 1));
+    Renderer.Result r = new Renderer(0).render(VIEW, c, p -> {});
+    assertArrayEquals(local(VIEW), pixels(r.image()));
+    assertEquals(0, r.progress().endpoints().get("faulty").completed());
+    assertTrue(r.progress().endpoints().get("faulty").failures() >= 1);
   }
 
   @Test

@@ -90,17 +90,17 @@ class MandelbrotTest {
   void rawCodecRoundTripsAndRejectsWrongLengthOrCounts() {
     TileSpec spec = new TileSpec(-2, 1, -1, 1, 3, 2, 65_535);
     int[] counts = {0, 1, 255, 256, 65_534, 65_535};
-    assertArrayEquals(counts, TileCodec.decodeRaw(TileCodec.encodeRaw(counts), spec));
+    assertArrayEquals(counts, TileCounts.verify(TileCodec.encodeRaw(counts), spec).toArray());
     assertEquals(
         "body length: 11 (expected: 12)",
-        assertThrows(IllegalArgumentException.class, () -> TileCodec.decodeRaw(new byte[11], spec))
+        assertThrows(IllegalArgumentException.class, () -> TileCounts.verify(new byte[11], spec))
             .getMessage());
     TileSpec small = new TileSpec(-2, 1, -1, 1, 1, 1, 10);
     assertEquals(
         "count at pixel 0: 11 (expected: <= 10)",
         assertThrows(
                 IllegalArgumentException.class,
-                () -> TileCodec.decodeRaw(TileCodec.encodeRaw(new int[] {11}), small))
+                () -> TileCounts.verify(TileCodec.encodeRaw(new int[] {11}), small))
             .getMessage());
   }
 

@@ -42,7 +42,7 @@ final class TileVerifierTest {
     TileVerifier verifier = new TileVerifier(1);
     TileSpec spec = DEFAULT_VIEW.tiles().get(20).spec();
     int[] counts = Mandelbrot.iterate(spec);
-    assertNull(verifier.spotCheck(spec, counts));
+    assertNull(verifier.spotCheck(TileCounts.of(counts, spec)));
     int[] wrong = counts.clone();
     int sampled = verifier.samples(spec)[0];
     wrong[sampled] = wrong[sampled] % spec.maxIter() + 1;
@@ -56,7 +56,7 @@ final class TileVerifierTest {
             + " (expected: "
             + counts[sampled]
             + ")",
-        verifier.spotCheck(spec, wrong));
+        verifier.spotCheck(TileCounts.of(wrong, spec)));
   }
 
   @Test
@@ -93,7 +93,7 @@ final class TileVerifierTest {
   /**
    * Iterations of one pixel: none inside the bulbs the kernel recognises, plus one for the setup.
    */
-  private static long cost(TileSpec spec, int[] counts, int i) {
+  static long cost(TileSpec spec, int[] counts, int i) {
     double dx = (spec.reMax() - spec.reMin()) / spec.width();
     double dy = (spec.imMax() - spec.imMin()) / spec.height();
     double cr = spec.reMin() + (i % spec.width() + 0.5) * dx;
