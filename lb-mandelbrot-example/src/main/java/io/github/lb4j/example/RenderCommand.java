@@ -6,6 +6,7 @@ import io.github.lb4j.scatter.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +118,11 @@ final class RenderCommand implements Callable<Integer> {
       description =
           "Threads: of --local (default: processors) or of each started worker (default: 1).")
   Integer threads;
+
+  @Option(
+      names = "--processes",
+      description = "Run each started worker as a child process (a JVM of its own).")
+  boolean processes;
 
   @Option(
       names = "--slow-workers",
@@ -320,7 +326,8 @@ final class RenderCommand implements Callable<Integer> {
     if (source.discover != null) {
       return new Workers(token.remote()); // the cluster follows the discovery source instead
     }
-    return Workers.start(toStart, threads(1), slowWorkers, slow);
+    return Workers.start(
+        toStart, threads(1), slowWorkers, slow, TileAuth.generate(new SecureRandom()), processes);
   }
 
   /** {@code --threads}, or {@code dflt} when not given; checked either way. */

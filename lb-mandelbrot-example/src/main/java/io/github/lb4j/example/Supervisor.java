@@ -6,14 +6,19 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Ticker;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +30,14 @@ import org.slf4j.LoggerFactory;
  * the same process so the effect can be watched.
  *
  * <p>The supervisor learns of failures only through the balancer, so how quickly a dead worker is
- * replaced is the health monitor's detection time plus the start of a new worker.
+ * replaced is the health monitor's detection time plus the start of a new worker. Workers may be
+ * {@link WorkerProcess child processes}: a process that dies ({@code kill -9}, a crash) is replaced
+ * by a new process on a new port. A worker {@link #pause paused} on purpose is left alone until it
+ * is {@link #resume resumed}: the balancer keeps it out meanwhile.
+ *
+ * <p>{@link #scale} grows or shrinks the set, like {@code docker compose up --scale}: a worker that
+ * goes is drained first (out of the balancer, so it gets no new tiles, then given time to finish
+ * those in flight).
  *
  * <p>Threading: thread safe. Health events arrive on the balancer's threads and are handed to the
  * given executor, which starts the replacement; membership changes are made under this object's
@@ -38,8 +50,27 @@ final class Supervisor implements AutoCloseable {
   /** Starts a worker with the given id on an ephemeral port. */
   @FunctionalInterface
   interface WorkerFactory {
-    WorkerServer start(String id) throws IOException;
+    LocalWorker start(String id) throws IOException;
   }
+
+  /** The most workers {@link #scale} may ask for. */
+  static final int MAX_WORKERS = 64;
+
+  /** How long a worker that {@link #scale} removes may take to finish its tiles in flight. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How often a draining worker is asked whether it is idle. */
+  private static final long DRAIN_POLL_MILLIS = 25;
+
+  /**
+   * What one {@link #scale} did.
+   *
+   * @param count the workers now supervised
+   * @param started the ids of the workers it started
+   * @param drained the ids of the workers it drained and stopped
+   * @param undrained those of {@code drained} still busy when their drain timed out
+   */
+  record Scaled(int count, List<String> started, List<String> drained, List<String> undrained) {}
 
   /**
    * One replacement.
@@ -66,7 +97,7 @@ final class Supervisor implements AutoCloseable {
   private final Executor executor;
   private final Ticker ticker;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, WorkerServer> workers = new LinkedHashMap<>(); // guarded by this
+  private final Map<String, LocalWorker> workers = new LinkedHashMap<>(); // guarded by this
   private final BalancerListener healthListener =
       new BalancerListener() {
         @Override
@@ -78,6 +109,9 @@ final class Supervisor implements AutoCloseable {
         }
       };
   private volatile Balancer balancer; // written under this
+  private final Object scaling = new Object(); // held by one scale at a time
+  private final Map<String, LocalWorker> draining = new LinkedHashMap<>(); // guarded by this
+  private final Set<String> reserved = new LinkedHashSet<>(); // ids being started; guarded by this
   private int nextId; // guarded by this
   private boolean closed; // guarded by this
   private volatile boolean replacing = true;
@@ -138,7 +172,7 @@ final class Supervisor implements AutoCloseable {
    * Supervises an already started worker and makes it a member of the balancer, unless it is one
    * already.
    */
-  synchronized void adopt(WorkerServer worker) {
+  synchronized void adopt(LocalWorker worker) {
     Objects.requireNonNull(worker, "worker");
     checkOpen();
     if (workers.containsKey(worker.id())) {
@@ -155,9 +189,9 @@ final class Supervisor implements AutoCloseable {
   }
 
   /** Starts a fresh worker, supervises it and makes it a member of the balancer. */
-  synchronized WorkerServer startWorker() throws IOException {
+  synchronized LocalWorker startWorker() throws IOException {
     checkOpen();
-    WorkerServer w = factory.start(freshId());
+    LocalWorker w = factory.start(freshId());
     workers.put(w.id(), w);
     balancer.add(endpoint(w));
     return w;
@@ -170,7 +204,133 @@ final class Supervisor implements AutoCloseable {
    * @throws IllegalArgumentException when no supervised worker has this id
    */
   synchronized void kill(String id) {
-    worker(id).close();
+    worker(id).kill();
+  }
+
+  /**
+   * Freezes a supervised worker process ({@code SIGSTOP}). It stays a member of the balancer, whose
+   * health checks and hedging find out; it is not replaced until it is {@link #resume resumed}.
+   *
+   * @throws IllegalArgumentException when no supervised worker has this id
+   * @throws IllegalStateException when it has no process of its own, or has exited
+   * @throws UnsupportedOperationException where POSIX signals are not available
+   */
+  synchronized void pause(String id) {
+    worker(id).pause();
+  }
+
+  /**
+   * Lets a {@link #pause paused} worker process run again ({@code SIGCONT}).
+   *
+   * @throws IllegalArgumentException when no supervised worker has this id
+   * @throws IllegalStateException when it has no process of its own, or has exited
+   * @throws UnsupportedOperationException where POSIX signals are not available
+   */
+  synchronized void resume(String id) {
+    worker(id).resume();
+  }
+
+  /**
+   * Grows or shrinks the supervised set to {@code count} workers. New workers are started with
+   * fresh ids and added to the balancer; when shrinking, the newest workers go: each is removed
+   * from the balancer at once (no new tiles), then stopped once it has no tile in flight, or after
+   * {@code drainTimeout}. Returns once every drained worker is stopped; one scale runs at a time.
+   *
+   * @throws InvalidParameterException when {@code count} is not in [1, {@value #MAX_WORKERS}]
+   * @throws IOException when a worker could not be started; those started before it stay
+   */
+  Scaled scale(int count, Duration drainTimeout) throws IOException, InterruptedException {
+    TileSpec.checkRange("count", count, 1, MAX_WORKERS);
+    synchronized (scaling) {
+      List<String> started = new ArrayList<>();
+      List<LocalWorker> leaving = new ArrayList<>();
+      int missing;
+      synchronized (this) {
+        checkOpen();
+        missing = count - workers.size();
+        List<LocalWorker> newestFirst = new ArrayList<>(workers.values());
+        Collections.reverse(newestFirst);
+        for (int i = 0; i < -missing; i++) {
+          LocalWorker w = newestFirst.get(i);
+          workers.remove(w.id());
+          balancer.remove(w.id());
+          draining.put(w.id(), w);
+          leaving.add(w);
+        }
+      }
+      // Started outside the monitor: a process takes a second or more to listen, and the status
+      // of the page must not wait for it.
+      for (int i = 0; i < missing; i++) {
+        String id;
+        synchronized (this) {
+          id = freshId();
+          reserved.add(id); // until the worker is a member
+        }
+        LocalWorker w;
+        try {
+          w = factory.start(id);
+        } finally {
+          synchronized (this) {
+            reserved.remove(id);
+          }
+        }
+        synchronized (this) {
+          if (closed) {
+            w.close();
+            throw new IllegalStateException("the supervisor is closed");
+          }
+          workers.put(w.id(), w);
+          balancer.add(endpoint(w));
+        }
+        started.add(w.id());
+      }
+      List<String> drained = new ArrayList<>();
+      List<String> undrained = new ArrayList<>();
+      for (LocalWorker w : leaving) {
+        if (!drain(w, drainTimeout)) {
+          undrained.add(w.id());
+        }
+        w.close();
+        drained.add(w.id());
+        synchronized (this) {
+          draining.remove(w.id());
+        }
+        log.info("{} drained and stopped", w.id());
+      }
+      synchronized (this) {
+        return new Scaled(
+            workers.size(), List.copyOf(started), List.copyOf(drained), List.copyOf(undrained));
+      }
+    }
+  }
+
+  /**
+   * Waits until {@code w} has no tile in flight twice in a row (a tile picked just before the
+   * worker left the balancer may still be on its way), or it cannot be asked, or the timeout
+   * passes; returns false on the timeout.
+   */
+  private boolean drain(LocalWorker w, Duration timeout) throws InterruptedException {
+    long deadline = ticker.read() + timeout.toNanos();
+    int idle = 0;
+    while (idle < 2) {
+      int n = w.inFlight();
+      if (n < 0 || w.isPaused() || w.isClosed()) {
+        return true; // dead or frozen: nothing in flight will finish
+      }
+      idle = n == 0 ? idle + 1 : 0;
+      if (idle < 2) {
+        if (ticker.read() - deadline > 0) {
+          return false;
+        }
+        TimeUnit.MILLISECONDS.sleep(DRAIN_POLL_MILLIS);
+      }
+    }
+    return true;
+  }
+
+  /** The ids of the workers {@link #scale} is draining now. */
+  synchronized List<String> draining() {
+    return List.copyOf(draining.keySet());
   }
 
   /**
@@ -180,7 +340,7 @@ final class Supervisor implements AutoCloseable {
    * @throws IllegalStateException when it is the last worker
    */
   synchronized void retire(String id) {
-    WorkerServer w = worker(id);
+    LocalWorker w = worker(id);
     if (workers.size() == 1) {
       throw new IllegalStateException("cannot retire '" + id + "': it is the last worker");
     }
@@ -194,8 +354,8 @@ final class Supervisor implements AutoCloseable {
    *
    * @throws IllegalArgumentException when there is none
    */
-  synchronized WorkerServer worker(String id) {
-    WorkerServer w = workers.get(Objects.requireNonNull(id, "id"));
+  synchronized LocalWorker worker(String id) {
+    LocalWorker w = workers.get(Objects.requireNonNull(id, "id"));
     if (w == null) {
       throw new InvalidParameterException(
           "id", "id: '" + id + "' (expected: one of " + workers.keySet() + ")");
@@ -204,14 +364,14 @@ final class Supervisor implements AutoCloseable {
   }
 
   /** The supervised workers, oldest first. */
-  synchronized List<WorkerServer> workers() {
+  synchronized List<LocalWorker> workers() {
     return List.copyOf(workers.values());
   }
 
   /** The balancer endpoints of the supervised workers, oldest first. */
   synchronized List<Endpoint> endpoints() {
     List<Endpoint> out = new ArrayList<>();
-    for (WorkerServer w : workers.values()) {
+    for (LocalWorker w : workers.values()) {
       out.add(endpoint(w));
     }
     return out;
@@ -225,12 +385,15 @@ final class Supervisor implements AutoCloseable {
     }
     closed = true;
     balancer.removeListener(healthListener);
-    for (WorkerServer w : workers.values()) {
+    for (LocalWorker w : workers.values()) {
       w.close();
+    }
+    for (LocalWorker w : draining.values()) {
+      w.close(); // its scale stops waiting for it: it is closed
     }
   }
 
-  static Endpoint endpoint(WorkerServer w) {
+  static Endpoint endpoint(LocalWorker w) {
     return Endpoint.of(w.id(), w.uri());
   }
 
@@ -248,7 +411,7 @@ final class Supervisor implements AutoCloseable {
   }
 
   private boolean isCurrent(Endpoint e) {
-    WorkerServer w = workers.get(e.id());
+    LocalWorker w = workers.get(e.id());
     return w != null && w.uri().equals(e.address());
   }
 
@@ -258,11 +421,15 @@ final class Supervisor implements AutoCloseable {
       if (closed || !replacing || !isCurrent(dead)) {
         return;
       }
-      WorkerServer fresh;
+      if (workers.get(dead.id()).isPaused()) {
+        log.info("not replacing {}: it was stopped on purpose", dead.id());
+        return;
+      }
+      LocalWorker fresh;
       try {
         fresh = factory.start(freshId());
       } catch (IOException | RuntimeException e) {
-        workers.remove(dead.id()).close();
+        workers.remove(dead.id()).kill();
         balancer.remove(dead.id());
         log.warn("could not start a worker to replace {}: {}", dead.id(), e.toString());
         for (Listener l : listeners) {
@@ -283,7 +450,7 @@ final class Supervisor implements AutoCloseable {
         return;
       }
       workers.put(fresh.id(), fresh);
-      workers.remove(dead.id()).close();
+      workers.remove(dead.id()).kill(); // unhealthy: it gets no chance to finish anything
       balancer.remove(dead.id());
       r = new Replacement(dead, next, reason, detectedNanos, ticker.read());
       log.info(
@@ -309,7 +476,7 @@ final class Supervisor implements AutoCloseable {
     do {
       nextId++;
       id = "worker-" + nextId;
-    } while (workers.containsKey(id));
+    } while (workers.containsKey(id) || draining.containsKey(id) || reserved.contains(id));
     return id;
   }
 

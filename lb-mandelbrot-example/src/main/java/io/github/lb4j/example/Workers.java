@@ -9,19 +9,44 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Starts local workers, or parses worker URLs, into balancer endpoints, with the token they hold.
- * Not thread safe.
+ * Starts local workers (in this process, or as child processes with {@code --processes}), or parses
+ * worker URLs, into balancer endpoints, with the token they hold. Not thread safe.
  */
 final class Workers implements AutoCloseable {
-  final List<WorkerServer> started = new ArrayList<>();
+  final List<LocalWorker> started = new ArrayList<>();
   final List<Endpoint> endpoints = new ArrayList<>();
 
   /** The workers' token; {@code null} for none ({@code render --local}). */
   final TileAuth auth;
 
+  /** Whether local workers, those started and those started later, are child processes. */
+  final boolean processes;
+
+  /** Compute threads of each local worker. */
+  final int threadsEach;
+
   /** No workers yet (they may come from discovery), holding {@code auth}'s token. */
   Workers(TileAuth auth) {
+    this(auth, false, 1);
+  }
+
+  private Workers(TileAuth auth, boolean processes, int threadsEach) {
     this.auth = auth;
+    this.processes = processes;
+    this.threadsEach = threadsEach;
+  }
+
+  /** Starts one more worker of the kind these are, at full speed, not added to this set. */
+  LocalWorker startAnother(String id) throws IOException {
+    return startOne(id, threadsEach, 1, auth, processes);
+  }
+
+  private static LocalWorker startOne(
+      String id, int threads, double slowFactor, TileAuth auth, boolean process)
+      throws IOException {
+    return process
+        ? WorkerProcess.start(id, threads, slowFactor, auth, WorkerProcess.START_TIMEOUT)
+        : WorkerServer.start("127.0.0.1", 0, id, threads, slowFactor, auth);
   }
 
   /**
@@ -36,17 +61,21 @@ final class Workers implements AutoCloseable {
   /** Like {@link #start(int, int, int, double)}, the workers holding {@code auth}'s token. */
   static Workers start(int n, int threadsEach, int slowCount, double slowFactor, TileAuth auth)
       throws IOException {
-    Workers w = new Workers(auth);
+    return start(n, threadsEach, slowCount, slowFactor, auth, false);
+  }
+
+  /**
+   * Like {@link #start(int, int, int, double, TileAuth)}, each worker in a child process of its own
+   * when {@code processes} is true ({@link WorkerProcess}).
+   */
+  static Workers start(
+      int n, int threadsEach, int slowCount, double slowFactor, TileAuth auth, boolean processes)
+      throws IOException {
+    Workers w = new Workers(auth, processes, threadsEach);
     try {
       for (int i = 1; i <= n; i++) {
-        WorkerServer s =
-            WorkerServer.start(
-                "127.0.0.1",
-                0,
-                "worker-" + i,
-                threadsEach,
-                i <= slowCount ? slowFactor : 1,
-                w.auth);
+        LocalWorker s =
+            startOne("worker-" + i, threadsEach, i <= slowCount ? slowFactor : 1, auth, processes);
         w.started.add(s);
         w.endpoints.add(Endpoint.of(s.id(), s.uri()));
       }
@@ -88,7 +117,7 @@ final class Workers implements AutoCloseable {
 
   @Override
   public void close() {
-    for (WorkerServer s : started) {
+    for (LocalWorker s : started) {
       s.close();
     }
   }

@@ -191,7 +191,7 @@ final class BrowserTest {
     return ((Number) js("return window.lb4jPage.refreshes;")).longValue();
   }
 
-  WorkerServer worker(String id) {
+  LocalWorker worker(String id) {
     return running.frontEnd.supervisor().workers().stream()
         .filter(w -> w.id().equals(id))
         .findFirst()
@@ -467,7 +467,7 @@ final class BrowserTest {
 
     // Kill a worker from the page, then render a new view: it completes on the others.
     List<String> before =
-        running.frontEnd.supervisor().workers().stream().map(WorkerServer::id).toList();
+        running.frontEnd.supervisor().workers().stream().map(LocalWorker::id).toList();
     String victim = before.get(0);
     wait.until(
         d -> {
@@ -507,7 +507,7 @@ final class BrowserTest {
           return ids.size() == 3 && !ids.contains(victim);
         });
     List<String> after =
-        running.frontEnd.supervisor().workers().stream().map(WorkerServer::id).toList();
+        running.frontEnd.supervisor().workers().stream().map(LocalWorker::id).toList();
     assertFalse(after.contains(victim), after.toString());
     assertTrue(
         driver.findElement(By.id("events")).getText().contains("supervisor replaced " + victim),

@@ -78,7 +78,7 @@ class RenderTest {
         new Renderer(0).render(VIEW, cluster(w.endpoints, picker, SETTINGS), p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
     assertEquals(20, r.progress().completed());
-    assertEquals(20, w.started.stream().mapToInt(WorkerServer::tilesServed).sum());
+    assertEquals(20, w.started.stream().mapToInt(LocalWorker::tilesServed).sum());
   }
 
   @Test
@@ -90,7 +90,7 @@ class RenderTest {
     Renderer.Result second = renderer.render(VIEW, c, p -> {});
     assertEquals(0, first.cached());
     assertEquals(20, second.cached());
-    assertEquals(20, w.started.stream().mapToInt(WorkerServer::tilesServed).sum());
+    assertEquals(20, w.started.stream().mapToInt(LocalWorker::tilesServed).sum());
     assertArrayEquals(pixels(first.image()), pixels(second.image()));
   }
 
@@ -106,7 +106,7 @@ class RenderTest {
   @Test
   void aWorkerKilledMidRenderHasItsTilesRedoneElsewhere() throws IOException {
     Workers w = workers(3);
-    WorkerServer victim = w.started.get(0);
+    LocalWorker victim = w.started.get(0);
     AtomicBoolean killed = new AtomicBoolean();
     Renderer.Result r =
         new Renderer(0)
