@@ -92,6 +92,9 @@ final class WorkerProcess implements LocalWorker {
     WorkerServer.checkOptions(0, threads, slowFactor);
     ProcessBuilder pb = new ProcessBuilder(command(id, threads, slowFactor));
     pb.environment().put(TileAuth.ENV, auth.token());
+    // Not -cp: a long class path would push the worker's own arguments out of the 4 KiB of the
+    // command line that ps and ProcessHandle.Info show.
+    pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
     pb.redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
@@ -125,7 +128,7 @@ final class WorkerProcess implements LocalWorker {
     }
   }
 
-  /** The child's command: this Java, this class path, {@code Main worker ...}. */
+  /** The child's command: this Java, {@code Main worker ...}; the class path is this one. */
   static List<String> command(String id, int threads, double slowFactor) {
     String java =
         ProcessHandle.current()
@@ -137,9 +140,7 @@ final class WorkerProcess implements LocalWorker {
     // Small and quick to start: a worker holds a few tiles at a time.
     cmd.add("-Xmx256m");
     cmd.add("-XX:+UseSerialGC");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
+    cmd.add(Main.class.getName()); // the class path goes through CLASSPATH, see start
     cmd.addAll(
         List.of(
             "worker",
