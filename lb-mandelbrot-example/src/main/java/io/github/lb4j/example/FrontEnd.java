@@ -264,6 +264,8 @@ final class FrontEnd implements AutoCloseable {
       for (LocalWorker w : workers.started) {
         supervisor.adopt(w);
       }
+      // A process takes seconds to start: one started ahead replaces a dead one at once.
+      supervisor.keepSpare(processes);
       supervisor.addListener(
           new Supervisor.Listener() {
             @Override
@@ -870,6 +872,11 @@ final class FrontEnd implements AutoCloseable {
         .append(processes)
         .append(",\"draining\":")
         .append(Json.strings(supervisor != null ? supervisor.draining() : List.of()))
+        .append(",\"spare\":")
+        .append(
+            supervisor == null
+                ? "null"
+                : supervisor.spare().map(w -> Json.quote(w.id())).orElse("null"))
         .append(",\"healthy\":")
         .append(s.healthyCount())
         .append(",\"balance\":{\"windowMs\":")

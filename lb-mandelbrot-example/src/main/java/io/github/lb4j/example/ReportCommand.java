@@ -81,6 +81,12 @@ final class ReportCommand implements Callable<Integer> {
       description = "Seed of the request ids and random pickers (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--processes",
+      description =
+          "Run the workers of A-1 and A-2 as child processes too (A-3's always are: it kills one).")
+  boolean processes;
+
   @Mixin ProgressBar.Options progress = new ProgressBar.Options();
 
   @Override
@@ -96,7 +102,7 @@ final class ReportCommand implements Callable<Integer> {
     System.setProperty("java.awt.headless", "true"); // charts are drawn off screen
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    BalanceReport report = new BalanceReport(settings, Ticker.system());
+    BalanceReport report = new BalanceReport(settings, Ticker.system(), processes);
     int total = Math.toIntExact(report.totalRequests());
     ProgressBar bar = new ProgressBar(err, progress.mode(), "requests");
     AtomicLong done = new AtomicLong();

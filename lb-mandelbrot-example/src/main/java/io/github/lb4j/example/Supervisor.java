@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -110,6 +111,8 @@ final class Supervisor implements AutoCloseable {
       };
   private volatile Balancer balancer; // written under this
   private final Object scaling = new Object(); // held by one scale at a time
+  private LocalWorker spare; // started ahead, not a member; guarded by this
+  private boolean keepSpare; // guarded by this
   private final Map<String, LocalWorker> draining = new LinkedHashMap<>(); // guarded by this
   private final Set<String> reserved = new LinkedHashSet<>(); // ids being started; guarded by this
   private int nextId; // guarded by this
@@ -144,6 +147,88 @@ final class Supervisor implements AutoCloseable {
   /** Whether failed workers are replaced. */
   boolean isReplacing() {
     return replacing;
+  }
+
+  /**
+   * Keeps one worker started ahead, not a member of the balancer, to replace the next failed one at
+   * once; after it is used, another is started in the background. Worth it when starting a worker
+   * is slow, as a worker process is (a JVM start takes a second or more, longer on a busy machine).
+   * Off by default.
+   */
+  void keepSpare(boolean on) {
+    synchronized (this) {
+      keepSpare = on;
+      if (!on && spare != null) {
+        spare.close();
+        spare = null;
+      }
+    }
+    if (on) {
+      refillLater();
+    }
+  }
+
+  /** The spare worker started ahead, if there is one now. */
+  synchronized Optional<LocalWorker> spare() {
+    return Optional.ofNullable(spare);
+  }
+
+  /** Takes the spare when there is a live one, and has another started; {@code null} if none. */
+  private LocalWorker takeSpare() {
+    LocalWorker s = spare;
+    spare = null;
+    if (s != null && s.isClosed()) {
+      log.warn("the spare {} has died; starting a worker instead", s.id());
+      s.close();
+      s = null;
+    }
+    if (keepSpare) {
+      refillLater();
+    }
+    return s;
+  }
+
+  private void refillLater() {
+    try {
+      executor.execute(this::refill);
+    } catch (RejectedExecutionException e) {
+      log.debug("no spare: the supervisor's executor is stopping");
+    }
+  }
+
+  /** Starts a spare, outside the monitor, unless one is there or none is wanted. */
+  private void refill() {
+    String id;
+    synchronized (this) {
+      if (closed || !keepSpare || spare != null) {
+        return;
+      }
+      id = freshId();
+      reserved.add(id);
+    }
+    LocalWorker w;
+    try {
+      w = factory.start(id);
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not start a spare worker: {}", e.toString());
+      return;
+    } finally {
+      synchronized (this) {
+        reserved.remove(id);
+      }
+    }
+    boolean wanted;
+    synchronized (this) {
+      wanted = !closed && keepSpare && spare == null;
+      if (wanted) {
+        spare = w;
+      }
+    }
+    if (wanted) {
+      log.info("{} started as a spare", w.id());
+    } else {
+      w.close();
+    }
   }
 
   /** Adds a listener of replacements. */
@@ -391,6 +476,9 @@ final class Supervisor implements AutoCloseable {
     for (LocalWorker w : draining.values()) {
       w.close(); // its scale stops waiting for it: it is closed
     }
+    if (spare != null) {
+      spare.close();
+    }
   }
 
   static Endpoint endpoint(LocalWorker w) {
@@ -425,9 +513,11 @@ final class Supervisor implements AutoCloseable {
         log.info("not replacing {}: it was stopped on purpose", dead.id());
         return;
       }
-      LocalWorker fresh;
+      LocalWorker fresh = takeSpare();
       try {
-        fresh = factory.start(freshId());
+        if (fresh == null) {
+          fresh = factory.start(freshId());
+        }
       } catch (IOException | RuntimeException e) {
         workers.remove(dead.id()).kill();
         balancer.remove(dead.id());

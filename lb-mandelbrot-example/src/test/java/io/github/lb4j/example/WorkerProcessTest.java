@@ -67,6 +67,7 @@ final class WorkerProcessTest {
   void killedWorkerProcess_midRender_isReplacedAndTheImageMatchesLocal() throws Exception {
     FrontEnd f = frontEnd(2);
     Supervisor s = f.supervisor();
+    waitFor(() -> s.spare().isPresent(), "the spare started");
     LocalWorker victim = s.workers().get(1);
     long victimPid = victim.pid().orElseThrow();
     long[] detected = {0};
@@ -84,10 +85,6 @@ final class WorkerProcessTest {
     long killedAt = System.nanoTime();
     ProcessHandle.of(victimPid).orElseThrow().destroyForcibly(); // kill -9, behind its back
     assertFalse(png.isDone(), "the render was still running at the kill");
-
-    HttpResponse<byte[]> r = png.get(240, TimeUnit.SECONDS);
-    assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-    assertArrayEquals(RenderTest.local(HEAVY_VIEW), pixels(r.body()));
 
     waitFor(
         () -> s.workers().stream().noneMatch(w -> w.id().equals(victim.id())),
@@ -113,6 +110,10 @@ final class WorkerProcessTest {
         freshPid,
         TimeUnit.NANOSECONDS.toMillis(answeredAt - killedAt));
     assertFalse(ProcessHandle.of(victimPid).map(ProcessHandle::isAlive).orElse(false));
+
+    HttpResponse<byte[]> r = png.get(240, TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    assertArrayEquals(RenderTest.local(HEAVY_VIEW), pixels(r.body()));
 
     String status = get(f.uri(), "/api/status").body();
     assertTrue(status.contains("\"processes\":true"), status);
@@ -179,8 +180,9 @@ final class WorkerProcessTest {
       seen.add(line);
     }
     assertTrue(line != null, "serve started: " + seen);
+    // Two workers and the spare started ahead.
+    waitFor(() -> workerChildren(serve.toHandle()).size() == 3, "three worker processes");
     List<ProcessHandle> children = workerChildren(serve.toHandle());
-    assertEquals(2, children.size(), children.toString());
     if (sigkill) {
       serve.destroyForcibly();
     } else {
@@ -195,6 +197,7 @@ final class WorkerProcessTest {
   @Test
   void scale_2to5to1_duringARender_losesNoTile() throws Exception {
     FrontEnd f = frontEnd(2);
+    waitFor(() -> f.supervisor().spare().isPresent(), "the spare started");
     for (String bad : List.of("0", "65", "x")) {
       HttpResponse<String> r = post(f.uri(), "/api/workers?count=" + bad);
       assertEquals(400, r.statusCode(), r.body());
@@ -208,14 +211,14 @@ final class WorkerProcessTest {
     assertEquals(200, up.statusCode(), up.body());
     assertTrue(up.body().startsWith("{\"count\":5,"), up.body());
     assertEquals(5, f.balancer().endpoints().size());
-    assertEquals(5, workerChildren(ProcessHandle.current()).size());
+    assertEquals(5 + 1, workerChildren(ProcessHandle.current()).size(), "five and the spare");
 
     HttpResponse<String> down = post(f.uri(), "/api/workers?count=1");
     assertEquals(200, down.statusCode(), down.body());
     assertTrue(down.body().startsWith("{\"count\":1,"), down.body());
     assertEquals(1, f.balancer().endpoints().size());
     assertEquals(1, f.supervisor().workers().size());
-    waitFor(() -> workerChildren(ProcessHandle.current()).size() == 1, "four processes drained");
+    waitFor(() -> workerChildren(ProcessHandle.current()).size() == 1 + 1, "four drained");
 
     HttpResponse<byte[]> r = png.get(240, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
