@@ -6,6 +6,7 @@ import io.github.lb4j.Endpoint;
 import io.github.lb4j.HealthState;
 import io.github.lb4j.Ticker;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -209,6 +210,9 @@ final class Supervisor implements AutoCloseable {
     LocalWorker w;
     try {
       w = factory.start(id);
+    } catch (InterruptedIOException e) {
+      log.debug("no spare: the supervisor is stopping");
+      return;
     } catch (IOException | RuntimeException e) {
       log.warn("could not start a spare worker: {}", e.toString());
       return;

@@ -198,11 +198,15 @@ final class WorkerProcessTest {
   void scale_2to5to1_duringARender_losesNoTile() throws Exception {
     FrontEnd f = frontEnd(2);
     waitFor(() -> f.supervisor().spare().isPresent(), "the spare started");
-    for (String bad : List.of("0", "65", "x")) {
-      HttpResponse<String> r = post(f.uri(), "/api/workers?count=" + bad);
+    for (String[] bad :
+        List.of(
+            new String[] {"0", "count: 0 (expected: in [1, 64])"},
+            new String[] {"65", "count: 65 (expected: in [1, 64])"},
+            new String[] {"x", "count: 'x' (expected: an integer)"})) {
+      HttpResponse<String> r = post(f.uri(), "/api/workers?count=" + bad[0]);
       assertEquals(400, r.statusCode(), r.body());
       assertTrue(r.body().contains("\"parameter\":\"count\""), r.body());
-      assertTrue(r.body().contains("count: "), r.body());
+      assertTrue(r.body().contains(bad[1]), r.body());
     }
     CompletableFuture<HttpResponse<byte[]>> png = getAsync(f.uri(), "/render.png?" + HEAVY);
     waitFor(() -> successes(f) >= 1, "a first tile answered");
