@@ -89,6 +89,15 @@ final class WorkerProcess implements LocalWorker {
   static WorkerProcess start(
       String id, int threads, double slowFactor, TileAuth auth, Duration timeout)
       throws IOException {
+    return launch(id, threads, slowFactor, auth).await(timeout);
+  }
+
+  /**
+   * Starts a worker process without waiting for it to listen, so that several can start at once;
+   * {@link Launched#await} waits.
+   */
+  static Launched launch(String id, int threads, double slowFactor, TileAuth auth)
+      throws IOException {
     WorkerServer.checkOptions(0, threads, slowFactor);
     ProcessBuilder pb = new ProcessBuilder(command(id, threads, slowFactor));
     pb.environment().put(TileAuth.ENV, auth.token());
@@ -99,32 +108,62 @@ final class WorkerProcess implements LocalWorker {
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
     p.getOutputStream().close(); // the worker reads nothing
-    CompletableFuture<URI> listening = new CompletableFuture<>();
-    Deque<String> lastLines = new ArrayDeque<>();
+    Launched l = new Launched(p, id, slowFactor);
     Thread reader =
-        new Thread(() -> readOutput(p, id, listening, lastLines), id + "-output-" + p.pid());
+        new Thread(() -> readOutput(p, id, l.listening, l.lastLines), id + "-output-" + p.pid());
     reader.setDaemon(true);
     reader.start();
-    try {
-      URI uri = listening.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      log.info("{} started as process {} on {}", id, p.pid(), uri);
-      return new WorkerProcess(p, id, uri, slowFactor);
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while starting " + id);
-    } catch (ExecutionException | TimeoutException e) {
-      p.destroyForcibly();
-      waitFor(p, STOP_TIMEOUT);
-      String why =
-          e instanceof TimeoutException
-              ? "did not listen within " + timeout.toMillis() + " ms"
-              : "exited with " + p.exitValue() + " before listening";
-      List<String> output;
-      synchronized (lastLines) {
-        output = new ArrayList<>(lastLines);
+    return l;
+  }
+
+  /** A worker process started and maybe not listening yet. Not thread safe. */
+  static final class Launched {
+    private final Process process;
+    private final String id;
+    private final double slowFactor;
+    private final CompletableFuture<URI> listening = new CompletableFuture<>();
+    private final Deque<String> lastLines = new ArrayDeque<>(); // guarded by itself
+
+    private Launched(Process process, String id, double slowFactor) {
+      this.process = process;
+      this.id = id;
+      this.slowFactor = slowFactor;
+    }
+
+    /**
+     * Waits until the process listens.
+     *
+     * @throws IOException when it exits or does not listen in time; it is killed
+     */
+    WorkerProcess await(Duration timeout) throws IOException {
+      Process p = process;
+      try {
+        URI uri = listening.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("{} started as process {} on {}", id, p.pid(), uri);
+        return new WorkerProcess(p, id, uri, slowFactor);
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while starting " + id);
+      } catch (ExecutionException | TimeoutException e) {
+        p.destroyForcibly();
+        waitFor(p, STOP_TIMEOUT);
+        String why =
+            e instanceof TimeoutException
+                ? "did not listen within " + timeout.toMillis() + " ms"
+                : "exited with " + p.exitValue() + " before listening";
+        List<String> output;
+        synchronized (lastLines) {
+          output = new ArrayList<>(lastLines);
+        }
+        throw new IOException("worker process " + id + " " + why + "; its output: " + output);
       }
-      throw new IOException("worker process " + id + " " + why + "; its output: " + output);
+    }
+
+    /** Kills the process, for a start given up. */
+    void abort() {
+      process.destroyForcibly();
+      waitFor(process, STOP_TIMEOUT);
     }
   }
 

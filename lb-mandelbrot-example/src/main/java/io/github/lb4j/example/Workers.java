@@ -72,6 +72,9 @@ final class Workers implements AutoCloseable {
       int n, int threadsEach, int slowCount, double slowFactor, TileAuth auth, boolean processes)
       throws IOException {
     Workers w = new Workers(auth, processes, threadsEach);
+    if (processes) {
+      return w.launchAll(n, slowCount, slowFactor);
+    }
     try {
       for (int i = 1; i <= n; i++) {
         LocalWorker s =
@@ -84,6 +87,30 @@ final class Workers implements AutoCloseable {
       throw e;
     }
     return w;
+  }
+
+  /** Starts {@code n} worker processes at once, then waits for each to listen. */
+  private Workers launchAll(int n, int slowCount, double slowFactor) throws IOException {
+    List<WorkerProcess.Launched> launched = new ArrayList<>();
+    try {
+      for (int i = 1; i <= n; i++) {
+        launched.add(
+            WorkerProcess.launch(
+                "worker-" + i, threadsEach, i <= slowCount ? slowFactor : 1, auth));
+      }
+      for (WorkerProcess.Launched l : launched) {
+        WorkerProcess p = l.await(WorkerProcess.START_TIMEOUT);
+        started.add(p);
+        endpoints.add(Endpoint.of(p.id(), p.uri()));
+      }
+    } catch (IOException | RuntimeException e) {
+      for (WorkerProcess.Launched l : launched) {
+        l.abort(); // those that listen already are closed below; killing them again is harmless
+      }
+      close();
+      throw e;
+    }
+    return this;
   }
 
   /**

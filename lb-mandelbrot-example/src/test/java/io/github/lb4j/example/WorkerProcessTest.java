@@ -18,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -227,6 +230,20 @@ final class WorkerProcessTest {
     HttpResponse<byte[]> r = png.get(240, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
     assertArrayEquals(RenderTest.local(HEAVY_VIEW), pixels(r.body()));
+  }
+
+  @Test
+  void render_withProcesses_writesTheSameFileAsLocal(@TempDir Path dir) throws Exception {
+    Path local = dir.resolve("local.png");
+    Path dist = dir.resolve("dist.png");
+    String common = "render --width 64 --height 48 --max-iter 100 --tile 16 --out";
+    CliTest.Run l = CliTest.run(CliTest.args(common, local.toString(), "--local"));
+    assertEquals(0, l.status(), l.err());
+    CliTest.Run r =
+        CliTest.run(CliTest.args(common, dist.toString(), "--workers", "2", "--processes"));
+    assertEquals(0, r.status(), r.err());
+    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
+    assertTrue(r.out().contains("worker-2"), r.out());
   }
 
   @Test
