@@ -199,27 +199,20 @@ final class Supervisor implements AutoCloseable {
 
   /** Starts a spare, outside the monitor, unless one is there or none is wanted. */
   private void refill() {
-    String id;
     synchronized (this) {
       if (closed || !keepSpare || spare != null) {
         return;
       }
-      id = freshId();
-      reserved.add(id);
     }
     LocalWorker w;
     try {
-      w = factory.start(id);
-    } catch (InterruptedIOException e) {
+      w = startFresh();
+    } catch (InterruptedIOException | IllegalStateException e) {
       log.debug("no spare: the supervisor is stopping");
       return;
     } catch (IOException | RuntimeException e) {
       log.warn("could not start a spare worker: {}", e.toString());
       return;
-    } finally {
-      synchronized (this) {
-        reserved.remove(id);
-      }
     }
     boolean wanted;
     synchronized (this) {
@@ -278,12 +271,43 @@ final class Supervisor implements AutoCloseable {
   }
 
   /** Starts a fresh worker, supervises it and makes it a member of the balancer. */
-  synchronized LocalWorker startWorker() throws IOException {
-    checkOpen();
-    LocalWorker w = factory.start(freshId());
-    workers.put(w.id(), w);
-    balancer.add(endpoint(w));
+  LocalWorker startWorker() throws IOException {
+    LocalWorker w = startFresh();
+    join(w);
     return w;
+  }
+
+  /**
+   * Starts a worker with a fresh id, outside the monitor: a process takes a second or more to
+   * listen, and the page's status must not wait for it meanwhile.
+   */
+  private LocalWorker startFresh() throws IOException {
+    String id;
+    synchronized (this) {
+      checkOpen();
+      id = freshId();
+      reserved.add(id); // until it is a member or has failed
+    }
+    try {
+      return factory.start(id);
+    } finally {
+      synchronized (this) {
+        reserved.remove(id);
+      }
+    }
+  }
+
+  /** Supervises a started worker and makes it a member; closes it if the supervisor is closed. */
+  private void join(LocalWorker w) {
+    synchronized (this) {
+      if (!closed) {
+        workers.put(w.id(), w);
+        balancer.add(endpoint(w));
+        return;
+      }
+    }
+    w.close();
+    throw new IllegalStateException("the supervisor is closed");
   }
 
   /**
@@ -350,27 +374,8 @@ final class Supervisor implements AutoCloseable {
       // Started outside the monitor: a process takes a second or more to listen, and the status
       // of the page must not wait for it.
       for (int i = 0; i < missing; i++) {
-        String id;
-        synchronized (this) {
-          id = freshId();
-          reserved.add(id); // until the worker is a member
-        }
-        LocalWorker w;
-        try {
-          w = factory.start(id);
-        } finally {
-          synchronized (this) {
-            reserved.remove(id);
-          }
-        }
-        synchronized (this) {
-          if (closed) {
-            w.close();
-            throw new IllegalStateException("the supervisor is closed");
-          }
-          workers.put(w.id(), w);
-          balancer.add(endpoint(w));
-        }
+        LocalWorker w = startFresh();
+        join(w);
         started.add(w.id());
       }
       List<String> drained = new ArrayList<>();
@@ -507,59 +512,94 @@ final class Supervisor implements AutoCloseable {
     return w != null && w.uri().equals(e.address());
   }
 
+  /** Whether {@code dead} is to be replaced now; under the monitor. */
+  private boolean toReplace(Endpoint dead) {
+    if (closed || !replacing || !isCurrent(dead)) {
+      return false;
+    }
+    if (workers.get(dead.id()).isPaused()) {
+      log.info("not replacing {}: it was stopped on purpose", dead.id());
+      return false;
+    }
+    return true;
+  }
+
   private void replace(Endpoint dead, String reason, long detectedNanos) {
-    Replacement r;
+    LocalWorker fresh;
     synchronized (this) {
-      if (closed || !replacing || !isCurrent(dead)) {
+      if (!toReplace(dead)) {
         return;
       }
-      if (workers.get(dead.id()).isPaused()) {
-        log.info("not replacing {}: it was stopped on purpose", dead.id());
-        return;
-      }
-      LocalWorker fresh = takeSpare();
+      fresh = takeSpare();
+    }
+    if (fresh == null) {
       try {
-        if (fresh == null) {
-          fresh = factory.start(freshId());
-        }
+        fresh = startFresh();
       } catch (IOException | RuntimeException e) {
-        workers.remove(dead.id()).kill();
-        balancer.remove(dead.id());
-        log.warn("could not start a worker to replace {}: {}", dead.id(), e.toString());
-        for (Listener l : listeners) {
-          try {
-            l.onReplaceFailed(dead, e);
-          } catch (RuntimeException le) {
-            log.warn("supervisor listener threw", le);
-          }
-        }
+        replaceFailed(dead, e);
         return;
       }
-      Endpoint next = endpoint(fresh);
-      try {
-        balancer.add(next);
-      } catch (RuntimeException e) {
-        fresh.close();
-        log.warn("could not add {} to replace {}: {}", next.id(), dead.id(), e.toString());
-        return;
+    }
+    Replacement r = null;
+    synchronized (this) {
+      // Checked again: the worker may have been retired, stopped or replaced meanwhile.
+      if (toReplace(dead)) {
+        r = swap(dead, fresh, reason, detectedNanos);
       }
-      workers.put(fresh.id(), fresh);
-      workers.remove(dead.id()).kill(); // unhealthy: it gets no chance to finish anything
-      balancer.remove(dead.id());
-      r = new Replacement(dead, next, reason, detectedNanos, ticker.read());
-      log.info(
-          "replaced {} ({}) by {} at {}: {}",
-          dead.id(),
-          dead.address(),
-          next.id(),
-          next.address(),
-          reason);
+    }
+    if (r == null) {
+      fresh.close();
+      return;
     }
     for (Listener l : listeners) {
       try {
         l.onReplaced(r);
       } catch (RuntimeException e) {
         log.warn("supervisor listener threw", e);
+      }
+    }
+  }
+
+  /**
+   * Makes {@code fresh} a member in place of {@code dead} and kills the dead one; under the
+   * monitor. Returns {@code null} when the balancer refuses the fresh one.
+   */
+  private Replacement swap(Endpoint dead, LocalWorker fresh, String reason, long detectedNanos) {
+    Endpoint next = endpoint(fresh);
+    try {
+      balancer.add(next);
+    } catch (RuntimeException e) {
+      log.warn("could not add {} to replace {}: {}", next.id(), dead.id(), e.toString());
+      return null;
+    }
+    workers.put(fresh.id(), fresh);
+    workers.remove(dead.id()).kill(); // unhealthy: it gets no chance to finish anything
+    balancer.remove(dead.id());
+    log.info(
+        "replaced {} ({}) by {} at {}: {}",
+        dead.id(),
+        dead.address(),
+        next.id(),
+        next.address(),
+        reason);
+    return new Replacement(dead, next, reason, detectedNanos, ticker.read());
+  }
+
+  /** No worker could be started to replace {@code dead}: it leaves, and the listeners hear. */
+  private void replaceFailed(Endpoint dead, Exception e) {
+    synchronized (this) {
+      if (closed || !isCurrent(dead)) {
+        return; // stopping, or gone meanwhile
+      }
+      workers.remove(dead.id()).kill();
+      balancer.remove(dead.id());
+    }
+    log.warn("could not start a worker to replace {}: {}", dead.id(), e.toString());
+    for (Listener l : listeners) {
+      try {
+        l.onReplaceFailed(dead, e);
+      } catch (RuntimeException le) {
+        log.warn("supervisor listener threw", le);
       }
     }
   }
