@@ -112,7 +112,7 @@ final class WorkerProcessTest {
         fresh.id(),
         freshPid,
         TimeUnit.NANOSECONDS.toMillis(answeredAt - killedAt));
-    assertFalse(ProcessHandle.of(victimPid).map(ProcessHandle::isAlive).orElse(false));
+    assertFalse(alive(victimPid));
 
     HttpResponse<byte[]> r = png.get(240, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
@@ -218,14 +218,18 @@ final class WorkerProcessTest {
     assertEquals(200, up.statusCode(), up.body());
     assertTrue(up.body().startsWith("{\"count\":5,"), up.body());
     assertEquals(5, f.balancer().endpoints().size());
-    assertEquals(5 + 1, workerChildren(ProcessHandle.current()).size(), "five and the spare");
+    List<LocalWorker> five = f.supervisor().workers();
+    assertEquals(5, five.size());
+    assertTrue(five.stream().allMatch(w -> alive(w.pid().orElseThrow())), five.toString());
 
     HttpResponse<String> down = post(f.uri(), "/api/workers?count=1");
     assertEquals(200, down.statusCode(), down.body());
     assertTrue(down.body().startsWith("{\"count\":1,"), down.body());
     assertEquals(1, f.balancer().endpoints().size());
-    assertEquals(1, f.supervisor().workers().size());
-    waitFor(() -> workerChildren(ProcessHandle.current()).size() == 1 + 1, "four drained");
+    assertEquals(List.of(five.get(0)), f.supervisor().workers(), "the oldest stays");
+    waitFor(
+        () -> five.subList(1, 5).stream().noneMatch(w -> alive(w.pid().orElseThrow())),
+        "the four drained processes gone");
 
     HttpResponse<byte[]> r = png.get(240, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
@@ -271,6 +275,10 @@ final class WorkerProcessTest {
 
   private static long successes(FrontEnd f) {
     return f.balancer().snapshot().endpoints().stream().mapToLong(EndpointState::successes).sum();
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
   private static EndpointState state(Cluster c, String id) {
