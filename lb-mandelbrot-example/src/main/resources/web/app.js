@@ -459,7 +459,7 @@ $('picker').addEventListener('change', () => render($('recompute').checked));
 
 // ---- dashboard: one row per worker, updated in place
 
-const rows = new Map(); // worker id -> {tr, cells, slow, kill}
+const rows = new Map(); // worker id -> {tr, name, cells, slow, stop, kill}
 const COLUMNS = ['health', 'in-flight', 'tiles', 'share', 'successes', 'failures', 'ejections',
   'ewma', 'recent'];
 
@@ -501,10 +501,12 @@ function rowFor(id) {
   const actions = document.createElement('td');
   actions.className = 'actions';
   const slow = button('Slow', id, 'slow');
+  const stop = button('Stop', id, 'stop');
+  stop.title = 'SIGSTOP the worker process (Resume: SIGCONT)';
   const kill = button('Kill', id, 'kill');
-  actions.append(slow, ' ', kill);
+  actions.append(slow, ' ', stop, ' ', kill);
   tr.append(actions);
-  row = { tr, cells, slow, kill };
+  row = { tr, name, cells, slow, stop, kill };
   rows.set(id, row);
   return row;
 }
@@ -525,6 +527,14 @@ function showStatus(s) {
   $('replacing').checked = s.replacing;
   $('replacing').disabled = !s.local;
   $('add-worker').disabled = !s.local;
+  $('scale').disabled = !s.local;
+  const info = [];
+  if (s.processes) info.push('one process per worker' + (s.spare ? `, spare ${s.spare}` : ''));
+  if (s.draining.length) info.push('draining ' + s.draining.join(', '));
+  setText($('process-info'), info.join('; '));
+  if (!state.scaleTouched && document.activeElement !== $('scale-count')) {
+    $('scale-count').value = s.endpoints.filter((e) => e.local).length || $('scale-count').value;
+  }
 
   const last = s.lastRender;
   const per = last ? last.perWorker : {};
@@ -539,10 +549,12 @@ function showStatus(s) {
   for (const e of s.endpoints) {
     shown.add(e.id);
     const row = rowFor(e.id);
-    const cls = e.killed ? 'killed' : e.slow > 1 ? 'slow' : '';
+    const cls = e.killed ? 'killed' : e.stopped ? 'stopped' : e.slow > 1 ? 'slow' : '';
     if (row.tr.className !== cls) row.tr.className = cls;
+    setText(row.name, e.pid ? `${e.id} (pid ${e.pid})` : e.id);
     const c = row.cells;
-    setText(c.health, e.killed ? e.health + ' (killed)' : e.slow > 1 ? e.health + ` (slow ${e.slow}x)` : e.health);
+    setText(c.health, e.killed ? e.health + ' (killed)' : e.stopped ? e.health + ' (stopped)'
+      : e.slow > 1 ? e.health + ` (slow ${e.slow}x)` : e.health);
     const healthClass = 'health health-' + e.health;
     if (c.health.className !== healthClass) c.health.className = healthClass;
     setText(c['in-flight'], e.inFlight);
@@ -555,8 +567,14 @@ function showStatus(s) {
     setText(c.ewma, e.latencyEwmaMs.toFixed(1));
     setText(c.recent, pct(e.recentShare));
     const controllable = e.local && !e.killed;
-    row.slow.hidden = !controllable;
+    row.slow.hidden = !controllable || Boolean(e.pid);
+    row.stop.hidden = !controllable || !e.pid;
     row.kill.hidden = !controllable;
+    const stopAction = e.stopped ? 'resume' : 'stop';
+    if (row.stop.dataset.action !== stopAction) {
+      row.stop.dataset.action = stopAction;
+      row.stop.textContent = stopAction === 'resume' ? 'Resume' : 'Stop';
+    }
     const slowAction = e.slow > 1 ? 'restore' : 'slow';
     if (row.slow.dataset.action !== slowAction) {
       row.slow.dataset.action = slowAction;
@@ -576,6 +594,7 @@ function showStatus(s) {
     setText(row.cells.tiles, tiles);
     setText(row.cells.share, total ? pct(tiles / total) : '');
     row.slow.hidden = true;
+    row.stop.hidden = true;
     row.kill.hidden = true;
     place(row.tr);
   }
@@ -731,6 +750,21 @@ $('add-worker').addEventListener('click', async () => {
     showStatus(await call('GET', '/api/status'));
   } catch (e) {
     showError(e.message);
+  }
+});
+$('scale-count').addEventListener('input', () => { state.scaleTouched = true; });
+$('scale').addEventListener('click', async () => {
+  clearError();
+  const b = $('scale');
+  b.disabled = true;
+  try {
+    await call('POST', '/api/workers?count=' + encodeURIComponent($('scale-count').value));
+    state.scaleTouched = false;
+    showStatus(await call('GET', '/api/status'));
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    b.disabled = false;
   }
 });
 $('replacing').addEventListener('change', async (ev) => {

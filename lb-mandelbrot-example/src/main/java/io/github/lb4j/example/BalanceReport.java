@@ -176,6 +176,7 @@ final class BalanceReport {
    *
    * @param picker the picker used
    * @param killedId the killed worker
+   * @param killedPid the killed worker's process, killed with {@code SIGKILL}
    * @param killedAt the index of the request sent right after the kill
    * @param killNanos the ticker's reading at the kill
    * @param detection the killed worker's first health change, empty if there was none
@@ -185,6 +186,7 @@ final class BalanceReport {
   record Failover(
       PickerSpec picker,
       String killedId,
+      long killedPid,
       int killedAt,
       long killNanos,
       Optional<Detection> detection,
@@ -204,12 +206,13 @@ final class BalanceReport {
    * The supervisor's replacement of the killed worker.
    *
    * @param id the new worker's id
+   * @param pid the new worker's process
    * @param memberAfterNanos time from the kill until the new worker was a member of the balancer
    *     (the balancer's endpoint-added event)
    * @param firstAnswerAfterNanos time from the kill until the new worker's first answer, empty if
    *     it answered none before the run ended
    */
-  record Replaced(String id, long memberAfterNanos, OptionalLong firstAnswerAfterNanos) {}
+  record Replaced(String id, long pid, long memberAfterNanos, OptionalLong firstAnswerAfterNanos) {}
 
   /**
    * A finished report.
@@ -247,16 +250,24 @@ final class BalanceReport {
   /** The token of every worker the report starts. */
   private final TileAuth auth = TileAuth.generate(new SecureRandom());
 
+  /** Whether the workers of are processes too; A-3's always are. */
+  private final boolean processes;
+
   BalanceReport(Settings settings, Ticker ticker) {
-    this(settings, DEFAULT_PAIRS, ticker);
+    this(settings, DEFAULT_PAIRS, ticker, false);
   }
 
-  /** A report whose A-4 runs the classic ring with the seed's functions and with {@code pairs}. */
-  BalanceReport(Settings settings, List<SlotFunctions> pairs, Ticker ticker) {
+  /**
+   * A report whose A-4 runs the classic ring with the seed's functions and with {@code pairs}, and
+   * whose A-1 and A-2 workers are child processes when {@code processes} is true.
+   */
+  BalanceReport(
+      Settings settings, List<SlotFunctions> pairs, Ticker ticker, boolean processes) {
     this.settings = settings;
     this.pairs = List.copyOf(pairs);
     this.hashes = hashes(pairs);
     this.ticker = ticker;
+    this.processes = processes;
   }
 
   /** Requests the whole report sends, for a progress bar. */
@@ -276,7 +287,7 @@ final class BalanceReport {
       warmUp(load, keys);
       Map<String, Map<Integer, LoadRun.Result>> runs = new LinkedHashMap<>();
       for (int n = settings.minWorkers(); n <= settings.maxWorkers(); n++) {
-        try (Workers workers = Workers.start(n, 2, 0, 1, auth)) {
+        try (Workers workers = Workers.start(n, 2, 0, 1, auth, processes)) {
           for (PickerSpec p : loadPickers(hashes)) {
             try (Balancer balancer = newBalancer(p, workers.endpoints).build()) {
               LoadRun.Result r =
@@ -325,7 +336,7 @@ final class BalanceReport {
    * loading and compilation: a slow first answer skews the pickers that follow calls in flight.
    */
   private void warmUp(LoadRun load, String[] keys) throws IOException, InterruptedException {
-    try (Workers workers = Workers.start(settings.minWorkers(), 2, 0, 1, auth);
+    try (Workers workers = Workers.start(settings.minWorkers(), 2, 0, 1, auth, processes);
         Balancer balancer = newBalancer(PICKERS.get(0), workers.endpoints).build()) {
       load.run(balancer, () -> workers.started, keys, i -> {}, () -> {});
     }
@@ -433,10 +444,11 @@ final class BalanceReport {
       throws IOException, InterruptedException {
     int killAt = keys.length / 3;
     // Every worker that ever served, the killed one and its replacement included, to read counts.
-    List<WorkerServer> everyWorker = new CopyOnWriteArrayList<>();
+    // Each is a process of its own, as the seed's containers were, so the kill is a real SIGKILL.
+    List<LocalWorker> everyWorker = new CopyOnWriteArrayList<>();
     Supervisor.WorkerFactory factory =
         id -> {
-          WorkerServer w = WorkerServer.start("127.0.0.1", 0, id, 2, 1, auth);
+          LocalWorker w = WorkerProcess.start(id, 2, 1, auth, WorkerProcess.START_TIMEOUT);
           everyWorker.add(w);
           return w;
         };
@@ -497,6 +509,7 @@ final class BalanceReport {
               synchronized (detected) {
                 if (replaced[0] == null && r.dead().id().equals(victim[0])) {
                   replaced[0] = r;
+                  detected.notifyAll();
                 }
               }
             }
@@ -504,7 +517,10 @@ final class BalanceReport {
       for (int i = 0; i < settings.a1Workers(); i++) {
         supervisor.startWorker();
       }
-      victim[0] = supervisor.workers().get(Math.min(1, settings.a1Workers() - 1)).id();
+      supervisor.keepSpare(true);
+      awaitSpare(supervisor);
+      LocalWorker victimWorker = supervisor.workers().get(Math.min(1, settings.a1Workers() - 1));
+      victim[0] = victimWorker.id();
       LoadRun.Result r =
           load.run(
               balancer,
@@ -520,6 +536,11 @@ final class BalanceReport {
               },
               onRequest);
       synchronized (detected) {
+        // A replacement that did not make it during the run still gets its time recorded.
+        long waitUntil = ticker.read() + WorkerProcess.START_TIMEOUT.toNanos();
+        while (replaced[0] == null && ticker.read() - waitUntil < 0) {
+          detected.wait(50);
+        }
         Optional<Replaced> replacement =
             Optional.ofNullable(replaced[0])
                 .map(
@@ -527,6 +548,7 @@ final class BalanceReport {
                       OptionalLong first = r.firstAnswerNanos(rep.replacement().id());
                       return new Replaced(
                           rep.replacement().id(),
+                          pidOf(supervisor, rep.replacement().id()),
                           addedAt.get(rep.replacement().id()) - killedAt[0],
                           first.isPresent()
                               ? OptionalLong.of(first.getAsLong() - killedAt[0])
@@ -535,6 +557,7 @@ final class BalanceReport {
         return new Failover(
             FAILOVER_PICKER,
             victim[0],
+            victimWorker.pid().orElse(-1),
             killAt,
             killedAt[0],
             Optional.ofNullable(detected[0]),
@@ -543,6 +566,22 @@ final class BalanceReport {
       }
     } finally {
       replacer.shutdownNow();
+    }
+  }
+
+  /** Waits, bounded, until the supervisor's spare is up, so that the kill finds one. */
+  private void awaitSpare(Supervisor supervisor) throws InterruptedException {
+    long deadline = ticker.read() + WorkerProcess.START_TIMEOUT.toNanos();
+    while (supervisor.spare().isEmpty() && ticker.read() - deadline < 0) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  private static long pidOf(Supervisor supervisor, String id) {
+    try {
+      return supervisor.worker(id).pid().orElse(-1);
+    } catch (InvalidParameterException e) {
+      return -1; // replaced again since
     }
   }
 

@@ -112,7 +112,7 @@ final class FrontEnd implements AutoCloseable {
       Pattern.compile("/static/([a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png))");
   private static final Pattern JOB = Pattern.compile("/api/renders/(r[0-9]{1,9})");
   private static final Pattern WORKER =
-      Pattern.compile("/api/workers/([A-Za-z0-9._-]{1,64})/(kill|slow|restore|retire)");
+      Pattern.compile("/api/workers/([A-Za-z0-9._-]{1,64})/(kill|slow|restore|retire|stop|resume)");
   private static final Map<String, String> TYPES =
       Map.of(
           "html", "text/html; charset=utf-8",
@@ -138,6 +138,7 @@ final class FrontEnd implements AutoCloseable {
   private final EndpointSource discovery; // null unless workers are discovered
   private final long startNanos;
   private final Supervisor supervisor; // null with remote workers
+  private final boolean processes; // whether the local workers are child processes
   private final Cluster.Settings settings;
   private final int defaultTile;
   private final Renderer renderer = new Renderer(256L << 20);
@@ -256,16 +257,15 @@ final class FrontEnd implements AutoCloseable {
     this.lane = new Lane(first, picker);
     if (workers.started.isEmpty()) {
       this.supervisor = null;
+      this.processes = false;
     } else {
-      this.supervisor =
-          new Supervisor(
-              first.balancer(),
-              id -> WorkerServer.start("127.0.0.1", 0, id, 1, 1, auth),
-              replacer,
-              ticker);
-      for (WorkerServer w : workers.started) {
+      this.supervisor = new Supervisor(first.balancer(), workers::startAnother, replacer, ticker);
+      this.processes = workers.processes;
+      for (LocalWorker w : workers.started) {
         supervisor.adopt(w);
       }
+      // A process takes seconds to start: one started ahead replaces a dead one at once.
+      supervisor.keepSpare(processes);
       supervisor.addListener(
           new Supervisor.Listener() {
             @Override
@@ -436,8 +436,12 @@ final class FrontEnd implements AutoCloseable {
       sendJson(ex, 200, job.toJson(since, ticker.read()));
     } else if (path.equals("/api/workers")) {
       expect(method, "POST");
-      HttpServers.query(ex, Set.of());
-      WorkerServer w = local().startWorker();
+      Map<String, String> q = HttpServers.query(ex, Set.of("count"));
+      if (q.containsKey("count")) {
+        scale(ex, integer(q, "count", 0, 1, Supervisor.MAX_WORKERS));
+        return;
+      }
+      LocalWorker w = local().startWorker();
       sendJson(
           ex,
           201,
@@ -525,7 +529,7 @@ final class FrontEnd implements AutoCloseable {
   private void workerAction(HttpExchange ex, String id, String action, Map<String, String> q)
       throws IOException {
     Supervisor s = local();
-    WorkerServer w;
+    LocalWorker w;
     try {
       w = s.worker(id);
     } catch (InvalidParameterException e) {
@@ -539,6 +543,14 @@ final class FrontEnd implements AutoCloseable {
       case "retire" -> {
         s.retire(id);
         event(id + " retired from the page");
+      }
+      case "stop" -> {
+        signal(() -> s.pause(id));
+        event(id + " stopped from the page (SIGSTOP to process " + w.pid().orElse(-1) + ")");
+      }
+      case "resume" -> {
+        signal(() -> s.resume(id));
+        event(id + " resumed from the page (SIGCONT)");
       }
       case "slow" -> {
         double factor = number(q, "factor", 8);
@@ -556,6 +568,50 @@ final class FrontEnd implements AutoCloseable {
       }
     }
     sendJson(ex, 200, "{\"id\":" + Json.quote(id) + ",\"action\":" + Json.quote(action) + "}");
+  }
+
+  /** Runs a signal action; where signals are not available, a conflict the page can show. */
+  private static void signal(Runnable action) {
+    try {
+      action.run();
+    } catch (UnsupportedOperationException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** {@code POST /api/workers?count=N}: grows or shrinks the local workers to N. */
+  private void scale(HttpExchange ex, int count) throws IOException {
+    Supervisor s = local();
+    event("scaling to " + count + " workers from the page");
+    Supervisor.Scaled r;
+    try {
+      r = s.scale(count, Supervisor.DRAIN_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("the front end is stopping");
+    }
+    event(
+        "scaled to "
+            + r.count()
+            + " workers: started "
+            + r.started()
+            + ", drained "
+            + r.drained()
+            + (r.undrained().isEmpty()
+                ? ""
+                : " (still busy at the drain timeout: " + r.undrained() + ")"));
+    sendJson(
+        ex,
+        200,
+        "{\"count\":"
+            + r.count()
+            + ",\"started\":"
+            + Json.strings(r.started())
+            + ",\"drained\":"
+            + Json.strings(r.drained())
+            + ",\"undrained\":"
+            + Json.strings(r.undrained())
+            + "}");
   }
 
   // ---- renders
@@ -790,9 +846,9 @@ final class FrontEnd implements AutoCloseable {
       s = lane.cluster.balancer().snapshot();
       last = lastRender;
     }
-    Map<String, WorkerServer> local = new HashMap<>();
+    Map<String, LocalWorker> local = new HashMap<>();
     if (supervisor != null) {
-      for (WorkerServer w : supervisor.workers()) {
+      for (LocalWorker w : supervisor.workers()) {
         local.put(w.id(), w);
       }
     }
@@ -812,6 +868,15 @@ final class FrontEnd implements AutoCloseable {
         .append(supervisor != null)
         .append(",\"replacing\":")
         .append(supervisor != null && supervisor.isReplacing())
+        .append(",\"processes\":")
+        .append(processes)
+        .append(",\"draining\":")
+        .append(Json.strings(supervisor != null ? supervisor.draining() : List.of()))
+        .append(",\"spare\":")
+        .append(
+            supervisor == null
+                ? "null"
+                : supervisor.spare().map(w -> Json.quote(w.id())).orElse("null"))
         .append(",\"healthy\":")
         .append(s.healthyCount())
         .append(",\"balance\":{\"windowMs\":")
@@ -829,7 +894,7 @@ final class FrontEnd implements AutoCloseable {
         .append("},\"endpoints\":[");
     for (int i = 0; i < s.endpoints().size(); i++) {
       EndpointState e = s.endpoints().get(i);
-      WorkerServer w = local.get(e.endpoint().id());
+      LocalWorker w = local.get(e.endpoint().id());
       sb.append(i == 0 ? "" : ",")
           .append("{\"id\":")
           .append(Json.quote(e.endpoint().id()))
@@ -857,7 +922,11 @@ final class FrontEnd implements AutoCloseable {
         sb.append(",\"killed\":")
             .append(w.isClosed())
             .append(",\"slow\":")
-            .append(fmt(w.slowFactor()));
+            .append(fmt(w.slowFactor()))
+            .append(",\"pid\":")
+            .append(w.pid().isPresent() ? Long.toString(w.pid().getAsLong()) : "null")
+            .append(",\"stopped\":")
+            .append(w.isPaused());
       }
       sb.append('}');
     }

@@ -26,6 +26,15 @@ final class Json {
     return sb.append('"').toString();
   }
 
+  /** {@code ["a","b",...]} in the list's order. */
+  static String strings(java.util.List<String> strings) {
+    StringBuilder sb = new StringBuilder("[");
+    for (String s : strings) {
+      sb.append(sb.length() == 1 ? "" : ",").append(quote(s));
+    }
+    return sb.append(']').toString();
+  }
+
   /** {@code {"key":count,...}} in the map's order. */
   static String counts(java.util.Map<String, Integer> counts) {
     StringBuilder sb = new StringBuilder("{");

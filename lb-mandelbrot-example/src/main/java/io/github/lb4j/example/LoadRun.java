@@ -157,21 +157,22 @@ final class LoadRun {
    *
    * @param workers the workers behind the balancer's endpoints, to read their own counters; read
    *     before the first request and after the last, so that it may include workers started during
-   *     the run (which count from zero)
+   *     the run (which count from zero); a worker that cannot be asked after the run (a killed
+   *     process) counts the answers that named it instead
    * @param keys the affinity key of each request
    * @param beforeRequest called on the caller's thread with each request's index before it is sent
    * @param onFinished called once per request when it has succeeded or been lost
    */
   Result run(
       Balancer balancer,
-      Supplier<? extends Collection<WorkerServer>> workers,
+      Supplier<? extends Collection<? extends LocalWorker>> workers,
       String[] keys,
       IntConsumer beforeRequest,
       Runnable onFinished)
       throws InterruptedException {
     Map<String, Integer> servedBefore = new LinkedHashMap<>();
-    for (WorkerServer w : workers.get()) {
-      servedBefore.put(w.id(), w.tilesServed());
+    for (LocalWorker w : workers.get()) {
+      servedBefore.put(w.id(), Math.max(0, w.tilesServed()));
     }
     Requests attempts = new Requests(balancer, keys.length, onFinished);
     for (int i = 0; i < keys.length; i++) {
@@ -188,8 +189,14 @@ final class LoadRun {
               + " still unfinished after 5 minutes (expected: all finished)");
     }
     Map<String, Long> served = new LinkedHashMap<>();
-    for (WorkerServer w : workers.get()) {
-      served.put(w.id(), (long) (w.tilesServed() - servedBefore.getOrDefault(w.id(), 0)));
+    for (LocalWorker w : workers.get()) {
+      int after = w.tilesServed();
+      // A killed worker process cannot be asked any more: its answers that arrived stand in.
+      served.put(
+          w.id(),
+          after < 0
+              ? attempts.answered.getOrDefault(w.id(), new AtomicInteger()).longValue()
+              : (long) (after - servedBefore.getOrDefault(w.id(), 0)));
     }
     Map<String, Long> answered = new LinkedHashMap<>();
     for (String id : served.keySet()) {

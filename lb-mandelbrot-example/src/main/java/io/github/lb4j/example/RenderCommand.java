@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +120,11 @@ final class RenderCommand implements Callable<Integer> {
       description =
           "Threads: of --local (default: processors) or of each started worker (default: 1).")
   Integer threads;
+
+  @Option(
+      names = "--processes",
+      description = "Run each started worker as a child process (a JVM of its own).")
+  boolean processes;
 
   @Option(
       names = "--slow-workers",
@@ -374,7 +380,13 @@ final class RenderCommand implements Callable<Integer> {
       return new Workers(token.remote()); // the cluster follows the discovery source instead
     }
     return Workers.start(
-        toStart, threads(1), slowWorkers, slow, WorkerServer.SlowMode.parse(slowMode));
+        toStart,
+        threads(1),
+        slowWorkers,
+        slow,
+        WorkerServer.SlowMode.parse(slowMode),
+        TileAuth.generate(new SecureRandom()),
+        processes);
   }
 
   /** {@code --threads}, or {@code dflt} when not given; checked either way. */

@@ -91,6 +91,12 @@ final class ReportCommand implements Callable<Integer> {
               + " H=i+2i^2+17,Phi=i+j+2j^2+25 (default: spread and murmur).")
   List<String> classicHashes;
 
+  @Option(
+      names = "--processes",
+      description =
+          "Run the workers of A-1 and A-2 as child processes too (A-3's always are: it kills one).")
+  boolean processes;
+
   @Mixin ProgressBar.Options progress = new ProgressBar.Options();
 
   @Override
@@ -110,7 +116,7 @@ final class ReportCommand implements Callable<Integer> {
         classicHashes == null
             ? BalanceReport.DEFAULT_PAIRS
             : classicHashes.stream().map(c -> SlotFunctions.parse("classic-hash", c)).toList();
-    BalanceReport report = new BalanceReport(settings, pairs, Ticker.system());
+    BalanceReport report = new BalanceReport(settings, pairs, Ticker.system(), processes);
     int total = Math.toIntExact(report.totalRequests());
     ProgressBar bar = new ProgressBar(err, progress.mode(), "requests");
     AtomicLong done = new AtomicLong();

@@ -711,8 +711,10 @@ final class ReportWriter {
         .append(f.picker().label())
         .append("; ")
         .append(f.killedId())
-        .append(" is stopped (its server closed, connections dropped) just ")
-        .append("before request ")
+        .append(" is killed with <code>SIGKILL</code> (every worker is a process of its own; ")
+        .append("this one was process ")
+        .append(f.killedPid())
+        .append(") just before request ")
         .append(f.killedAt())
         .append(" is sent. The balancer watches ")
         .append("with passive outlier detection (3 consecutive failed calls eject) and an active ")
@@ -724,9 +726,10 @@ final class ReportWriter {
         .append(BalanceReport.MAX_ATTEMPTS)
         .append(" attempts. The example's supervisor ")
         .append("follows the balancer's health events: when the balancer takes a worker out, it ")
-        .append(
-            "starts a fresh worker on a new port, adds it to the balancer and removes the dead ")
-        .append("one. Times are measured from the kill with the system clock.</p>\n");
+        .append("puts a fresh worker process on a new port in its place (the spare it keeps ")
+        .append("started ahead, since a JVM takes seconds to start; it then starts the next ")
+        .append("spare) and removes the dead one. Times are measured from the kill with the ")
+        .append("system clock.</p>\n");
     h.append("<table><tr><th>measure</th><th>value</th></tr>\n");
     tr(h, "requests sent", r.requests());
     tr(h, "requests lost (failed every attempt)", r.lost());
@@ -739,9 +742,10 @@ final class ReportWriter {
         .append(f.detection().map(d -> escape(d.to() + ": " + d.reason())).orElse("-"))
         .append("</td></tr>\n");
     h.append("<tr><td>replacement worker</td><td>")
-        .append(f.replacement().map(BalanceReport.Replaced::id).orElse("none during the run"))
+        .append(
+            f.replacement().map(rep -> rep.id() + " (process " + rep.pid() + ")").orElse("none"))
         .append("</td></tr>\n");
-    h.append("<tr><td>time from the kill until the replacement was a member</td><td>")
+    h.append("<tr><td>time from the kill until the new process listened and was a member</td><td>")
         .append(f.replacement().map(rep -> millis(rep.memberAfterNanos())).orElse("-"))
         .append("</td></tr>\n");
     h.append("<tr><td>time from the kill until the replacement's first answer</td><td>")
@@ -755,9 +759,9 @@ final class ReportWriter {
     h.append("</table>\n");
     img(h, "a3-timeline.png");
     img(h, "a3-requests-per-worker.png");
-    h.append("<p>The killed worker's own count can exceed the answers received from it: a tile ")
-        .append("it computed just before it was stopped is counted there, its answer dropped, and ")
-        .append("the request retried on another worker.</p>\n");
+    h.append("<p>A process killed with <code>SIGKILL</code> cannot be asked for its count ")
+        .append("afterwards: its row counts the answers received from it. A request it was ")
+        .append("computing when it died got no answer and was retried on another worker.</p>\n");
   }
 
   private void liveTable(StringBuilder h, List<PickerSpec> pickers, int n) {

@@ -5,6 +5,7 @@ import io.github.lb4j.discovery.EndpointSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -101,6 +102,13 @@ final class ServeCommand implements Callable<Integer> {
           "Replace local workers the health monitor takes out (default: ${DEFAULT-VALUE}).")
   boolean supervise;
 
+  @Option(
+      names = "--processes",
+      description =
+          "Run each local worker as a child process (a JVM of its own, supervised: one that dies"
+              + " is replaced by a new process; the page's Stop sends it SIGSTOP).")
+  boolean processes;
+
   @Override
   public Integer call() throws Exception {
     Running running = start();
@@ -156,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
             ? new Workers(token.remote())
             : source.workerUrls != null
                 ? Workers.remote(source.workerUrls, token::remote)
-                : Workers.start(workers, 1, 0, 1);
+                : Workers.start(workers, 1, 0, 1, TileAuth.generate(new SecureRandom()), processes);
     try {
       int n = discovered != null ? 1 : ws.endpoints.size();
       FrontEnd.Admission admission =

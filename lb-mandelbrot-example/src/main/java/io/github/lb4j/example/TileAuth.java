@@ -67,6 +67,11 @@ final class TileAuth {
     }
   }
 
+  /** The token itself, handed to the worker processes a run starts through their environment. */
+  String token() {
+    return new String(token, StandardCharsets.US_ASCII);
+  }
+
   /** A fresh token of 256 random bits, for the workers one run starts. */
   static TileAuth generate(SecureRandom random) {
     byte[] bytes = new byte[32];

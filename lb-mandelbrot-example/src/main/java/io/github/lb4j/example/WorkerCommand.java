@@ -46,6 +46,13 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--id", description = "Worker id for X-Worker-Id (default: worker-<port>).")
   String id;
 
+  @Option(
+      names = "--parent-pid",
+      paramLabel = "PID",
+      description =
+          "Exit when the process PID exits (set by serve, render and report --processes).")
+  Long parentPid;
+
   @Override
   public Integer call() throws Exception {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -54,6 +61,9 @@ final class WorkerCommand implements Callable<Integer> {
     WorkerServer worker = WorkerServer.start(bind, port, id, t, slow, token.remote());
     worker.slowMode(mode);
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
+    if (parentPid != null) {
+      WorkerProcess.exitWhenGone(parentPid);
+    }
     spec.commandLine().getOut().println(worker.id() + " listening on " + worker.uri());
     spec.commandLine().getOut().flush();
     new CountDownLatch(1).await();

@@ -49,7 +49,7 @@ import java.util.function.BooleanSupplier;
  * whatever the compute load. {@link #close()} may be called from any thread and stops the worker at
  * once, dropping the calls in flight.
  */
-final class WorkerServer implements AutoCloseable {
+final class WorkerServer implements LocalWorker {
   static final String WORKER_ID_HEADER = "X-Worker-Id";
 
   /**
@@ -218,21 +218,25 @@ final class WorkerServer implements AutoCloseable {
     return slowFactor;
   }
 
-  String id() {
+  @Override
+  public String id() {
     return id;
   }
 
   /** The worker's address; the same after {@link #close()}. */
-  URI uri() {
+  @Override
+  public URI uri() {
     return uri;
   }
 
-  int tilesServed() {
+  @Override
+  public int tilesServed() {
     return tilesServed.get();
   }
 
   /** Tiles being computed now. */
-  int inFlight() {
+  @Override
+  public int inFlight() {
     return inFlight.get();
   }
 
@@ -242,16 +246,19 @@ final class WorkerServer implements AutoCloseable {
   }
 
   /** Whether {@link #close()} was called. */
-  boolean isClosed() {
+  @Override
+  public boolean isClosed() {
     return closed;
   }
 
-  double slowFactor() {
+  @Override
+  public double slowFactor() {
     return slowFactor;
   }
 
   /** Changes the slow factor of the tiles answered from now on; {@code >= 1}, 1 for full speed. */
-  void slowFactor(double factor) {
+  @Override
+  public void slowFactor(double factor) {
     this.slowFactor = checkSlowFactor(factor);
   }
 

@@ -191,7 +191,7 @@ final class BrowserTest {
     return ((Number) js("return window.lb4jPage.refreshes;")).longValue();
   }
 
-  WorkerServer worker(String id) {
+  LocalWorker worker(String id) {
     return running.frontEnd.supervisor().workers().stream()
         .filter(w -> w.id().equals(id))
         .findFirst()
@@ -428,6 +428,58 @@ final class BrowserTest {
                 + " >= document.getElementById('stage').getBoundingClientRect().bottom;");
   }
 
+  /** The text of a worker's cell, or "" while the worker has no row. */
+  String cell(String id, String column) {
+    List<WebElement> td =
+        driver.findElements(By.cssSelector("#workers tr[data-id='" + id + "'] td." + column));
+    return td.isEmpty() ? "" : td.get(0).getText();
+  }
+
+  long healthyRows() {
+    return driver.findElements(By.cssSelector("#workers tbody td.health")).stream()
+        .filter(td -> td.getText().equals("HEALTHY"))
+        .count();
+  }
+
+  @Test
+  void processes_stopResumeAndScaleFromThePage_theDashboardFollows() throws Exception {
+    running.close();
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs("--port", "0", "--workers", "2", "--processes");
+    running = cmd.start();
+    driver.get(running.uri().toString());
+    awaitRender(null);
+    long pid = worker("worker-1").pid().orElseThrow();
+    wait.until(d -> cell("worker-1", "id").equals("worker-1 (pid " + pid + ")"));
+    By slow = By.cssSelector("#workers button[data-action='slow'][data-id='worker-1']");
+    assertFalse(driver.findElement(slow).isDisplayed(), "no Slow for a process");
+
+    // Stop: SIGSTOP; the health monitor takes it out; Resume: SIGCONT, healthy again.
+    driver.findElement(By.cssSelector("button[data-action='stop'][data-id='worker-1']")).click();
+    wait.until(d -> cell("worker-1", "health").endsWith("(stopped)"));
+    assertTrue(worker("worker-1").isPaused());
+    wait.until(d -> cell("worker-1", "health").equals("UNHEALTHY (stopped)"));
+    driver.findElement(By.cssSelector("button[data-action='resume'][data-id='worker-1']")).click();
+    wait.until(d -> cell("worker-1", "health").equals("HEALTHY"));
+    assertFalse(worker("worker-1").isPaused());
+    assertEquals(pid, worker("worker-1").pid().orElseThrow(), "resumed, not replaced");
+
+    // Scale to 3, then to 1, from the page.
+    setField("scale-count", "3");
+    driver.findElement(By.id("scale")).click();
+    wait.until(d -> healthyRows() == 3);
+    assertEquals(3, running.frontEnd.supervisor().workers().size());
+    setField("scale-count", "1");
+    driver.findElement(By.id("scale")).click();
+    wait.until(d -> healthyRows() == 1);
+    assertEquals(
+        List.of("worker-1"),
+        running.frontEnd.supervisor().workers().stream().map(LocalWorker::id).toList());
+    assertTrue(
+        driver.findElement(By.id("events")).getText().contains("scaled to 1 workers"),
+        driver.findElement(By.id("events")).getText());
+  }
+
   @Test
   void page_renderZoomAndKillAWorker_imagesCompleteAndTheReplacementAppears() throws Exception {
     driver.get(running.uri().toString());
@@ -467,7 +519,7 @@ final class BrowserTest {
 
     // Kill a worker from the page, then render a new view: it completes on the others.
     List<String> before =
-        running.frontEnd.supervisor().workers().stream().map(WorkerServer::id).toList();
+        running.frontEnd.supervisor().workers().stream().map(LocalWorker::id).toList();
     String victim = before.get(0);
     wait.until(
         d -> {
@@ -507,7 +559,7 @@ final class BrowserTest {
           return ids.size() == 3 && !ids.contains(victim);
         });
     List<String> after =
-        running.frontEnd.supervisor().workers().stream().map(WorkerServer::id).toList();
+        running.frontEnd.supervisor().workers().stream().map(LocalWorker::id).toList();
     assertFalse(after.contains(victim), after.toString());
     assertTrue(
         driver.findElement(By.id("events")).getText().contains("supervisor replaced " + victim),

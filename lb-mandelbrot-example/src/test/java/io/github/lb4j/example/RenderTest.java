@@ -80,7 +80,7 @@ class RenderTest {
         new Renderer(0).render(VIEW, cluster(w.endpoints, picker, SETTINGS), p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
     assertEquals(20, r.progress().completed());
-    assertEquals(20, w.started.stream().mapToInt(WorkerServer::tilesServed).sum());
+    assertEquals(20, w.started.stream().mapToInt(LocalWorker::tilesServed).sum());
   }
 
   @Test
@@ -89,7 +89,7 @@ class RenderTest {
     Cluster c = cluster(w.endpoints, PickerName.REPORTED_LOAD, SETTINGS);
     Renderer.Result r = new Renderer(0).render(VIEW, c, p -> {});
     assertArrayEquals(local(VIEW), pixels(r.image()));
-    for (WorkerServer s : w.started) {
+    for (LocalWorker s : w.started) {
       EndpointState state = c.balancer().snapshot().endpoint(s.id()).orElseThrow();
       if (s.tilesServed() > 0) {
         assertNotNull(state.loadReport(), s.id());
@@ -108,7 +108,7 @@ class RenderTest {
     Renderer.Result second = renderer.render(VIEW, c, p -> {});
     assertEquals(0, first.cached());
     assertEquals(20, second.cached());
-    assertEquals(20, w.started.stream().mapToInt(WorkerServer::tilesServed).sum());
+    assertEquals(20, w.started.stream().mapToInt(LocalWorker::tilesServed).sum());
     assertArrayEquals(pixels(first.image()), pixels(second.image()));
   }
 
@@ -124,7 +124,7 @@ class RenderTest {
   @Test
   void aWorkerKilledMidRenderHasItsTilesRedoneElsewhere() throws IOException {
     Workers w = workers(3);
-    WorkerServer victim = w.started.get(0);
+    LocalWorker victim = w.started.get(0);
     AtomicBoolean killed = new AtomicBoolean();
     Renderer.Result r =
         new Renderer(0)

@@ -118,6 +118,86 @@ final class SupervisorTest {
     assertTrue(replaced.isEmpty(), replaced.toString());
   }
 
+  List<String> ids() {
+    return balancer.endpoints().stream().map(Endpoint::id).toList();
+  }
+
+  @Test
+  void scale_growsThenShrinks_theNewestLeaveDrainedAndStopped() throws Exception {
+    start(2, Duration.ofHours(1));
+    Supervisor.Scaled up = supervisor.scale(4, Duration.ofSeconds(10));
+    assertEquals(
+        new Supervisor.Scaled(4, List.of("worker-3", "worker-4"), List.of(), List.of()), up);
+    assertEquals(List.of("worker-1", "worker-2", "worker-3", "worker-4"), ids());
+    List<LocalWorker> before = supervisor.workers();
+
+    Supervisor.Scaled down = supervisor.scale(1, Duration.ofSeconds(10));
+
+    assertEquals(
+        new Supervisor.Scaled(1, List.of(), List.of("worker-4", "worker-3", "worker-2"), List.of()),
+        down);
+    assertEquals(List.of("worker-1"), ids());
+    assertEquals(List.of(), supervisor.draining());
+    for (LocalWorker w : before.subList(1, 4)) {
+      assertTrue(w.isClosed(), w.id());
+      assertThrows(ConnectException.class, () -> healthStatus(w.uri()));
+    }
+    assertEquals(200, healthStatus(supervisor.worker("worker-1").uri()));
+    assertEquals(
+        new Supervisor.Scaled(2, List.of("worker-5"), List.of(), List.of()),
+        supervisor.scale(2, Duration.ofSeconds(10)),
+        "ids are never used twice");
+  }
+
+  @Test
+  void scale_countOutOfRange_refusedNamingIt() throws Exception {
+    start(1, Duration.ofHours(1));
+    for (int bad : new int[] {0, -1, Supervisor.MAX_WORKERS + 1}) {
+      InvalidParameterException e =
+          assertThrows(
+              InvalidParameterException.class, () -> supervisor.scale(bad, Duration.ofSeconds(1)));
+      assertEquals("count: " + bad + " (expected: in [1, 64])", e.getMessage());
+      assertEquals("count", e.parameter());
+    }
+    assertEquals(List.of("worker-1"), ids());
+  }
+
+  @Test
+  void keepSpare_aKilledWorkerIsReplacedByTheSpareAtOnce_andANewSpareStarts() throws Exception {
+    start(2, Duration.ofMillis(50));
+    supervisor.keepSpare(true);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (supervisor.spare().isEmpty() && System.nanoTime() - deadline < 0) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    LocalWorker spare = supervisor.spare().orElseThrow();
+    assertEquals("worker-3", spare.id());
+    assertEquals(List.of("worker-1", "worker-2"), ids(), "the spare is not a member");
+
+    supervisor.kill("worker-1");
+
+    Supervisor.Replacement r = replaced.poll(20, TimeUnit.SECONDS);
+    assertTrue(r != null, "no replacement within 20 s");
+    assertEquals("worker-3", r.replacement().id());
+    assertEquals(spare.uri(), r.replacement().address());
+    assertEquals(0, r.replacedNanos() - r.detectedNanos(), "no start to wait for: " + r);
+    assertEquals(List.of("worker-2", "worker-3"), ids());
+    while (supervisor.spare().isEmpty() && System.nanoTime() - deadline < 0) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    assertEquals("worker-4", supervisor.spare().orElseThrow().id());
+  }
+
+  @Test
+  void pause_ofAWorkerInThisProcess_refusedSayingWhy() throws Exception {
+    start(1, Duration.ofHours(1));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> supervisor.pause("worker-1"));
+    assertEquals(
+        "stop: 'worker-1' runs inside this process (expected: a worker process, --processes)",
+        e.getMessage());
+  }
+
   @Test
   void kill_replacement_takesTrafficOnceHealthy() throws Exception {
     start(2, Duration.ofMillis(50));
