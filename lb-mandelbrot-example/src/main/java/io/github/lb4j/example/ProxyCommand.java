@@ -62,7 +62,8 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(
       names = "--picker",
       defaultValue = "least-connection",
-      description = "round-robin, least-connection, peak-ewma, consistent-hash or random"
+      description =
+          "round-robin, least-connection, peak-ewma, consistent-hash or random"
               + " (default: ${DEFAULT-VALUE}).")
   String picker;
 

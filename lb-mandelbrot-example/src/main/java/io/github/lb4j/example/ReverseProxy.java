@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
-import okhttp3.Connection;
 import okhttp3.ConnectionPool;
 import okhttp3.EventListener;
 import okhttp3.Headers;
@@ -59,11 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Retries.</b> One loop of {@link Attempts} per request, within a {@link RetryBudget} shared
  * by all requests, never twice on one upstream. A request is retried on another upstream when
- * nothing of it can have reached the first (the connection could not be opened: any method, a
- * POST included), or when its method is idempotent, its body (if any) was not yet sent, and the
- * upstream failed without answering (except by a timeout, which would only double the load on a
- * slow upstream) or answered 502, 503 or 504. A request whose body was sent, wholly or in part, is
- * never sent again: the body is not kept.
+ * nothing of it can have reached the first (the connection could not be opened: any method, a POST
+ * included), or when its method is idempotent, its body (if any) was not yet sent, and the upstream
+ * failed without answering (except by a timeout, which would only double the load on a slow
+ * upstream) or answered 502, 503 or 504. A request whose body was sent, wholly or in part, is never
+ * sent again: the body is not kept.
  *
  * <p><b>Health.</b> The balancer's outlier detection ({@link Cluster#PASSIVE_HEALTH}) ejects an
  * upstream whose attempt failed: an I/O error, a timeout, or an answer of 502, 503 or 504. Other
@@ -197,7 +196,8 @@ final class ReverseProxy implements AutoCloseable {
     this.server = server;
     this.balancer = balancer;
     this.settings = settings;
-    this.policy = RetryPolicy.maxAttempts(settings.maxAttempts()).withBudget(RetryBudget.defaults());
+    this.policy =
+        RetryPolicy.maxAttempts(settings.maxAttempts()).withBudget(RetryBudget.defaults());
     this.client =
         new OkHttpClient.Builder()
             .protocols(List.of(Protocol.HTTP_1_1))
@@ -349,8 +349,7 @@ final class ReverseProxy implements AutoCloseable {
         lease.close();
         boolean replayable = body == null || !body.started;
         boolean retry =
-            replayable
-                && (!events.connected || (idempotent && !(e instanceof InterruptedIOException)));
+            replayable && (!events.sent || (idempotent && !(e instanceof InterruptedIOException)));
         Lease next = retry ? retry(attempts, method, target, e.toString()) : null;
         if (next == null) {
           upstreamError(ex, lease.endpoint(), e);
@@ -448,8 +447,7 @@ final class ReverseProxy implements AutoCloseable {
     request.getConnectionMetaData().getConnection().getEndPoint().close();
   }
 
-  private void upstreamError(HttpExchange ex, Endpoint upstream, IOException e)
-      throws IOException {
+  private void upstreamError(HttpExchange ex, Endpoint upstream, IOException e) throws IOException {
     boolean timeout = e instanceof SocketTimeoutException || e instanceof InterruptedIOException;
     answer(
         ex,
@@ -590,7 +588,8 @@ final class ReverseProxy implements AutoCloseable {
   }
 
   private static boolean isToken(String s) {
-    return !s.isEmpty() && s.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
+    return !s.isEmpty()
+        && s.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
   }
 
   /**
@@ -639,6 +638,7 @@ final class ReverseProxy implements AutoCloseable {
           return;
         }
         sink.write(buffer, 0, n);
+        sink.flush(); // what the client sent so far goes on now, not when a buffer fills
       }
     }
   }
@@ -649,21 +649,21 @@ final class ReverseProxy implements AutoCloseable {
   }
 
   /**
-   * What one attempt's call did: whether it got a connection (before that, nothing can have reached
-   * the upstream), and whether the client sent a User-Agent. Written by OkHttp on the calling
-   * thread.
+   * What one attempt's call did: whether it began to write the request (before that, nothing can
+   * have reached the upstream: a refused connection, or a pooled one found closed), and whether the
+   * client sent a User-Agent. Written by OkHttp on the calling thread.
    */
   private static final class AttemptEvents extends EventListener {
     final boolean userAgent;
-    volatile boolean connected;
+    volatile boolean sent;
 
     AttemptEvents(boolean userAgent) {
       this.userAgent = userAgent;
     }
 
     @Override
-    public void connectionAcquired(Call call, Connection connection) {
-      connected = true;
+    public void requestHeadersStart(Call call) {
+      sent = true;
     }
   }
 
@@ -673,7 +673,11 @@ final class ReverseProxy implements AutoCloseable {
     if (!HttpServers.isGet(ex.getRequestMethod())) {
       ex.getResponseHeaders().set("Allow", "GET, HEAD");
       HttpServers.sendError(
-          ex, 405, "method not allowed", null, ex.getRequestMethod() + " " + path + " (expected: GET)");
+          ex,
+          405,
+          "method not allowed",
+          null,
+          ex.getRequestMethod() + " " + path + " (expected: GET)");
       return;
     }
     ex.getResponseHeaders().set("Cache-Control", "no-store");
