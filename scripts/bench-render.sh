@@ -153,3 +153,10 @@ for r in $(seq "$ROUNDS"); do
   render lb4j-least-connection --worker-urls "$ALL" --picker least-connection --per-worker 2 --tile 128
 done
 table lb4j-least-connection nginx-least_conn
+
+# The proxy command (lb4j least-connection) against nginx least_conn over the same 4 workers:
+# wall, CPU per request and p99 per tile, in scripts/bench-proxy.sh; PROXY=1 runs it here as well.
+if [ "${PROXY:-0}" = 1 ]; then
+  echo
+  ROUNDS=$ROUNDS REPEAT=$REPEAT SIZE=$SIZE MAX_ITER=$MAX_ITER scripts/bench-proxy.sh
+fi

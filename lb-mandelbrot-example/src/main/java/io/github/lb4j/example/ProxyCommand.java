@@ -97,6 +97,14 @@ final class ProxyCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   long healthIntervalMs;
 
+  @Option(
+      names = "--access-log",
+      paramLabel = "FILE",
+      description =
+          "Append a line per request to FILE: seconds taken, status, method, target"
+              + " (nginx's $request_time $status $request_method $request_uri).")
+  java.nio.file.Path accessLog;
+
   @Override
   public Integer call() throws Exception {
     ReverseProxy proxy = start();
@@ -139,7 +147,11 @@ final class ProxyCommand implements Callable<Integer> {
               + " (expected: only with --picker consistent-hash)");
     }
     ReverseProxy.Settings settings =
-        new ReverseProxy.Settings(maxAttempts, Duration.ofMillis(upstreamTimeoutMs), key);
+        new ReverseProxy.Settings(
+            maxAttempts,
+            Duration.ofMillis(upstreamTimeoutMs),
+            key,
+            accessLog == null ? null : ReverseProxy.AccessLog.open(accessLog));
     EndpointSource discovered =
         source.discover == null ? null : Cluster.discoverySource(source.discover);
     List<Endpoint> upstreams = discovered == null ? upstreamEndpoints() : List.of();
