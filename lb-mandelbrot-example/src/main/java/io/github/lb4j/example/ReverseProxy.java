@@ -354,7 +354,7 @@ final class ReverseProxy implements AutoCloseable {
       } catch (IOException e) {
         if (body != null && body.clientFailure != null) {
           lease.close(); // the client broke off its upload: nothing to say about the upstream
-          abort(request);
+          abort(ex, request);
           return;
         }
         lease.failure(e);
@@ -433,7 +433,7 @@ final class ReverseProxy implements AutoCloseable {
             lease.failure(e);
             lease.close();
             log.debug("upstream {} failed in the middle of its answer", lease.endpoint().id(), e);
-            abort(request);
+            abort(ex, request);
             return;
           }
           if (n < 0) {
@@ -443,7 +443,7 @@ final class ReverseProxy implements AutoCloseable {
             client.write(buffer, 0, n);
           } catch (IOException e) {
             lease.close(); // the client went away: nothing to say about the upstream
-            abort(request);
+            abort(ex, request);
             return;
           }
         }
@@ -454,9 +454,14 @@ final class ReverseProxy implements AutoCloseable {
     }
   }
 
-  /** Cuts the client's connection, so that an answer broken off is not taken for a whole one. */
-  private static void abort(Request request) {
+  /**
+   * Cuts the client's connection, so that an answer broken off is not taken for a whole one. The
+   * exchange's streams are swapped for empty ones: closing the exchange, as the server does after
+   * the handler, then has nothing left to write (it would fail and log the failure).
+   */
+  private static void abort(HttpExchange ex, Request request) {
     request.getConnectionMetaData().getConnection().getEndPoint().close();
+    ex.setStreams(InputStream.nullInputStream(), OutputStream.nullOutputStream());
   }
 
   private void upstreamError(HttpExchange ex, Endpoint upstream, IOException e) throws IOException {

@@ -188,6 +188,11 @@ final class ProxyTest {
     final Thread acceptor;
 
     Dying() throws IOException {
+      this("");
+    }
+
+    /** Sends {@code answer} (the start of one, say) before it closes the connection. */
+    Dying(String answer) throws IOException {
       acceptor =
           new Thread(
               () -> {
@@ -204,6 +209,8 @@ final class ProxyTest {
                         s.getInputStream().readNBytes(Integer.parseInt(line.substring(15).trim()));
                       }
                     }
+                    s.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
                   } catch (IOException e) {
                     // closed, or the proxy gave up: either way the next connection
                   }
@@ -463,6 +470,22 @@ final class ProxyTest {
     // Each POST reached exactly one upstream: the dying one saw each failed one, once.
     assertEquals(badGateway, dying.requests.get());
     assertEquals(ok, echo.requests.get());
+  }
+
+  @Test
+  void answer_brokenOffByTheUpstream_isBrokenOffForTheClient() throws Exception {
+    for (String framing :
+        List.of("Transfer-Encoding: chunked\r\n\r\n5\r\n", "Content-Length: 10\r\n\r\n")) {
+      Dying upstream = new Dying("HTTP/1.1 200 OK\r\n" + framing + "hello");
+      ReverseProxy p = proxy(PickerName.ROUND_ROBIN, upstream.endpoint());
+      String answer = raw(p.uri(), "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+      // The client must see the cut: no last chunk, or fewer bytes than the Content-Length.
+      assertTrue(body.contains("hello"), body);
+      assertFalse(body.endsWith("0\r\n\r\n"), body);
+      assertEquals(1, upstream.requests.get(), "an answer under way is not retried");
+    }
   }
 
   @Test
