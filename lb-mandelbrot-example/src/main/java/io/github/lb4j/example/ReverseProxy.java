@@ -791,23 +791,7 @@ final class ReverseProxy implements AutoCloseable {
             .append(",\"upstreams\":[");
     List<EndpointState> eps = s.endpoints();
     for (int i = 0; i < eps.size(); i++) {
-      EndpointState e = eps.get(i);
-      sb.append(i == 0 ? "{" : ",{")
-          .append("\"id\":")
-          .append(Json.quote(e.endpoint().id()))
-          .append(",\"health\":")
-          .append(Json.quote(e.health().name()))
-          .append(",\"inFlight\":")
-          .append(e.inFlight())
-          .append(",\"picks\":")
-          .append(e.picks())
-          .append(",\"successes\":")
-          .append(e.successes())
-          .append(",\"failures\":")
-          .append(e.failures())
-          .append(",\"ejections\":")
-          .append(e.ejections())
-          .append(String.format(Locale.ROOT, ",\"latencyMs\":%.3f}", e.latencyEwmaNanos() / 1e6));
+      Json.endpointFields(sb.append(i == 0 ? "{" : ",{"), eps.get(i)).append('}');
     }
     return sb.append("]}").toString();
   }

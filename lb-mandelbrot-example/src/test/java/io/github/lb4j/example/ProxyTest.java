@@ -570,7 +570,8 @@ final class ProxyTest {
         send(HttpRequest.newBuilder(p.uri().resolve("/_lb/status")).GET());
     assertEquals("application/json", status.headers().firstValue("Content-Type").orElse(""));
     assertTrue(text(status).contains("\"picker\":\"peak-ewma\""), text(status));
-    assertTrue(text(status).contains("{\"id\":\"echo\",\"health\":\"HEALTHY\""), text(status));
+    assertTrue(text(status).contains("{\"id\":\"echo\",\"address\":"), text(status));
+    assertTrue(text(status).contains("\"health\":\"HEALTHY\""), text(status));
     assertTrue(text(status).contains("\"successes\":1"), text(status));
     assertEquals(1, echo.requests.get(), "the dashboard is not forwarded");
     HttpResponse<byte[]> other = send(HttpRequest.newBuilder(p.uri().resolve("/_lb/nope")).GET());
