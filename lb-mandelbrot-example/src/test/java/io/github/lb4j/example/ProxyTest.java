@@ -151,6 +151,14 @@ final class ProxyTest {
                         + new String(rest, StandardCharsets.US_ASCII))
                     .getBytes(StandardCharsets.US_ASCII));
           }
+          case "/slow" -> {
+            try {
+              Thread.sleep(1500); // an upstream slower than the proxy's idle timeout
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            HttpServers.send(ex, 200, "text/plain", "late".getBytes(StandardCharsets.UTF_8));
+          }
           case "/blocked" -> {
             try {
               release.await();
@@ -264,6 +272,14 @@ final class ProxyTest {
   private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
     return http.send(
         request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** Waits until no lease is open (a hang guard of 30 s); the count is what is asserted. */
+  private static void awaitNoneInFlight(ReverseProxy p) throws InterruptedException {
+    for (int i = 0; i < 30_000 && p.balancer().snapshot().totalInFlight() != 0; i++) {
+      Thread.sleep(1);
+    }
+    assertEquals(0, p.balancer().snapshot().totalInFlight(), p.status());
   }
 
   private static String text(HttpResponse<byte[]> r) {
@@ -391,11 +407,8 @@ final class ProxyTest {
       assertArrayEquals(bodies.get(i), r.body(), "request " + i);
     }
     assertEquals(48, a.requests.get() + b.requests.get() + c.requests.get());
-    // A lease ends just after the answer's last byte: wait for the last ones (30 s guard).
-    for (int i = 0; i < 30_000 && p.balancer().snapshot().totalInFlight() != 0; i++) {
-      Thread.sleep(1);
-    }
-    assertEquals(0, p.balancer().snapshot().totalInFlight(), p.status());
+    // A lease ends just after the answer's last byte: wait for the last ones.
+    awaitNoneInFlight(p);
     assertTrue(p.status().contains("\"errors\":0"), p.status());
   }
 
@@ -592,6 +605,37 @@ final class ProxyTest {
       assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
     }
     assertEquals(1, echo.requests.get(), "only the whole request was forwarded");
+  }
+
+  private ReverseProxy proxyWithIdleTimeout(Duration idle, Endpoint upstream) throws IOException {
+    HttpServers.Limits d = ReverseProxy.limits();
+    return proxy(
+        PickerName.ROUND_ROBIN,
+        SETTINGS,
+        new HttpServers.Limits(d.threads(), d.maxConnections(), idle, d.maxHeaderBytes()),
+        upstream);
+  }
+
+  @Test
+  void requestBody_stalledByTheClient_isCutByTheIdleTimeout() throws Exception {
+    Echo echo = new Echo("echo");
+    ReverseProxy p = proxyWithIdleTimeout(Duration.ofMillis(500), echo.endpoint());
+    String answer =
+        raw(
+            p.uri(),
+            "POST /echo?mode=fixed HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello");
+    // The proxy gave up on the 95 missing bytes and closed the connection (read guard: 30 s).
+    assertFalse(answer.startsWith("HTTP/1.1 200"), answer);
+    awaitNoneInFlight(p);
+  }
+
+  @Test
+  void upstream_slowerThanTheIdleTimeout_isStillAnswered() throws Exception {
+    Echo echo = new Echo("echo");
+    ReverseProxy p = proxyWithIdleTimeout(Duration.ofMillis(500), echo.endpoint());
+    HttpResponse<byte[]> r = send(HttpRequest.newBuilder(p.uri().resolve("/slow")).GET());
+    assertEquals(200, r.statusCode(), text(r));
+    assertEquals("late", text(r));
   }
 
   @Test
