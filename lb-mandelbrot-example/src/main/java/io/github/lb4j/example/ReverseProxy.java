@@ -85,6 +85,13 @@ import org.slf4j.LoggerFactory;
  * The upstream timeout bounds the wait for each read from an upstream, the time to the answer's
  * head included.
  *
+ * <p><b>Why OkHttp upstream.</b> It streams a request body from the client as it arrives (a
+ * one-shot body) and an answer as it comes, pools keep-alive connections with a bounded size and
+ * idle time, and sends any end-to-end header, bytes outside ASCII included. The JDK's {@code
+ * HttpClient} refuses to be given some headers (such as {@code Host}), cannot be closed on Java 17
+ * and sizes its pool by system properties only; Jetty's client would be one more dependency for
+ * what OkHttp, already here, does.
+ *
  * <p>Threading: requests are served on the server's threads, each with blocking reads and writes;
  * the balancer, the client and the counters are thread safe. {@link #close()} may be called from
  * any thread.
