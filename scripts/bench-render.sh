@@ -303,3 +303,10 @@ verdict "skewed + slow: reported-load / least-connection wall" \
   "$(ratio reported-load-skew-slow.wall least-connection-skew-slow.wall)" "<=" 1.00
 verdict "deep + slow: reported-load / least-connection wall" \
   "$(ratio reported-load-deep-slow.wall least-connection-deep-slow.wall)" "<=" 1.00
+
+# The proxy command (lb4j least-connection) against nginx least_conn over the same 4 workers:
+# wall, CPU per request and p99 per tile, in scripts/bench-proxy.sh; PROXY=1 runs it here as well.
+if [ "${PROXY:-0}" = 1 ]; then
+  echo
+  ROUNDS=$ROUNDS REPEAT=$REPEAT SIZE=$SIZE MAX_ITER=$MAX_ITER scripts/bench-proxy.sh
+fi

@@ -191,7 +191,8 @@ final class HttpServers {
     }
   }
 
-  private static Request jetty(HttpExchange ex) {
+  /** The Jetty request under an exchange: its raw target and header fields, for the proxy. */
+  static Request jetty(HttpExchange ex) {
     Object r = ex.getAttribute(JETTY_REQUEST);
     if (!(r instanceof Request request)) {
       throw new IllegalStateException("not an exchange of HttpServers: " + ex);

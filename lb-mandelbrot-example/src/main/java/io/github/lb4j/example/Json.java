@@ -35,6 +35,33 @@ final class Json {
     return sb.append(']').toString();
   }
 
+  /**
+   * Appends an endpoint's live state as the fields of a JSON object, without its braces: {@code
+   * "id", "address", "health", "inFlight", "successes", "failures", "ejections", "picks",
+   * "latencyEwmaMs"}. The one shape of an endpoint in the example's status answers.
+   */
+  static StringBuilder endpointFields(StringBuilder sb, io.github.lb4j.EndpointState e) {
+    return sb.append("\"id\":")
+        .append(quote(e.endpoint().id()))
+        .append(",\"address\":")
+        .append(quote(e.endpoint().address().toString()))
+        .append(",\"health\":")
+        .append(quote(e.health().name()))
+        .append(",\"inFlight\":")
+        .append(e.inFlight())
+        .append(",\"successes\":")
+        .append(e.successes())
+        .append(",\"failures\":")
+        .append(e.failures())
+        .append(",\"ejections\":")
+        .append(e.ejections())
+        .append(",\"picks\":")
+        .append(e.picks())
+        .append(
+            String.format(
+                java.util.Locale.ROOT, ",\"latencyEwmaMs\":%.3f", e.latencyEwmaNanos() / 1e6));
+  }
+
   /** {@code {"key":count,...}} in the map's order. */
   static String counts(java.util.Map<String, Integer> counts) {
     StringBuilder sb = new StringBuilder("{");

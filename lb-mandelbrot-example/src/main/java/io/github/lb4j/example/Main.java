@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       WorkerCommand.class,
       RenderCommand.class,
-      ReportCommand.class
+      ReportCommand.class,
+      ProxyCommand.class
     })
 public final class Main implements Runnable {
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.lb4j.Endpoint;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -584,5 +585,40 @@ final class BrowserTest {
         "tile: 16 (expected: at most 4096 tiles per image; 4096x4096 makes 65536)",
         driver.findElement(By.id("error")).getText());
     assertEquals(replaced, attr("image", "data-job"), "the last image stays");
+  }
+
+  @Test
+  void proxyDashboard_showsTheUpstreams_andAKilledOneGoingOut() throws Exception {
+    List<Endpoint> upstreams = List.copyOf(running.workers.endpoints);
+    try (ReverseProxy proxy =
+        ReverseProxy.start(
+            "127.0.0.1",
+            0,
+            ReverseProxy.balancer(upstreams, PickerName.LEAST_CONNECTION, Duration.ofMillis(200)),
+            new ReverseProxy.Settings(3, Duration.ofSeconds(10), null),
+            ReverseProxy.limits())) {
+      driver.get(proxy.uri().resolve(ReverseProxy.DASHBOARD).toString());
+      By rows = By.cssSelector("#upstreams tr");
+      wait.until(d -> d.findElements(rows).size() == upstreams.size());
+      wait.until(
+          d -> d.findElement(By.id("summary")).getText().contains("3 of 3 upstreams available"));
+      String killed = upstreams.get(0).id();
+      worker(killed).close();
+      // Active checks every 200 ms take it out; the page shows it on its next poll.
+      wait.until(
+          d ->
+              d.findElements(rows).stream()
+                  .anyMatch(
+                      tr ->
+                          tr.getText().startsWith(killed + " ")
+                              && !tr.findElements(By.tagName("td"))
+                                  .get(1)
+                                  .getText()
+                                  .equals("HEALTHY")));
+      wait.until(
+          d -> d.findElement(By.id("summary")).getText().contains("2 of 3 upstreams available"));
+      assertEquals("", driver.findElement(By.id("error")).getText());
+      screenshot("proxy-dashboard.png");
+    }
   }
 }
