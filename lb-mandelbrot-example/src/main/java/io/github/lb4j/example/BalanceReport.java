@@ -261,8 +261,7 @@ final class BalanceReport {
    * A report whose A-4 runs the classic ring with the seed's functions and with {@code pairs}, and
    * whose A-1 and A-2 workers are child processes when {@code processes} is true.
    */
-  BalanceReport(
-      Settings settings, List<SlotFunctions> pairs, Ticker ticker, boolean processes) {
+  BalanceReport(Settings settings, List<SlotFunctions> pairs, Ticker ticker, boolean processes) {
     this.settings = settings;
     this.pairs = List.copyOf(pairs);
     this.hashes = hashes(pairs);

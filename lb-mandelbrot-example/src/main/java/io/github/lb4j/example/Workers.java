@@ -137,8 +137,8 @@ final class Workers implements AutoCloseable {
   }
 
   /** Starts {@code n} worker processes at once, then waits for each to listen. */
-  private Workers launchAll(
-      int n, int slowCount, double slowFactor, WorkerServer.SlowMode slowMode) throws IOException {
+  private Workers launchAll(int n, int slowCount, double slowFactor, WorkerServer.SlowMode slowMode)
+      throws IOException {
     List<WorkerProcess.Launched> launched = new ArrayList<>();
     try {
       for (int i = 1; i <= n; i++) {
