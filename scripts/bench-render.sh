@@ -2,8 +2,8 @@
 # Benchmarks the Mandelbrot render client against the in-process render and against nginx.
 #
 # Interleaved rounds; in each, every run below once, each run a fresh `render` JVM that renders
-# REPEAT times and reports the last (warmed) render's wall time and its process CPU per tile over
-# renders 2..REPEAT (`cpu:` line). Workers are separate processes (1 compute thread each), so the
+# REPEAT times and reports the last (warmed) render's wall time and its CPU per tile over the
+# second half of the renders (`cpu:` line: the whole process, and its Java threads alone). Workers are separate processes (1 compute thread each), so the
 # render JVM's CPU is the client's alone:
 #   - homogeneous: 4 identical workers; tiles 128 and 256: --local, lb4j direct (least-connection,
 #     the same with --hedge none, peak-EWMA, round-robin, reported-load) and the same client
@@ -18,7 +18,7 @@
 #     least-connection, peak-EWMA and reported-load on the slow set.
 # Prints medians, per-round ratios and the targets.
 #
-# Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=8 renders per
+# Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=12 renders per
 #        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
 #        worker's 32 queued + 1), VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 SIZE=256 TILES=128
 #        for a smoke run). About 15 minutes on 2 cores.
@@ -28,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
-REPEAT=${REPEAT:-8} # renders per process; the last is timed, renders 2..REPEAT give the CPU
+REPEAT=${REPEAT:-12} # renders per process; the last is timed, the second half gives the CPU
 SIZE=${SIZE:-2048}
 MAX_ITER=${MAX_ITER:-1000}
 SKEW_MAX_ITER=${SKEW_MAX_ITER:-10000}
@@ -146,7 +146,8 @@ CONF
 }
 
 # render NAME ARGS...: one render JVM; appends the last render's wall ms to $WORK/NAME.wall and
-# the client's CPU ms per tile (renders 2..REPEAT) to $WORK/NAME.cpu.
+# the client's CPU ms per tile over the second half of the renders to $WORK/NAME.cpu (the whole
+# process) and $WORK/NAME.app (its Java threads: without the JIT compiler and the collector).
 render() {
   local name=$1
   shift
@@ -154,7 +155,10 @@ render() {
   out=$(java -jar "$JAR" render --quiet --out "$WORK/img.png" --width "$SIZE" --height "$SIZE" \
     --max-iter "$MAX_ITER" --repeat "$REPEAT" "$@")
   echo "$out" | sed -n 's/^time: \([0-9]*\) ms render.*/\1/p' >> "$WORK/$name.wall"
-  echo "$out" | sed -n 's/^cpu: .*, \([0-9.]*\) ms per tile$/\1/p' >> "$WORK/$name.cpu"
+  echo "$out" | sed -n 's/^cpu: .*; [0-9]* ms process CPU, \([0-9.]*\) ms per tile$/\1/p' \
+    >> "$WORK/$name.cpu"
+  echo "$out" | sed -n 's/^cpu: .* application threads, \([0-9.]*\) ms per tile;.*/\1/p' \
+    >> "$WORK/$name.app"
   if [ "${VERBOSE:-0}" = 1 ]; then echo "== $name" >&2; echo "$out" >&2; fi
 }
 
@@ -192,13 +196,14 @@ ratio() {
 table() {
   local base=$1
   shift
-  printf '| %-36s | %9s | %9s | %13s |\n' "run" "wall ms" "× $base" "CPU ms/tile"
-  printf '| %-36s | %9s | %9s | %13s |\n' "---" "---:" "---:" "---:"
+  printf '| %-36s | %9s | %9s | %13s | %13s |\n' "run" "wall ms" "× $base" "CPU ms/tile" \
+    "app CPU ms/tile"
+  printf '| %-36s | %9s | %9s | %13s | %13s |\n' "---" "---:" "---:" "---:" "---:"
   local n
   for n in "$@"; do
     [ -s "$WORK/$n.wall" ] || continue
-    printf '| %-36s | %9s | %9s | %13s |\n' "$n" "$(median "$n.wall")" \
-      "$(ratio "$n.wall" "$base.wall")" "$(median "$n.cpu")"
+    printf '| %-36s | %9s | %9s | %13s | %13s |\n' "$n" "$(median "$n.wall")" \
+      "$(ratio "$n.wall" "$base.wall")" "$(median "$n.cpu")" "$(median "$n.app")"
   done
 }
 
@@ -248,7 +253,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 echo "# Render benchmark: ${SIZE}x${SIZE}, max-iter $MAX_ITER (skewed: $SKEW_MAX_ITER), $ROUNDS" \
-  "interleaved rounds, $REPEAT renders per JVM (wall: the last; CPU: renders 2..$REPEAT)," \
+  "interleaved rounds, $REPEAT renders per JVM (wall: the last; CPU: the second half)," \
   "$(nproc) cores, nginx $([ "$NGINX" = 1 ] && nginx -v 2>&1 | sed 's/.*\///' || echo 'not installed')"
 for t in "${TILES[@]}"; do
   names=()
@@ -289,6 +294,8 @@ printf '| %-64s | %9s | %-11s | %-12s |\n' "target" "measured" "limit" "verdict"
 printf '| %-64s | %9s | %-11s | %-12s |\n' "---" "---:" "---" "---"
 verdict "client CPU ms per warmed 128² tile (least-connection, 4 workers)" \
   "$(median least-connection-t128.cpu)" "<=" 0.15
+verdict "the same, its Java threads only (no JIT compiler, no collector)" \
+  "$(median least-connection-t128.app)" "<=" 0.15
 for t in "${TILES[@]}"; do
   hedge=$(ratio "least-connection-t$t.cpu" "least-connection-hedge-none-t$t.cpu")
   verdict "hedging on / off, client CPU per tile, identical workers, tile $t" "$hedge" "<=" 1.03

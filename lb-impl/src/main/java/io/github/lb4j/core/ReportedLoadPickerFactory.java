@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Weighted round-robin on the load the endpoints report (gRPC's {@code weighted_round_robin}, gRFC
@@ -59,7 +58,9 @@ final class ReportedLoadPickerFactory implements PickerFactory {
   private final double errorUtilizationPenalty;
   private final String[] utilizationMetrics;
   private final LeastLoadPickerFactory fallback;
-  private final AtomicInteger position = new AtomicInteger();
+  // A counter per stripe of threads: weights are shares, so no order across threads is owed, and
+  // two threads picking at once do not contend on one counter.
+  private final CyclePosition position = CyclePosition.striped();
 
   // Written by newPicker only (the balancer's single writer).
   private IdentityHashMap<Candidate, History> histories = new IdentityHashMap<>();

@@ -25,6 +25,7 @@ final class RoundRobinPickerFactory implements PickerFactory {
   static final long SCHEDULE_BUDGET = 1L << 24;
 
   private final AtomicInteger position = new AtomicInteger();
+  private final CyclePosition weightedPosition = CyclePosition.shared();
 
   @Override
   public String name() {
@@ -38,7 +39,7 @@ final class RoundRobinPickerFactory implements PickerFactory {
     if (Weights.allEqual(weights)) {
       return new Plain(array, position);
     }
-    return new Smooth(array, schedule(Weights.reduce(weights, SCHEDULE_BUDGET)), position);
+    return new Smooth(array, schedule(Weights.reduce(weights, SCHEDULE_BUDGET)), weightedPosition);
   }
 
   /** nginx's smooth weighted round-robin, run for one full cycle. */
@@ -109,11 +110,11 @@ final class RoundRobinPickerFactory implements PickerFactory {
    */
   static final class Smooth implements Picker {
     private final Candidate[] sequence;
-    private final AtomicInteger position;
+    private final CyclePosition position;
     private final long m;
     private final int n;
 
-    Smooth(Candidate[] candidates, int[] schedule, AtomicInteger position) {
+    Smooth(Candidate[] candidates, int[] schedule, CyclePosition position) {
       this.sequence = new Candidate[schedule.length];
       for (int i = 0; i < schedule.length; i++) {
         sequence[i] = candidates[schedule[i]];
@@ -125,7 +126,7 @@ final class RoundRobinPickerFactory implements PickerFactory {
 
     @Override
     public Candidate pick(String key) {
-      return sequence[remainder(position.getAndIncrement() & Integer.MAX_VALUE, m, n)];
+      return sequence[remainder(position.next(), m, n)];
     }
   }
 }

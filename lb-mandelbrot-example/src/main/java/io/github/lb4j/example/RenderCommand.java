@@ -5,11 +5,13 @@ import io.github.lb4j.scatter.HedgePolicy;
 import io.github.lb4j.scatter.Progress;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -227,12 +229,13 @@ final class RenderCommand implements Callable<Integer> {
       Renderer.Result result = null;
       List<Long> times = new ArrayList<>();
       TileCosts costs = new TileCosts(); // later repeats reuse the first one's estimates
-      // The CPU of the warmed renders: every one after the first, or the only one.
-      int firstWarm = repeat > 1 ? 1 : 0;
-      long cpuStart = -1;
+      // The CPU of the warmed renders: the second half of them (the first half warms the JIT), or
+      // the only one.
+      int firstWarm = repeat / 2;
+      CpuTime cpuStart = null;
       for (int i = 0; i < repeat; i++) {
         if (i == firstWarm) {
-          cpuStart = processCpuNanos();
+          cpuStart = CpuTime.now();
         }
         ProgressBar bar = new ProgressBar(stderr, mode, "tiles");
         boolean failed = true;
@@ -247,21 +250,25 @@ final class RenderCommand implements Callable<Integer> {
       if (repeat > 1) {
         stdout.println("times: " + times + " ms; last: " + times.get(times.size() - 1) + " ms");
       }
+      CpuTime cpuEnd = CpuTime.now(); // before the PNG is encoded, which is no render's work
       long writeStart = System.nanoTime();
       Renderer.writePng(result.image(), out);
       long writeMs = (System.nanoTime() - writeStart) / 1_000_000;
-      long cpuEnd = processCpuNanos();
       report(stdout, view, src, result, writeMs);
-      if (cpuStart >= 0 && cpuEnd >= 0) {
-        int renders = repeat - firstWarm;
-        double ms = (cpuEnd - cpuStart) / 1e6;
+      if (cpuStart != null && cpuStart.process() >= 0 && cpuEnd.process() >= 0) {
+        double tiles = (double) (repeat - firstWarm) * view.tiles().size();
+        double processMs = (cpuEnd.process() - cpuStart.process()) / 1e6;
+        double threadsMs = cpuEnd.threadsSince(cpuStart) / 1e6;
         stdout.printf(
             Locale.ROOT,
-            "cpu: %.0f ms process CPU in renders %d..%d, %.4f ms per tile%n",
-            ms,
+            "cpu: renders %d..%d: %.0f ms in application threads, %.4f ms per tile;"
+                + " %.0f ms process CPU, %.4f ms per tile%n",
             firstWarm + 1,
             repeat,
-            ms / renders / view.tiles().size());
+            threadsMs,
+            threadsMs / tiles,
+            processMs,
+            processMs / tiles);
         stdout.flush();
       }
     }
@@ -269,16 +276,40 @@ final class RenderCommand implements Callable<Integer> {
   }
 
   /**
-   * The CPU time this process has used, all its threads (GC and compiler threads too), in
-   * nanoseconds; {@code -1} where the JVM does not tell. With local workers ({@code --workers}) it
-   * includes theirs, since they run in this process.
+   * The CPU time this process has used at one instant: all its threads (the JIT compiler's and the
+   * collector's too) and, per live Java thread, what it used so far. The difference of the threads'
+   * times between two instants leaves out the compiler and the collector (and threads that ended in
+   * between, so it is a lower bound): the render's own work once warmed. With local workers ({@code
+   * --workers}) both include theirs, since they run in this process.
    */
-  static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
+  private record CpuTime(long process, Map<Long, Long> threads) {
+    static CpuTime now() {
+      long process = -1;
+      if (ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os) {
+        process = os.getProcessCpuTime();
+      }
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      Map<Long, Long> threads = new HashMap<>();
+      if (mx.isThreadCpuTimeSupported()) {
+        for (long id : mx.getAllThreadIds()) {
+          long t = mx.getThreadCpuTime(id);
+          if (t >= 0) {
+            threads.put(id, t);
+          }
+        }
+      }
+      return new CpuTime(process, threads);
     }
-    return -1;
+
+    /** The CPU the live threads used since {@code start}, a thread born since counted whole. */
+    long threadsSince(CpuTime start) {
+      long sum = 0;
+      for (Map.Entry<Long, Long> e : threads.entrySet()) {
+        sum += e.getValue() - start.threads.getOrDefault(e.getKey(), 0L);
+      }
+      return sum;
+    }
   }
 
   /** What a render without workers of its own is about to do. */

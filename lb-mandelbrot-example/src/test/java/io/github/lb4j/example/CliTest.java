@@ -107,7 +107,10 @@ class CliTest {
     assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(dist));
     assertTrue(r.out().contains("2 workers, reported-load"), r.out());
     assertTrue(
-        r.out().matches("(?s).*cpu: \\d+ ms process CPU in renders 2..2, [0-9.]+ ms per tile.*"),
+        r.out()
+            .matches(
+                "(?s).*cpu: renders 2..2: \\d+ ms in application threads, [0-9.]+ ms per tile;"
+                    + " \\d+ ms process CPU, [0-9.]+ ms per tile.*"),
         r.out());
   }
 
