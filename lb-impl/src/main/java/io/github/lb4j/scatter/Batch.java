@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -260,9 +261,7 @@ final class Batch<T, R> {
     a.future = future;
     if (config.attemptTimeout != null) {
       long nanos = config.attemptTimeout.toNanos();
-      a.timeout =
-          config.scheduler.schedule(
-              () -> events.execute(() -> timedOut(a)), nanos, TimeUnit.NANOSECONDS);
+      a.timeout = schedule(() -> timedOut(a), nanos);
     }
     if (!hedge && config.hedgePolicy.enabled()) {
       unarmed.add(a); // armed by pump once an endpoint is idle
@@ -372,9 +371,7 @@ final class Batch<T, R> {
       queueHedgeIfDue(t, a); // overdue already (armed late, once an endpoint fell idle)
       return;
     }
-    t.hedgeTimer =
-        config.scheduler.schedule(
-            () -> events.execute(() -> hedgeDue(t, a)), delay, TimeUnit.NANOSECONDS);
+    t.hedgeTimer = schedule(() -> hedgeDue(t, a), delay);
   }
 
   private void hedgeDue(TaskState t, Attempt a) {
@@ -530,6 +527,27 @@ final class Batch<T, R> {
       e = e.getCause();
     }
     return e;
+  }
+
+  /**
+   * Runs {@code event} among the batch's events after {@code nanos}. A scheduler that refuses (the
+   * caller shut it down with the batch running) ends the batch: without its timers it could wait
+   * forever, so every attempt is cancelled and the result fails saying why; {@code null} then.
+   */
+  private Future<?> schedule(Runnable event, long nanos) {
+    try {
+      return config.scheduler.schedule(() -> events.execute(event), nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      if (!over) {
+        cancelAll();
+        result.completeExceptionally(
+            new IllegalStateException(
+                "scatter-gather's scheduler refused a timer (shut down while a batch ran?): "
+                    + config.scheduler,
+                e));
+      }
+      return null;
+    }
   }
 
   private static void cancel(Future<?> f) {

@@ -169,6 +169,27 @@ class ScatterGatherTest {
   }
 
   @Test
+  void schedulerShutDownWhileABatchRuns_theBatchFailsSayingSo_andHoldsNoLease() throws Exception {
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    CompletableFuture<List<String>> f =
+        ScatterGather.builder(balancer, transport, scheduler)
+            .ticker(clock)
+            .maxInFlight(1)
+            .attemptTimeout(java.time.Duration.ofSeconds(30))
+            .build()
+            .execute(tasks(2));
+    assertEquals(1, transport.calls.size());
+    scheduler.shutdownNow();
+    transport.calls.get(0).answer(); // the next task's attempt needs a timer the scheduler refuses
+    Throwable e = failure(f);
+    assertTrue(e instanceof IllegalStateException, String.valueOf(e));
+    assertTrue(e.getMessage().contains("scheduler refused a timer"), e.getMessage());
+    assertEquals(0, inFlight());
+    assertTrue(transport.calls.get(1).future.isCancelled(), "the refused attempt is cancelled");
+  }
+
+  @Test
   void avoidsEndpointsTheTaskAlreadyTriedEvenWhenThePickerOffersThem() throws Exception {
     builder().build().execute(tasks(2));
     // t0 on A, t1 on B; t0 fails: round-robin offers C next, then A

@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,28 +51,20 @@ final class HostileClientsTest {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension final Closer closer = new Closer();
   private final CountDownLatch release = new CountDownLatch(1);
 
   @TempDir Path dir;
 
   @AfterEach
-  void closeAll() throws Exception {
-    release.countDown();
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
+  void releaseBlockedHandlers() {
+    release.countDown(); // before the servers close: a handler may be waiting on it
   }
 
   /** A worker whose tiles block until the test releases them (or they are told to stop). */
   private WorkerServer blockedWorker(String id, int threads, CountDownLatch entered, Ticker ticker)
       throws IOException {
-    return closing(
+    return closer.add(
         WorkerServer.start(
             "127.0.0.1",
             0,
@@ -130,7 +123,7 @@ final class HostileClientsTest {
   private List<Socket> halfSentRequests(URI base, int n) throws IOException {
     List<Socket> sockets = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Socket s = closing(new Socket(base.getHost(), base.getPort()));
+      Socket s = closer.add(new Socket(base.getHost(), base.getPort()));
       s.getOutputStream().write("GET /hea".getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
       sockets.add(s);
@@ -149,7 +142,7 @@ final class HostileClientsTest {
 
   @Test
   void workerHealth_withHalfSentRequestsOpen_answers() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     halfSentRequests(w.uri(), 16);
     HttpResponse<String> health = get(w.uri(), "/health");
     assertEquals(200, health.statusCode(), health.body());
@@ -158,9 +151,9 @@ final class HostileClientsTest {
 
   @Test
   void frontEndStatus_withHalfSentRequestsOpen_answers() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     FrontEnd f =
-        closing(
+        closer.add(
             FrontEnd.start(
                 "127.0.0.1",
                 0,
@@ -255,12 +248,12 @@ final class HostileClientsTest {
     List<WorkerServer> workers = new ArrayList<>();
     for (String id : List.of("a", "b")) {
       workers.add(
-          closing(
+          closer.add(
               WorkerServer.start(
                   "127.0.0.1", 0, id, 1, 1, TestTokens.AUTH, kernel, Ticker.system())));
     }
     Cluster c =
-        closing(
+        closer.add(
             new Cluster(
                 workers.stream().map(w -> Endpoint.of(w.uri().toString())).toList(),
                 PickerName.ROUND_ROBIN,
@@ -288,7 +281,7 @@ final class HostileClientsTest {
     com.sun.net.httpserver.HttpServer server =
         HttpServers.create(
             "idle", "127.0.0.1", 0, new HttpServers.Limits(8, 16, Duration.ofMillis(100), 8192));
-    toClose.add(() -> server.stop(0));
+    AutoCloseable unusedStopper = closer.add(() -> server.stop(0));
     boolean[] gone = {false};
     server.createContext(
         "/",
@@ -333,7 +326,7 @@ final class HostileClientsTest {
 
   @Test
   void tile_badDeadlineHeader_400NamingIt() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     HttpResponse<String> r =
         http.send(
             authorized(w.uri().resolve(TILE)).header(WorkerServer.DEADLINE_HEADER, "soon").build(),
@@ -350,7 +343,7 @@ final class HostileClientsTest {
     CountDownLatch entered = new CountDownLatch(1);
     WorkerServer w = blockedWorker("w", 1, entered, Ticker.system());
     FrontEnd f =
-        closing(
+        closer.add(
             FrontEnd.start(
                 "127.0.0.1",
                 0,
@@ -419,7 +412,7 @@ final class HostileClientsTest {
   void serve_hundredPickerSwitches_fdCountStable() throws Exception {
     ServeCommand cmd = new ServeCommand();
     new picocli.CommandLine(cmd).parseArgs("--port", "0", "--workers", "2", "--tile", "32");
-    ServeCommand.Running running = closing(cmd.start());
+    ServeCommand.Running running = closer.add(cmd.start());
     URI base = running.frontEnd.uri();
     String[] pickers = {"round-robin", "least-connection"};
     for (int i = 0; i < 10; i++) {
@@ -459,9 +452,9 @@ final class HostileClientsTest {
 
   @Test
   void malformedUris_400Json() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     FrontEnd f =
-        closing(
+        closer.add(
             FrontEnd.start(
                 "127.0.0.1",
                 0,
@@ -502,7 +495,7 @@ final class HostileClientsTest {
 
   @Test
   void overLongHeader_431Json() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     String answer =
         raw(
             w.uri(),
@@ -518,9 +511,9 @@ final class HostileClientsTest {
 
   @Test
   void repeatedAndUnknownParameters_400NamingThem() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     FrontEnd f =
-        closing(
+        closer.add(
             FrontEnd.start(
                 "127.0.0.1",
                 0,
@@ -556,9 +549,9 @@ final class HostileClientsTest {
 
   @Test
   void head_onEveryGetResource_headersWithoutBody() throws Exception {
-    WorkerServer w = closing(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
+    WorkerServer w = closer.add(WorkerServer.start("127.0.0.1", 0, "w", 1, 1, TestTokens.AUTH));
     FrontEnd f =
-        closing(
+        closer.add(
             FrontEnd.start(
                 "127.0.0.1",
                 0,
@@ -598,7 +591,7 @@ final class HostileClientsTest {
       dead = s.getLocalPort(); // closed again: connections are refused
     }
     Cluster c =
-        closing(
+        closer.add(
             new Cluster(
                 List.of(io.github.lb4j.Endpoint.of("dead", URI.create("http://127.0.0.1:" + dead))),
                 PickerName.ROUND_ROBIN,

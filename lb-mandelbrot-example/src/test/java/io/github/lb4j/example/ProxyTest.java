@@ -37,6 +37,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,23 +54,15 @@ final class ProxyTest {
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension final Closer closer = new Closer();
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch firstPart = new CountDownLatch(1);
 
   @TempDir Path dir;
 
   @AfterEach
-  void closeAll() throws Exception {
-    release.countDown();
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
+  void releaseBlockedHandlers() {
+    release.countDown(); // before the servers close: a handler may be waiting on it
   }
 
   /**
@@ -86,7 +79,7 @@ final class ProxyTest {
       this.name = name;
       this.server = HttpServers.create(name, "127.0.0.1", 0, HttpServers.Limits.defaults());
       server.createContext("/", this::handle);
-      closing(this);
+      closer.add(this);
     }
 
     URI uri() {
@@ -227,7 +220,7 @@ final class ProxyTest {
               "dying-upstream");
       acceptor.setDaemon(true);
       acceptor.start();
-      closing(this);
+      closer.add(this);
     }
 
     Endpoint endpoint() {
@@ -266,7 +259,7 @@ final class ProxyTest {
       throws IOException {
     // No active checks: what the tests see is the proxy's own handling of each request.
     Balancer b = ReverseProxy.balancer(List.of(upstreams), picker, Duration.ZERO);
-    return closing(ReverseProxy.start("127.0.0.1", 0, b, settings, limits));
+    return closer.add(ReverseProxy.start("127.0.0.1", 0, b, settings, limits));
   }
 
   private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
@@ -663,7 +656,7 @@ final class ProxyTest {
 
   @Test
   void render_throughTheProxy_isTheLocalImage() throws Exception {
-    Workers workers = closing(Workers.start(2, 1, 0, 1, TestTokens.AUTH));
+    Workers workers = closer.add(Workers.start(2, 1, 0, 1, TestTokens.AUTH));
     ReverseProxy p = proxy(PickerName.LEAST_CONNECTION, workers.endpoints.toArray(new Endpoint[0]));
     Path local = dir.resolve("local.png");
     Path proxied = dir.resolve("proxied.png");
