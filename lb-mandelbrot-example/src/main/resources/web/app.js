@@ -752,7 +752,11 @@ $('add-worker').addEventListener('click', async () => {
     showError(e.message);
   }
 });
-$('scale-count').addEventListener('input', () => { state.scaleTouched = true; });
+// Once the user has touched the field the dashboard stops writing the current count into it, or a
+// refresh between clearing it and typing would turn "3" into "23".
+for (const ev of ['focus', 'input', 'change']) {
+  $('scale-count').addEventListener(ev, () => { state.scaleTouched = true; });
+}
 $('scale').addEventListener('click', async () => {
   clearError();
   const b = $('scale');

@@ -443,11 +443,15 @@ final class BrowserTest {
   }
 
   @Test
+  @Timeout(300)
   void processes_stopResumeAndScaleFromThePage_theDashboardFollows() throws Exception {
     running.close();
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--port", "0", "--workers", "2", "--processes");
     running = cmd.start();
+    // Starting a worker JVM takes seconds, and far more on a loaded 2-core machine running the
+    // whole suite: the conditions that wait for one get a long bound.
+    WebDriverWait processWait = new WebDriverWait(driver, Duration.ofSeconds(120));
     driver.get(running.uri().toString());
     awaitRender(null);
     long pid = worker("worker-1").pid().orElseThrow();
@@ -459,20 +463,20 @@ final class BrowserTest {
     driver.findElement(By.cssSelector("button[data-action='stop'][data-id='worker-1']")).click();
     wait.until(d -> cell("worker-1", "health").endsWith("(stopped)"));
     assertTrue(worker("worker-1").isPaused());
-    wait.until(d -> cell("worker-1", "health").equals("UNHEALTHY (stopped)"));
+    processWait.until(d -> cell("worker-1", "health").equals("UNHEALTHY (stopped)"));
     driver.findElement(By.cssSelector("button[data-action='resume'][data-id='worker-1']")).click();
-    wait.until(d -> cell("worker-1", "health").equals("HEALTHY"));
+    processWait.until(d -> cell("worker-1", "health").equals("HEALTHY"));
     assertFalse(worker("worker-1").isPaused());
     assertEquals(pid, worker("worker-1").pid().orElseThrow(), "resumed, not replaced");
 
     // Scale to 3, then to 1, from the page.
     setField("scale-count", "3");
     driver.findElement(By.id("scale")).click();
-    wait.until(d -> healthyRows() == 3);
+    processWait.until(d -> healthyRows() == 3);
     assertEquals(3, running.frontEnd.supervisor().workers().size());
     setField("scale-count", "1");
     driver.findElement(By.id("scale")).click();
-    wait.until(d -> healthyRows() == 1);
+    processWait.until(d -> healthyRows() == 1);
     assertEquals(
         List.of("worker-1"),
         running.frontEnd.supervisor().workers().stream().map(LocalWorker::id).toList());
