@@ -10,8 +10,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The example's command line: {@code serve} (the default), {@code worker}, {@code render} and
- * {@code report}.
+ * The example's command line: {@code serve} (the default), {@code worker}, {@code render}, {@code
+ * report} and {@code proxy}.
  *
  * <p>Bad input prints a one-line message and a hint to try {@code --help} to standard error and
  * exits with 2; a failed run prints one {@code error:} line and exits with 1. {@code --version}

@@ -327,6 +327,7 @@ final class RenderCommand implements Callable<Integer> {
 
   /** How many workers this render starts itself (0 for the other sources); checks the options. */
   private int workersToStart() {
+    WorkerServer.SlowMode.parse(slowMode); // checked whatever the source, as every option is
     if (source.local || source.workerUrls != null || source.discover != null) {
       return 0;
     }
@@ -336,7 +337,6 @@ final class RenderCommand implements Callable<Integer> {
     TileSpec.checkRange("slow-workers", slowWorkers, 0, n);
     threads(1);
     WorkerServer.checkSlowFactor(slow);
-    WorkerServer.SlowMode.parse(slowMode);
     return n;
   }
 

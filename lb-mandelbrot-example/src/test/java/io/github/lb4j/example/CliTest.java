@@ -207,6 +207,7 @@ class CliTest {
         "render --out x.png --picker nope|picker: 'nope' (expected: one of round-robin, least-connection, peak-ewma, consistent-hash, random, reported-load)",
         "render --out x.png --hedge soon|hedge: 'soon' (expected: none, Nx such as 3x, pNN such as p99, or NNNms such as 250ms)",
         "render --out x.png --workers 0|workers: 0 (expected: in [1, 64])",
+        "render --out x.png --local --slow-mode fast|slow-mode: 'fast' (expected: sleep or spin)",
         "render --out x.png --worker-urls ftp://x|worker-urls: 'ftp://x' (expected: http://host:port)",
         "render --out x.png --local --workers 2|Error: --workers=<workers>, --local are mutually exclusive (specify only one)",
         "render --width 10|Missing required option: '--out=FILE.png'",
