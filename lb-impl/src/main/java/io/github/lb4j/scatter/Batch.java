@@ -61,10 +61,9 @@ final class Batch<T, R> {
   private final Set<Attempt> unarmed = new LinkedHashSet<>(); // originals without a hedge timer
   private int busyEndpoints; // endpoints with an attempt of this batch in flight
   private int knownEndpoints; // the balancer's endpoints at the start, or more when seen
-  // Successful attempts' latencies (percentile policy) or nanoseconds per unit of work (expected
-  // time policy), sorted lazily when a threshold is needed.
-  private long[] latencies = new long[16];
-  private double[] rates = new double[16];
+  // Successful attempts' samples, sorted lazily when a threshold is needed: their latencies for
+  // the percentile policy, their nanoseconds per unit of work for the expected-time policy.
+  private double[] samples = new double[16];
   private int sampleCount;
   private boolean samplesSorted = true;
   private int inFlight;
@@ -411,25 +410,23 @@ final class Batch<T, R> {
       return -1;
     }
     if (!samplesSorted) {
-      Arrays.sort(latencies, 0, sampleCount);
-      Arrays.sort(rates, 0, sampleCount);
+      Arrays.sort(samples, 0, sampleCount);
       samplesSorted = true;
     }
     if (policy.factor() > 0) {
-      double median = rates[(sampleCount - 1) / 2];
+      double median = samples[(sampleCount - 1) / 2];
       return (long) Math.min(0x1p62, policy.factor() * median * (double) a.work);
     }
     int rank = (int) Math.ceil(policy.percentileValue() / 100.0 * sampleCount);
-    return latencies[Math.max(0, Math.min(sampleCount, rank) - 1)];
+    return (long) samples[Math.max(0, Math.min(sampleCount, rank) - 1)];
   }
 
   private void addSample(long nanos, long work) {
-    if (sampleCount == latencies.length) {
-      latencies = Arrays.copyOf(latencies, sampleCount * 2);
-      rates = Arrays.copyOf(rates, sampleCount * 2);
+    if (sampleCount == samples.length) {
+      samples = Arrays.copyOf(samples, sampleCount * 2);
     }
-    latencies[sampleCount] = nanos;
-    rates[sampleCount] = (double) nanos / (double) work;
+    samples[sampleCount] =
+        config.hedgePolicy.factor() > 0 ? (double) nanos / (double) work : (double) nanos;
     sampleCount++;
     samplesSorted = false;
     HedgePolicy policy = config.hedgePolicy;
