@@ -5,7 +5,6 @@ import io.github.lb4j.Picker;
 import io.github.lb4j.PickerContext;
 import io.github.lb4j.PickerFactory;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Round-robin, and nginx's smooth weighted round-robin when weights differ.
@@ -24,8 +23,7 @@ final class RoundRobinPickerFactory implements PickerFactory {
   /** Upper bound on cycle length times endpoint count, the cost of computing a weighted cycle. */
   static final long SCHEDULE_BUDGET = 1L << 24;
 
-  private final AtomicInteger position = new AtomicInteger();
-  private final CyclePosition weightedPosition = CyclePosition.shared();
+  private final CyclePosition position = CyclePosition.shared();
 
   @Override
   public String name() {
@@ -39,7 +37,7 @@ final class RoundRobinPickerFactory implements PickerFactory {
     if (Weights.allEqual(weights)) {
       return new Plain(array, position);
     }
-    return new Smooth(array, schedule(Weights.reduce(weights, SCHEDULE_BUDGET)), weightedPosition);
+    return new Smooth(array, schedule(Weights.reduce(weights, SCHEDULE_BUDGET)), position);
   }
 
   /** nginx's smooth weighted round-robin, run for one full cycle. */
@@ -85,11 +83,11 @@ final class RoundRobinPickerFactory implements PickerFactory {
 
   private static final class Plain implements Picker {
     private final Candidate[] candidates;
-    private final AtomicInteger position;
+    private final CyclePosition position;
     private final long m;
     private final int n;
 
-    Plain(Candidate[] candidates, AtomicInteger position) {
+    Plain(Candidate[] candidates, CyclePosition position) {
       this.candidates = candidates;
       this.position = position;
       this.n = candidates.length;
@@ -98,7 +96,7 @@ final class RoundRobinPickerFactory implements PickerFactory {
 
     @Override
     public Candidate pick(String key) {
-      return candidates[remainder(position.getAndIncrement() & Integer.MAX_VALUE, m, n)];
+      return candidates[remainder(position.next(), m, n)];
     }
   }
 
