@@ -154,7 +154,8 @@ final class ProxyCommand implements Callable<Integer> {
             accessLog == null ? null : ReverseProxy.AccessLog.open(accessLog));
     EndpointSource discovered =
         source.discover == null ? null : Cluster.discoverySource(source.discover);
-    List<Endpoint> upstreams = discovered == null ? upstreamEndpoints() : List.of();
+    List<Endpoint> upstreams =
+        discovered == null ? Workers.endpoints("upstreams", source.upstreams) : List.of();
     Balancer balancer =
         ReverseProxy.balancer(upstreams, pickerName, Duration.ofMillis(healthIntervalMs));
     ReverseProxy proxy;
@@ -168,15 +169,5 @@ final class ProxyCommand implements Callable<Integer> {
       proxy.follow(discovered);
     }
     return proxy;
-  }
-
-  /** The {@code --upstreams} URLs, checked as worker URLs are, the error naming this option. */
-  private List<Endpoint> upstreamEndpoints() {
-    try {
-      return Workers.remote(source.upstreams, () -> null).endpoints;
-    } catch (InvalidParameterException e) {
-      throw new InvalidParameterException(
-          "upstreams", e.getMessage().replaceFirst("^worker-urls:", "upstreams:"));
-    }
   }
 }

@@ -166,6 +166,17 @@ final class Workers implements AutoCloseable {
    * which is asked for once the URLs are known to be good.
    */
   static Workers remote(List<String> urls, Supplier<TileAuth> auth) {
+    List<Endpoint> endpoints = endpoints("worker-urls", urls);
+    Workers w = new Workers(auth.get());
+    w.endpoints.addAll(endpoints);
+    return w;
+  }
+
+  /**
+   * One endpoint per URL, its id the URL: each must be {@code http://host:port} and given once,
+   * else an error naming {@code parameter}, the option the URLs came from.
+   */
+  static List<Endpoint> endpoints(String parameter, List<String> urls) {
     List<Endpoint> endpoints = new ArrayList<>();
     for (String url : urls) {
       URI uri;
@@ -176,18 +187,16 @@ final class Workers implements AutoCloseable {
       }
       if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null) {
         throw new InvalidParameterException(
-            "worker-urls", "worker-urls: '" + url + "' (expected: http://host:port)");
+            parameter, parameter + ": '" + url + "' (expected: http://host:port)");
       }
       Endpoint e = Endpoint.of(url.trim());
       if (endpoints.contains(e)) {
         throw new InvalidParameterException(
-            "worker-urls", "worker-urls: '" + url + "' (expected: each URL once)");
+            parameter, parameter + ": '" + url + "' (expected: each URL once)");
       }
       endpoints.add(e);
     }
-    Workers w = new Workers(auth.get());
-    w.endpoints.addAll(endpoints);
-    return w;
+    return endpoints;
   }
 
   @Override
