@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -102,6 +103,32 @@ public class PeerBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
       balancer.close();
+    }
+  }
+
+  /**
+   * The floor of any bounded-load lease: one counter per endpoint, each on its own 128 bytes, and
+   * the endpoint a key's {@code hashCode()} names. {@link #floorKeyedRead} only reads the key's
+   * counter (what a plain {@code choose(key)} writes: nothing); {@link #floorKeyedCount} raises and
+   * lowers it (what any lease that bounds per-endpoint load must do at the least). At 2 threads the
+   * difference between the two is what it costs to write lines that the other core writes too.
+   */
+  @State(Scope.Benchmark)
+  public static class KeyedCounters {
+    private static final int STRIDE = 16; // longs: 128 bytes
+
+    @Param({"10", "1000"})
+    int n;
+
+    AtomicLongArray counts;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      counts = new AtomicLongArray(n * STRIDE);
+    }
+
+    int index(String key) {
+      return Math.floorMod(key.hashCode(), n) * STRIDE;
     }
   }
 
@@ -483,6 +510,20 @@ public class PeerBenchmark {
       lease.success();
       return lease.endpoint();
     }
+  }
+
+  // Floors of the keyed lease (see KeyedCounters)
+
+  @Benchmark
+  public long floorKeyedRead(KeyedCounters s, ChooseBenchmark.Keys keys) {
+    return s.counts.get(s.index(keys.next()));
+  }
+
+  @Benchmark
+  public long floorKeyedCount(KeyedCounters s, ChooseBenchmark.Keys keys) {
+    int i = s.index(keys.next());
+    s.counts.incrementAndGet(i);
+    return s.counts.decrementAndGet(i);
   }
 
   // Peers

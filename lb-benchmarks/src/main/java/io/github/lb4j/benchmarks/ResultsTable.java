@@ -58,6 +58,16 @@ public final class ResultsTable {
               "lb4jLocalityLeastConnectionLease",
               "lb4jLeastConnectionLease"),
           new Comparison(
+              "bounded-load lease − plain consistent-hash choose(key), ns (target: <= 60)",
+              PEER + "lb4jBoundedLoadLease",
+              PEER + "lb4jConsistentHash",
+              true),
+          new Comparison(
+              "floor: per-endpoint counter raised and lowered − only read, ns",
+              PEER + "floorKeyedCount",
+              PEER + "floorKeyedRead",
+              true),
+          new Comparison(
               "bounded-load lease − bounded-load choose(key), ns",
               PEER + "lb4jBoundedLoadLease",
               PEER + "lb4jBoundedLoad",
@@ -97,6 +107,8 @@ public final class ResultsTable {
     rows.put("lb4jReportedLoadLease", "lb4j reported-load lease");
     rows.put("lb4jReportedLoadLeaseReporting", "lb4j reported-load lease + reportLoad");
     rows.put("lb4jBoundedLoadLease", "lb4j bounded-load lease");
+    rows.put("floorKeyedRead", "floor: a key's endpoint counter read");
+    rows.put("floorKeyedCount", "floor: a key's endpoint counter raised and lowered");
     rows.put("grpcRoundRobin", "gRPC round_robin pick");
     rows.put("grpcLeastRequest", "gRPC least_request pick + stream tracer");
     rows.put("grpcRingHash", "gRPC ring_hash pick");
