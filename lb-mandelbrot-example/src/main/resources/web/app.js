@@ -19,6 +19,8 @@ const state = {
   owners: [],     // per tile: {x, y, w, h, worker}
   status: null,   // the last dashboard answer
   refreshes: 0,   // dashboard answers shown so far (tests read it)
+  changes: 0,     // control changes started or finished (a status asked for before one is stale)
+  changing: 0,    // control changes in flight
 };
 window.lb4jPage = state;
 
@@ -721,9 +723,31 @@ function drawChart() {
 
 // ---- refreshing and controls
 
+// A control's change (kill, slow, scale, replacing...) sent to the front end. While it is in flight,
+// and for a status asked for before it ended, the dashboard keeps what the user set: an answer
+// computed before the change would undo it on the page (a checkbox flicking back, say).
+async function change(method, url) {
+  state.changing++;
+  state.changes++;
+  try {
+    return await call(method, url);
+  } finally {
+    state.changing--;
+    state.changes++;
+  }
+}
+
+// Asks for the status and shows it, unless a control changed something meanwhile: the next
+// refresh brings an answer that includes the change.
+async function showFreshStatus() {
+  const changes = state.changes;
+  const s = await call('GET', '/api/status');
+  if (state.changing === 0 && state.changes === changes) showStatus(s);
+}
+
 async function refresh() {
   try {
-    showStatus(await call('GET', '/api/status'));
+    await showFreshStatus();
   } catch (e) {
     showError(e.message);
   }
@@ -737,8 +761,8 @@ $('workers').addEventListener('click', async (ev) => {
   let url = `/api/workers/${encodeURIComponent(b.dataset.id)}/${b.dataset.action}`;
   if (b.dataset.action === 'slow') url += '?factor=' + encodeURIComponent($('slow-factor').value);
   try {
-    await call('POST', url);
-    showStatus(await call('GET', '/api/status'));
+    await change('POST', url);
+    await showFreshStatus();
   } catch (e) {
     showError(e.message);
   }
@@ -746,8 +770,8 @@ $('workers').addEventListener('click', async (ev) => {
 $('add-worker').addEventListener('click', async () => {
   clearError();
   try {
-    await call('POST', '/api/workers');
-    showStatus(await call('GET', '/api/status'));
+    await change('POST', '/api/workers');
+    await showFreshStatus();
   } catch (e) {
     showError(e.message);
   }
@@ -762,9 +786,9 @@ $('scale').addEventListener('click', async () => {
   const b = $('scale');
   b.disabled = true;
   try {
-    await call('POST', '/api/workers?count=' + encodeURIComponent($('scale-count').value));
+    await change('POST', '/api/workers?count=' + encodeURIComponent($('scale-count').value));
     state.scaleTouched = false;
-    showStatus(await call('GET', '/api/status'));
+    await showFreshStatus();
   } catch (e) {
     showError(e.message);
   } finally {
@@ -774,7 +798,7 @@ $('scale').addEventListener('click', async () => {
 $('replacing').addEventListener('change', async (ev) => {
   clearError();
   try {
-    await call('POST', '/api/supervisor?replacing=' + ev.target.checked);
+    await change('POST', '/api/supervisor?replacing=' + ev.target.checked);
   } catch (e) {
     showError(e.message);
   }

@@ -271,6 +271,46 @@ final class BrowserTest {
                 .noneMatch(w -> w.id().equals(id) && !w.isClosed()));
   }
 
+  /**
+   * The page's status answers are held back 400 ms and each click lands while one is held, so that
+   * an answer asked for before the click arrives after the click's change: the checkbox must keep
+   * the user's value throughout, not flick back to what the stale answer says until the next one.
+   */
+  @Test
+  void dashboard_aStatusAskedForBeforeAChange_doesNotUndoItOnThePage() throws Exception {
+    driver.get(running.uri().toString());
+    awaitRender(null);
+    js(
+        "const fetch0 = window.fetch;"
+            + "window.fetch = (url, opts) => {"
+            + "  const answer = fetch0(url, opts);"
+            + "  if (!String(url).startsWith('/api/status')) return answer;"
+            + "  window.statusAsked++;"
+            + "  return answer.then((r) => new Promise((ok) => setTimeout(() => {"
+            + "    window.statusAsked--; ok(r); }, 400))); };"
+            + "window.statusAsked = 0;"
+            + "window.seen = [];"
+            + "setInterval(() => {"
+            + "  const v = document.getElementById('replacing').checked;"
+            + "  if (window.seen[window.seen.length - 1] !== v) window.seen.push(v); }, 5);");
+    WebElement box = driver.findElement(By.id("replacing"));
+    for (int i = 0; i < 4; i++) {
+      boolean before = box.isSelected();
+      assertEquals(before, running.frontEnd.supervisor().isReplacing());
+      long refreshes = refreshes();
+      js("window.seen = [document.getElementById('replacing').checked];");
+      // Click while an answer asked for before the click is held back.
+      wait.until(d -> ((Number) js("return window.statusAsked;")).intValue() > 0);
+      box.click();
+      wait.until(d -> running.frontEnd.supervisor().isReplacing() != before);
+      // Three answers later, at least two were asked for before the change ended or during it.
+      wait.until(d -> refreshes() >= refreshes + 3);
+      assertEquals(
+          List.of(before, !before), js("return window.seen;"), "checkbox values seen, round " + i);
+      assertEquals(!before, box.isSelected());
+    }
+  }
+
   @Test
   void picker_change_rendersAgainAndRecomputeShowsTheNewDistribution() throws Exception {
     driver.get(running.uri().toString());
