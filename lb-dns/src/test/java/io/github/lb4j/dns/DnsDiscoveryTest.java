@@ -13,6 +13,7 @@ import io.github.lb4j.core.Pickers;
 import io.github.lb4j.discovery.Discovery;
 import io.github.lb4j.discovery.EndpointSource;
 import io.github.lb4j.discovery.Subscription;
+import io.github.lb4j.dnsmasq.Dnsmasq;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.lb4j.dns.Dnsmasq;
+import io.github.lb4j.dnsmasq.Dnsmasq;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.http.HttpClient;

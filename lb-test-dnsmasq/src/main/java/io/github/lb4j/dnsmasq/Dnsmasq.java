@@ -1,4 +1,4 @@
-package io.github.lb4j.dns;
+package io.github.lb4j.dnsmasq;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Lookup;
 import org.xbill.DNS.Name;
@@ -51,8 +52,10 @@ public final class Dnsmasq implements AutoCloseable {
     List<String> places = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String d : path.split(File.pathSeparator)) {
-        places.add(d);
+      for (String d : path.split(Pattern.quote(File.pathSeparator), -1)) {
+        if (!d.isEmpty()) {
+          places.add(d);
+        }
       }
     }
     places.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
@@ -267,7 +270,9 @@ public final class Dnsmasq implements AutoCloseable {
         int candidate = socket.getLocalPort();
         try (java.net.ServerSocket tcp =
             new java.net.ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
-          return candidate;
+          if (tcp.getLocalPort() == candidate) {
+            return candidate; // free for both; both are closed before dnsmasq binds them
+          }
         } catch (IOException tcpTaken) {
           if (attempt > 50) {
             throw tcpTaken;
