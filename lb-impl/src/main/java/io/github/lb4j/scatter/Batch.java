@@ -67,6 +67,7 @@ final class Batch<T, R> {
   private int sampleCount;
   private boolean samplesSorted = true;
   private int inFlight;
+  private long queuedCost; // the costs of the tasks not started yet (first attempts in the queue)
   private int completed;
   private int failed;
   private int retries;
@@ -100,6 +101,7 @@ final class Batch<T, R> {
           byCost.sort(Comparator.comparingLong((TaskState t) -> t.task.cost()).reversed());
           for (TaskState t : byCost) {
             queue.addLast(new Item(t, false));
+            queuedCost += t.task.cost();
           }
           pump();
         });
@@ -144,6 +146,10 @@ final class Batch<T, R> {
         return; // wait for an attempt to end
       } else {
         queue.pollFirst();
+        if (!t.started) {
+          t.started = true; // it leaves the queue: its cost is no longer work left to place
+          queuedCost -= t.task.cost();
+        }
         Throwable cause =
             choice.noEndpoint != null
                 ? choice.noEndpoint
@@ -200,13 +206,14 @@ final class Batch<T, R> {
     for (Attempt a : t.running) {
       unusable.add(a.lease.endpoint().id());
     }
+    boolean deferred = deferLateEndpoints(t, unusable);
     RuntimeException none;
     try {
       return leased(t.attempts.next(unusable, true));
     } catch (RuntimeException e) { // NoAvailableEndpointException, or a closed balancer
       none = e;
     }
-    if (untriedFull) {
+    if (deferred || untriedFull) {
       return new Choice(null, true, null); // wait for room rather than go back to a tried one
     }
     if (!t.attempts.tried().isEmpty()) {
@@ -217,6 +224,54 @@ final class Batch<T, R> {
       }
     }
     return anyFull ? new Choice(null, true, null) : new Choice(null, false, none);
+  }
+
+  /**
+   * Adds to {@code unusable} each endpoint that would end {@code t} after the time the batch's
+   * other busy endpoints are expected to need for all the work left (queued and in flight), at the
+   * speeds measured in this batch; returns whether it added any. Starting a task there could only
+   * make the batch end later: it is better to wait for a faster endpoint's slot. During the bulk of
+   * a batch the work left is large and every endpoint is used; towards its end a slow endpoint
+   * stops taking tasks, so the batch does not wait for a tail of tasks queued on it.
+   *
+   * <p>An endpoint's speed is the average of its attempts' nanoseconds per unit of work (the cost
+   * of the task and of those ahead of it there); one with no answer yet in this batch is never
+   * deferred, and only busy endpoints make up the expected time, so that deferring always leaves an
+   * attempt in flight whose end retries the choice.
+   */
+  private boolean deferLateEndpoints(TaskState t, Set<String> unusable) {
+    if (t.attempts.made() > 0 || stats.size() < 2) {
+      return false; // retries go where they can; a single endpoint has no faster alternative
+    }
+    long cost = t.task.cost();
+    double speed = 0; // units of work per nanosecond, over the busy endpoints with a known speed
+    double busyWork = 0; // the cost in flight on them
+    for (EndpointStats s : stats.values()) {
+      if (s.inFlight > 0 && s.nanosPerWork > 0) {
+        speed += 1 / s.nanosPerWork;
+        busyWork += s.runningCost;
+      }
+    }
+    if (speed == 0) {
+      return false;
+    }
+    // The queue still counts this task; the work left is the same whichever endpoint takes it.
+    double left = queuedCost + busyWork;
+    boolean any = false;
+    for (Map.Entry<String, EndpointStats> e : stats.entrySet()) {
+      EndpointStats s = e.getValue();
+      if (s.nanosPerWork <= 0 || unusable.contains(e.getKey())) {
+        continue;
+      }
+      double othersSpeed = s.inFlight > 0 ? speed - 1 / s.nanosPerWork : speed;
+      double othersLeft = s.inFlight > 0 ? left - s.runningCost : left;
+      double here = s.nanosPerWork * (s.runningCost + cost);
+      if (othersSpeed > 0 && here > othersLeft / othersSpeed) {
+        unusable.add(e.getKey());
+        any = true;
+      }
+    }
+    return any;
   }
 
   /** The choice of a lease, or of failing the attempt when the retry budget refused it. */
@@ -231,6 +286,10 @@ final class Batch<T, R> {
   private void send(TaskState t, Lease lease, boolean hedge) {
     Endpoint ep = lease.endpoint();
     EndpointStats s = stats(ep);
+    if (!hedge && !t.started) {
+      t.started = true;
+      queuedCost -= t.task.cost();
+    }
     // What the endpoint has to get through before it answers: this task and those ahead of it.
     Attempt a = new Attempt(t, lease, config.ticker.read(), t.task.cost() + s.runningCost);
     t.running.add(a);
@@ -298,6 +357,7 @@ final class Batch<T, R> {
       a.lease.close();
       s.completed++;
       s.latencyNanosTotal += latency;
+      s.observeSpeed(latency, a.work);
       addSample(latency, a.work);
       t.over = true;
       results[t.index] = value;
@@ -574,6 +634,7 @@ final class Batch<T, R> {
     final List<Attempt> running = new ArrayList<>(2);
     final List<AttemptFailure> failures = new ArrayList<>(0);
     boolean over;
+    boolean started; // its first attempt was sent (or could not be), so it left queuedCost
     boolean hedged;
     boolean failedForGood;
     Future<?> hedgeTimer;
@@ -610,9 +671,16 @@ final class Batch<T, R> {
     int completed;
     int failures;
     long latencyNanosTotal;
+    double nanosPerWork; // an average over its answers in this batch; 0 before the first
 
     EndpointStats(Endpoint endpoint) {
       this.endpoint = endpoint;
+    }
+
+    /** Folds in an answer after {@code nanos} for {@code work} units (its own and those ahead). */
+    void observeSpeed(long nanos, long work) {
+      double sample = (double) nanos / (double) Math.max(1, work);
+      nanosPerWork = nanosPerWork == 0 ? sample : 0.7 * nanosPerWork + 0.3 * sample;
     }
   }
 }

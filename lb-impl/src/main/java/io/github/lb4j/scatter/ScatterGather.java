@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  *       them); a task waits for room on an untried endpoint rather than go back to a tried one, and
  *       goes back only when no untried endpoint is left;
  *   <li>the most expensive tasks ({@link Task#cost()}) are sent first;
+ *   <li>a task is not started on an endpoint that, at the speed measured in this batch (time per
+ *       unit of cost), would end it after the other busy endpoints are expected to end all the work
+ *       left: a slow endpoint takes part while much work is left and stops taking tasks towards the
+ *       end, so the batch does not wait for a tail of tasks queued on it;
  *   <li>a straggler is hedged as the {@link HedgePolicy} says: a copy goes to another endpoint that
  *       is idle in the batch, the first answer wins and the other copy is cancelled; hedging with a
  *       balancer of one endpoint does nothing and logs a warning, once per scatter-gather;

@@ -526,6 +526,74 @@ class ScatterGatherTest {
     }
   }
 
+  /**
+   * Two endpoints take 10 ms per task and one takes 40 ms, each one task at a time, up to 8 queued
+   * per endpoint, least-connection. The slow one is used while much work is left, but towards the
+   * end it gets no task it would finish after the fast ones finish everything: the batch ends
+   * within a task of the ideal time, instead of waiting for a queue of 8 slow tasks.
+   */
+  @Test
+  void aSlowEndpointTakesNoTaskItWouldEndAfterTheOthersEndTheBatch() {
+    Balancer lc =
+        Balancers.builder()
+            .name("lc")
+            .endpoints(A, B, C)
+            .picker(Pickers.leastConnection(new java.util.Random(7)))
+            .ticker(clock)
+            .build();
+    Calls calls = new Calls();
+    List<Task<String>> tasks = tasks(90);
+    CompletableFuture<List<String>> f =
+        ScatterGather.builder(lc, calls, clock)
+            .ticker(clock)
+            .maxInFlightPerEndpoint(8)
+            .hedge(HedgePolicy.none())
+            .build()
+            .execute(tasks);
+    java.util.Map<String, Long> perTask = java.util.Map.of(A, 10L, B, 10L, C, 40L);
+    long start = clock.read();
+    runSerialWorkers(calls, perTask, f);
+    assertEquals(90, done(f).size());
+    long millis = (clock.read() - start) / 1_000_000;
+    // 90 tasks at 0.1 + 0.1 + 0.025 tasks per ms: 400 ms at best; without the rule, least-
+    // connection leaves a queue of slow tasks at the end and the batch takes 600 ms.
+    assertTrue(millis <= 440, "the batch took " + millis + " ms");
+    long slow = calls.calls.stream().filter(c -> c.endpoint().id().equals(C)).count();
+    assertTrue(slow >= 4, "the slow endpoint took part: " + slow + " tasks");
+  }
+
+  /**
+   * Answers the calls as workers that run one task at a time each, in the order they were sent,
+   * taking {@code millisPerTask} of their endpoint per task, on the fake clock.
+   */
+  private void runSerialWorkers(
+      Calls calls, java.util.Map<String, Long> millisPerTask, CompletableFuture<?> f) {
+    java.util.Map<Call, Long> due = new java.util.HashMap<>();
+    java.util.Map<String, Long> freeAt = new java.util.HashMap<>();
+    for (int step = 0; step < 10_000 && !f.isDone(); step++) {
+      for (Call c : calls.calls) {
+        due.computeIfAbsent(
+            c,
+            k -> {
+              String id = k.endpoint().id();
+              long begin = Math.max(clock.read(), freeAt.getOrDefault(id, 0L));
+              long end = begin + 1_000_000L * millisPerTask.get(id);
+              freeAt.put(id, end);
+              return end;
+            });
+      }
+      Call next = null;
+      for (Call c : calls.calls) {
+        if (!c.future.isDone() && (next == null || due.get(c) < due.get(next))) {
+          next = c;
+        }
+      }
+      assertTrue(next != null, "nothing in flight while the batch runs");
+      clock.advance(Duration.ofNanos(Math.max(0, due.get(next) - clock.read())));
+      next.answer();
+    }
+  }
+
   @Test
   void pastExpected_hedgesAFarOverdueTaskToAnIdleEndpointOnly_andCancelsTheLoser() {
     builder()
