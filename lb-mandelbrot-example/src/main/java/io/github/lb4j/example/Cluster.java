@@ -22,8 +22,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import okhttp3.ConnectionPool;
@@ -61,7 +60,7 @@ final class Cluster implements TileSource {
   private final Balancer balancer;
   private final PickerName picker;
   private final OkHttpClient client;
-  private final ScheduledExecutorService scheduler;
+  private final ScheduledThreadPoolExecutor scheduler;
   private final ScatterGather<TileSpec, TileCounts> scatter;
   private volatile Subscription discovery;
 
@@ -164,13 +163,19 @@ final class Cluster implements TileSource {
                             .header(WorkerServer.DEADLINE_HEADER, deadlineMs)
                             .build()))
             .build();
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "scatter-timers");
               t.setDaemon(true);
               return t;
             });
+    // Every attempt arms a timeout that is cancelled when the answer comes, long before it is due;
+    // left queued, each would keep its attempt (and so the tile's counts) reachable for the whole
+    // attempt timeout, filling the old generation with answers already painted.
+    timers.setRemoveOnCancelPolicy(true);
+    this.scheduler = timers;
     this.scatter =
         ScatterGather.builder(
                 balancer, observed(new OkHttpTileTransport(client, auth, verifier)), scheduler)
@@ -241,6 +246,11 @@ final class Cluster implements TileSource {
 
   Balancer balancer() {
     return balancer;
+  }
+
+  /** The attempt timeouts and hedging timers queued, due or not (cancelled ones leave at once). */
+  int queuedTimers() {
+    return scheduler.getQueue().size();
   }
 
   @Override

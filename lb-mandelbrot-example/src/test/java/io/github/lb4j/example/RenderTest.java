@@ -84,6 +84,21 @@ class RenderTest {
   }
 
   @Test
+  void aRender_leavesNoCancelledTimerQueued() throws IOException {
+    Workers w = workers(2);
+    Cluster c =
+        cluster(
+            w.endpoints,
+            PickerName.LEAST_CONNECTION,
+            new Cluster.Settings(3, Duration.ofMinutes(10), HedgePolicy.pastExpected(3), 2));
+    Renderer.Result r = new Renderer(0).render(VIEW, c, p -> {});
+    assertEquals(20, r.progress().completed());
+    // Every attempt armed a timeout, cancelled when its answer came; queued until due, each would
+    // keep its attempt and its tile's counts reachable for the 10 minutes.
+    assertEquals(0, c.queuedTimers());
+  }
+
+  @Test
   void aRender_handsEachWorkersLoadReportToTheBalancer() throws IOException {
     Workers w = workers(2);
     Cluster c = cluster(w.endpoints, PickerName.REPORTED_LOAD, SETTINGS);
