@@ -65,12 +65,13 @@ final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
     if (bases.size() > MAX_BASES) {
       bases.clear(); // workers come and go under discovery: keep the map bounded
     }
+    String query = spec.toQuery(); // for the URL and the signature check: formatted once
     HttpUrl url =
         bases
             .computeIfAbsent(endpoint.address().toString(), HttpUrl::get)
             .newBuilder()
             .encodedPath("/tile")
-            .encodedQuery(spec.toQuery())
+            .encodedQuery(query)
             .build();
     Call call = client.newCall(new Request.Builder().url(url).get().build());
     CompletableFuture<TileCounts> future = new CompletableFuture<>();
@@ -96,7 +97,7 @@ final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
               lease.reportLoadHeader(response.header(LoadReport.HEADER));
             }
             try (response) {
-              future.complete(decode(endpoint, spec, response));
+              future.complete(decode(endpoint, spec, query, response));
             } catch (IOException | RuntimeException e) {
               future.completeExceptionally(e);
             }
@@ -105,7 +106,7 @@ final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
     return future;
   }
 
-  private TileCounts decode(Endpoint endpoint, TileSpec spec, Response response)
+  private TileCounts decode(Endpoint endpoint, TileSpec spec, String query, Response response)
       throws IOException {
     ResponseBody body = response.body();
     if (response.code() == 401) {
@@ -147,7 +148,7 @@ final class OkHttpTileTransport implements Transport<TileSpec, TileCounts> {
               + TileVerifier.checksum(bytes)
               + ", the body's)");
     }
-    if (!auth.verify(spec, bytes, response.header(TileAuth.SIGNATURE_HEADER))) {
+    if (!auth.verify(query, bytes, response.header(TileAuth.SIGNATURE_HEADER))) {
       throw rejected(
           endpoint,
           TileAuth.SIGNATURE_HEADER

@@ -172,24 +172,33 @@ final class TileAuth {
 
   /** The signature of a tile answer: hex HMAC-SHA256 of {@code spec.toQuery() + "\n" + body}. */
   String sign(TileSpec spec, byte[] body) {
-    return HexFormat.of().formatHex(mac(spec, body));
+    return sign(spec.toQuery(), body);
   }
 
   /** Whether {@code signature} is that of this answer; constant time, {@code null} is not. */
   boolean verify(TileSpec spec, byte[] body, String signature) {
+    return verify(spec.toQuery(), body, signature);
+  }
+
+  /**
+   * Like {@link #verify(TileSpec, byte[], String)}, for a caller that already holds the tile's
+   * {@code query} ({@link TileSpec#toQuery()}, which formats four doubles): the client, which sent
+   * it.
+   */
+  boolean verify(String query, byte[] body, String signature) {
     if (signature == null) {
       return false;
     }
     return MessageDigest.isEqual(
-        sign(spec, body).getBytes(StandardCharsets.US_ASCII),
+        sign(query, body).getBytes(StandardCharsets.US_ASCII),
         signature.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private byte[] mac(TileSpec spec, byte[] body) {
+  private String sign(String query, byte[] body) {
     Mac mac = macs.get();
     // Binding the tile's spec into the signature stops a replay of one tile's answer as another.
-    mac.update((spec.toQuery() + "\n").getBytes(StandardCharsets.US_ASCII));
-    return mac.doFinal(body);
+    mac.update((query + "\n").getBytes(StandardCharsets.US_ASCII));
+    return HexFormat.of().formatHex(mac.doFinal(body));
   }
 
   @Override

@@ -55,6 +55,18 @@ final class TileAuthTest {
   }
 
   @Test
+  void verify_ofTheQuery_isVerifyOfItsSpec() {
+    String signature = TestTokens.AUTH.sign(SPEC, BODY);
+    assertTrue(TestTokens.AUTH.verify(SPEC.toQuery(), BODY, signature));
+    assertFalse(TestTokens.AUTH.verify(SPEC.toQuery(), BODY, null));
+    TileSpec other = new TileSpec(-2, 1, -1, 1, 8, 4, 101);
+    assertFalse(TestTokens.AUTH.verify(other.toQuery(), BODY, signature), "another tile's query");
+    byte[] tampered = BODY.clone();
+    tampered[0] ^= 1;
+    assertFalse(TestTokens.AUTH.verify(SPEC.toQuery(), tampered, signature));
+  }
+
+  @Test
   void generate_freshTokensThatAreNeverPrinted() {
     SecureRandom random = new SecureRandom();
     TileAuth a = TileAuth.generate(random);
