@@ -193,6 +193,11 @@ final class Batch<T, R> {
    * decide among the rest.
    */
   private Choice choose(TaskState t) {
+    if (everyEndpointFull()) {
+      // The balancer could only refuse, by an exception built (message and stack) for every tile
+      // that waits for a slot: wait for room without asking it.
+      return new Choice(null, true, null);
+    }
     Set<String> unusable = new HashSet<>(); // full, or already running this task
     boolean anyFull = false; // some endpoint will have room later
     boolean untriedFull = false; // an endpoint this task has not tried will have room later
@@ -272,6 +277,21 @@ final class Batch<T, R> {
       }
     }
     return any;
+  }
+
+  /** Whether the balancer has endpoints and every one of them is at this batch's cap. */
+  private boolean everyEndpointFull() {
+    List<Endpoint> endpoints = config.balancer.endpoints();
+    if (endpoints.isEmpty()) {
+      return false;
+    }
+    for (Endpoint e : endpoints) {
+      EndpointStats s = stats.get(e.id());
+      if (s == null || s.inFlight < config.maxInFlightPerEndpoint) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The choice of a lease, or of failing the attempt when the retry budget refused it. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.lb4j.Balancer;
 import io.github.lb4j.Endpoint;
 import io.github.lb4j.EndpointState;
+import io.github.lb4j.Lease;
 import io.github.lb4j.NoAvailableEndpointException;
 import io.github.lb4j.core.Balancers;
 import io.github.lb4j.core.Pickers;
@@ -18,6 +19,8 @@ import io.github.lb4j.retry.RetryBudget;
 import io.github.lb4j.retry.RetryPolicy;
 import io.github.lb4j.testing.FakeClock;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -330,6 +334,25 @@ class ScatterGatherTest {
         ScatterGather.builder(balancer, throwsOnA, clock).build().execute(List.of(Task.of("x")));
     assertEquals(List.of("x@" + B), done(f));
     assertEquals(2, seen.size());
+  }
+
+  @Test
+  void withEveryEndpointFull_theBalancerIsNotAskedUntilASlotFrees() throws Exception {
+    AtomicInteger leases = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    CompletableFuture<List<String>> result =
+        ScatterGather.builder(counting(balancer, leases, refused), transport, clock)
+            .ticker(clock)
+            .maxInFlightPerEndpoint(1)
+            .build()
+            .execute(tasks(6));
+    assertEquals(3, transport.calls.size());
+    for (int i = 0; i < 6; i++) {
+      transport.calls.get(i).answer(); // frees one slot: the next task goes there
+    }
+    assertEquals(6, result.get().size());
+    assertEquals(6, leases.get());
+    assertEquals(0, refused.get(), "refusals while every endpoint was full");
   }
 
   @Test
@@ -804,6 +827,31 @@ class ScatterGatherTest {
   }
 
   /** A transport whose futures the test completes by hand. */
+  /**
+   * {@code delegate}, counting in {@code leases} the leases it gives and in {@code refused} the
+   * acquisitions it refuses.
+   */
+  static Balancer counting(Balancer delegate, AtomicInteger leases, AtomicInteger refused) {
+    return (Balancer)
+        Proxy.newProxyInstance(
+            Balancer.class.getClassLoader(),
+            new Class<?>[] {Balancer.class},
+            (proxy, method, args) -> {
+              try {
+                Object out = method.invoke(delegate, args);
+                if (out instanceof Lease) {
+                  leases.incrementAndGet();
+                }
+                return out;
+              } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof NoAvailableEndpointException) {
+                  refused.incrementAndGet();
+                }
+                throw e.getCause();
+              }
+            });
+  }
+
   static final class Calls implements Transport<String, String> {
     final List<Call> calls = new CopyOnWriteArrayList<>();
 
