@@ -212,6 +212,9 @@ final class Batch<T, R> {
       unusable.add(a.lease.endpoint().id());
     }
     boolean deferred = deferLateEndpoints(t, unusable);
+    if (deferred && stats.size() >= knownEndpoints && unusable.containsAll(stats.keySet())) {
+      return new Choice(null, true, null); // every endpoint full or deferred: as above
+    }
     RuntimeException none;
     try {
       return leased(t.attempts.next(unusable, true));
