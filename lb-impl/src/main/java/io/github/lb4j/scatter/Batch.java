@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,10 +147,7 @@ final class Batch<T, R> {
         return; // wait for an attempt to end
       } else {
         queue.pollFirst();
-        if (!t.started) {
-          t.started = true; // it leaves the queue: its cost is no longer work left to place
-          queuedCost -= t.task.cost();
-        }
+        started(t); // it could not start: its cost is no longer work left to place
         Throwable cause =
             choice.noEndpoint != null
                 ? choice.noEndpoint
@@ -212,8 +210,8 @@ final class Batch<T, R> {
       unusable.add(a.lease.endpoint().id());
     }
     boolean deferred = deferLateEndpoints(t, unusable);
-    if (deferred && stats.size() >= knownEndpoints && unusable.containsAll(stats.keySet())) {
-      return new Choice(null, true, null); // every endpoint full or deferred: as above
+    if (deferred && excludesEvery(unusable)) {
+      return new Choice(null, true, null); // every endpoint full, deferred or running t: as above
     }
     RuntimeException none;
     try {
@@ -282,15 +280,35 @@ final class Batch<T, R> {
     return any;
   }
 
+  /** Takes {@code t}'s cost out of the work left to place, once: its first attempt is settled. */
+  private void started(TaskState t) {
+    if (!t.started) {
+      t.started = true;
+      queuedCost -= t.task.cost();
+    }
+  }
+
   /** Whether the balancer has endpoints and every one of them is at this batch's cap. */
   private boolean everyEndpointFull() {
+    return every(
+        e -> {
+          EndpointStats s = stats.get(e.id());
+          return s != null && s.inFlight >= config.maxInFlightPerEndpoint;
+        });
+  }
+
+  /** Whether the balancer has endpoints and {@code ids} holds every one of them. */
+  private boolean excludesEvery(Set<String> ids) {
+    return every(e -> ids.contains(e.id()));
+  }
+
+  private boolean every(Predicate<Endpoint> test) {
     List<Endpoint> endpoints = config.balancer.endpoints();
     if (endpoints.isEmpty()) {
       return false;
     }
     for (Endpoint e : endpoints) {
-      EndpointStats s = stats.get(e.id());
-      if (s == null || s.inFlight < config.maxInFlightPerEndpoint) {
+      if (!test.test(e)) {
         return false;
       }
     }
@@ -309,9 +327,8 @@ final class Batch<T, R> {
   private void send(TaskState t, Lease lease, boolean hedge) {
     Endpoint ep = lease.endpoint();
     EndpointStats s = stats(ep);
-    if (!hedge && !t.started) {
-      t.started = true;
-      queuedCost -= t.task.cost();
+    if (!hedge) {
+      started(t);
     }
     // What the endpoint has to get through before it answers: this task and those ahead of it.
     Attempt a = new Attempt(t, lease, config.ticker.read(), t.task.cost() + s.runningCost);

@@ -530,31 +530,33 @@ class ScatterGatherTest {
   private void runAtTenMillisPerCost(List<Task<String>> tasks, CompletableFuture<?> f) {
     java.util.Map<String, Long> cost = new java.util.HashMap<>();
     tasks.forEach(t -> cost.put(t.input(), t.cost()));
+    answerWhenDue(transport, f, c -> clock.read() + 10_000_000L * cost.get(c.input()));
+  }
+
+  /**
+   * Answers each call at the time {@code dueAt} gives it (asked once per call, when the call is
+   * first seen, on the fake clock), earliest first, advancing the clock to it, until {@code f} is
+   * done.
+   */
+  private void answerWhenDue(
+      Calls calls, CompletableFuture<?> f, java.util.function.Function<Call, Long> dueAt) {
     java.util.Map<Call, Long> due = new java.util.HashMap<>();
-    for (int step = 0; step < 1000 && !f.isDone(); step++) {
-      for (Call c : transport.calls) {
-        due.computeIfAbsent(c, k -> clock.read() + 10_000_000L * cost.get(k.input()));
+    for (int step = 0; step < 10_000 && !f.isDone(); step++) {
+      for (Call c : calls.calls) {
+        due.computeIfAbsent(c, dueAt);
       }
       Call next = null;
-      for (Call c : transport.calls) {
+      for (Call c : calls.calls) {
         if (!c.future.isDone() && (next == null || due.get(c) < due.get(next))) {
           next = c;
         }
       }
       assertTrue(next != null, "nothing in flight while the batch runs");
       clock.advance(Duration.ofNanos(Math.max(0, due.get(next) - clock.read())));
-      if (!next.future.isDone()) {
-        next.answer();
-      }
+      next.answer();
     }
   }
 
-  /**
-   * Two endpoints take 10 ms per task and one takes 40 ms, each one task at a time, up to 8 queued
-   * per endpoint, least-connection. The slow one is used while much work is left, but towards the
-   * end it gets no task it would finish after the fast ones finish everything: the batch ends
-   * within a task of the ideal time, instead of waiting for a queue of 8 slow tasks.
-   */
   @Test
   void aSlowEndpointTakesNoTaskItWouldEndAfterTheOthersEndTheBatch() {
     Balancer lc =
@@ -591,30 +593,18 @@ class ScatterGatherTest {
    */
   private void runSerialWorkers(
       Calls calls, java.util.Map<String, Long> millisPerTask, CompletableFuture<?> f) {
-    java.util.Map<Call, Long> due = new java.util.HashMap<>();
     java.util.Map<String, Long> freeAt = new java.util.HashMap<>();
-    for (int step = 0; step < 10_000 && !f.isDone(); step++) {
-      for (Call c : calls.calls) {
-        due.computeIfAbsent(
-            c,
-            k -> {
-              String id = k.endpoint().id();
-              long begin = Math.max(clock.read(), freeAt.getOrDefault(id, 0L));
-              long end = begin + 1_000_000L * millisPerTask.get(id);
-              freeAt.put(id, end);
-              return end;
-            });
-      }
-      Call next = null;
-      for (Call c : calls.calls) {
-        if (!c.future.isDone() && (next == null || due.get(c) < due.get(next))) {
-          next = c;
-        }
-      }
-      assertTrue(next != null, "nothing in flight while the batch runs");
-      clock.advance(Duration.ofNanos(Math.max(0, due.get(next) - clock.read())));
-      next.answer();
-    }
+    answerWhenDue(
+        calls,
+        f,
+        c -> {
+          String id = c.endpoint().id();
+          long end =
+              Math.max(clock.read(), freeAt.getOrDefault(id, 0L))
+                  + 1_000_000L * millisPerTask.get(id);
+          freeAt.put(id, end);
+          return end;
+        });
   }
 
   @Test
@@ -826,7 +816,6 @@ class ScatterGatherTest {
     return assertThrows(ExecutionException.class, f::get).getCause();
   }
 
-  /** A transport whose futures the test completes by hand. */
   /**
    * {@code delegate}, counting in {@code leases} the leases it gives and in {@code refused} the
    * acquisitions it refuses.
@@ -852,6 +841,7 @@ class ScatterGatherTest {
             });
   }
 
+  /** A transport whose futures the test completes by hand. */
   static final class Calls implements Transport<String, String> {
     final List<Call> calls = new CopyOnWriteArrayList<>();
 

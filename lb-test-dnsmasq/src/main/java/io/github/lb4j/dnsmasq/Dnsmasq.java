@@ -29,8 +29,8 @@ import org.xbill.DNS.Type;
  * <p>Host lines are re-read on SIGHUP; SRV records live in the configuration file, which dnsmasq
  * reads only at start, so changing them restarts the server on the same port.
  *
- * <p>Public for other modules' tests (the Mandelbrot example's), which get it from this module's
- * test jar. Not thread safe: one test drives it.
+ * <p>Public for the tests of lb-dns and of the Mandelbrot example, which take this module in test
+ * scope. Not thread safe: one test drives it.
  */
 public final class Dnsmasq implements AutoCloseable {
   /** The test domain: a name in it without a host line is answered NXDOMAIN. */
