@@ -13,14 +13,21 @@
 #   - skewed: the default view at max-iter SKEW_MAX_ITER (tiles near the set's edge cost far more
 #     than the others), tile 128: --local, least-connection on the homogeneous workers, and on the
 #     slow set least-connection, reported-load and nginx;
+#   - warmed: least-connection on the homogeneous set, tile 128, hedging on and off, in a JVM that
+#     renders WARM_REPEAT times (the JIT is still compiling at render 12: its CPU per tile is the
+#     "warmed" figure the targets are checked against);
 #   - deep: tile 256 with --per-worker DEEP (at SIZE 2048, all 64 tiles in flight at once, so the
 #     picker places every tile, not the per-worker cap): least-connection on the homogeneous set,
 #     least-connection, peak-EWMA and reported-load on the slow set.
-# Prints medians, per-round ratios and the targets.
+# After the rounds, the bare HTTP floor under the client CPU per tile: the same 128² tile fetched
+# from the homogeneous workers with OkHttp and the JDK client, nothing else (HttpFloor in
+# lb-benchmarks; FLOOR=0 skips it). Prints medians, per-round ratios and the targets.
 #
 # Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=12 renders per
 #        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
-#        worker's 32 queued + 1), VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 SIZE=256 TILES=128
+#        worker's 32 queued + 1), WARM_REPEAT=100 (the render's most),
+#        FLOOR_BLOCKS=14 FLOOR_CALLS=5000 (blocks of calls per client in the floor),
+#        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 SIZE=256 TILES=128
 #        for a smoke run). About 15 minutes on 2 cores.
 # Needs: java 17+, curl, nginx (apt-get install -y nginx; without it the nginx runs are skipped).
 #        Builds the example jar with the Maven Wrapper if missing.
@@ -33,6 +40,9 @@ SIZE=${SIZE:-2048}
 MAX_ITER=${MAX_ITER:-1000}
 SKEW_MAX_ITER=${SKEW_MAX_ITER:-10000}
 DEEP=${DEEP:-32} # tiles in flight per worker in the deep runs
+WARM_REPEAT=${WARM_REPEAT:-100} # renders per JVM of the warmed CPU runs
+FLOOR=${FLOOR:-1}
+FLOOR_JAR=lb-benchmarks/target/benchmarks.jar
 read -r -a TILES <<< "${TILES:-128 256}"
 JAR=lb-mandelbrot-example/target/lb4j-mandelbrot.jar
 LB4J_PICKERS=(least-connection peak-ewma round-robin reported-load)
@@ -50,6 +60,10 @@ trap cleanup EXIT
 if [ ! -f "$JAR" ]; then
   ./mvnw -q -pl lb-mandelbrot-example -am package -DskipTests
 fi
+if [ "$FLOOR" = 1 ] && [ ! -f "$FLOOR_JAR" ]; then
+  ./mvnw -q -pl lb-benchmarks -am package -DskipTests
+fi
+[ "$FLOOR" = 1 ] && cp "$FLOOR_JAR" "$WORK/floor.jar"
 cp "$JAR" "$WORK/bench.jar" # a rebuild during the run must not change the jar under it
 JAR=$WORK/bench.jar
 
@@ -241,6 +255,9 @@ round() {
   MAX_ITER=$SKEW_MAX_ITER lb4j least-connection-skew-slow slow least-connection --tile 128
   MAX_ITER=$SKEW_MAX_ITER lb4j reported-load-skew-slow slow reported-load --tile 128
   MAX_ITER=$SKEW_MAX_ITER through_nginx nginx-least_conn-skew-slow slow --tile 128
+  REPEAT=$WARM_REPEAT lb4j warm-least-connection-t128 hom least-connection --tile 128
+  REPEAT=$WARM_REPEAT lb4j warm-least-connection-hedge-none-t128 hom least-connection --tile 128 \
+    --hedge none
   lb4j least-connection-deep hom least-connection --tile 256 --per-worker "$DEEP"
   for p in least-connection peak-ewma reported-load; do
     lb4j "$p-deep-slow" slow "$p" --tile 256 --per-worker "$DEEP"
@@ -288,14 +305,29 @@ table least-connection-deep-slow least-connection-deep least-connection-deep-slo
   peak-ewma-deep-slow reported-load-deep-slow
 
 echo
+echo "## Warmed: $WARM_REPEAT renders per JVM, CPU over the second half, tile 128, 4 identical workers"
+echo
+table warm-least-connection-hedge-none-t128 warm-least-connection-t128 \
+  warm-least-connection-hedge-none-t128
+
+if [ "$FLOOR" = 1 ]; then
+  echo
+  echo "## The floor: one bare HTTP exchange of the same 32 KiB tile, 8 in flight, no lb4j, no checks"
+  echo
+  java -cp "$WORK/floor.jar" io.github.lb4j.benchmarks.HttpFloor "$hom_URLS" 8 "${FLOOR_BLOCKS:-14}" "${FLOOR_CALLS:-5000}"
+fi
+
+echo
 echo "## Against the targets"
 echo
 printf '| %-64s | %9s | %-11s | %-12s |\n' "target" "measured" "limit" "verdict"
 printf '| %-64s | %9s | %-11s | %-12s |\n' "---" "---:" "---" "---"
 verdict "client CPU ms per warmed 128² tile (least-connection, 4 workers)" \
-  "$(median least-connection-t128.cpu)" "<=" 0.15
+  "$(median warm-least-connection-t128.cpu)" "<=" 0.15
 verdict "the same, its Java threads only (no JIT compiler, no collector)" \
-  "$(median least-connection-t128.app)" "<=" 0.15
+  "$(median warm-least-connection-t128.app)" "<=" 0.15
+verdict "hedging on / off, client CPU per warmed tile, identical workers, tile 128" \
+  "$(ratio warm-least-connection-t128.cpu warm-least-connection-hedge-none-t128.cpu)" "<=" 1.03
 for t in "${TILES[@]}"; do
   hedge=$(ratio "least-connection-t$t.cpu" "least-connection-hedge-none-t$t.cpu")
   verdict "hedging on / off, client CPU per tile, identical workers, tile $t" "$hedge" "<=" 1.03

@@ -1,0 +1,212 @@
+package io.github.lb4j.benchmarks;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * The client CPU of one bare HTTP exchange of a Mandelbrot tile, with nothing of lb4j and none of
+ * the render client's checks: the floor under the render benchmark's "client CPU per tile". Fetches
+ * the same 128² tile (32 KiB of counts) from running workers, a fixed number of calls in flight,
+ * with OkHttp (configured as the render client's) and with the JDK's {@code HttpClient}, and prints
+ * the process CPU and the Java threads' CPU per exchange for consecutive blocks of calls, so the
+ * JIT's warm-up shows.
+ *
+ * <p>Run with {@code java -cp lb-benchmarks/target/benchmarks.jar
+ * io.github.lb4j.benchmarks.HttpFloor URL[,URL...] [in-flight] [blocks] [calls-per-block]} (8 in
+ * flight, 14 blocks of 5,000 calls unless given), with the workers' token in {@code LB4J_TOKEN};
+ * {@code scripts/bench-render.sh} runs it against its identical workers.
+ *
+ * <p>Single-threaded driver; the clients' own threads complete the calls.
+ */
+public final class HttpFloor {
+  private static final String QUERY =
+      "/tile?reMin=-0.75&reMax=-0.6&imMin=0.0&imMax=0.15&width=128&height=128&maxIter=1000";
+  private static final int BODY_BYTES = 128 * 128 * 2;
+
+  private HttpFloor() {}
+
+  /** One way of fetching a URL's body asynchronously. */
+  private interface Client {
+    /** Fetches {@code url}; calls {@code done} with null or the failure, on any thread. */
+    void fetch(String url, Consumer<Throwable> done);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      throw new IllegalArgumentException(
+          "arguments: none (expected: URL[,URL...] [in-flight] [blocks] [calls-per-block])");
+    }
+    List<String> urls = Arrays.asList(args[0].split(","));
+    int inFlight = positive("in-flight", args, 1, 8);
+    int blocks = positive("blocks", args, 2, 14);
+    int calls = positive("calls-per-block", args, 3, 5000);
+    String token = System.getenv("LB4J_TOKEN");
+    if (token == null || token.isEmpty()) {
+      throw new IllegalArgumentException("LB4J_TOKEN: unset (expected: the workers' token)");
+    }
+    String auth = "Bearer " + token;
+
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(256);
+    dispatcher.setMaxRequestsPerHost(64);
+    OkHttpClient ok =
+        new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
+            .build();
+    HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Map<String, Client> clients = new HashMap<>();
+    clients.put("okhttp", (url, done) -> okFetch(ok, url, auth, done));
+    clients.put("jdk", (url, done) -> jdkFetch(jdk, url, auth, done));
+
+    System.out.printf(
+        Locale.ROOT,
+        "| client | block | calls | process CPU ms/call | Java threads CPU ms/call |%n"
+            + "|---|---:|---:|---:|---:|%n");
+    for (String name : List.of("okhttp", "jdk")) {
+      Client client = clients.get(name);
+      for (int b = 1; b <= blocks; b++) {
+        long process = processCpu();
+        long threads = threadsCpu();
+        run(client, urls, inFlight, calls);
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %d | %d | %.4f | %.4f |%n",
+            name,
+            b,
+            calls,
+            (processCpu() - process) / 1e6 / calls,
+            (threadsCpu() - threads) / 1e6 / calls);
+      }
+    }
+    ok.dispatcher().executorService().shutdown();
+    ok.connectionPool().evictAll();
+    System.exit(0); // the JDK client's selector thread is not a daemon in every release
+  }
+
+  private static int positive(String name, String[] args, int index, int otherwise) {
+    if (args.length <= index) {
+      return otherwise;
+    }
+    int v = Integer.parseInt(args[index]);
+    if (v < 1) {
+      throw new IllegalArgumentException(name + ": " + v + " (expected: > 0)");
+    }
+    return v;
+  }
+
+  /**
+   * {@code calls} fetches spread round the URLs, {@code inFlight} at a time; fails on the first.
+   */
+  private static void run(Client client, List<String> urls, int inFlight, int calls)
+      throws InterruptedException {
+    Semaphore slots = new Semaphore(inFlight);
+    CountDownLatch left = new CountDownLatch(calls);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int i = 0; i < calls && failure.get() == null; i++) {
+      slots.acquire();
+      client.fetch(
+          urls.get(i % urls.size()) + QUERY,
+          e -> {
+            if (e != null) {
+              failure.compareAndSet(null, e);
+            }
+            slots.release();
+            left.countDown();
+          });
+    }
+    if (failure.get() == null) {
+      left.await();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("fetch failed: " + failure.get(), failure.get());
+    }
+  }
+
+  private static void okFetch(
+      OkHttpClient client, String url, String auth, Consumer<Throwable> done) {
+    Request request = new Request.Builder().url(url).header("Authorization", auth).build();
+    client
+        .newCall(request)
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                done.accept(e);
+              }
+
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  ResponseBody body = response.body();
+                  done.accept(checked(response.code(), body == null ? 0 : body.bytes().length));
+                } catch (IOException e) {
+                  done.accept(e);
+                }
+              }
+            });
+  }
+
+  private static void jdkFetch(
+      HttpClient client, String url, String auth, Consumer<Throwable> done) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth).build();
+    // The stage whenComplete returns only mirrors the call's; nothing waits on it.
+    CompletableFuture<?> unused =
+        client
+            .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+            .whenComplete(
+                (r, e) -> done.accept(e != null ? e : checked(r.statusCode(), r.body().length)));
+  }
+
+  /** Null for a 200 answer of a whole tile, else what is wrong with it. */
+  private static Throwable checked(int status, int bytes) {
+    if (status != 200 || bytes != BODY_BYTES) {
+      return new IOException(
+          "HTTP " + status + " with " + bytes + " bytes (expected: 200 with " + BODY_BYTES + ")");
+    }
+    return null;
+  }
+
+  private static long processCpu() {
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static long threadsCpu() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long id : mx.getAllThreadIds()) {
+      long t = mx.getThreadCpuTime(id);
+      if (t > 0) {
+        sum += t;
+      }
+    }
+    return sum;
+  }
+}
