@@ -113,6 +113,8 @@ function formParams(recompute) {
 
 async function render(recompute = false) {
   clearError();
+  // A new view replaces the render on screen: the old one stops taking the workers' time.
+  if (state.job && !state.finished) cancel(state.job);
   let job;
   try {
     job = await call('POST', '/api/renders?' + formParams(recompute));
@@ -145,8 +147,19 @@ async function render(recompute = false) {
   take(job);
 }
 
+// Cancels a render at the front end, which cancels its tiles in flight at the workers. The poll
+// that is waiting on it answers with the state "cancelled" and ends the render on the page.
+async function cancel(id) {
+  try {
+    await call('DELETE', `/api/renders/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (id === state.job) showError('cancel: ' + e.message);
+  }
+}
+
 function take(job) {
   if (job.id !== state.job) return; // an older render
+  $('cancel').disabled = job.state !== 'running';
   state.since = job.next;
   const ctx = image.getContext('2d');
   for (const t of job.tiles) {
@@ -174,6 +187,8 @@ function take(job) {
     if (job.state === 'failed') {
       showError(job.error);
       image.dataset.state = 'failed';
+    } else if (job.state === 'cancelled') {
+      image.dataset.state = 'cancelled';
     }
     progress(job);
   }
@@ -217,6 +232,7 @@ function progress(job) {
     image.dataset.state = 'done';
     image.dataset.elapsedMs = String(job.elapsedMs);
   } else {
+    if (job.state === 'cancelled') parts.unshift('cancelled');
     parts.push(`${job.elapsedMs.toFixed(0)} ms`);
     $('progress-text').textContent = parts.join(' · ');
   }
@@ -447,6 +463,9 @@ overlay.addEventListener('wheel', (ev) => {
 $('view-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   render();
+});
+$('cancel').addEventListener('click', () => {
+  if (state.job && !state.finished) cancel(state.job);
 });
 $('zoom-out').addEventListener('click', () => {
   state.zoom = Math.max(0.01, state.zoom / 2);

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.lb4j.Endpoint;
 import java.io.File;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -334,6 +337,61 @@ final class BrowserTest {
     new Select(driver.findElement(By.id("picker"))).selectByValue("random");
     String cached = awaitRender(recomputed);
     assertEquals(35L, dashboardTiles(cached).get("cache"));
+  }
+
+  /** The state of render {@code id} as the front end's API answers it. */
+  String jobState(String id) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(running.uri().resolve("/api/renders/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    Matcher m = Pattern.compile("\"state\":\"(\\w+)\"").matcher(r.body());
+    assertTrue(m.find(), "no state in " + r.body());
+    return m.group(1);
+  }
+
+  boolean workersIdle() {
+    return running.frontEnd.supervisor().workers().stream().allMatch(w -> w.inFlight() == 0);
+  }
+
+  @Test
+  void cancel_theButtonAndANewViewStopTheRenderAtTheWorkers() throws Exception {
+    // Seahorse valley at a high limit: tens of seconds of work for three workers.
+    String deep = "/?re=-0.7453&im=0.1127&zoom=200&maxIter=60000";
+    driver.get(running.uri().resolve(deep).toString());
+    WebElement cancel = driver.findElement(By.id("cancel"));
+    wait.until(d -> "running".equals(attr("image", "data-state")) && cancel.isEnabled());
+    String first = attr("image", "data-job");
+    slowClick(cancel);
+    wait.until(d -> "cancelled".equals(attr("image", "data-state")));
+    assertTrue(
+        driver.findElement(By.id("progress-text")).getText().startsWith("cancelled"),
+        driver.findElement(By.id("progress-text")).getText());
+    assertFalse(cancel.isEnabled(), "nothing left to cancel");
+    assertEquals("cancelled", jobState(first));
+    wait.until(d -> workersIdle()); // the workers stopped computing its tiles
+
+    // A new view while a render runs: the old render is cancelled, not left to finish.
+    driver.get(running.uri().resolve(deep).toString());
+    wait.until(
+        d ->
+            "running".equals(attr("image", "data-state"))
+                && !first.equals(attr("image", "data-job")));
+    String second = attr("image", "data-job");
+    driver.findElement(By.id("reset")).click();
+    awaitRender(second);
+    wait.until(d -> !jobStateQuietly(second).equals("running"));
+    assertEquals("cancelled", jobState(second));
+    wait.until(d -> workersIdle());
+  }
+
+  String jobStateQuietly(String id) {
+    try {
+      return jobState(id);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
