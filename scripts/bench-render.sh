@@ -27,8 +27,9 @@
 #        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
 #        worker's 32 queued + 1), WARM_REPEAT=100 (the render's most),
 #        FLOOR_BLOCKS=14 FLOOR_CALLS=5000 (blocks of calls per client in the floor),
-#        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 SIZE=256 TILES=128
-#        for a smoke run). About 15 minutes on 2 cores.
+#        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 WARM_REPEAT=4 SIZE=256 TILES=128
+#        FLOOR_BLOCKS=2 FLOOR_CALLS=200
+#        for a smoke run). About 20 minutes on 2 cores.
 # Needs: java 17+, curl, nginx (apt-get install -y nginx; without it the nginx runs are skipped).
 #        Builds the example jar with the Maven Wrapper if missing.
 set -euo pipefail
