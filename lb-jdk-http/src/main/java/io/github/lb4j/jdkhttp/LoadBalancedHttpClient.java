@@ -56,11 +56,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>In flight until the body is consumed.</b> The lease of the attempt that produced the
  * response is held until its body subscriber completes, fails or is cancelled, so least-connection
  * and bounded-load hashing count calls whose bodies still stream ({@code ofInputStream}, {@code
- * ofLines}, {@code ofPublisher}: read to the end or close the stream). Then the outcome is
- * reported: a failed body, or a status the {@linkplain Builder#failureStatuses failure predicate}
- * accepts (5xx by default), is a failure; other answers are successes. Connect errors, timeouts and
- * other I/O errors are failures. A cancelled call (the future of {@link #sendAsync} cancelled, or
- * the thread in {@link #send} interrupted) reports nothing and releases the lease at once.
+ * ofLines}, {@code ofPublisher}: read to the end or close the stream; a stream closed before the
+ * JDK client has subscribed to the body is released when it subscribes, on the client's thread,
+ * just after). Then the outcome is reported: a failed body, or a status the {@linkplain
+ * Builder#failureStatuses failure predicate} accepts (5xx by default), is a failure; other answers
+ * are successes. Connect errors, timeouts and other I/O errors are failures. A cancelled call (the
+ * future of {@link #sendAsync} cancelled, or the thread in {@link #send} interrupted) reports
+ * nothing and releases the lease at once.
  *
  * <p><b>Retries on another endpoint.</b> An attempt is retried on an endpoint the call has not
  * tried yet when it failed to connect (any method: nothing reached the server), or when an
