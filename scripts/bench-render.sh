@@ -25,7 +25,7 @@
 #
 # Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=12 renders per
 #        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
-#        worker's 32 queued + 1), WARM_REPEAT=100 (the render's most),
+#        worker's 32 queued + 1), WARM_REPEAT=100 (at most 1000),
 #        FLOOR_BLOCKS=14 FLOOR_CALLS=5000 (blocks of calls per client in the floor),
 #        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 WARM_REPEAT=4 SIZE=256 TILES=128
 #        FLOOR_BLOCKS=2 FLOOR_CALLS=200

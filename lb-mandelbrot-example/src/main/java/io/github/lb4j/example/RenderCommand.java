@@ -210,7 +210,7 @@ final class RenderCommand implements Callable<Integer> {
       throw new InvalidParameterException(
           "out", "out: " + out + " (expected: a file in an existing directory)");
     }
-    TileSpec.checkRange("repeat", repeat, 1, 100);
+    TileSpec.checkRange("repeat", repeat, 1, 1000);
     ProgressBar.Mode mode = progress.mode();
     int toStart = workersToStart();
     EndpointSource discovered =

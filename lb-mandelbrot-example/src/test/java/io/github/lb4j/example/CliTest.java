@@ -216,7 +216,7 @@ class CliTest {
         "worker --port 0 --slow 0.5|slow: 0.5 (expected: >= 1 and finite, e.g. 4)",
         "worker --port 0 --threads 0|threads: 0 (expected: in [1, 256])",
         "render --out x.png --slow-workers 5|slow-workers: 5 (expected: in [0, 4])",
-        "render --out x.png --repeat 0|repeat: 0 (expected: in [1, 100])",
+        "render --out x.png --repeat 0|repeat: 0 (expected: in [1, 1000])",
         "render --out x.png --slow-mode idle|slow-mode: 'idle' (expected: sleep or spin)",
         "worker --port 0 --slow-mode idle|slow-mode: 'idle' (expected: sleep or spin)",
         "worker --port 0|token-file: none given and LB4J_TOKEN unset (expected: the workers' token in a file named by --token-file or in LB4J_TOKEN)",
