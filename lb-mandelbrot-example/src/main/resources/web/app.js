@@ -113,15 +113,16 @@ function formParams(recompute) {
 
 async function render(recompute = false) {
   clearError();
-  // A new view replaces the render on screen: the old one stops taking the workers' time.
-  if (state.job && !state.finished) cancel(state.job);
+  const previous = state.job && !state.finished ? state.job : null;
   let job;
   try {
     job = await call('POST', '/api/renders?' + formParams(recompute));
   } catch (e) {
-    showError(e.message);
+    showError(e.message); // the render on screen, if any, goes on
     return;
   }
+  // The new render replaces the one on screen, which stops taking the workers' time.
+  if (previous) cancel(previous);
   writeUrl();
   state.started = performance.now();
   state.job = job.id;

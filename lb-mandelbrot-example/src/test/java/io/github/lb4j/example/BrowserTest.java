@@ -356,7 +356,7 @@ final class BrowserTest {
   }
 
   @Test
-  void cancel_theButtonAndANewViewStopTheRenderAtTheWorkers() throws Exception {
+  void cancel_theButtonAndANewViewStopTheRenderAtTheWorkers_aRefusedViewDoesNot() throws Exception {
     // Seahorse valley at a high limit: tens of seconds of work for three workers.
     String deep = "/?re=-0.7453&im=0.1127&zoom=200&maxIter=60000";
     driver.get(running.uri().resolve(deep).toString());
@@ -379,6 +379,19 @@ final class BrowserTest {
             "running".equals(attr("image", "data-state"))
                 && !first.equals(attr("image", "data-job")));
     String second = attr("image", "data-job");
+    // A view the front end refuses (over its cost bound) leaves the render on screen running.
+    setField("width", "4096");
+    setField("height", "4096");
+    setField("maxIter", "65535");
+    driver.findElement(By.id("render")).click();
+    wait.until(d -> driver.findElement(By.id("error")).getAttribute("hidden") == null);
+    assertTrue(
+        driver.findElement(By.id("error")).getText().startsWith("cost:"),
+        driver.findElement(By.id("error")).getText());
+    assertEquals("running", jobState(second));
+    setField("width", "800");
+    setField("height", "600");
+    setField("maxIter", "200");
     driver.findElement(By.id("reset")).click();
     awaitRender(second);
     wait.until(d -> !jobStateQuietly(second).equals("running"));
