@@ -183,10 +183,15 @@ final class BrowserTest {
 
   /** Presses {@code e} with a real pointer, holds it 600 ms and releases it. */
   void slowClick(WebElement e) {
+    press(e, 600);
+  }
+
+  /** Presses {@code e} with a real pointer, holds it {@code millis} and releases it. */
+  void press(WebElement e, long millis) {
     new Actions(driver)
         .moveToElement(e)
         .clickAndHold()
-        .pause(Duration.ofMillis(600))
+        .pause(Duration.ofMillis(millis))
         .release()
         .perform();
   }
@@ -272,6 +277,41 @@ final class BrowserTest {
         d ->
             running.frontEnd.supervisor().workers().stream()
                 .noneMatch(w -> w.id().equals(id) && !w.isClosed()));
+  }
+
+  @Test
+  void dashboard_aButtonHeld300msWhileItRefreshes_works20Of20() throws Exception {
+    // A long render (tens of seconds) keeps the dashboard refreshing every 200 ms (500 ms when
+    // idle), so the presses overlap refreshes.
+    driver.get(running.uri().resolve("/?re=-0.7453&im=0.1127&zoom=200&maxIter=50000").toString());
+    wait.until(d -> "running".equals(attr("image", "data-state")));
+    String small = attr("image", "data-job");
+    setField("width", "1200");
+    setField("height", "900");
+    driver.findElement(By.id("render")).click();
+    wait.until(
+        d ->
+            "running".equals(attr("image", "data-state"))
+                && !small.equals(attr("image", "data-job")));
+    String id = running.frontEnd.supervisor().workers().get(1).id();
+    WebElement button =
+        driver.findElement(
+            By.cssSelector("#workers tr[data-id='" + id + "'] button[data-id='" + id + "']"));
+    int overlapped = 0;
+    for (int i = 0; i < 20; i++) {
+      boolean slowing = i % 2 == 0;
+      assertEquals(slowing ? "Slow" : "Restore", button.getText(), "press " + i);
+      long before = refreshes();
+      press(button, 300);
+      if (refreshes() > before) {
+        overlapped++;
+      }
+      wait.until(d -> slowing ? worker(id).slowFactor() > 1 : worker(id).slowFactor() == 1);
+      wait.until(d -> button.getText().equals(slowing ? "Restore" : "Slow"));
+    }
+    // Each of the 20 took effect on the same element; most of them were held across a refresh.
+    System.out.printf("20 presses of 300 ms, all taken; %d held across a refresh%n", overlapped);
+    assertTrue(overlapped >= 10, "presses held across a refresh: " + overlapped + " of 20");
   }
 
   /**
