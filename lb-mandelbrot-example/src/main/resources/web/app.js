@@ -685,16 +685,24 @@ function sample(s) {
   while (samples.length && samples[0].t < t - WINDOW_MS) samples.shift();
 }
 
-/** Tiles per second of {@code id} at sample {@code i}: successes over the last second or so. */
+/**
+ * Tiles per second of {@code id} at sample {@code i}: successes over the last second or so, added
+ * up sample by sample. A picker change builds a new balancer, whose counters start again at 0: a
+ * count below the one before is then the count since the change, not a negative step.
+ */
 function rate(i, id) {
   const now = samples[i];
   let j = i;
   while (j > 0 && now.t - samples[j].t < 1000) j--;
-  const then = samples[j];
-  const a = now.workers[id];
-  const b = then.workers[id];
-  if (!a || !b || now.t === then.t) return 0;
-  return Math.max(0, (a.successes - b.successes) * 1000 / (now.t - then.t));
+  if (now.t === samples[j].t) return 0;
+  let tiles = 0;
+  for (let k = j + 1; k <= i; k++) {
+    const a = samples[k].workers[id];
+    const b = samples[k - 1].workers[id];
+    if (!a || !b) continue;
+    tiles += a.successes >= b.successes ? a.successes - b.successes : a.successes;
+  }
+  return tiles * 1000 / (now.t - samples[j].t);
 }
 
 function drawChart() {

@@ -448,6 +448,22 @@ final class BrowserTest {
   }
 
   @Test
+  void chart_aCounterStartingAgainAtAPickerChange_countsOnInsteadOfDippingToZero() {
+    driver.get(running.uri().toString());
+    awaitRender(null);
+    // The chart's own samples, replaced in one synchronous script (no refresh runs in between):
+    // 10 tiles a step, and at t = 750 a new balancer whose counter starts again (5 since then).
+    Number perSecond =
+        (Number)
+            js(
+                "samples.length = 0;"
+                    + "const at = (t, n) => samples.push({t, workers: {w: {inFlight: 1, successes: n}}});"
+                    + "at(0, 100); at(250, 110); at(500, 120); at(750, 5); at(1000, 15);"
+                    + "return rate(4, 'w');");
+    assertEquals(35.0, perSecond.doubleValue(), 1e-9, "10 + 10 + 5 + 10 tiles in one second");
+  }
+
+  @Test
   void url_holdsTheView_aLoadRestoresItAndTheWheelZooms() throws Exception {
     driver.get(
         running.uri().resolve("/?re=-0.5&im=0.25&zoom=4&maxIter=200&picker=peak-ewma").toString());
