@@ -281,8 +281,12 @@ final class BrowserTest {
 
   @Test
   void dashboard_aButtonHeld300msWhileItRefreshes_works20Of20() throws Exception {
-    // A long render (tens of seconds) keeps the dashboard refreshing every 200 ms (500 ms when
-    // idle), so the presses overlap refreshes.
+    // A long render keeps the dashboard refreshing every 200 ms (500 ms when idle), so the presses
+    // overlap refreshes: a deep view, on workers the test slows (but the one it presses for).
+    String id = running.frontEnd.supervisor().workers().get(1).id();
+    running.frontEnd.supervisor().workers().stream()
+        .filter(w -> !w.id().equals(id))
+        .forEach(w -> w.slowFactor(20));
     driver.get(running.uri().resolve("/?re=-0.7453&im=0.1127&zoom=200&maxIter=50000").toString());
     wait.until(d -> "running".equals(attr("image", "data-state")));
     String small = attr("image", "data-job");
@@ -293,7 +297,6 @@ final class BrowserTest {
         d ->
             "running".equals(attr("image", "data-state"))
                 && !small.equals(attr("image", "data-job")));
-    String id = running.frontEnd.supervisor().workers().get(1).id();
     WebElement button =
         driver.findElement(
             By.cssSelector("#workers tr[data-id='" + id + "'] button[data-id='" + id + "']"));
@@ -397,7 +400,9 @@ final class BrowserTest {
 
   @Test
   void cancel_theButtonAndANewViewStopTheRenderAtTheWorkers_aRefusedViewDoesNot() throws Exception {
-    // Seahorse valley at a high limit: tens of seconds of work for three workers.
+    // Seahorse valley at a high limit on workers slowed 20 times: far longer than the test takes,
+    // even where tiles of the first render come from the cache in the second.
+    running.frontEnd.supervisor().workers().forEach(w -> w.slowFactor(20));
     String deep = "/?re=-0.7453&im=0.1127&zoom=200&maxIter=60000";
     driver.get(running.uri().resolve(deep).toString());
     WebElement cancel = driver.findElement(By.id("cancel"));
@@ -432,6 +437,7 @@ final class BrowserTest {
     setField("width", "800");
     setField("height", "600");
     setField("maxIter", "200");
+    running.frontEnd.supervisor().workers().forEach(w -> w.slowFactor(1));
     driver.findElement(By.id("reset")).click();
     awaitRender(second);
     wait.until(d -> !jobStateQuietly(second).equals("running"));
