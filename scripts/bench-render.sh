@@ -42,7 +42,9 @@ MAX_ITER=${MAX_ITER:-1000}
 SKEW_MAX_ITER=${SKEW_MAX_ITER:-10000}
 DEEP=${DEEP:-32} # tiles in flight per worker in the deep runs
 WARM_REPEAT=${WARM_REPEAT:-100} # renders per JVM of the warmed CPU runs
-FLOOR=${FLOOR:-1}
+FLOOR=${FLOOR:-1} # 0: no HTTP floor
+FLOOR_BLOCKS=${FLOOR_BLOCKS:-14} # blocks of calls per client in the floor
+FLOOR_CALLS=${FLOOR_CALLS:-5000} # calls per block
 FLOOR_JAR=lb-benchmarks/target/benchmarks.jar
 read -r -a TILES <<< "${TILES:-128 256}"
 JAR=lb-mandelbrot-example/target/lb4j-mandelbrot.jar
@@ -61,10 +63,10 @@ trap cleanup EXIT
 if [ ! -f "$JAR" ]; then
   ./mvnw -q -pl lb-mandelbrot-example -am package -DskipTests
 fi
-if [ "$FLOOR" = 1 ] && [ ! -f "$FLOOR_JAR" ]; then
-  ./mvnw -q -pl lb-benchmarks -am package -DskipTests
+if [ "$FLOOR" = 1 ]; then
+  [ -f "$FLOOR_JAR" ] || ./mvnw -q -pl lb-benchmarks -am package -DskipTests
+  cp "$FLOOR_JAR" "$WORK/floor.jar" # as the example's jar, below
 fi
-[ "$FLOOR" = 1 ] && cp "$FLOOR_JAR" "$WORK/floor.jar"
 cp "$JAR" "$WORK/bench.jar" # a rebuild during the run must not change the jar under it
 JAR=$WORK/bench.jar
 
@@ -315,7 +317,8 @@ if [ "$FLOOR" = 1 ]; then
   echo
   echo "## The floor: one bare HTTP exchange of the same 32 KiB tile, 8 in flight, no lb4j, no checks"
   echo
-  java -cp "$WORK/floor.jar" io.github.lb4j.benchmarks.HttpFloor "$hom_URLS" 8 "${FLOOR_BLOCKS:-14}" "${FLOOR_CALLS:-5000}"
+  java -cp "$WORK/floor.jar" io.github.lb4j.benchmarks.HttpFloor "$hom_URLS" 8 "$FLOOR_BLOCKS" \
+    "$FLOOR_CALLS"
 fi
 
 echo

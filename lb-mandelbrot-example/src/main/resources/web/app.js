@@ -113,7 +113,7 @@ function formParams(recompute) {
 
 async function render(recompute = false) {
   clearError();
-  const previous = state.job && !state.finished ? state.job : null;
+  const previous = runningJob();
   let job;
   try {
     job = await call('POST', '/api/renders?' + formParams(recompute));
@@ -146,6 +146,11 @@ async function render(recompute = false) {
   $('where').textContent = `centre ${num(state.re, 15)} ${state.im >= 0 ? '+' : '-'} `
     + `${num(Math.abs(state.im), 15)}i, zoom ${num(state.zoom, 6)}`;
   take(job);
+}
+
+/** The id of the render on screen while it runs, else null. */
+function runningJob() {
+  return state.job && !state.finished ? state.job : null;
 }
 
 // Cancels a render at the front end, which cancels its tiles in flight at the workers. The poll
@@ -466,7 +471,8 @@ $('view-form').addEventListener('submit', (ev) => {
   render();
 });
 $('cancel').addEventListener('click', () => {
-  if (state.job && !state.finished) cancel(state.job);
+  const id = runningJob();
+  if (id) cancel(id);
 });
 $('zoom-out').addEventListener('click', () => {
   state.zoom = Math.max(0.01, state.zoom / 2);

@@ -9,7 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +56,15 @@ public final class HttpFloor {
     void fetch(String url, Consumer<Throwable> done);
   }
 
+  /**
+   * Runs the measurement and prints its Markdown table.
+   *
+   * @param args the workers' URLs (comma-separated), then optionally the calls in flight, the
+   *     number of blocks and the calls per block
+   * @throws IllegalArgumentException when an argument is missing or malformed, or {@code
+   *     LB4J_TOKEN} is unset
+   * @throws IllegalStateException when a fetch fails or answers anything but a whole tile
+   */
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       throw new IllegalArgumentException(
@@ -71,6 +80,7 @@ public final class HttpFloor {
     }
     String auth = "Bearer " + token;
 
+    // The render client's settings (the example's Cluster): 2 calls per worker stay well inside.
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
@@ -80,7 +90,7 @@ public final class HttpFloor {
             .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
             .build();
     HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    Map<String, Client> clients = new HashMap<>();
+    Map<String, Client> clients = new LinkedHashMap<>(); // in the order they are measured
     clients.put("okhttp", (url, done) -> okFetch(ok, url, auth, done));
     clients.put("jdk", (url, done) -> jdkFetch(jdk, url, auth, done));
 
@@ -88,16 +98,15 @@ public final class HttpFloor {
         Locale.ROOT,
         "| client | block | calls | process CPU ms/call | Java threads CPU ms/call |%n"
             + "|---|---:|---:|---:|---:|%n");
-    for (String name : List.of("okhttp", "jdk")) {
-      Client client = clients.get(name);
+    for (Map.Entry<String, Client> client : clients.entrySet()) {
       for (int b = 1; b <= blocks; b++) {
         long process = processCpu();
         long threads = threadsCpu();
-        run(client, urls, inFlight, calls);
+        run(client.getValue(), urls, inFlight, calls);
         System.out.printf(
             Locale.ROOT,
             "| %s | %d | %d | %.4f | %.4f |%n",
-            name,
+            client.getKey(),
             b,
             calls,
             (processCpu() - process) / 1e6 / calls,
@@ -113,7 +122,13 @@ public final class HttpFloor {
     if (args.length <= index) {
       return otherwise;
     }
-    int v = Integer.parseInt(args[index]);
+    int v;
+    try {
+      v = Integer.parseInt(args[index]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + ": '" + args[index] + "' (expected: a whole number > 0)", e);
+    }
     if (v < 1) {
       throw new IllegalArgumentException(name + ": " + v + " (expected: > 0)");
     }

@@ -557,6 +557,12 @@ class ScatterGatherTest {
     }
   }
 
+  /**
+   * Two endpoints take 10 ms per task and one takes 40 ms, each one task at a time, up to 8 queued
+   * per endpoint, least-connection. The slow one is used while much work is left, but towards the
+   * end it gets no task it would finish after the fast ones finish everything: the batch ends
+   * within a task of the ideal time, instead of waiting for a queue of 8 slow tasks.
+   */
   @Test
   void aSlowEndpointTakesNoTaskItWouldEndAfterTheOthersEndTheBatch() {
     Balancer lc =

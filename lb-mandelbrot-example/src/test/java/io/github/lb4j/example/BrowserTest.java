@@ -383,12 +383,17 @@ final class BrowserTest {
   }
 
   /** The state of render {@code id} as the front end's API answers it. */
-  String jobState(String id) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(running.uri().resolve("/api/renders/" + id)).build(),
-                HttpResponse.BodyHandlers.ofString());
+  String jobState(String id) {
+    HttpResponse<String> r;
+    try {
+      r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(running.uri().resolve("/api/renders/" + id)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("GET /api/renders/" + id + ": " + e, e);
+    }
     Matcher m = Pattern.compile("\"state\":\"(\\w+)\"").matcher(r.body());
     assertTrue(m.find(), "no state in " + r.body());
     return m.group(1);
@@ -440,17 +445,9 @@ final class BrowserTest {
     running.frontEnd.supervisor().workers().forEach(w -> w.slowFactor(1));
     driver.findElement(By.id("reset")).click();
     awaitRender(second);
-    wait.until(d -> !jobStateQuietly(second).equals("running"));
+    wait.until(d -> !jobState(second).equals("running"));
     assertEquals("cancelled", jobState(second));
     wait.until(d -> workersIdle());
-  }
-
-  String jobStateQuietly(String id) {
-    try {
-      return jobState(id);
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
