@@ -453,6 +453,11 @@ final class WorkerServer implements LocalWorker {
                     spin(cpuStart, slowFactor, stop);
                   }
                   done = counts != null;
+                  if (!done) {
+                    // Counted here, before inFlight drops, so that a reader who sees the tile
+                    // leave also sees it stopped.
+                    stopped.incrementAndGet();
+                  }
                   return counts;
                 } finally {
                   long cpu = cpuStart < 0 ? 0 : threadCpuNanos() - cpuStart;
@@ -485,7 +490,6 @@ final class WorkerServer implements LocalWorker {
       return null;
     }
     if (counts == null) {
-      stopped.incrementAndGet();
       // Nobody may be listening: the answer is for a client whose deadline passed.
       error(
           ex,
