@@ -141,7 +141,9 @@ final class Cluster implements TileSource {
     monitoring.accept(builder);
     this.balancer = builder.build();
     String deadlineMs = Long.toString(settings.attemptTimeout().toMillis());
-    Dispatcher dispatcher = new Dispatcher();
+    // A finished tile's callback starts the next tile's call: it runs on the same thread.
+    Dispatcher dispatcher =
+        new Dispatcher(new ContinuingExecutor("render-http", 60, TimeUnit.SECONDS));
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
     this.client =
@@ -149,8 +151,13 @@ final class Cluster implements TileSource {
             .dispatcher(dispatcher)
             .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
             .connectTimeout(Duration.ofSeconds(2))
-            .readTimeout(settings.attemptTimeout())
-            .callTimeout(settings.attemptTimeout())
+            // No read, write or call timeout of OkHttp's own: scatter-gather's attempt timeout
+            // bounds every call (it cancels the call, which closes its socket), and OkHttp's would
+            // take every socket read and write through its timeout thread's lock, and wake that
+            // thread, about twice per tile.
+            .readTimeout(Duration.ZERO)
+            .writeTimeout(Duration.ZERO)
+            .callTimeout(Duration.ZERO)
             .retryOnConnectionFailure(false)
             .addInterceptor(auth.interceptor())
             // The worker stops computing a tile once the attempt has timed out here.
