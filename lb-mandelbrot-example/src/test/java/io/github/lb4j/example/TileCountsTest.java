@@ -51,6 +51,34 @@ final class TileCountsTest {
   }
 
   @Test
+  void verify_aCountOneAboveTheLimitAtAnyPixel_rejected_theLimitItselfAccepted() {
+    // 3 x 5 = 15 pixels: three loads of four counts, then three counts one by one. The limits
+    // cover four counts at a time (up to 0x7FFF), its edge, and one by one above it.
+    for (int max : new int[] {1, 1000, 0x7FFE, 0x7FFF, 0x8000, TileSpec.MAX_ITER - 1}) {
+      TileSpec spec = new TileSpec(-2, 1, -1, 1, 3, 5, max);
+      int[] counts = new int[spec.pixels()];
+      Arrays.fill(counts, max);
+      TileCounts.verify(TileCodec.encodeRaw(counts), spec);
+      for (int i = 0; i < counts.length; i++) {
+        for (int above : new int[] {max + 1, 0x8000 | max, 0xFFFF}) {
+          if (above <= max) {
+            continue;
+          }
+          int[] wrong = counts.clone();
+          wrong[i] = above;
+          IllegalArgumentException e =
+              assertThrows(
+                  IllegalArgumentException.class,
+                  () -> TileCounts.verify(TileCodec.encodeRaw(wrong), spec),
+                  "max " + max + ", count " + above + " at pixel " + i);
+          assertEquals(
+              "count at pixel " + i + ": " + above + " (expected: <= " + max + ")", e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Test
   void render_paintsEachTileAsTheReferenceColouringOfItsCounts() {
     View view = View.centred(-0.75, 0.1, 2, 200, 150, 300, 64); // edge tiles are cut
     BufferedImage reference =
