@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +16,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import okhttp3.Call;
@@ -49,6 +55,12 @@ public final class HttpFloor {
   private static final int BODY_BYTES = 128 * 128 * 2;
 
   private HttpFloor() {}
+
+  /** One way of making a block of fetches. */
+  private interface Block {
+    /** {@code calls} fetches spread round {@code urls}, {@code inFlight} at a time. */
+    void run(List<String> urls, int inFlight, int calls) throws Exception;
+  }
 
   /** One way of fetching a URL's body asynchronously. */
   private interface Client {
@@ -90,19 +102,23 @@ public final class HttpFloor {
             .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
             .build();
     HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    Map<String, Client> clients = new LinkedHashMap<>(); // in the order they are measured
-    clients.put("okhttp", (url, done) -> okFetch(ok, url, auth, done));
-    clients.put("jdk", (url, done) -> jdkFetch(jdk, url, auth, done));
+    // Blocking calls, each of a fixed set of threads fetching one tile after another: no hand-off
+    // between threads per exchange, against the asynchronous calls' two.
+    ExecutorService blockers = Executors.newFixedThreadPool(inFlight);
+    Map<String, Block> clients = new LinkedHashMap<>(); // in the order they are measured
+    clients.put("okhttp", (u, f, c) -> run((url, done) -> okFetch(ok, url, auth, done), u, f, c));
+    clients.put("okhttp-blocking", (u, f, c) -> runBlocking(blockers, ok, auth, u, f, c));
+    clients.put("jdk", (u, f, c) -> run((url, done) -> jdkFetch(jdk, url, auth, done), u, f, c));
 
     System.out.printf(
         Locale.ROOT,
         "| client | block | calls | process CPU ms/call | Java threads CPU ms/call |%n"
             + "|---|---:|---:|---:|---:|%n");
-    for (Map.Entry<String, Client> client : clients.entrySet()) {
+    for (Map.Entry<String, Block> client : clients.entrySet()) {
       for (int b = 1; b <= blocks; b++) {
         long process = processCpu();
         long threads = threadsCpu();
-        run(client.getValue(), urls, inFlight, calls);
+        client.getValue().run(urls, inFlight, calls);
         System.out.printf(
             Locale.ROOT,
             "| %s | %d | %d | %.4f | %.4f |%n",
@@ -113,6 +129,7 @@ public final class HttpFloor {
             (threadsCpu() - threads) / 1e6 / calls);
       }
     }
+    blockers.shutdown();
     ok.dispatcher().executorService().shutdown();
     ok.connectionPool().evictAll();
     System.exit(0); // the JDK client's selector thread is not a daemon in every release
@@ -163,6 +180,52 @@ public final class HttpFloor {
     }
   }
 
+  /**
+   * {@code calls} blocking fetches spread round the URLs by {@code inFlight} threads of {@code
+   * threads}, each taking the next call once its last has ended; fails on the first failure.
+   */
+  private static void runBlocking(
+      ExecutorService threads,
+      OkHttpClient client,
+      String auth,
+      List<String> urls,
+      int inFlight,
+      int calls)
+      throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<?>> loops = new ArrayList<>();
+    for (int t = 0; t < inFlight; t++) {
+      loops.add(
+          threads.submit(
+              () -> {
+                for (int i; (i = next.getAndIncrement()) < calls; ) {
+                  Request request =
+                      new Request.Builder()
+                          .url(urls.get(i % urls.size()) + QUERY)
+                          .header("Authorization", auth)
+                          .build();
+                  try (Response response = client.newCall(request).execute()) {
+                    ResponseBody body = response.body();
+                    IOException wrong =
+                        checked(response.code(), body == null ? 0 : body.bytes().length);
+                    if (wrong != null) {
+                      throw wrong;
+                    }
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> loop : loops) {
+      try {
+        loop.get();
+      } catch (ExecutionException e) {
+        next.set(calls); // stop the other loops
+        throw new IllegalStateException("fetch failed: " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
   private static void okFetch(
       OkHttpClient client, String url, String auth, Consumer<Throwable> done) {
     Request request = new Request.Builder().url(url).header("Authorization", auth).build();
@@ -200,7 +263,7 @@ public final class HttpFloor {
   }
 
   /** Null for a 200 answer of a whole tile, else what is wrong with it. */
-  private static Throwable checked(int status, int bytes) {
+  private static IOException checked(int status, int bytes) {
     if (status != 200 || bytes != BODY_BYTES) {
       return new IOException(
           "HTTP " + status + " with " + bytes + " bytes (expected: 200 with " + BODY_BYTES + ")");
