@@ -14,18 +14,20 @@
 #     than the others), tile 128: --local, least-connection on the homogeneous workers, and on the
 #     slow set least-connection, reported-load and nginx;
 #   - warmed: least-connection on the homogeneous set, tile 128, hedging on and off, in a JVM that
-#     renders WARM_REPEAT times (the JIT is still compiling at render 12: its CPU per tile is the
+#     renders WARM_REPEAT times (the JIT is still compiling at render 12, and at render 100 still
+#     takes a third of the process CPU: the CPU per tile over the second half of 300 renders is the
 #     "warmed" figure the targets are checked against);
 #   - deep: tile 256 with --per-worker DEEP (at SIZE 2048, all 64 tiles in flight at once, so the
 #     picker places every tile, not the per-worker cap): least-connection on the homogeneous set,
 #     least-connection, peak-EWMA and reported-load on the slow set.
 # After the rounds, the bare HTTP floor under the client CPU per tile: the same 128² tile fetched
-# from the homogeneous workers with OkHttp and the JDK client, nothing else (HttpFloor in
+# from the homogeneous workers with OkHttp (asynchronous calls, started by one driver thread, and
+# blocking calls on a fixed set of threads) and the JDK client, nothing else (HttpFloor in
 # lb-benchmarks; FLOOR=0 skips it). Prints medians, per-round ratios and the targets.
 #
 # Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=12 renders per
 #        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
-#        worker's 32 queued + 1), WARM_REPEAT=100 (at most 1000),
+#        worker's 32 queued + 1), WARM_REPEAT=300 (at most 1000),
 #        FLOOR_BLOCKS=14 FLOOR_CALLS=5000 (blocks of calls per client in the floor),
 #        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 WARM_REPEAT=4 SIZE=256 TILES=128
 #        FLOOR_BLOCKS=2 FLOOR_CALLS=200
@@ -41,7 +43,7 @@ SIZE=${SIZE:-2048}
 MAX_ITER=${MAX_ITER:-1000}
 SKEW_MAX_ITER=${SKEW_MAX_ITER:-10000}
 DEEP=${DEEP:-32} # tiles in flight per worker in the deep runs
-WARM_REPEAT=${WARM_REPEAT:-100} # renders per JVM of the warmed CPU runs
+WARM_REPEAT=${WARM_REPEAT:-300} # renders per JVM of the warmed CPU runs
 FLOOR=${FLOOR:-1} # 0: no HTTP floor
 FLOOR_BLOCKS=${FLOOR_BLOCKS:-14} # blocks of calls per client in the floor
 FLOOR_CALLS=${FLOOR_CALLS:-5000} # calls per block
