@@ -13,10 +13,11 @@
 #   - skewed: the default view at max-iter SKEW_MAX_ITER (tiles near the set's edge cost far more
 #     than the others), tile 128: --local, least-connection on the homogeneous workers, and on the
 #     slow set least-connection, reported-load and nginx;
-#   - warmed: least-connection on the homogeneous set, tile 128, hedging on and off, in a JVM that
-#     renders WARM_REPEAT times (the JIT is still compiling at render 12, and at render 100 still
-#     takes a third of the process CPU: the CPU per tile over the second half of 300 renders is the
-#     "warmed" figure the targets are checked against);
+#   - warmed (in WARM_ROUNDS rounds of their own, after the others): least-connection on the
+#     homogeneous set, tile 128, hedging on and off, in a JVM that renders WARM_REPEAT times (the
+#     JIT is still compiling at render 12, and at render 300 still takes a sixth of the process
+#     CPU: the CPU per tile over renders 501-1000 is the "warmed" figure the targets are checked
+#     against);
 #   - deep: tile 256 with --per-worker DEEP (at SIZE 2048, all 64 tiles in flight at once, so the
 #     picker places every tile, not the per-worker cap): least-connection on the homogeneous set,
 #     least-connection, peak-EWMA and reported-load on the slow set.
@@ -27,11 +28,10 @@
 #
 # Usage: scripts/bench-render.sh   (environment: ROUNDS=5 interleaved rounds, REPEAT=12 renders per
 #        JVM, SIZE=2048, MAX_ITER=1000, SKEW_MAX_ITER=10000, TILES="128 256", DEEP=32 (at most the
-#        worker's 32 queued + 1), WARM_REPEAT=300 (at most 1000),
+#        worker's 32 queued + 1), WARM_REPEAT=1000 (at most 1000), WARM_ROUNDS=3,
 #        FLOOR_BLOCKS=14 FLOOR_CALLS=5000 (blocks of calls per client in the floor),
-#        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 WARM_REPEAT=4 SIZE=256 TILES=128
-#        FLOOR_BLOCKS=2 FLOOR_CALLS=200
-#        for a smoke run). About 20 minutes on 2 cores.
+#        VERBOSE=1 to print each run; ROUNDS=1 REPEAT=2 WARM_REPEAT=4 WARM_ROUNDS=1 SIZE=256
+#        TILES=128 FLOOR_BLOCKS=2 FLOOR_CALLS=200 for a smoke run). About 30 minutes on 2 cores.
 # Needs: java 17+, curl, nginx (apt-get install -y nginx; without it the nginx runs are skipped).
 #        Builds the example jar with the Maven Wrapper if missing.
 set -euo pipefail
@@ -43,7 +43,8 @@ SIZE=${SIZE:-2048}
 MAX_ITER=${MAX_ITER:-1000}
 SKEW_MAX_ITER=${SKEW_MAX_ITER:-10000}
 DEEP=${DEEP:-32} # tiles in flight per worker in the deep runs
-WARM_REPEAT=${WARM_REPEAT:-300} # renders per JVM of the warmed CPU runs
+WARM_REPEAT=${WARM_REPEAT:-1000} # renders per JVM of the warmed CPU runs
+WARM_ROUNDS=${WARM_ROUNDS:-3} # interleaved rounds of the warmed runs, after the others
 FLOOR=${FLOOR:-1} # 0: no HTTP floor
 FLOOR_BLOCKS=${FLOOR_BLOCKS:-14} # blocks of calls per client in the floor
 FLOOR_CALLS=${FLOOR_CALLS:-5000} # calls per block
@@ -260,9 +261,6 @@ round() {
   MAX_ITER=$SKEW_MAX_ITER lb4j least-connection-skew-slow slow least-connection --tile 128
   MAX_ITER=$SKEW_MAX_ITER lb4j reported-load-skew-slow slow reported-load --tile 128
   MAX_ITER=$SKEW_MAX_ITER through_nginx nginx-least_conn-skew-slow slow --tile 128
-  REPEAT=$WARM_REPEAT lb4j warm-least-connection-t128 hom least-connection --tile 128
-  REPEAT=$WARM_REPEAT lb4j warm-least-connection-hedge-none-t128 hom least-connection --tile 128 \
-    --hedge none
   lb4j least-connection-deep hom least-connection --tile 256 --per-worker "$DEEP"
   for p in least-connection peak-ewma reported-load; do
     lb4j "$p-deep-slow" slow "$p" --tile 256 --per-worker "$DEEP"
@@ -272,6 +270,14 @@ round() {
 for r in $(seq "$ROUNDS"); do
   echo "round $r/$ROUNDS" >&2
   round
+done
+
+# The warmed runs, in rounds of their own: hedging on and off, interleaved.
+for r in $(seq "$WARM_ROUNDS"); do
+  echo "warmed round $r/$WARM_ROUNDS" >&2
+  REPEAT=$WARM_REPEAT lb4j warm-least-connection-t128 hom least-connection --tile 128
+  REPEAT=$WARM_REPEAT lb4j warm-least-connection-hedge-none-t128 hom least-connection --tile 128 \
+    --hedge none
 done
 
 echo "# Render benchmark: ${SIZE}x${SIZE}, max-iter $MAX_ITER (skewed: $SKEW_MAX_ITER), $ROUNDS" \

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,7 +118,7 @@ public final class HttpFloor {
     for (Map.Entry<String, Block> client : clients.entrySet()) {
       for (int b = 1; b <= blocks; b++) {
         long process = processCpu();
-        long threads = threadsCpu();
+        Map<Long, Long> threads = threadsCpu();
         client.getValue().run(urls, inFlight, calls);
         System.out.printf(
             Locale.ROOT,
@@ -126,7 +127,7 @@ public final class HttpFloor {
             b,
             calls,
             (processCpu() - process) / 1e6 / calls,
-            (threadsCpu() - threads) / 1e6 / calls);
+            threadsCpuSince(threads) / 1e6 / calls);
       }
     }
     blockers.shutdown();
@@ -276,14 +277,27 @@ public final class HttpFloor {
         .getProcessCpuTime();
   }
 
-  private static long threadsCpu() {
+  /** Each live thread's CPU time in nanoseconds, by thread id. */
+  private static Map<Long, Long> threadsCpu() {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    Map<Long, Long> cpu = new HashMap<>();
     for (long id : mx.getAllThreadIds()) {
       long t = mx.getThreadCpuTime(id);
       if (t > 0) {
-        sum += t;
+        cpu.put(id, t);
       }
+    }
+    return cpu;
+  }
+
+  /**
+   * The CPU time the live threads used since {@code start}. A thread that ended in between is left
+   * out with its time, so the figure is a lower bound, never negative.
+   */
+  private static long threadsCpuSince(Map<Long, Long> start) {
+    long sum = 0;
+    for (Map.Entry<Long, Long> now : threadsCpu().entrySet()) {
+      sum += now.getValue() - start.getOrDefault(now.getKey(), 0L);
     }
     return sum;
   }
