@@ -23,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of the pool, which grows on demand and lets a thread idle for {@code keepAlive} before it ends,
  * like OkHttp's own.
  *
+ * <p>So a task must not wait for the first call it enqueues (its callback, say): that call starts
+ * only once the task has returned. The render client's callbacks never wait; they hand the tile on
+ * and return.
+ *
  * <p>A task that throws does not lose the call it enqueued: it runs all the same (on another thread
  * after an {@link Error}), then the throw goes on to the pool. After {@link #shutdown}, {@link
  * #execute} refuses every task, as OkHttp expects (it fails the call).
