@@ -60,6 +60,8 @@ final class BrowserTest {
   ChromeDriver driver;
   Path profile;
   WebDriverWait wait;
+  // The API's own view of a render, beside the page's; one client, not one per question.
+  final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws IOException {
@@ -387,10 +389,9 @@ final class BrowserTest {
     HttpResponse<String> r;
     try {
       r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(running.uri().resolve("/api/renders/" + id)).build(),
-                  HttpResponse.BodyHandlers.ofString());
+          http.send(
+              HttpRequest.newBuilder(running.uri().resolve("/api/renders/" + id)).build(),
+              HttpResponse.BodyHandlers.ofString());
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException("GET /api/renders/" + id + ": " + e, e);
     }
