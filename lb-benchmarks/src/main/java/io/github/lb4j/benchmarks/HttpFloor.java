@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -39,16 +40,19 @@ import okhttp3.ResponseBody;
  * The client CPU of one bare HTTP exchange of a Mandelbrot tile, with nothing of lb4j and none of
  * the render client's checks: the floor under the render benchmark's "client CPU per tile". Fetches
  * the same 128² tile (32 KiB of counts) from running workers, a fixed number of calls in flight,
- * with OkHttp (configured as the render client's) and with the JDK's {@code HttpClient}, and prints
- * the process CPU and the Java threads' CPU per exchange for consecutive blocks of calls, so the
- * JIT's warm-up shows.
+ * three ways: OkHttp (configured as the render client's) with asynchronous calls started by one
+ * driver thread, the same OkHttp client with blocking calls on a fixed set of threads that each
+ * fetch one tile after another (no hand-off between threads per exchange), and the JDK's {@code
+ * HttpClient}. Prints the process CPU and the Java threads' CPU per exchange for consecutive blocks
+ * of calls, so the JIT's warm-up shows.
  *
  * <p>Run with {@code java -cp lb-benchmarks/target/benchmarks.jar
  * io.github.lb4j.benchmarks.HttpFloor URL[,URL...] [in-flight] [blocks] [calls-per-block]} (8 in
  * flight, 14 blocks of 5,000 calls unless given), with the workers' token in {@code LB4J_TOKEN};
  * {@code scripts/bench-render.sh} runs it against its identical workers.
  *
- * <p>Single-threaded driver; the clients' own threads complete the calls.
+ * <p>Single-threaded driver; the clients' own threads, or the blocking calls' fixed set, make the
+ * calls.
  */
 public final class HttpFloor {
   private static final String QUERY =
@@ -93,7 +97,10 @@ public final class HttpFloor {
     }
     String auth = "Bearer " + token;
 
-    // The render client's settings (the example's Cluster): 2 calls per worker stay well inside.
+    // The render client's settings (the example's Cluster): 2 calls per worker stay well inside,
+    // and no read, write or call timeout (each would take the socket's reads and writes through
+    // Okio's watchdog thread). Its executor, which runs a call started by a callback on the
+    // callback's thread, is left out: the driver here starts every call from its own thread.
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(256);
     dispatcher.setMaxRequestsPerHost(64);
@@ -101,6 +108,9 @@ public final class HttpFloor {
         new OkHttpClient.Builder()
             .dispatcher(dispatcher)
             .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
+            .readTimeout(Duration.ZERO)
+            .writeTimeout(Duration.ZERO)
+            .callTimeout(Duration.ZERO)
             .build();
     HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     // Blocking calls, each of a fixed set of threads fetching one tile after another: no hand-off
